@@ -1,0 +1,53 @@
+# Two entry points: `make run` (set up, migrate, demo data, serve) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app webapp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-postgres setup system-deps translations lint serve-gunicorn bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/activate
+	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+instance/config.py:
+	mkdir -p instance
+	$(PYTHON) -c 'import secrets; print(f"SECRET_KEY = {secrets.token_hex(32)!r}")' > $@
+
+system-deps:
+	./scripts/system-deps.sh --with-browser
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d webapp/translations
+
+setup: $(VENV)/.installed system-deps translations instance/config.py
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) instruments sync
+	$(FLASK) demo-data --if-empty --logins-file instance/demo-logins.txt
+	@echo; echo "Demo logins (also in instance/demo-logins.txt):"; cat instance/demo-logins.txt 2>/dev/null || true
+	@echo "Open http://$(HOST):$(PORT)/"; echo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/pytest -q
+
+# The same suite on PostgreSQL: make test-postgres TEST_DATABASE_URL=postgresql://.../db
+test-postgres: setup
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -q -m "not browser"
+
+serve-gunicorn: setup
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn -c deploy/gunicorn.conf.py 'webapp:create_app()'
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,441 @@
+"""Per-office descriptive statistics for one Likert item, computed from answer counts.
+
+The report never touches raw answers: SQL returns ``GROUP BY office, value`` counts, and every
+number here is a function of that count table.  A count table is an ``(k_offices, L)`` array of
+non-negative integers whose columns are the scale levels in ascending order (for the 5-point
+scale column 0 is value 1 = 非常不滿意 and column 4 is value 5 = 非常滿意).  "No answer" is
+never a column; it is passed separately because it is not a point on the scale.
+
+An office with no answers must still appear in a report, so ``n = 0`` yields NaN statistics
+instead of an exception; ``ValueError`` is kept for input that is malformed (negative counts,
+wrong shape, non-integer counts).
+
+This module also holds the small validation helpers that the other ``analysis`` modules share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import stats
+
+__all__ = [
+    "AGENCY_Z",
+    "LikertSummary",
+    "LikertTable",
+    "as_count_table",
+    "as_level_values",
+    "describe",
+    "describe_arrays",
+    "describe_table",
+    "wilson_interval",
+]
+
+#: The z value that Taiwanese agencies (and most survey reports) quote for a 95% margin of
+#: error.  ``norm.ppf(0.975)`` is 1.959964; the rounded value is used so that the report's
+#: margin of error is the number readers can reproduce by hand.
+AGENCY_Z = 1.96
+
+
+# ---------------------------------------------------------------------------------------------
+# validation helpers shared by the analysis modules
+# ---------------------------------------------------------------------------------------------
+
+
+def as_count_table(counts: ArrayLike, *, ndim: int | None = 2, name: str = "counts") -> np.ndarray:
+    """Validate a count array and return it as ``int64``.
+
+    Parameters
+    ----------
+    counts : array_like
+        Non-negative whole numbers (integer dtype, or floats that are whole numbers, as some
+        database drivers return ``SUM`` results as decimals).
+    ndim : int or None
+        Required number of dimensions; ``None`` accepts any shape, including scalars.
+    name : str
+        Name used in error messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        The counts as a new ``int64`` array.
+
+    Raises
+    ------
+    ValueError
+        If the array has the wrong number of dimensions, is empty, is not numeric, contains
+        NaN / infinite / fractional values, or contains negative values.
+    """
+    arr = np.asarray(counts)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be a {ndim}-D array, got {arr.ndim}-D shape {arr.shape}")
+    if arr.ndim > 0 and arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
+    if arr.dtype == bool or arr.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must contain numbers, got dtype {arr.dtype}")
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} contains NaN or infinite values")
+        if not np.all(arr == np.round(arr)):
+            raise ValueError(f"{name} must contain whole numbers")
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must not contain negative values")
+    return arr.astype(np.int64)
+
+
+def as_level_values(values: ArrayLike | None, n_levels: int) -> np.ndarray:
+    """Return the numeric value of each scale level (default ``1..L``) as ``float64``.
+
+    The levels must be strictly increasing because the count table's columns are in ascending
+    value order, and "top-k box" and rank statistics rely on that order.
+
+    Raises
+    ------
+    ValueError
+        If ``values`` is not 1-D of length ``n_levels``, not finite, or not strictly increasing.
+    """
+    if values is None:
+        return np.arange(1, n_levels + 1, dtype=np.float64)
+    v = np.asarray(values)
+    if v.dtype == bool or v.dtype.kind not in "iuf":
+        raise ValueError(f"values must be numbers, got dtype {v.dtype}")
+    v = v.astype(np.float64)
+    if v.ndim != 1 or v.shape[0] != n_levels:
+        raise ValueError(
+            f"values must be a 1-D array with one value per column ({n_levels}), got shape "
+            f"{v.shape}"
+        )
+    if not np.all(np.isfinite(v)):
+        raise ValueError("values contains NaN or infinite values")
+    if n_levels > 1 and not np.all(np.diff(v) > 0):
+        raise ValueError("values must be strictly increasing (columns in ascending value order)")
+    return v
+
+
+def _as_float_scalar_or_array(x: np.ndarray) -> float | np.ndarray:
+    """Turn 0-d results into Python floats so scalar callers get plain numbers."""
+    return float(x) if np.ndim(x) == 0 else x
+
+
+# ---------------------------------------------------------------------------------------------
+# Wilson interval
+# ---------------------------------------------------------------------------------------------
+
+
+def _z_for(confidence: float) -> float:
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
+    return float(stats.norm.ppf(0.5 + confidence / 2.0))
+
+
+def _wilson_arrays(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval on validated float arrays; NaN where ``n == 0``."""
+    x = x.astype(np.float64)
+    n = n.astype(np.float64)
+    z2 = z * z
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denom = n + z2
+        centre = (x + z2 / 2.0) / denom
+        half = z * np.sqrt(x * (n - x) / n + z2 / 4.0) / denom
+        low = centre - half
+        high = centre + half
+    # The bounds are exactly 0 and 1 at the extremes; remove rounding noise there.
+    low = np.where(x == 0, 0.0, np.clip(low, 0.0, 1.0))
+    high = np.where(x == n, 1.0, np.clip(high, 0.0, 1.0))
+    empty = n == 0
+    low = np.where(empty, np.nan, low)
+    high = np.where(empty, np.nan, high)
+    return low, high
+
+
+def wilson_interval(
+    successes: ArrayLike, n: ArrayLike, confidence: float = 0.95
+) -> tuple[float | np.ndarray, float | np.ndarray]:
+    """Wilson score confidence interval for a proportion.
+
+    The Wilson interval is used instead of the Wald interval ``p ± z·sqrt(p(1-p)/n)`` because
+    the good offices the report cares about sit near 100% satisfaction, where the Wald interval
+    collapses to zero width (or exceeds 1) and claims a certainty the data do not have.
+
+    Parameters
+    ----------
+    successes, n : int or array_like of int
+        Number of successes and of trials; broadcast against each other.
+    confidence : float
+        Two-sided confidence level, default 0.95.
+
+    Returns
+    -------
+    (low, high)
+        Floats for scalar input, arrays otherwise.  ``n = 0`` gives ``(nan, nan)``.  Equal to
+        ``scipy.stats.binomtest(x, n).proportion_ci(confidence, method="wilson")``.
+
+    Raises
+    ------
+    ValueError
+        If counts are negative or fractional, or ``successes > n``.
+    """
+    x = as_count_table(successes, ndim=None, name="successes")
+    nn = as_count_table(n, ndim=None, name="n")
+    x, nn = np.broadcast_arrays(x, nn)
+    if np.any(x > nn):
+        raise ValueError("successes must not exceed n")
+    low, high = _wilson_arrays(x, nn, _z_for(confidence))
+    return _as_float_scalar_or_array(low), _as_float_scalar_or_array(high)
+
+
+# ---------------------------------------------------------------------------------------------
+# per-office summaries
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LikertSummary:
+    """Descriptive statistics of one Likert item for one office.
+
+    Attributes
+    ----------
+    n : int
+        Valid answers (answers on the scale).
+    no_answer : int
+        Respondents who left the item blank or chose "no answer"; not part of ``n``.
+    no_answer_rate : float
+        ``no_answer / (n + no_answer)``; NaN when both are 0.
+    counts : tuple of int
+        Answers per level, ascending value order.
+    values : tuple of float
+        Numeric value of each level.
+    distribution : tuple of float
+        Share of valid answers per level; all NaN when ``n = 0`` (there is no distribution to
+        show, and zeros would look like a real "nobody chose this" result).
+    mean, sd : float
+        Mean and sample standard deviation (``ddof=1``) of the level values.  ``n = 0`` gives
+        NaN for both; ``n = 1`` gives a mean but NaN ``sd``.
+    mean_ci : (float, float)
+        95% t-interval for the mean, ``mean ± t(0.975, n-1)·sd/sqrt(n)``; ``(nan, nan)`` when
+        ``n < 2``.  When every answer is the same level the interval has zero width.
+    satisfied : int
+        Answers in the top ``satisfied_top`` levels ("top-2 box" by default).
+    satisfied_rate : float
+        ``satisfied / n`` in [0, 1]; NaN when ``n = 0``.
+    satisfied_ci : (float, float)
+        95% Wilson interval of ``satisfied_rate``; ``(nan, nan)`` when ``n = 0``.
+    margin_of_error : float
+        ``1.96·sqrt(p(1-p)/n)`` with ``p = satisfied_rate``, the figure agencies quote.  It is
+        0 when ``p`` is 0 or 1, which is why ``satisfied_ci`` (Wilson) is the interval to show.
+    margin_of_error_conservative : float
+        ``1.96·sqrt(0.25/n)``, the worst case ``p = 0.5`` that survey plans quote before the
+        data exist ("±3.1 points with 1,000 respondents").
+    """
+
+    n: int
+    no_answer: int
+    no_answer_rate: float
+    counts: tuple[int, ...]
+    values: tuple[float, ...]
+    distribution: tuple[float, ...]
+    mean: float
+    sd: float
+    mean_ci: tuple[float, float]
+    satisfied: int
+    satisfied_rate: float
+    satisfied_ci: tuple[float, float]
+    margin_of_error: float
+    margin_of_error_conservative: float
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class LikertTable:
+    """Column-wise (vectorised) version of :class:`LikertSummary` for ``k`` offices.
+
+    Every attribute is an array with one entry (or row) per office, with the same meaning as
+    the field of the same name in :class:`LikertSummary`; the interval bounds are split into
+    ``*_low`` / ``*_high`` arrays.  ``eq=False`` because arrays have no single truth value.
+    Use :meth:`rows` for the per-office dataclasses.
+    """
+
+    values: np.ndarray
+    counts: np.ndarray
+    n: np.ndarray
+    no_answer: np.ndarray
+    no_answer_rate: np.ndarray
+    distribution: np.ndarray
+    mean: np.ndarray
+    sd: np.ndarray
+    mean_ci_low: np.ndarray
+    mean_ci_high: np.ndarray
+    satisfied: np.ndarray
+    satisfied_rate: np.ndarray
+    satisfied_ci_low: np.ndarray
+    satisfied_ci_high: np.ndarray
+    margin_of_error: np.ndarray
+    margin_of_error_conservative: np.ndarray
+
+    def rows(self) -> list[LikertSummary]:
+        """Return one :class:`LikertSummary` per office, in table order."""
+        values = tuple(float(v) for v in self.values)
+        out = []
+        for i in range(self.n.shape[0]):
+            out.append(
+                LikertSummary(
+                    n=int(self.n[i]),
+                    no_answer=int(self.no_answer[i]),
+                    no_answer_rate=float(self.no_answer_rate[i]),
+                    counts=tuple(int(c) for c in self.counts[i]),
+                    values=values,
+                    distribution=tuple(float(p) for p in self.distribution[i]),
+                    mean=float(self.mean[i]),
+                    sd=float(self.sd[i]),
+                    mean_ci=(float(self.mean_ci_low[i]), float(self.mean_ci_high[i])),
+                    satisfied=int(self.satisfied[i]),
+                    satisfied_rate=float(self.satisfied_rate[i]),
+                    satisfied_ci=(
+                        float(self.satisfied_ci_low[i]),
+                        float(self.satisfied_ci_high[i]),
+                    ),
+                    margin_of_error=float(self.margin_of_error[i]),
+                    margin_of_error_conservative=float(self.margin_of_error_conservative[i]),
+                )
+            )
+        return out
+
+
+def describe_arrays(
+    counts: ArrayLike,
+    values: ArrayLike | None = None,
+    no_answer: ArrayLike | None = None,
+    satisfied_top: int = 2,
+) -> LikertTable:
+    """Describe every office of a count table at once (vectorised).
+
+    Parameters
+    ----------
+    counts : array_like, shape (k, L)
+        Answers per office (row) and level (column, ascending value order).
+    values : array_like, shape (L,), optional
+        Numeric value of each level; default ``1..L``.
+    no_answer : int or array_like, shape (k,), optional
+        "No answer" count per office (a scalar applies to all offices); default 0.
+    satisfied_top : int
+        How many of the highest levels count as "satisfied" (2 = top-2 box).
+
+    Returns
+    -------
+    LikertTable
+        Arrays of per-office statistics; see :class:`LikertSummary` for their meaning.
+
+    Raises
+    ------
+    ValueError
+        On malformed counts, values or ``satisfied_top`` outside ``1..L``.
+    """
+    c = as_count_table(counts, ndim=2)
+    k, n_levels = c.shape
+    v = as_level_values(values, n_levels)
+    if isinstance(satisfied_top, bool) or not isinstance(satisfied_top, int | np.integer):
+        raise ValueError("satisfied_top must be an integer")
+    if not 1 <= satisfied_top <= n_levels:
+        raise ValueError(f"satisfied_top must be between 1 and {n_levels}, got {satisfied_top}")
+    if no_answer is None:
+        na = np.zeros(k, dtype=np.int64)
+    else:
+        na = as_count_table(no_answer, ndim=None, name="no_answer")
+        if na.ndim == 0:
+            na = np.full(k, int(na), dtype=np.int64)
+        elif na.shape != (k,):
+            raise ValueError(f"no_answer must be a scalar or have shape ({k},), got {na.shape}")
+
+    n = c.sum(axis=1)
+    nf = n.astype(np.float64)
+    cf = c.astype(np.float64)
+    has = n > 0
+    two = n > 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dist = cf / nf[:, None]
+        mean = cf @ v / nf
+        # Centred sum of squares: stable even when every answer is on the same level.
+        ss = np.einsum("ij,ij->i", cf, (v[None, :] - mean[:, None]) ** 2)
+        sd = np.where(two, np.sqrt(ss / (nf - 1.0)), np.nan)
+        resp = (n + na).astype(np.float64)
+        no_answer_rate = na / resp
+    mean = np.where(has, mean, np.nan)
+
+    tcrit = np.full(k, np.nan)
+    if np.any(two):
+        tcrit[two] = stats.t.ppf(0.975, nf[two] - 1.0)
+    with np.errstate(invalid="ignore"):
+        half = np.where(two, tcrit * sd / np.sqrt(np.where(two, nf, 1.0)), np.nan)
+    mean_ci_low = mean - half
+    mean_ci_high = mean + half
+
+    satisfied = c[:, n_levels - satisfied_top :].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(has, satisfied / nf, np.nan)
+        moe = np.where(has, AGENCY_Z * np.sqrt(rate * (1.0 - rate) / nf), np.nan)
+        moe_cons = np.where(has, AGENCY_Z * np.sqrt(0.25 / nf), np.nan)
+    s_low, s_high = _wilson_arrays(satisfied, n, _z_for(0.95))
+
+    return LikertTable(
+        values=v,
+        counts=c,
+        n=n,
+        no_answer=na,
+        no_answer_rate=no_answer_rate,
+        distribution=dist,
+        mean=mean,
+        sd=sd,
+        mean_ci_low=mean_ci_low,
+        mean_ci_high=mean_ci_high,
+        satisfied=satisfied,
+        satisfied_rate=rate,
+        satisfied_ci_low=s_low,
+        satisfied_ci_high=s_high,
+        margin_of_error=moe,
+        margin_of_error_conservative=moe_cons,
+    )
+
+
+def describe_table(
+    counts: ArrayLike,
+    values: ArrayLike | None = None,
+    no_answer: ArrayLike | None = None,
+    satisfied_top: int = 2,
+) -> list[LikertSummary]:
+    """Describe every office of a count table; one :class:`LikertSummary` per row.
+
+    Computed with :func:`describe_arrays` (vectorised) and then split into dataclasses; use
+    :func:`describe_arrays` directly when a whole column of numbers is wanted.
+    """
+    return describe_arrays(counts, values, no_answer, satisfied_top).rows()
+
+
+def describe(
+    counts_row: ArrayLike,
+    values: ArrayLike | None = None,
+    no_answer: int = 0,
+    satisfied_top: int = 2,
+) -> LikertSummary:
+    """Describe one office's answers to one Likert item.
+
+    Parameters
+    ----------
+    counts_row : array_like, shape (L,)
+        Answers per level in ascending value order.
+    values : array_like, shape (L,), optional
+        Numeric value of each level; default ``1..L``.
+    no_answer : int
+        Respondents who gave no answer to the item (not part of ``n``).
+    satisfied_top : int
+        How many of the highest levels count as "satisfied" (2 = top-2 box).
+
+    Returns
+    -------
+    LikertSummary
+        ``n = 0`` is allowed and yields NaN statistics, so an office without answers can still
+        be listed in a report.
+    """
+    row = as_count_table(counts_row, ndim=1, name="counts_row")
+    na = as_count_table(no_answer, ndim=0, name="no_answer")
+    return describe_arrays(row[None, :], values, na.reshape(1), satisfied_top).rows()[0]

@@ -1,0 +1,289 @@
+"""Benchmark: the report's statistics from SQL count tables against a naive pandas + SciPy baseline.
+
+Builds a scratch SQLite database through the real migrations (400 offices, 100,000 survey
+submissions, 1,000,000 answers over two half-years), then times, each in a fresh subprocess so
+peak memory is its own:
+
+- stats:    reporting.build() for the satisfaction survey with a comparison period (SQL GROUP BY
+            aggregates + every statistic in the report), no charts;
+- full:     the same plus every chart rendered to SVG and PNG and all report files written;
+- baseline: load the period's answer rows with pandas and call SciPy on raw arrays for the same
+            statistics (per-office descriptives, Kruskal-Wallis, ANOVA, chi-square, Mann-Whitney
+            per office, Cronbach's alpha).
+
+It prints each time, the ratio baseline / stats, and the peak RSS of each.  A second, smaller
+database (a quarter of the answers, same offices) shows what grows with the number of answers
+(the SQL scan) and what does not (the analysis over offices x items x levels).
+
+    python benchmarks/analysis.py [--answers 1000000] [--offices 400] [--keep DIR]
+
+Targets (issue 3): stats <= 1 s on SQLite, >= 5x faster than the baseline, peak memory <= 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ITEMS = ["attitude", "knowledge", "efficiency", "fairness", "environment", "waiting",
+         "expectations", "overall"]
+HALVES = ("2025H1", "2025H2")
+
+
+def make_app(db_path: Path):
+    from webapp import create_app
+
+    return create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+                       "TESTING": True})
+
+
+def build_database(db_path: Path, answers: int, offices: int, seed: int = 7) -> dict:
+    """Fill a migrated database with realistic survey answers, fast (bulk core inserts)."""
+    import numpy as np
+    from flask_migrate import upgrade
+    from sqlalchemy import insert
+
+    from webapp import instruments
+    from webapp.extensions import db
+    from webapp.models import Answer, Office, Submission
+
+    app = make_app(db_path)
+    rng = np.random.default_rng(seed)
+    per_submission = len(ITEMS) + 2
+    submissions = answers // per_submission
+    with app.app_context():
+        upgrade()
+        db.session.execute(insert(Office), [
+            {"code": f"B{i:04d}", "name": f"測試{i:04d}事務所", "kind": "household" if i % 2 else "land",
+             "city": "臺北市", "district": "", "active": True} for i in range(offices)])
+        version, _ = instruments.current("satisfaction")
+        db.session.commit()
+        office_ids = np.arange(1, offices + 1)
+        quality = rng.uniform(-0.45, 0.5, size=offices)
+        from datetime import UTC, datetime
+
+        sub_rows, answer_rows = [], []
+        start = time.perf_counter()
+        for s in range(submissions):
+            office = int(rng.integers(0, offices))
+            half = HALVES[s % 2]
+            moment = datetime(2025, 3 if half == "2025H1" else 9, 15, 2, tzinfo=UTC)
+            sub_rows.append({"id": s + 1, "idempotency_key": f"bench-{s:08d}",
+                             "office_id": int(office_ids[office]), "instrument_key": "satisfaction",
+                             "instrument_version_id": version.id, "channel": "kiosk",
+                             "status": "submitted", "half": half, "quarter": half[:4] + "Q1",
+                             "occurred_at": moment, "submitted_at": moment, "created_at": moment,
+                             "updated_at": moment})
+            latent = 4.25 + 0.8 * quality[office] + rng.normal(0, 0.6)
+            values = np.clip(np.rint(latent + rng.normal(0, 0.5, size=len(ITEMS))), 1, 5)
+            missing = rng.random(len(ITEMS)) < 0.04
+            for item, value, skip in zip(ITEMS, values, missing, strict=True):
+                answer_rows.append({"submission_id": s + 1, "office_id": int(office_ids[office]),
+                                    "instrument_key": "satisfaction", "half": half,
+                                    "item_key": item, "value": None if skip else int(value),
+                                    "text": None})
+            answer_rows.append({"submission_id": s + 1, "office_id": int(office_ids[office]),
+                                "instrument_key": "satisfaction", "half": half,
+                                "item_key": "service_used", "value": 1, "text": "household"})
+            answer_rows.append({"submission_id": s + 1, "office_id": int(office_ids[office]),
+                                "instrument_key": "satisfaction", "half": half,
+                                "item_key": "age_band", "value": 2, "text": "30_44"})
+            if len(answer_rows) >= 200_000:
+                db.session.execute(insert(Submission), sub_rows)
+                db.session.execute(insert(Answer), answer_rows)
+                sub_rows, answer_rows = [], []
+        if sub_rows:
+            db.session.execute(insert(Submission), sub_rows)
+            db.session.execute(insert(Answer), answer_rows)
+        db.session.commit()
+        db.session.execute(db.text("ANALYZE"))
+        db.session.commit()
+        total = db.session.scalar(db.text("SELECT count(*) FROM answers"))
+        return {"answers": total, "submissions": submissions, "offices": offices,
+                "seconds": time.perf_counter() - start}
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_stats(db_path: Path) -> dict:
+    from webapp import reporting
+
+    app = make_app(db_path)
+    with app.app_context():
+        reporting.build(HALVES[1], "satisfaction", compare_to=HALVES[0])   # warm the caches
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            report = reporting.build(HALVES[1], "satisfaction", compare_to=HALVES[0])
+            times.append(time.perf_counter() - start)
+        section = report["instruments"]["satisfaction"]
+        return {"seconds": min(times), "peak_mb": peak_mb(), "H": section["tests"]["kruskal"]["H"],
+                "alpha": section["reliability"]["cronbach_alpha"], "n": section["n"]}
+
+
+def run_split(db_path: Path) -> dict:
+    """Time the SQL aggregates and the analysis separately: only the first grows with answers."""
+    from analysis import report as analysis_report
+    from webapp import aggregates, reporting
+
+    app = make_app(db_path)
+    with app.app_context():
+        offices = aggregates.offices()
+        ids = [o.id for o in offices]
+        infos = [analysis_report.OfficeInfo(o.code, o.name, o.kind) for o in offices]
+        reporting.build(HALVES[1], "satisfaction", compare_to=HALVES[0])
+        start = time.perf_counter()
+        now = aggregates.likert_counts("satisfaction", HALVES[1], ITEMS, ids)
+        then = aggregates.likert_counts("satisfaction", HALVES[0], ITEMS, ids)
+        sums = aggregates.likert_scale_sums("satisfaction", HALVES[1], ITEMS[:-1])
+        sql = time.perf_counter() - start
+        start = time.perf_counter()
+        analysis_report.likert_report(infos, now.counts, now.no_answer, {},
+                                      previous=(then.counts, then.no_answer), alpha_sums=sums)
+        return {"sql_seconds": sql, "analysis_seconds": time.perf_counter() - start}
+
+
+def run_full(db_path: Path, out: Path) -> dict:
+    from webapp import report_files, reporting
+
+    app = make_app(db_path)
+    with app.app_context(), app.test_request_context():
+        start = time.perf_counter()
+        report = reporting.build(HALVES[1], "satisfaction", compare_to=HALVES[0])
+        files = report_files.write_all(report, reporting.figures(report), out)
+        return {"seconds": time.perf_counter() - start, "peak_mb": peak_mb(), "files": len(files)}
+
+
+def run_baseline(db_path: Path) -> dict:
+    """What one would write without count tables: rows into pandas, SciPy on raw arrays."""
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+
+    start = time.perf_counter()
+    import sqlite3
+
+    with sqlite3.connect(db_path) as connection:
+        frame = pd.read_sql_query(
+            "SELECT submission_id, office_id, half, item_key, value FROM answers "
+            "WHERE instrument_key = 'satisfaction' AND half IN (?, ?)", connection, params=HALVES)
+    likert = frame[frame["item_key"].isin(ITEMS)]
+    now = likert[likert["half"] == HALVES[1]]
+    then = likert[likert["half"] == HALVES[0]]
+    overall = now[(now["item_key"] == "overall") & now["value"].notna()]
+    before = then[(then["item_key"] == "overall") & then["value"].notna()]
+    groups = {office: g["value"].to_numpy() for office, g in overall.groupby("office_id")}
+    previous = {office: g["value"].to_numpy() for office, g in before.groupby("office_id")}
+    for values in groups.values():
+        n = len(values)
+        satisfied = int((values >= 4).sum())
+        if n > 1:
+            stats.t.interval(0.95, n - 1, loc=values.mean(), scale=stats.sem(values))
+        stats.binomtest(satisfied, n).proportion_ci(method="wilson")
+    arrays = list(groups.values())
+    h = stats.kruskal(*arrays)
+    stats.f_oneway(*arrays)
+    table = pd.crosstab(overall["office_id"], overall["value"] >= 4)
+    stats.chi2_contingency(table.to_numpy(), correction=False)
+    for office, values in groups.items():
+        if office in previous:
+            stats.mannwhitneyu(values, previous[office], method="asymptotic")
+    for item in ITEMS:                          # per-item satisfaction per office (heatmap)
+        part = now[(now["item_key"] == item) & now["value"].notna()]
+        part.groupby("office_id")["value"].apply(lambda v: (v >= 4).mean())
+    wide = now[now["item_key"] != "overall"].pivot(index="submission_id", columns="item_key",
+                                                   values="value").dropna()
+    k = wide.shape[1]
+    alpha = k / (k - 1) * (1 - wide.var(ddof=1).sum() / wide.sum(axis=1).var(ddof=1))
+    return {"seconds": time.perf_counter() - start, "peak_mb": peak_mb(), "H": float(h.statistic),
+            "alpha": float(alpha), "n": int(np.sum([len(a) for a in arrays]))}
+
+
+def child(mode: str, db_path: Path, extra: str | None = None) -> dict:
+    command = [sys.executable, __file__, "--child", mode, "--db", str(db_path)]
+    if extra:
+        command += ["--out", extra]
+    result = subprocess.run(command, capture_output=True, text=True, check=False,
+                            env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    if result.returncode != 0:
+        raise SystemExit(f"{mode} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--answers", type=int, default=1_000_000)
+    parser.add_argument("--offices", type=int, default=400)
+    parser.add_argument("--keep", type=Path, default=None, help="keep the scratch files here")
+    parser.add_argument("--child", choices=["build", "stats", "split", "full", "baseline"])
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("--out", type=str)
+    parser.add_argument("--count", type=int)
+    args = parser.parse_args()
+    if args.child:
+        runs = {"stats": run_stats, "split": run_split, "baseline": run_baseline}
+        if args.child == "build":
+            result = build_database(args.db, args.count, args.offices)
+        elif args.child == "full":
+            result = run_full(args.db, Path(args.out))
+        else:
+            result = runs[args.child](args.db)
+        print(json.dumps(result))
+        return
+
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="bench-analysis-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"scratch: {workdir}")
+    results = {}
+    for label, count in (("small", args.answers // 4), ("large", args.answers)):
+        db_path = workdir / f"{label}.db"
+        db_path.unlink(missing_ok=True)
+        build = subprocess.run([sys.executable, __file__, "--child", "build", "--db", str(db_path),
+                                "--count", str(count), "--offices", str(args.offices)],
+                               capture_output=True, text=True, check=True)
+        built = json.loads(build.stdout.strip().splitlines()[-1])
+        print(f"[{label}] built {built['answers']:,} answers, {built['submissions']:,} submissions, "
+              f"{built['offices']} offices in {built['seconds']:.1f} s")
+        results[label] = {"built": built, "split": child("split", db_path)}
+        if label == "large":
+            results[label] |= {"stats": child("stats", db_path),
+                               "baseline": child("baseline", db_path),
+                               "full": child("full", db_path, str(workdir / "report"))}
+    small, large = results["small"], results["large"]
+    stats_, base, full = large["stats"], large["baseline"], large["full"]
+    print()
+    print(f"answers in the database            {large['built']['answers']:>12,}")
+    print(f"statistics (SQL + analysis)        {stats_['seconds']:>10.3f} s   peak {stats_['peak_mb']:.0f} MB")
+    print(f"  of which SQL aggregates          {large['split']['sql_seconds']:>10.3f} s")
+    print(f"  of which analysis on counts      {large['split']['analysis_seconds']:>10.3f} s")
+    print(f"full report with charts and files  {full['seconds']:>10.3f} s   peak {full['peak_mb']:.0f} MB"
+          f"   ({full['files']} files)")
+    print(f"baseline pandas + SciPy on rows    {base['seconds']:>10.3f} s   peak {base['peak_mb']:.0f} MB")
+    print(f"ratio baseline / statistics        {base['seconds'] / stats_['seconds']:>10.1f} x")
+    print(f"same H from both                   {abs(stats_['H'] - base['H']) / base['H'] < 1e-9}"
+          f"   (H = {stats_['H']:.4f})")
+    print(f"same Cronbach alpha                {abs(stats_['alpha'] - base['alpha']) < 1e-9}"
+          f"   (alpha = {stats_['alpha']:.4f})")
+    print(f"scaling 4x the answers: SQL x{large['split']['sql_seconds'] / small['split']['sql_seconds']:.1f},"
+          f" analysis x{large['split']['analysis_seconds'] / small['split']['analysis_seconds']:.1f}")
+    checks = [("statistics <= 1 s", stats_["seconds"] <= 1.0),
+              (">= 5x faster than baseline", base["seconds"] / stats_["seconds"] >= 5),
+              ("peak memory <= 300 MB", stats_["peak_mb"] <= 300)]
+    for name, ok in checks:
+        print(f"target {name:<30} {'met' if ok else 'NOT MET'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""Gunicorn settings for one app host; run several hosts behind a reverse proxy (deploy/README.md).
+
+    gunicorn -c deploy/gunicorn.conf.py              # serves webapp:create_app()
+    BIND=0.0.0.0:8000 WEB_CONCURRENCY=4 gunicorn -c deploy/gunicorn.conf.py
+
+Environment (all optional):
+
+- ``BIND``             address to listen on, default ``127.0.0.1:8000`` (comma-separate several).
+- ``WEB_CONCURRENCY``  worker processes, default 2 (about one per core: the work is CPU-bound).
+- ``GUNICORN_THREADS`` threads per worker with ``gthread``, default 4 (``sync`` has 1).
+- ``GUNICORN_WORKER_CLASS``  ``gthread`` (default) or ``sync``.
+- ``GUNICORN_TIMEOUT`` seconds before a silent worker is killed and replaced, default 60.
+- ``GUNICORN_MAX_REQUESTS`` recycle a worker after this many requests, default 0 (never).
+- ``FORWARDED_ALLOW_IPS``  proxies whose ``X-Forwarded-Proto`` gunicorn believes, default
+  ``127.0.0.1,::1``; set it to the nginx host's address when nginx runs on another machine.
+- ``GUNICORN_ACCESS_LOG`` access log file, ``-`` (stderr, the default) or ``off``.
+- ``GUNICORN_CONTROL_SOCKET`` path of the ``gunicornc`` control socket; none by default.
+
+Why ``gthread``: measured with ``benchmarks/submit.py`` on 2 cores, threads serve as many or
+more submissions per second than sync workers (91 vs 73/s on SQLite); sync has the shorter
+latency tail at saturation.  But a sync worker is blocked whole by one request that waits -- a
+SQLite write waiting for the lock (up to 5 s), a PostgreSQL row lock, a report being built --
+and with 2 workers two such requests stop the host: with a write lock held 3 s, another tablet
+could open the form 215 times with gthread and once, after 2.9 s, with sync.
+
+Why ``preload_app = False``: each worker imports the app and creates its own SQLAlchemy
+engines and connection pools after the fork, so no engine, pool or socket is ever shared
+between processes, and ``kill -HUP`` reloads new code.  The price, measured: about 150 MB
+(PSS) per worker instead of about 55 MB preloaded, and each worker start imports
+numpy/SciPy/matplotlib itself (about 2 s of CPU).  See deploy/README.md for when to preload.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from gunicorn.glogging import Logger
+
+wsgi_app = "webapp:create_app()"  # a command-line APP argument takes precedence
+
+bind = [part.strip() for part in os.environ.get("BIND", "127.0.0.1:8000").split(",")
+        if part.strip()]
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+# gunicorn silently turns a "sync" worker with threads > 1 into gthread: sync means 1 thread.
+threads = int(os.environ.get("GUNICORN_THREADS", "4")) if worker_class == "gthread" else 1
+preload_app = False
+
+# A worker that stops answering its heartbeat for this long is killed and replaced.  For sync
+# workers it is also the longest a request may run; keep it above the database timeouts
+# (SQLite busy timeout 5 s; PostgreSQL statement_timeout if set in DATABASE_URL) so a blocked
+# request ends as the app's 503 page, not as a killed worker.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30   # on SIGTERM / redeploy: let requests in flight finish
+keepalive = 5           # seconds an idle keep-alive connection from the proxy stays open
+
+# Recycling workers is off: a restart costs a full app import (about 2 s of CPU, during which
+# that worker serves nothing) and the app keeps no per-request state that grows (charts use
+# matplotlib's Figure API, not pyplot's global registry).  Set it if memory is seen to grow.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
+
+# The heartbeat file on tmpfs: a slow or full disk under /tmp must not get workers killed.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+# gunicorn believes X-Forwarded-Proto (sets wsgi.url_scheme) only from these addresses.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# gunicorn >= 25.1 opens a control socket for ``gunicornc`` at one fixed default path per user,
+# so a second instance on the machine (a test server, a benchmark, a second site) takes it over
+# and removes it on exit.  Off unless a path is given.  (Older gunicorn ignores these names.)
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
+
+_access = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = None if _access == "off" else _access
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# %(D)s is the time in microseconds.  No Referer: it carries the kiosk link.  %(h)s is the
+# proxy's address, or the citizen's once the app applies ProxyFix; on the survey routes it is
+# left out (see RedactingLogger): the survey is anonymous, and an address with a timestamp next
+# to a stored response would undo that.
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(D)sus pid=%(p)s "%(a)s"'
+
+_KIOSK = re.compile(r"((?:^|\s)/kiosk/)[^/?\s]+")
+_CODE = re.compile(r"((?:^|[?&])c=)[^&\s]*")
+
+
+def redact(target: str) -> str:
+    """A request target with the kiosk's secret token and the one-time survey code hidden."""
+    return _CODE.sub(r"\1***", _KIOSK.sub(r"\1***", target))
+
+
+class RedactingLogger(Logger):
+    """Access log lines without secrets (the kiosk link and the QR code are credentials) and
+    without the address of whoever answered the anonymous survey."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "q"):
+            if atoms.get(key):
+                atoms[key] = redact(atoms[key])
+        atoms["f"] = "-"
+        if environ.get("PATH_INFO", "").startswith(("/kiosk/", "/survey/")):
+            atoms["h"] = "-"
+        return atoms
+
+
+logger_class = RedactingLogger

@@ -1,0 +1,114 @@
+"""Instruments as data: a versioned JSON definition, checked once when it is loaded.
+
+An instrument is a dict (the JSON file's content) with ``key``, ``version``, ``kind``
+(``survey`` or ``inspection``), a bilingual ``title``, optional ``grade_bands`` and ``sections``,
+each holding ``questions``.  Submissions point at the exact version they were made with, so a
+definition is never edited in place: a change is a new version (see ``webapp.instruments``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from .types import get_type
+
+KINDS = ("survey", "inspection")
+DEFAULT_KEYS = ("satisfaction", "phone", "mystery", "staff")
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A checked, immutable view of one instrument version."""
+
+    definition: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return self.definition["key"]
+
+    @property
+    def version(self) -> int:
+        return self.definition["version"]
+
+    @property
+    def kind(self) -> str:
+        return self.definition["kind"]
+
+    @property
+    def scored(self) -> bool:
+        return bool(self.definition.get("scored"))
+
+    @property
+    def sections(self) -> list[dict[str, Any]]:
+        return self.definition["sections"]
+
+    def questions(self) -> Iterator[dict[str, Any]]:
+        for section in self.sections:
+            yield from section["questions"]
+
+    def question(self, key: str) -> dict[str, Any]:
+        for question in self.questions():
+            if question["key"] == key:
+                return question
+        raise KeyError(key)
+
+    def keys(self) -> list[str]:
+        return [q["key"] for q in self.questions()]
+
+    def likert_keys(self) -> list[str]:
+        return [q["key"] for q in self.questions() if get_type(q["type"]).stat_kind == "likert"]
+
+    def checksum(self) -> str:
+        """Content hash without the version number: equal content means the same version."""
+        body = {k: v for k, v in self.definition.items() if k != "version"}
+        return hashlib.sha256(canonical_json(body).encode()).hexdigest()
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def check(definition: dict[str, Any]) -> Instrument:
+    """Validate a definition; raise ``ValueError`` naming the first problem found."""
+    for field in ("key", "version", "kind", "title", "sections"):
+        if field not in definition:
+            raise ValueError(f"instrument is missing {field!r}")
+    if definition["kind"] not in KINDS:
+        raise ValueError(f"instrument kind must be one of {KINDS}")
+    if not isinstance(definition["version"], int) or definition["version"] < 1:
+        raise ValueError("instrument version must be a positive integer")
+    seen: set[str] = set()
+    for section in definition["sections"]:
+        if not section.get("key") or not section.get("questions"):
+            raise ValueError("every section needs a key and at least one question")
+        for question in section["questions"]:
+            key = question.get("key", "")
+            if not key.isidentifier() or key in seen or key.startswith("_"):
+                raise ValueError(f"question key {key!r} is not a unique identifier")
+            seen.add(key)
+            if "label" not in question:
+                raise ValueError(f"question {key!r} has no label")
+            qtype = get_type(question.get("type", ""))
+            qtype.check_definition(question)
+            if question.get("points") and not qtype.scorable:
+                raise ValueError(f"question {key!r}: type {qtype.name} cannot carry points")
+    return Instrument(definition)
+
+
+def load_default(key: str) -> Instrument:
+    """The instrument shipped with the code, in forms/instruments/KEY.json."""
+    text = resources.files("forms").joinpath("instruments", f"{key}.json").read_text("utf-8")
+    return check(json.loads(text))
+
+
+def pick(label: dict[str, str] | str, locale: str) -> str:
+    """A label in ``locale`` (``zh_TW`` or ``en``), falling back to Traditional Chinese."""
+    if isinstance(label, str):
+        return label
+    lang = "en" if locale.startswith("en") else "zh_TW"
+    return label.get(lang) or label.get("zh_TW") or next(iter(label.values()), "")

@@ -1,0 +1,179 @@
+"""Screenshots of the pages people use, for a look at layout, tap targets and Chinese text.
+
+    python scripts/screenshots.py OUTDIR
+
+Starts the app on a scratch SQLite database in a temporary directory (migrated, demo data at
+scale 0.2, a random SECRET_KEY, CSRF on), serves it on 127.0.0.1 at a free port and drives
+Debian's headless Chromium (``/usr/bin/chromium`` or ``$CHROMIUM``; never downloads one) to save
+full-page PNGs: the kiosk survey on a landscape tablet, a portrait tablet and a phone (blank
+and with a validation error), the kiosk thanks page, the personal-device survey, the English
+survey, the sign-in page, the phone-courtesy and mystery-shopper checklists, and the result
+page of a submitted phone test.  Nothing outside the temporary directory and OUTDIR is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import secrets
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+import browser  # noqa: E402  (tests/browser.py: live server and Chromium launch)
+from sqlalchemy import select  # noqa: E402
+
+from webapp import codes, create_app, demo  # noqa: E402
+from webapp.extensions import db  # noqa: E402
+from webapp.models import Kiosk, Office  # noqa: E402
+
+SIZES = {"1024x768": browser.TABLET, "768x1024": browser.TABLET_PORTRAIT, "390x844": browser.PHONE}
+
+
+def scratch_app(directory: Path):
+    """The app on a fresh, migrated SQLite file with demo data; returns (app, facts)."""
+    from flask_migrate import upgrade
+
+    app = create_app({
+        "SECRET_KEY": secrets.token_hex(32),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{directory / 'demo.db'}",
+        "WTF_CSRF_ENABLED": True,
+        "RATELIMIT_ENABLED": False,
+    })
+    with app.app_context():
+        upgrade()
+        loaded = demo.load(scale=0.2)
+        kiosk = db.session.scalars(select(Kiosk).order_by(Kiosk.id)).first()
+        office = db.session.scalars(select(Office).order_by(Office.id)).first()
+        personal = [f"/survey/{office.code}?c={code}" for code in codes.issue(office, 2)]
+        db.session.commit()
+        facts = {"kiosk": kiosk.token, "office": office.code, "logins": loaded["logins"],
+                 "personal": personal}
+        db.session.remove()
+        db.engine.dispose()
+    return app, facts
+
+
+def choose(page, question: str, answer: str) -> None:
+    page.locator(f"#q-{question} label.choice").filter(
+        has=page.get_by_text(answer, exact=True)).click()
+
+
+def take(chromium, base_url: str, outdir: Path, saved: list[Path], facts: dict) -> None:
+    def shot(page, name: str) -> None:
+        path = outdir / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        saved.append(path)
+
+    def new_page(options: dict):
+        context = chromium.new_context(base_url=base_url, locale="zh-TW", **options)
+        context.set_default_timeout(10_000)
+        return context, context.new_page()
+
+    kiosk_url = f"/kiosk/{facts['kiosk']}"
+    for size, options in SIZES.items():
+        context, page = new_page(options)
+        page.goto(kiosk_url)
+        shot(page, f"kiosk-{size}-blank")
+        choose(page, "attitude", "非常滿意")
+        choose(page, "knowledge", "滿意")
+        choose(page, "age_band", "65歲以上")
+        page.locator("form button[type=submit]").click()
+        page.locator("#err-overall").wait_for()
+        shot(page, f"kiosk-{size}-error")
+        if size == "1024x768":
+            choose(page, "overall", "滿意")
+            page.locator("form button[type=submit]").click()
+            page.wait_for_url(f"**{kiosk_url}/thanks")
+            shot(page, f"kiosk-{size}-thanks")   # before its 8-second reset
+        context.close()
+
+    context, page = new_page(browser.PHONE)
+    page.goto(facts["personal"][0])
+    shot(page, "personal-390x844-blank")
+    page.goto(facts["personal"][1] + "&lang=en")
+    shot(page, "personal-390x844-english")
+    context.close()
+
+    email = "inspector@demo.example.tw"
+    password = facts["logins"].get(email)
+    if password is None:
+        raise SystemExit(f"demo.load did not create {email}; use an empty scratch database")
+    context, page = new_page(browser.DESKTOP)
+    page.goto("/login")
+    shot(page, "login-1024x768")
+    page.get_by_label("電子郵件").fill(email)
+    page.get_by_label("密碼").fill(password)
+    page.get_by_role("button", name="登入").click()
+    page.wait_for_url("**/inspect/")
+    shot(page, "inspect-index-1024x768")
+    page.goto("/inspect/new/mystery")
+    shot(page, "inspect-mystery-1024x768")
+    page.goto("/inspect/new/phone")
+    shot(page, "inspect-phone-1024x768")
+
+    page.get_by_label("受查機關").select_option(facts["office"])
+    page.get_by_label("查核時間").fill("2025-08-12T10:15")
+    page.locator("#rings").fill("5")
+    wrong = {"asks_surname": "否", "offers_callback": "否", "confirms_target": "不適用"}
+    for fieldset in page.locator("fieldset.yes_no_na").all():
+        key = (fieldset.get_attribute("id") or "").removeprefix("q-")
+        fieldset.locator("label.choice").filter(
+            has=page.get_by_text(wrong.get(key, "是"), exact=True)).click()
+    page.locator("#scenario").fill("詢問戶籍謄本申請應備文件")
+    page.get_by_role("button", name="送出").click()
+    page.wait_for_url(re.compile(r"/inspect/\d+$"))
+    shot(page, "inspect-phone-result-1024x768")
+    context.close()
+
+    for role, pages in (("analyst", [("/reports/", "reports"), ("/reports/quality", "quality")]),
+                        ("reviewer", [("/review/", "review-queue")]),
+                        ("admin", [("/admin/kiosks", "admin-kiosks"), ("/admin/audit", "audit")])):
+        context, page = new_page(browser.DESKTOP)
+        page.goto("/login")
+        page.get_by_label("電子郵件").fill(f"{role}@demo.example.tw")
+        page.get_by_label("密碼").fill(facts["logins"][f"{role}@demo.example.tw"])
+        page.get_by_role("button", name="登入").click()
+        page.wait_for_load_state()
+        for path, name in pages:
+            page.goto(path)
+            shot(page, f"{name}-1280")
+        context.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("outdir", type=Path, help="where to write the PNG files")
+    args = parser.parse_args(argv)
+    args.outdir.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from playwright.sync_api import sync_playwright
+
+    saved: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="service-quality-shots-") as scratch:
+        app, facts = scratch_app(Path(scratch))
+        try:
+            with browser.LiveServer(app) as server, sync_playwright() as playwright:
+                try:
+                    chromium = browser.launch_chromium(playwright)
+                except browser.BrowserUnavailable as error:
+                    print(error, file=sys.stderr)
+                    return 2
+                try:
+                    take(chromium, server.url, args.outdir, saved, facts)
+                finally:
+                    chromium.close()
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+    for path in saved:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Real-browser helpers: the app on a live local port, and Debian's Chromium through Playwright.
+
+Playwright drives the Chromium Debian ships (``/usr/bin/chromium``, or ``$CHROMIUM``); it never
+downloads a browser.  The flags keep Chromium from phoning home, which a closed network refuses.
+Used by ``tests/test_browser.py`` and ``scripts/screenshots.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from flask import Flask
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+UNAVAILABLE = "Chromium not available: install Debian's chromium package (make test does it)"
+
+TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
+TABLET_PORTRAIT = {"viewport": {"width": 768, "height": 1024}, "has_touch": True}
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
+         "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1024, "height": 768}}
+
+
+class BrowserUnavailable(RuntimeError):
+    """Chromium is missing or would not start; the browser tests skip with this reason."""
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Log only server errors; a test run should not print every request."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if str(code).startswith("5"):
+            super().log_request(code, size)
+
+
+class LiveServer:
+    """``app`` served on 127.0.0.1 at a free port by a background thread, until ``stop()``."""
+
+    def __init__(self, app: Flask) -> None:
+        self.server = make_server("127.0.0.1", 0, app, threaded=True,
+                                  request_handler=_QuietHandler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, name="live-server",
+                                       kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+def launch_chromium(playwright):
+    """Debian's Chromium, headless; raise ``BrowserUnavailable`` if it is missing or won't start."""
+    from playwright.sync_api import Error
+
+    if not os.path.exists(CHROMIUM):
+        raise BrowserUnavailable(f"{UNAVAILABLE} ({CHROMIUM} not found)")
+    try:
+        return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                          headless=True, timeout=30_000)
+    except Error as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        raise BrowserUnavailable(f"{UNAVAILABLE} ({first_line})") from error

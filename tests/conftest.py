@@ -1,0 +1,120 @@
+"""Fixtures: an app on a migrated database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set).
+
+The schema is built once per run through the Alembic migrations, exactly as a deployment
+builds it; each test then starts from empty tables.  CSRF stays ON: tests fetch a page and post
+the token it carries, as a browser does.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from html import unescape
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, inspect, text
+
+from webapp import create_app, database_url
+from webapp.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(database_url(url))
+    with engine.begin() as connection:
+        for table in inspect(connection).get_table_names():
+            connection.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory) -> str:
+    if TEST_DATABASE_URL:
+        _reset_postgres(TEST_DATABASE_URL)
+        uri = TEST_DATABASE_URL
+    else:
+        uri = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    app = create_app({"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": uri, "TESTING": True})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+    return uri
+
+
+def make_config(database_uri: str, tmp_path, **overrides) -> dict:
+    config = {
+        "SECRET_KEY": "test-secret",
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "WTF_CSRF_ENABLED": True,
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    config.update(overrides)
+    return config
+
+
+def _empty_tables() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+class FreshContextClient(FlaskClient):
+    """Each request in its own app context, as in production: its own ``g`` and DB session.
+
+    The ``app`` fixture keeps an app context open for the test's own queries; without this,
+    requests would share that context's ``g`` (and so one CSRF token) across clients.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(database_uri, tmp_path, request):
+    overrides = getattr(request, "param", {}) or {}
+    app = create_app(make_config(database_uri, tmp_path, **overrides))
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        _empty_tables()
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_INPUT = re.compile(r"<input\b[^>]*>", re.S)
+_ATTR = re.compile(r'(\w[\w-]*)="([^"]*)"')
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """The hidden inputs a browser would send back (CSRF token, idempotency key, version)."""
+    fields = {}
+    for tag in _INPUT.findall(html):
+        attrs = {k: unescape(v) for k, v in _ATTR.findall(tag)}
+        if attrs.get("type") == "hidden" and "name" in attrs:
+            fields[attrs["name"]] = attrs.get("value", "")
+    return fields
+
+
+def login(client, email: str, password: str):
+    page = client.get("/login")
+    data = hidden_fields(page.get_data(as_text=True))
+    data.update(email=email, password=password)
+    return client.post("/login", data=data)

@@ -1,0 +1,122 @@
+"""Every route, walked by every role (anonymous included), against the table in the README."""
+
+from __future__ import annotations
+
+import factories
+import pytest
+from conftest import hidden_fields, login
+
+from forms.types import Stored
+from webapp import instruments, storage
+from webapp.models import utcnow
+
+ROLES = ("anonymous", "inspector", "reviewer", "analyst", "admin")
+PUBLIC = set(ROLES)
+SIGNED_IN = {"inspector", "reviewer", "analyst", "admin"}
+
+# endpoint: (method, who may use it) — the README's "who may do what" table says the same.
+ACCESS = {
+    "auth.home": ("GET", PUBLIC),
+    "auth.login": ("GET", PUBLIC),
+    "auth.logout": ("POST", SIGNED_IN),
+    "survey.kiosk": ("GET", PUBLIC),
+    "survey.kiosk_thanks": ("GET", PUBLIC),
+    "survey.personal": ("GET", PUBLIC),
+    "survey.personal_thanks": ("GET", PUBLIC),
+    "static": ("GET", PUBLIC),
+    "health.healthz": ("GET", PUBLIC),
+    "inspect.index": ("GET", {"inspector", "admin"}),
+    "inspect.new": ("GET", {"inspector", "admin"}),
+    "inspect.edit": ("GET", {"inspector", "admin"}),
+    "inspect.show": ("GET", {"inspector", "admin"}),
+    "review.queue": ("GET", {"reviewer", "admin"}),
+    "review.decide": ("GET", {"reviewer", "admin"}),
+    "reports.index": ("GET", {"analyst", "admin"}),
+    "reports.download": ("GET", {"analyst", "admin"}),
+    "reports.quality": ("GET", {"analyst", "admin"}),
+    "admin.index": ("GET", {"admin"}),
+    "admin.offices": ("GET", {"admin"}),
+    "admin.toggle_office": ("POST", {"admin"}),
+    "admin.users": ("GET", {"admin"}),
+    "admin.toggle_user": ("POST", {"admin"}),
+    "admin.kiosks": ("GET", {"admin"}),
+    "admin.toggle_kiosk": ("POST", {"admin"}),
+    "admin.instruments": ("GET", {"admin"}),
+    "admin.audit_log": ("GET", {"admin"}),
+}
+
+
+@pytest.fixture
+def world(app):
+    office = factories.office()
+    kiosk = factories.kiosk(office)
+    users = {role: factories.user(role) for role in ROLES if role != "anonymous"}
+    version, phone = instruments.current("phone")
+    draft, _ = storage.store(version=version, instrument=phone, office=office,
+                             channel="inspector", status="draft", occurred_at=utcnow(),
+                             answers={"rings": Stored(3)}, idempotency_key="perm-draft-0000000",
+                             inspector=users["inspector"])
+    done, _ = storage.store(version=version, instrument=phone, office=office,
+                            channel="inspector", status="submitted", occurred_at=utcnow(),
+                            answers={"rings": Stored(3)}, idempotency_key="perm-done-00000000",
+                            inspector=users["inspector"])
+    other = factories.user("analyst", email="other@example.tw")
+    args = {"token": kiosk.token, "code": office.code, "key": "phone", "fmt": "json",
+            "submission_id": done.id, "office_id": office.id, "user_id": other.id,
+            "kiosk_id": kiosk.id, "filename": "style.css"}
+    overrides = {"inspect.edit": {"submission_id": draft.id}}
+    return users, args, overrides
+
+
+def test_every_route_has_a_declared_policy(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(ACCESS), "declare who may use each new route in ACCESS and README"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_what_the_table_allows(app, world, role):
+    users, args, overrides = world
+    client = app.test_client()
+    if role != "anonymous":
+        assert login(client, users[role].email, factories.PASSWORD).status_code == 302
+    token = hidden_fields(client.get("/login").get_data(as_text=True))["csrf_token"]
+    seen = []
+    # sign-out last: it ends the session the other checks need
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint == "auth.logout")
+    for rule in rules:
+        method, allowed = ACCESS[rule.endpoint]
+        values = {name: overrides.get(rule.endpoint, {}).get(name, args[name])
+                  for name in rule.arguments}
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **values)
+        if rule.endpoint == "survey.personal":
+            url = factories.personal_url(office_of(args))
+        if method == "POST":
+            response = client.post(url, data={"csrf_token": token})
+        else:
+            response = client.get(url)
+        status = response.status_code
+        response.close()
+        to_login = status == 302 and "/login" in response.headers.get("Location", "")
+        if rule.endpoint == "auth.logout" and role in allowed:
+            assert status == 302, (role, rule.endpoint, status)   # signed out, sent to sign in
+        elif role in allowed:   # let through: whatever the page says, it is not a refusal
+            assert status not in (401, 403) and status < 500 and not to_login, (
+                role, rule.endpoint, status)
+        elif role == "anonymous":
+            assert to_login, (role, rule.endpoint, status)
+        else:
+            assert status == 403, (role, rule.endpoint, status)
+        seen.append(rule.endpoint)
+    assert set(seen) == set(ACCESS)
+
+
+def office_of(args):
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import Office
+
+    return db.session.scalar(select(Office).where(Office.code == args["code"]))

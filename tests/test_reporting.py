@@ -1,0 +1,220 @@
+"""The report from database rows to report.json, checked against SciPy on the raw answers."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import factories
+import numpy as np
+import pytest
+from conftest import login
+from scipy import stats
+
+from forms.types import Stored
+from webapp import aggregates, instruments, reporting, storage
+from webapp.extensions import db
+from webapp.models import TAIPEI
+
+H2 = datetime(2025, 9, 15, 10, 0, tzinfo=TAIPEI)
+H1 = datetime(2025, 3, 15, 10, 0, tzinfo=TAIPEI)
+# overall answers per office (value: how many); DATONG has none in 2025H2
+ANSWERS = {
+    "TPH-DAAN": {5: 30, 4: 12, 3: 5, 2: 2, 1: 1},
+    "TPH-XINYI": {5: 10, 4: 15, 3: 10, 2: 6, 1: 4},
+    "NTL-BANQIAO": {4: 1},                          # n = 1
+    "TPH-DATONG": {},
+}
+BEFORE = {"TPH-DAAN": {5: 20, 4: 10, 3: 10, 2: 5, 1: 5}, "TPH-XINYI": {5: 10, 4: 15, 3: 10}}
+
+
+@pytest.fixture
+def seeded(app):
+    offices = {code: factories.office(code=code, name=f"{code}事務所",
+                                      kind="land" if code.startswith("NTL") else "household")
+               for code in ANSWERS}
+    version, survey = instruments.current("satisfaction")
+    serial = 0
+    for moment, table in ((H2, ANSWERS), (H1, BEFORE)):
+        for code, counts in table.items():
+            for value, n in counts.items():
+                for _ in range(n):
+                    serial += 1
+                    answers = {"overall": Stored(value), "attitude": Stored(min(5, value + serial % 2)),
+                               "knowledge": Stored(value if serial % 3 else None)}
+                    storage.store(version=version, instrument=survey, office=offices[code],
+                                  channel="kiosk", status="submitted", occurred_at=moment,
+                                  answers=answers, idempotency_key=f"seed-{serial:06d}",
+                                  commit=False, lookup=False)
+    db.session.commit()
+    return offices
+
+
+def expanded(table: dict) -> list[np.ndarray]:
+    return [np.repeat(list(c), list(c.values())) for c in table.values() if c]
+
+
+def test_report_json_matches_scipy_on_the_raw_answers(seeded):
+    report = reporting.build("2025H2", "satisfaction")
+    section = report["instruments"]["satisfaction"]
+    by_code = {o["code"]: o for o in section["offices"]}
+    raw = {code: np.repeat(list(c), list(c.values())) for code, c in ANSWERS.items()}
+    for code, values in raw.items():
+        office = by_code[code]
+        assert office["n"] == len(values)
+        if len(values) == 0:
+            assert office["mean"] is None and office["satisfied_rate"] is None
+            continue
+        assert office["mean"] == pytest.approx(values.mean(), rel=1e-12)
+        satisfied = int((values >= 4).sum())
+        assert office["satisfied_rate"] == pytest.approx(satisfied / len(values), rel=1e-12)
+        ci = stats.binomtest(satisfied, len(values)).proportion_ci(method="wilson")
+        assert office["satisfied_ci"] == pytest.approx([ci.low, ci.high], rel=1e-9)
+        if len(values) > 1:
+            t = stats.t.interval(0.95, len(values) - 1, loc=values.mean(), scale=stats.sem(values))
+            assert office["mean_ci"] == pytest.approx(list(t), rel=1e-9)
+    h, p = stats.kruskal(*expanded(ANSWERS))
+    kruskal = section["tests"]["kruskal"]
+    assert kruskal["H"] == pytest.approx(h, rel=1e-9) and kruskal["p"] == pytest.approx(p, rel=1e-9)
+    assert kruskal["df"] == 2                      # the office with no answers is left out
+    n = sum(len(v) for v in raw.values())
+    assert kruskal["epsilon2"] == pytest.approx(h * (n + 1) / (n * n - 1), rel=1e-9)
+    f, p_f = stats.f_oneway(*expanded(ANSWERS))
+    assert section["tests"]["anova"]["F"] == pytest.approx(f, rel=1e-9)
+    for office in section["offices"]:
+        for low, high in (office["satisfied_ci"], office["mean_ci"]):
+            assert low is None or low <= high
+        assert office["satisfied_rate"] is None or 0 <= office["satisfied_rate"] <= 1
+
+
+def test_change_against_the_previous_half_year(seeded):
+    report = reporting.build("2025H2", "satisfaction", compare_to="2025H1")
+    change = {c["code"]: c for c in report["instruments"]["satisfaction"]["change"]}
+    daan = change["TPH-DAAN"]
+    assert daan["before_rate"] == pytest.approx(30 / 50) and daan["after_rate"] == pytest.approx(42 / 50)
+    assert daan["diff"] == pytest.approx(42 / 50 - 30 / 50)
+    assert daan["diff_ci"][0] < daan["diff"] < daan["diff_ci"][1]
+    before = np.repeat([5, 4, 3, 2, 1], [20, 10, 10, 5, 5])
+    after = np.repeat([5, 4, 3, 2, 1], [30, 12, 5, 2, 1])
+    u = stats.mannwhitneyu(after, before, method="asymptotic")
+    assert daan["mann_whitney"]["p"] == pytest.approx(u.pvalue, rel=1e-9)
+    assert change["NTL-BANQIAO"]["diff"] is None      # nothing to compare with
+
+
+def test_cronbach_alpha_from_sql_sums_matches_the_respondent_matrix(seeded):
+    ids = [o.id for o in seeded.values()]
+    items = ["attitude", "knowledge", "overall"]
+    n, sums, squares, item_total, total_sq = aggregates.likert_scale_sums(
+        "satisfaction", "2025H2", items, ids)
+    from sqlalchemy import select
+
+    from webapp.models import Answer
+
+    rows = {}
+    for a in db.session.scalars(select(Answer).where(Answer.half == "2025H2")):
+        rows.setdefault(a.submission_id, {})[a.item_key] = a.value
+    matrix = np.array([[r[i] for i in items] for r in rows.values()
+                       if all(r.get(i) is not None for i in items)], dtype=float)
+    assert n == len(matrix)
+    total = matrix.sum(axis=1)
+    assert sums == pytest.approx(matrix.sum(axis=0))
+    assert squares == pytest.approx((matrix ** 2).sum(axis=0))
+    assert item_total == pytest.approx(matrix.T @ total)
+    assert total_sq == pytest.approx((total ** 2).sum())
+    assert aggregates.likert_scale_sums("satisfaction", "2025H2", items)[0] == n   # no filter
+
+
+def test_only_approved_inspector_records_count(app):
+    office = factories.office()
+    inspector = factories.user("inspector")
+    version, phone = instruments.current("phone")
+    yes = {q["key"]: Stored(1) for q in phone.questions() if q["type"] == "yes_no_na"}
+    for i, (status, rings) in enumerate([("approved", 2), ("approved", 6), ("submitted", 9),
+                                         ("returned", 9)]):
+        storage.store(version=version, instrument=phone, office=office, channel="inspector",
+                      status=status, occurred_at=H2, answers={**yes, "rings": Stored(rings)},
+                      idempotency_key=f"insp-{i:04d}-xxxxxxxxxxxx", inspector=inspector)
+    section = reporting.build("2025H2", "phone")["instruments"]["phone"]
+    row = section["offices"][0]
+    assert row["checks"] == 2
+    assert row["score_mean"] == pytest.approx((100 + 100 * (105 - 12.5) / 105) / 2, rel=1e-4)
+    assert row["sections"]["speed"] == pytest.approx(75.0)    # 25 + 12.5 of 50 points
+    rings = next(i for i in section["items"] if i["key"] == "rings")
+    assert (rings["failed"], rings["n"]) == (1, 2)
+    assert section["items"][0]["key"] == "rings"             # the most missed comes first
+
+
+def test_a_period_without_data_is_a_clear_message(app):
+    factories.office()
+    with pytest.raises(reporting.ReportError, match="沒有任何資料"):
+        reporting.build("2024H1")
+    with pytest.raises(reporting.ReportError, match="半年"):
+        reporting.build("2024Q1")
+
+
+def test_cli_writes_every_file(seeded, runner, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(args=["report", "--period", "2025H2", "--compare-to", "2025H1",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in out.iterdir()}
+    assert {"report.html", "report.json", "report.xlsx", "report.ods"} <= names
+    assert {"satisfaction_comparison.svg", "satisfaction_comparison.png",
+            "satisfaction_likert.png", "satisfaction_heatmap.png", "satisfaction_change.png"} <= names
+    data = json.loads((out / "report.json").read_text("utf-8"))
+    assert data["period_label"] == "114年下半年"
+    office = data["instruments"]["satisfaction"]["offices"][0]
+    assert {"code", "name", "n", "mean", "mean_ci", "satisfied_rate", "satisfied_ci"} <= set(office)
+    assert set(data["instruments"]["satisfaction"]["tests"]["kruskal"]) >= {"H", "p", "df", "epsilon2"}
+    assert data["instruments"]["phone"]["empty"] is True
+    html = (out / "report.html").read_text("utf-8")
+    assert "<link" not in html and "data:image/svg+xml;base64," in html   # opens from disk
+    assert (out / "satisfaction_comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_without_data_exits_1(app, runner, tmp_path):
+    factories.office()
+    result = runner.invoke(args=["report", "--period", "2024H1", "--out", str(tmp_path)])
+    assert result.exit_code == 1 and "沒有任何資料" in result.output
+
+
+def test_analysts_page_and_downloads(seeded, client, app):
+    analyst = factories.user("analyst")
+    login(client, analyst.email, factories.PASSWORD)
+    page = client.get("/reports/?period=2025H2&compare_to=2025H1")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "114年下半年" in html and "Kruskal-Wallis" in html and "data:image/svg+xml" in html
+    for fmt, magic in (("json", b"{"), ("xlsx", b"PK"), ("ods", b"PK"), ("zip", b"PK"),
+                       ("html", b"<!doctype")):
+        response = client.get(f"/reports/download.{fmt}?period=2025H2")
+        assert response.status_code == 200 and response.data.startswith(magic), fmt
+        assert "attachment" in response.headers["Content-Disposition"]
+    filtered = client.get("/reports/?period=2025H2&kind=land").get_data(as_text=True)
+    filtered = filtered.split('class="filters"')[1].split("</form>", 1)[1]   # not the picker
+    assert "NTL-BANQIAO事務所" in filtered and "TPH-DAAN事務所" not in filtered
+    empty = client.get("/reports/?period=2019H1")
+    assert empty.status_code == 200 and "沒有任何資料" in empty.get_data(as_text=True)
+    assert client.get("/reports/?period=nonsense").status_code == 400
+
+
+@pytest.mark.parametrize("role", ["inspector", "reviewer"])
+def test_other_roles_cannot_read_reports(client, app, role):
+    user = factories.user(role)
+    login(client, user.email, factories.PASSWORD)
+    assert client.get("/reports/").status_code == 403
+    assert client.get("/reports/download.json").status_code == 403
+
+
+def test_spreadsheets_neutralise_formulas(seeded, tmp_path):
+    from openpyxl import load_workbook
+
+    from webapp import report_files
+
+    seeded["TPH-DAAN"].name = "=HYPERLINK(\"http://x\",\"click\")"
+    db.session.commit()
+    report = reporting.build("2025H2", "satisfaction")
+    report_files.write_xlsx(tmp_path / "r.xlsx", report_files.tables(report))
+    names = [row[1].value for row in load_workbook(tmp_path / "r.xlsx")["satisfaction"].iter_rows()]
+    assert "'=HYPERLINK(\"http://x\",\"click\")" in names
+    assert not any(isinstance(n, str) and n.startswith("=") for n in names)

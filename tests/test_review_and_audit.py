@@ -1,0 +1,161 @@
+"""Review (approve / return with a comment) and the append-only audit log."""
+
+from __future__ import annotations
+
+import factories
+import pytest
+from conftest import hidden_fields, login
+from sqlalchemy import select
+
+from forms.instrument import load_default
+from webapp.audit import AppendOnlyError
+from webapp.extensions import db
+from webapp.models import AuditEvent, Kiosk, Submission
+
+
+@pytest.fixture
+def people(app):
+    return {role: factories.user(role) for role in ("inspector", "reviewer", "admin", "analyst")}
+
+
+def as_(app, user):
+    client = app.test_client()
+    assert login(client, user.email, factories.PASSWORD).status_code == 302
+    return client
+
+
+def post_page(client, url, data):
+    page = client.get(url)
+    return client.post(url, data={**hidden_fields(page.get_data(as_text=True)), **data})
+
+
+def submit_phone_test(client, office, **changes):
+    phone = load_default("phone")
+    answers = {q["key"]: "yes" for q in phone.questions() if q["type"] == "yes_no_na"}
+    answers.update(rings="3", office=office.code, occurred_at="2025-08-12T10:15", action="submit")
+    answers.update(changes)
+    response = post_page(client, "/inspect/new/phone", answers)
+    assert response.status_code == 302
+    return db.session.scalars(select(Submission).order_by(Submission.id.desc())).first()
+
+
+def events(action=None):
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return db.session.scalars(query).all()
+
+
+def test_return_with_comment_fix_resubmit_approve(app, people):
+    office = factories.office()
+    inspector, reviewer = as_(app, people["inspector"]), as_(app, people["reviewer"])
+    record = submit_phone_test(inspector, office, asks_surname="no")
+    assert record.status == "submitted"
+    assert f"/review/{record.id}" in reviewer.get("/review/").get_data(as_text=True)
+
+    no_comment = post_page(reviewer, f"/review/{record.id}", {"send_back": "1", "comment": ""})
+    assert no_comment.status_code == 400 and "退回時請說明" in no_comment.get_data(as_text=True)
+    returned = post_page(reviewer, f"/review/{record.id}",
+                         {"send_back": "1", "comment": "響鈴次數請再確認<script>"})
+    assert returned.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Submission, record.id).status == "returned"
+
+    edit_page = inspector.get(f"/inspect/{record.id}/edit").get_data(as_text=True)
+    assert "響鈴次數請再確認&lt;script&gt;" in edit_page
+    phone = load_default("phone")
+    answers = {q["key"]: "yes" for q in phone.questions() if q["type"] == "yes_no_na"}
+    fixed = post_page(inspector, f"/inspect/{record.id}/edit",
+                      {**answers, "rings": "2", "office": office.code,
+                       "occurred_at": "2025-08-12T10:15", "action": "submit"})
+    assert fixed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Submission, record.id).status == "submitted"
+
+    approved = post_page(reviewer, f"/review/{record.id}", {"approve": "1", "comment": ""})
+    assert approved.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Submission, record.id).status == "approved"
+    assert inspector.get(f"/inspect/{record.id}/edit").status_code == 302   # locked now
+    trail = [(e.action, e.actor) for e in events() if e.target_id == record.id]
+    assert trail == [("created", people["inspector"].email),
+                     ("submitted", people["inspector"].email),
+                     ("returned", people["reviewer"].email),
+                     ("changed", people["inspector"].email),
+                     ("submitted", people["inspector"].email),
+                     ("approved", people["reviewer"].email)]
+
+
+def test_an_approved_record_cannot_be_reviewed_twice(app, people):
+    office = factories.office()
+    record = submit_phone_test(as_(app, people["inspector"]), office)
+    reviewer = as_(app, people["reviewer"])
+    post_page(reviewer, f"/review/{record.id}", {"approve": "1"})
+    again = post_page(reviewer, f"/review/{record.id}", {"send_back": "1", "comment": "x"})
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Submission, record.id).status == "approved"
+
+
+def test_admin_registers_and_retires_a_kiosk_and_the_log_says_so(app, people):
+    office = factories.office()
+    admin = as_(app, people["admin"])
+    response = post_page(admin, "/admin/kiosks", {"office": office.code, "label": "一樓平板"})
+    assert response.status_code == 302
+    kiosk = db.session.scalars(select(Kiosk)).one()
+    assert kiosk.created_by_id == people["admin"].id
+    assert admin.get(f"/kiosk/{kiosk.token}").status_code == 200
+    token = hidden_fields(admin.get("/admin/kiosks").get_data(as_text=True))["csrf_token"]
+    assert admin.post(f"/admin/kiosks/{kiosk.id}/toggle", data={"csrf_token": token}).status_code == 302
+    assert admin.get(f"/kiosk/{kiosk.token}").status_code == 404
+    assert [e.action for e in events()] == ["kiosk_registered", "kiosk_changed"]
+    page = admin.get("/admin/audit?action=kiosk_registered").get_data(as_text=True)
+    assert "kiosk_registered" in page and "kiosk_changed" not in page.split("</form>")[-1]
+
+
+def test_admin_creates_accounts(app, people):
+    admin = as_(app, people["admin"])
+    response = post_page(admin, "/admin/users", {"email": "New@Example.tw", "role": "analyst",
+                                                 "password": "long enough pw"})
+    assert response.status_code == 302
+    client = app.test_client()
+    assert login(client, "new@example.tw", "long enough pw").status_code == 302
+    duplicate = post_page(admin, "/admin/users", {"email": "new@example.tw", "role": "admin",
+                                                  "password": "long enough pw"})
+    assert duplicate.status_code == 400
+    assert [e.action for e in events()] == ["user_created"]
+
+
+def test_audit_events_are_append_only(app, people):
+    office = factories.office()
+    submit_phone_test(as_(app, people["inspector"]), office)
+    entry = events()[0]
+    entry.action = "approved"
+    with pytest.raises(AppendOnlyError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.delete(events()[0])
+    with pytest.raises(AppendOnlyError):
+        db.session.commit()
+    db.session.rollback()
+    assert events()[0].action == "created"
+
+
+def test_imports_and_exports_are_logged(app, people, runner, tmp_path):
+    office = factories.office()
+    header = runner.invoke(args=["responses", "template", "satisfaction"]).output.strip()
+    columns = header.split(",")
+    row = {c: "" for c in columns} | {"office_code": office.code, "submitted_on": "2025-08-01",
+                                      "overall": "5"}
+    path = tmp_path / "paper.csv"
+    path.write_text(header + "\n" + ",".join(row[c] for c in columns) + "\n", "utf-8")
+    assert runner.invoke(args=["responses", "import", "satisfaction", str(path)]).exit_code == 0
+    assert runner.invoke(args=["report", "--period", "2025H2", "--instrument", "satisfaction",
+                               "--out", str(tmp_path / "out")]).exit_code == 0
+    analyst = as_(app, people["analyst"])
+    assert analyst.get("/reports/download.json?period=2025H2&instrument=satisfaction"
+                       ).status_code == 200
+    logged = [(e.action, e.target_type, e.actor) for e in events()]
+    assert ("imported", "responses", "cli") in logged
+    assert ("exported", "report", "cli") in logged
+    assert ("exported", "report", people["analyst"].email) in logged

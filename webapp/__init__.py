@@ -1,0 +1,116 @@
+"""The Flask application factory.
+
+Configuration comes, in order, from defaults here, ``instance/config.py`` (secrets and the
+SQLite file live in the instance folder, never in the repository), environment variables
+``FLASK_*``, ``DATABASE_URL`` and finally ``test_config``.  No database work happens here.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, has_request_context, request, session
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+LOCALES = ("zh_Hant_TW", "en")
+
+
+def database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def select_locale() -> str:
+    if not has_request_context():  # CLI: reports and messages in Traditional Chinese
+        return LOCALES[0]
+    chosen = request.args.get("lang")
+    if chosen in LOCALES:
+        session["lang"] = chosen
+    return session.get("lang") or LOCALES[0]
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "service.db"),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        BABEL_DEFAULT_LOCALE=LOCALES[0],
+        BABEL_DEFAULT_TIMEZONE="Asia/Taipei",
+        BABEL_TRANSLATION_DIRECTORIES=os.path.join(app.root_path, "translations"),
+        MAX_CONTENT_LENGTH=256 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # a kiosk page may stay open all day
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        SURVEY_REQUIRE_CODE=True,  # personal-device surveys need a one-time QR code
+        PUBLIC_BASE_URL="http://127.0.0.1:5000",  # what the QR codes point at
+        SESSION_COOKIE_SECURE=False,  # set FLASK_SESSION_COOKIE_SECURE=true behind HTTPS
+        TRUSTED_PROXIES=0,  # reverse proxies in front (X-Forwarded-For / -Proto are trusted)
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env()
+        if os.environ.get("DATABASE_URL"):
+            app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+        if os.environ.get("REDIS_URL"):
+            app.config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+    else:
+        app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set: put it in instance/config.py (`make instance/config.py` "
+            "writes a random one) or export FLASK_SECRET_KEY."
+        )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    if app.config["TRUSTED_PROXIES"]:
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    from . import security
+
+    security.register(app)  # first: its body check must run before CSRF reads the form
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    from . import admin, auth, context, errors, health, inspect, reports, review, survey
+    from .cli import register_cli
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(survey.bp)
+    app.register_blueprint(inspect.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(health.bp)
+    errors.register(app)
+    context.register(app)
+    register_cli(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """Foreign keys on, WAL and a busy timeout so kiosks and inspectors can write together."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

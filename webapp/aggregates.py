@@ -1,0 +1,223 @@
+"""SQL aggregates: the only place rows become numbers.
+
+Each function runs one ``GROUP BY`` and returns small numpy count tables indexed by office, so
+the analysis never sees a row.  A million answers become offices x items x levels numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import Integer, and_, case, func, select
+
+from .extensions import db
+from .models import Answer, Office, Submission
+
+#: inspector records that count in analysis: only what a reviewer approved
+COUNTED_STATUSES = ("approved",)
+LIKERT_LEVELS = 5
+
+
+@dataclass(frozen=True)
+class LikertCounts:
+    """Per item: ``counts[item]`` is (offices x 5 levels), ``no_answer[item]`` is (offices,)."""
+
+    office_ids: tuple[int, ...]
+    counts: dict[str, np.ndarray]
+    no_answer: dict[str, np.ndarray]
+
+
+def offices(kind: str | None = None, codes: Sequence[str] | None = None) -> list[Office]:
+    query = select(Office).where(Office.active).order_by(Office.kind, Office.code)
+    if kind:
+        query = query.where(Office.kind == kind)
+    if codes:
+        query = query.where(Office.code.in_([c.upper() for c in codes]))
+    return list(db.session.scalars(query))
+
+
+def likert_counts(instrument_key: str, half: str, items: Sequence[str],
+                  office_ids: Sequence[int]) -> LikertCounts:
+    """Count (office, item, value) for Likert items; NULL values are "no answer"."""
+    position = {office_id: i for i, office_id in enumerate(office_ids)}
+    counts = {item: np.zeros((len(office_ids), LIKERT_LEVELS), dtype=np.int64) for item in items}
+    no_answer = {item: np.zeros(len(office_ids), dtype=np.int64) for item in items}
+    rows = db.session.execute(
+        select(Answer.item_key, Answer.office_id, Answer.value, func.count())
+        .where(Answer.instrument_key == instrument_key, Answer.half == half,
+               Answer.item_key.in_(list(items)))
+        .group_by(Answer.item_key, Answer.office_id, Answer.value)
+    )
+    for item, office_id, value, n in rows:
+        row = position.get(office_id)
+        if row is None:
+            continue
+        if value is None:
+            no_answer[item][row] += n
+        elif 1 <= value <= LIKERT_LEVELS:
+            counts[item][row, value - 1] += n
+    return LikertCounts(tuple(office_ids), counts, no_answer)
+
+
+def likert_scale_sums(instrument_key: str, half: str, items: Sequence[str],
+                      office_ids: Sequence[int] | None = None) -> tuple[int, np.ndarray, ...]:
+    """``(n, sums, squares, item_total, total_sq)`` over respondents who answered every item.
+
+    What Cronbach's alpha needs, in one pass: the inner query pivots each submission's answers
+    into a row (using ``ix_answers_respondent``), the outer one sums x_i, x_i², x_i·T and T²
+    where T is the respondent's total, so 3k + 2 numbers leave the database.
+    ``office_ids=None`` means every office (no filter, the fast path).
+    """
+    k = len(items)
+    conditions = [Answer.instrument_key == instrument_key, Answer.half == half,
+                  Answer.item_key.in_(list(items))]
+    if office_ids is not None:
+        conditions.append(Answer.office_id.in_(list(office_ids)))
+    pivot = (
+        select(*[func.max(case((Answer.item_key == item, Answer.value))).label(f"i{j}")
+                 for j, item in enumerate(items)])
+        .where(*conditions).group_by(Answer.submission_id).subquery()
+    )
+    cols = [pivot.c[f"i{j}"] for j in range(k)]
+    total = sum(cols[1:], cols[0])
+    row = db.session.execute(
+        select(func.count(), *[func.sum(c) for c in cols], *[func.sum(c * c) for c in cols],
+               *[func.sum(c * total) for c in cols], func.sum(total * total))
+        .where(and_(*[c.isnot(None) for c in cols]))
+    ).one()
+    values = np.array([float(v or 0) for v in row[1:]])
+    return (int(row[0]), values[:k], values[k:2 * k], values[2 * k:3 * k], float(values[3 * k]))
+
+
+@dataclass(frozen=True)
+class ScoreTotals:
+    """Per office: number of counted checks, sum and sum of squares of their 0-100 scores."""
+
+    office_ids: tuple[int, ...]
+    n: np.ndarray
+    total: np.ndarray
+    total_sq: np.ndarray
+
+
+def inspection_scores(instrument_key: str, half: str, office_ids: Sequence[int],
+                      statuses: Sequence[str] = COUNTED_STATUSES) -> ScoreTotals:
+    position = {office_id: i for i, office_id in enumerate(office_ids)}
+    n, total, total_sq = (np.zeros(len(office_ids)) for _ in range(3))
+    rows = db.session.execute(
+        select(Submission.office_id, func.count(), func.sum(Submission.score),
+               func.sum(Submission.score * Submission.score))
+        .where(Submission.instrument_key == instrument_key, Submission.half == half,
+               Submission.status.in_(list(statuses)), Submission.score.isnot(None))
+        .group_by(Submission.office_id)
+    )
+    for office_id, count, score_sum, score_sq in rows:
+        if office_id in position:
+            i = position[office_id]
+            n[i], total[i], total_sq[i] = count, float(score_sum), float(score_sq)
+    return ScoreTotals(tuple(office_ids), n, total, total_sq)
+
+
+def inspection_item_values(instrument_key: str, half: str, office_ids: Sequence[int],
+                           statuses: Sequence[str] = COUNTED_STATUSES
+                           ) -> dict[str, dict[int | None, np.ndarray]]:
+    """Per item, per stored value (1 yes, 0 no, None N/A, or a count): answers per office."""
+    position = {office_id: i for i, office_id in enumerate(office_ids)}
+    result: dict[str, dict[int | None, np.ndarray]] = {}
+    rows = db.session.execute(
+        select(Answer.item_key, Answer.office_id, Answer.value, func.count())
+        .join(Submission, Submission.id == Answer.submission_id)
+        .where(Answer.instrument_key == instrument_key, Answer.half == half,
+               Submission.status.in_(list(statuses)), Answer.text.is_(None))
+        .group_by(Answer.item_key, Answer.office_id, Answer.value)
+    )
+    for item, office_id, value, count in rows:
+        if office_id not in position:
+            continue
+        per_value = result.setdefault(item, {})
+        per_value.setdefault(value, np.zeros(len(office_ids), dtype=np.int64))
+        per_value[value][position[office_id]] += count
+    return result
+
+
+def halves_with_data(instrument_key: str | None = None) -> list[str]:
+    query = select(Submission.half).distinct().where(Submission.status != "draft")
+    if instrument_key:
+        query = query.where(Submission.instrument_key == instrument_key)
+    return sorted((h for (h,) in db.session.execute(query)), reverse=True)
+
+
+def answer_patterns(instrument_key: str, half: str, items: Sequence[str]
+                    ) -> dict[int, dict[tuple[int | None, ...], int]]:
+    """Per office, how many submissions gave each exact answer pattern over ``items``.
+
+    The inner query pivots each submission (0 stands for "no answer"), the outer one counts
+    identical rows per office, so only distinct patterns leave the database.
+    """
+    pivot = (
+        select(Answer.office_id.label("office_id"),
+               *[func.coalesce(func.max(case((Answer.item_key == item, Answer.value))), 0)
+                 .label(f"i{j}") for j, item in enumerate(items)])
+        .where(Answer.instrument_key == instrument_key, Answer.half == half,
+               Answer.item_key.in_(list(items)))
+        .group_by(Answer.submission_id, Answer.office_id)
+        .subquery()
+    )
+    cols = [pivot.c[f"i{j}"] for j in range(len(items))]
+    rows = db.session.execute(
+        select(pivot.c.office_id, *cols, func.count()).group_by(pivot.c.office_id, *cols))
+    result: dict[int, dict[tuple[int | None, ...], int]] = {}
+    for office_id, *values, count in rows:
+        pattern = tuple(None if v == 0 else int(v) for v in values)
+        result.setdefault(office_id, {})[pattern] = int(count)
+    return result
+
+
+def kiosk_windows(half: str, start: datetime, end: datetime, window_minutes: int
+                  ) -> dict[int, np.ndarray]:
+    """Per kiosk, submissions in each fixed window from ``start`` to ``end`` (zeros included)."""
+    seconds = 60 * window_minutes
+    if db.engine.dialect.name == "sqlite":
+        epoch = func.cast(func.strftime("%s", Submission.occurred_at), Integer)
+    else:
+        epoch = func.cast(func.extract("epoch", Submission.occurred_at), Integer)
+    origin = int(start.timestamp())
+    bucket = ((epoch - origin) / seconds).label("bucket")
+    width = int((end - start).total_seconds() // seconds) + 1
+    result: dict[int, np.ndarray] = {}
+    rows = db.session.execute(
+        select(Submission.kiosk_id, bucket, func.count())
+        .where(Submission.half == half, Submission.channel == "kiosk",
+               Submission.kiosk_id.isnot(None))
+        .group_by(Submission.kiosk_id, bucket)
+    )
+    for kiosk_id, index, count in rows:
+        if 0 <= int(index) < width:
+            result.setdefault(kiosk_id, np.zeros(width, dtype=np.int64))[int(index)] += count
+    return result
+
+
+def lowest_answer_counts(instrument_key: str, half: str, items: Sequence[str],
+                         office_ids: Sequence[int]) -> np.ndarray:
+    """Offices x 5: how many submissions had each level as their lowest answer over ``items``.
+
+    One citizen counts once (summing items would count a covered office's citizens eight
+    times); a submission with no answer on every item is left out.
+    """
+    position = {office_id: i for i, office_id in enumerate(office_ids)}
+    table = np.zeros((len(office_ids), LIKERT_LEVELS), dtype=np.int64)
+    lowest = (
+        select(Answer.office_id.label("office_id"), func.min(Answer.value).label("lowest"))
+        .where(Answer.instrument_key == instrument_key, Answer.half == half,
+               Answer.item_key.in_(list(items)), Answer.value.isnot(None))
+        .group_by(Answer.submission_id, Answer.office_id)
+        .subquery()
+    )
+    rows = db.session.execute(select(lowest.c.office_id, lowest.c.lowest, func.count())
+                              .group_by(lowest.c.office_id, lowest.c.lowest))
+    for office_id, value, count in rows:
+        if office_id in position and 1 <= value <= LIKERT_LEVELS:
+            table[position[office_id], value - 1] += count
+    return table

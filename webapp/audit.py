@@ -1,0 +1,51 @@
+"""The audit log: who created, changed, submitted, approved, returned, imported or exported what.
+
+Events are added in the same transaction as the change they describe, so a rolled-back change
+leaves no event and a committed one always has its event.  The application never updates or
+deletes an event: the session refuses to flush such a change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .extensions import db
+from .models import AuditEvent
+
+ACTIONS = ("created", "changed", "submitted", "approved", "returned", "imported", "exported",
+           "kiosk_registered", "kiosk_changed", "user_created", "user_changed", "office_changed",
+           "codes_issued", "instrument_published")
+
+
+def actor() -> tuple[int | None, str]:
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.id, current_user.email
+    return None, "cli" if not has_request_context() else "anonymous"
+
+
+def record(action: str, target_type: str, target_id: int | None = None,
+           detail: dict[str, Any] | None = None, *, who: str | None = None) -> AuditEvent:
+    """Add an event to the current transaction (the caller commits with its change)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    actor_id, label = actor()
+    entry = AuditEvent(actor_id=actor_id, actor=who or label, action=action,
+                       target_type=target_type, target_id=target_id, detail=detail)
+    db.session.add(entry)
+    return entry
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or delete an audit event."""
+
+
+@event.listens_for(Session, "before_flush")
+def _append_only(session: Session, flush_context: Any, instances: Any) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise AppendOnlyError("audit events are append-only")

@@ -1,0 +1,102 @@
+"""Sign-in for staff (inspectors, reviewers, analysts, admins); citizens never sign in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from .extensions import db, limiter, login_manager
+from .models import User
+from .strict import StrictForm
+
+bp = Blueprint("auth", __name__)
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("請先登入。")
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def roles_required(*roles: str) -> Callable:
+    """Allow only signed-in users with one of ``roles``; others get 403 (anonymous: sign in)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def home_for(user: User) -> str:
+    """Where each role starts its work after signing in."""
+    return {"inspector": url_for("inspect.index"), "analyst": url_for("reports.index"),
+            "reviewer": url_for("review.queue"), "admin": url_for("admin.index")
+            }.get(user.role, url_for("auth.home"))
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths; never an open redirect."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+class LoginForm(StrictForm):
+    email = EmailField(_l("電子郵件"), validators=[InputRequired(), Length(max=254)])
+    password = PasswordField(_l("密碼"), validators=[InputRequired(), Length(max=200)])
+    submit = SubmitField(_l("登入"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login():
+    form = LoginForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            email = form.email.data.strip().lower()
+            user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+            if user is not None and user.active and user.check_password(form.password.data):
+                login_user(user)
+                return redirect(safe_next(request.args.get("next")) or home_for(user))
+            flash(_("帳號或密碼錯誤。"), "error")
+            status = 401
+    return render_template("auth/login.html", form=form), status
+
+
+class LogoutForm(StrictForm):
+    submit = SubmitField(_l("登出"))
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if LogoutForm().validate_on_submit():
+        logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/")
+def home():
+    return render_template("home.html")

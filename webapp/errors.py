@@ -1,0 +1,49 @@
+"""Error pages in the user's language: every failure a person can cause ends in a clear 4xx.
+
+A database that is locked or down answers 503 with a page that says to try again; the survey
+page keeps the citizen's answers in the form for that retry (see ``survey.py``).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+
+def _page(status: int, title: str, message: str):
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return _page(400, _("頁面已過期"), _("這個頁面已過期或不是從本網站送出，請重新整理後再填一次。"))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        messages = {
+            400: (_("資料有誤"), _("送出的資料無法辨識，請回上一頁檢查後再送出。")),
+            403: (_("沒有權限"), _("您的帳號沒有權限開啟這個頁面。")),
+            404: (_("找不到頁面"), _("這個網址不存在，或連結已失效。")),
+            405: (_("不支援的操作"), _("這個頁面不接受這種請求。")),
+            413: (_("資料太大"), _("送出的資料超過允許的大小。")),
+            429: (_("請稍候再試"), _("短時間內送出太多次，請稍候再試。謝謝您的耐心。")),
+        }
+        code = error.code or 500
+        title, message = messages.get(code, (error.name, error.description or ""))
+        return _page(code, title, message)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error: Exception):
+        db.session.rollback()
+        if request.method == "POST" and request.endpoint in ("survey.kiosk", "survey.personal"):
+            from .survey import unavailable_page
+
+            return unavailable_page()
+        return _page(503, _("系統忙碌中"), _("系統暫時無法儲存，請稍候再按一次送出，您填的答案仍保留在頁面上。"))

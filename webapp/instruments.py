@@ -1,0 +1,72 @@
+"""Instrument versions in the database: publish a definition, find the current one, freeze old ones.
+
+A definition is never edited in place.  Publishing content that differs from the latest version
+stores a new version; submissions keep pointing at the version they were made with, so they
+still display and count as they were filled.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from sqlalchemy import func, select
+
+from forms.instrument import DEFAULT_KEYS, Instrument, check, load_default
+
+from .extensions import db
+from .models import InstrumentVersion
+
+
+def publish(definition: dict) -> InstrumentVersion:
+    """Store ``definition`` as the newest version of its key unless the newest already equals it."""
+    instrument = check(definition)
+    latest = latest_version(instrument.key)
+    if latest is not None and latest.checksum == instrument.checksum():
+        return latest
+    number = 1 if latest is None else latest.version + 1
+    frozen = copy.deepcopy(definition)
+    frozen["version"] = number
+    row = InstrumentVersion(key=instrument.key, version=number, definition=frozen,
+                            checksum=check(frozen).checksum())
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def latest_version(key: str) -> InstrumentVersion | None:
+    newest = select(func.max(InstrumentVersion.version)).where(InstrumentVersion.key == key)
+    return db.session.scalar(
+        select(InstrumentVersion).where(
+            InstrumentVersion.key == key, InstrumentVersion.version == newest.scalar_subquery()
+        )
+    )
+
+
+def current(key: str) -> tuple[InstrumentVersion, Instrument]:
+    """The version new submissions use; the shipped default is published on first use."""
+    row = latest_version(key)
+    if row is None:
+        if key not in DEFAULT_KEYS:
+            raise LookupError(key)
+        row = publish(load_default(key).definition)
+    return row, instrument_of(row)
+
+
+def instrument_of(row: InstrumentVersion) -> Instrument:
+    return _cached(row.id, row.checksum, row.definition)
+
+
+_CACHE: dict[tuple[int, str], Instrument] = {}
+
+
+def _cached(version_id: int, checksum: str, definition: dict) -> Instrument:
+    # Versions are immutable, so (id, checksum) names a definition for the process's lifetime.
+    key = (version_id, checksum)
+    if key not in _CACHE:
+        _CACHE[key] = check(definition)
+    return _CACHE[key]
+
+
+def sync_defaults() -> list[InstrumentVersion]:
+    """Publish the shipped instruments (a no-op for those unchanged since the last sync)."""
+    return [publish(load_default(key).definition) for key in DEFAULT_KEYS]

@@ -1,0 +1,215 @@
+"""The tables: offices, instrument versions, submissions and their answers, accounts, kiosks.
+
+Answers are stored one row per (submission, item) with the office, instrument and half-year
+copied onto the row, so ``GROUP BY office, item, value`` over one index gives the count tables
+the analysis needs without a join (see ``ix_answers_count``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+TAIPEI = timezone(timedelta(hours=8), "Asia/Taipei")  # Taiwan keeps no daylight saving time
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (which drops the zone) too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+OFFICE_KINDS = {"household": "戶政事務所", "land": "地政事務所"}
+CHANNELS = ("kiosk", "personal", "paper", "inspector")
+STATUSES = ("draft", "submitted", "returned", "approved")
+ROLES = ("admin", "analyst", "reviewer", "inspector")
+
+
+class Office(db.Model):
+    __tablename__ = "offices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    city: Mapped[str] = mapped_column(String(20))
+    district: Mapped[str] = mapped_column(String(20), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class InstrumentVersion(db.Model):
+    """One frozen version of an instrument definition; submissions point here."""
+
+    __tablename__ = "instrument_versions"
+    __table_args__ = (UniqueConstraint("key", "version", name="uq_instrument_versions_key_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    definition: Mapped[dict] = mapped_column(JSON)
+    checksum: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+
+class Kiosk(db.Model):
+    """A counter tablet registered to one office, reached through its own secret link."""
+
+    __tablename__ = "kiosks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    office: Mapped[Office] = relationship()
+
+
+class Submission(db.Model):
+    """One filled questionnaire or checklist, of any channel, pinned to its instrument version."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        Index("ix_submissions_scores", "instrument_key", "half", "status", "office_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    instrument_key: Mapped[str] = mapped_column(String(40))
+    instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    half: Mapped[str] = mapped_column(String(6))
+    quarter: Mapped[str] = mapped_column(String(6))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id"))
+    score: Mapped[float | None] = mapped_column(Float)
+    grade: Mapped[str | None] = mapped_column(String(8))
+    section_scores: Mapped[dict | None] = mapped_column(JSON)
+    review_comment: Mapped[str | None] = mapped_column(Text)
+
+    office: Mapped[Office] = relationship()
+    instrument_version: Mapped[InstrumentVersion] = relationship()
+    inspector: Mapped[User | None] = relationship(foreign_keys=[inspector_id])
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="Answer.id"
+    )
+
+
+class Answer(db.Model):
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "item_key", name="uq_answers_submission_item"),
+        # Covering index for the analysis: count (office, value) per instrument, half-year, item.
+        Index("ix_answers_count", "instrument_key", "half", "item_key", "office_id", "value"),
+        # Each respondent's answers together: Cronbach's alpha pivots by submission.
+        Index("ix_answers_respondent", "instrument_key", "half", "submission_id", "item_key",
+              "value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    instrument_key: Mapped[str] = mapped_column(String(40))
+    half: Mapped[str] = mapped_column(String(6))
+    item_key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str | None] = mapped_column(Text)
+
+    submission: Mapped[Submission] = relationship(back_populates="answers")
+
+
+class SurveyCode(db.Model):
+    """A one-time code printed as a QR slip: good for exactly one personal-device response."""
+
+    __tablename__ = "survey_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+
+    office: Mapped[Office] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Who did what to which record, and when.  Rows are only ever added (see ``audit.py``)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict | None] = mapped_column(JSON)

@@ -1,0 +1,113 @@
+"""Writing submissions: exactly once per idempotency key, all answers or none.
+
+Tablets on spotty Wi-Fi resend.  Each form carries a key generated when the form was first
+shown; a resent submission finds its key already stored and gets the stored record back.  The
+unique constraint, not a prior SELECT, is what guarantees one row under concurrency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from analysis.periods import Period
+from forms.instrument import Instrument
+from forms.scoring import score
+from forms.types import Stored
+
+from .extensions import db
+from .models import TAIPEI, Answer, InstrumentVersion, Kiosk, Office, Submission, User, utcnow
+
+
+def stamp_period(submission: Submission) -> None:
+    """Half-year and quarter as the office's calendar sees the moment (Taipei time)."""
+    local = submission.occurred_at.astimezone(TAIPEI)
+    submission.half = str(Period.half_of(local))
+    submission.quarter = str(Period.quarter_of(local))
+
+
+def _answer_rows(submission: Submission, answers: Mapping[str, Stored | None]) -> list[Answer]:
+    return [
+        Answer(office_id=submission.office_id, instrument_key=submission.instrument_key,
+               half=submission.half, item_key=key, value=stored.value, text=stored.text)
+        for key, stored in answers.items() if stored is not None
+    ]
+
+
+def apply_score(submission: Submission, instrument: Instrument,
+                answers: Mapping[str, Stored | None]) -> None:
+    if not instrument.scored or submission.status == "draft":
+        return
+    result = score(instrument, answers)
+    submission.score = result.score
+    submission.grade = result.grade
+    submission.section_scores = {s.key: s.percent for s in result.sections if s.possible}
+
+
+def by_key(idempotency_key: str) -> Submission | None:
+    return db.session.scalar(select(Submission).where(Submission.idempotency_key == idempotency_key))
+
+
+def store(
+    *, version: InstrumentVersion, instrument: Instrument, office: Office, channel: str,
+    status: str, occurred_at: datetime, answers: Mapping[str, Stored | None],
+    idempotency_key: str, inspector: User | None = None, kiosk: Kiosk | None = None,
+    commit: bool = True, lookup: bool = True,
+) -> tuple[Submission, bool]:
+    """Store a submission with its answers; return ``(submission, created)``.
+
+    ``commit=False`` leaves the transaction to the caller (a batch that must land whole);
+    ``lookup=False`` skips the resend check for keys the caller knows are new (bulk loads).
+    """
+    existing = by_key(idempotency_key) if lookup else None
+    if existing is not None:
+        return existing, False
+    submission = Submission(
+        idempotency_key=idempotency_key, office_id=office.id, instrument_key=instrument.key,
+        instrument_version_id=version.id, channel=channel, status=status,
+        occurred_at=occurred_at, submitted_at=None if status == "draft" else utcnow(),
+        inspector_id=inspector.id if inspector else None, kiosk_id=kiosk.id if kiosk else None,
+    )
+    stamp_period(submission)
+    apply_score(submission, instrument, answers)
+    submission.answers = _answer_rows(submission, answers)
+    if not commit:
+        db.session.add(submission)
+        return submission, True
+    try:
+        with db.session.begin_nested():
+            db.session.add(submission)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = by_key(idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
+    return submission, True
+
+
+def replace_answers(submission: Submission, instrument: Instrument, *, office: Office,
+                    occurred_at: datetime, answers: Mapping[str, Stored | None],
+                    status: str, commit: bool = True) -> None:
+    """Rewrite a draft or returned record in one transaction (an inspector's edit)."""
+    db.session.execute(delete(Answer).where(Answer.submission_id == submission.id))
+    db.session.expire(submission, ["answers"])
+    submission.office_id = office.id
+    submission.occurred_at = occurred_at
+    submission.status = status
+    if status != "draft":
+        submission.submitted_at = utcnow()
+    stamp_period(submission)
+    submission.score = submission.grade = submission.section_scores = None
+    apply_score(submission, instrument, answers)
+    submission.answers = _answer_rows(submission, answers)
+    if commit:
+        db.session.commit()
+
+
+def stored_answers(submission: Submission) -> dict[str, Stored]:
+    return {a.item_key: Stored(a.value, a.text) for a in submission.answers}
