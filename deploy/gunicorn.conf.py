@@ -1,4 +1,4 @@
-"""Gunicorn settings for one app host; run several hosts behind a reverse proxy (deploy/README.md).
+"""Gunicorn settings for one app host; run several hosts behind a reverse proxy (README.md, "Deployment").
 
     gunicorn -c deploy/gunicorn.conf.py              # serves webapp:create_app()
     BIND=0.0.0.0:8000 WEB_CONCURRENCY=4 gunicorn -c deploy/gunicorn.conf.py
@@ -27,7 +27,7 @@ Why ``preload_app = False``: each worker imports the app and creates its own SQL
 engines and connection pools after the fork, so no engine, pool or socket is ever shared
 between processes, and ``kill -HUP`` reloads new code.  The price, measured: about 150 MB
 (PSS) per worker instead of about 55 MB preloaded, and each worker start imports
-numpy/SciPy/matplotlib itself (about 2 s of CPU).  See deploy/README.md for when to preload.
+numpy/SciPy/matplotlib itself (about 2 s of CPU).  See the README's "Deployment" for when to preload.
 """
 
 from __future__ import annotations

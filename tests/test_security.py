@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import socket
+
 import factories
 import pytest
-from conftest import hidden_fields, login
+from conftest import FreshContextClient, hidden_fields, login, make_config
+from live_server import free_port
 from sqlalchemy import func, select
 
+from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Answer, Submission
 
@@ -35,8 +40,32 @@ def test_secure_cookies_when_configured(client):
     assert "Secure" in client.get("/login").headers["Set-Cookie"]
 
 
-@pytest.mark.parametrize("app", [{"RATELIMIT_ENABLED": True}], indirect=True)
-def test_a_kiosk_over_its_limit_gets_a_polite_page(client, app):
+def redis_or_skip() -> str:
+    """The machine's Redis (.ci/run starts it), or a skip that says why."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=0.5).close()
+    except OSError:
+        pytest.skip(f"no Redis answers at {host}:{port}; start one or set TEST_REDIS_URL")
+    return url
+
+
+@pytest.fixture(params=["memory", "redis"])
+def limited_app(request, database_uri, tmp_path):
+    """Rate limits on, counted in process memory or in Redis as on a several-host deployment."""
+    storage = "memory://" if request.param == "memory" else redis_or_skip()
+    app = create_app(make_config(database_uri, tmp_path, RATELIMIT_ENABLED=True,
+                                 RATELIMIT_STORAGE_URI=storage))
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_kiosk_over_its_limit_gets_a_polite_page(app, limited_app):
+    client = limited_app.test_client()
     office = factories.office()
     kiosk = factories.kiosk(office)
     other = factories.kiosk(office)
@@ -54,6 +83,26 @@ def test_a_kiosk_over_its_limit_gets_a_polite_page(client, app):
     response = client.post(f"/kiosk/{other.token}",
                            data={**hidden_fields(page.get_data(as_text=True)), **ANSWERS})
     assert response.status_code == 302
+
+
+def test_redis_down_still_stores_the_survey(app, database_uri, tmp_path):
+    """A dead Redis must not turn every citizen's 送出 into a 500: count in memory meanwhile."""
+    dead = f"redis://127.0.0.1:{free_port()}/0?socket_connect_timeout=0.2&socket_timeout=0.2"
+    limited = create_app(make_config(database_uri, tmp_path, RATELIMIT_ENABLED=True,
+                                     RATELIMIT_STORAGE_URI=dead))
+    limited.test_client_class = FreshContextClient
+    client = limited.test_client()
+    kiosk = factories.kiosk(factories.office())
+    statuses = []
+    for _ in range(11):
+        page = client.get(f"/kiosk/{kiosk.token}")
+        statuses.append(client.post(f"/kiosk/{kiosk.token}",
+                                    data={**hidden_fields(page.get_data(as_text=True)),
+                                          **ANSWERS}).status_code)
+    with limited.app_context():
+        db.engine.dispose()
+    assert statuses == [302] * 10 + [429]  # stored, and the limit still holds in memory
+    assert count() == 10
 
 
 @pytest.mark.parametrize("app", [{"RATELIMIT_ENABLED": True}], indirect=True)
