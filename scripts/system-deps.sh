@@ -12,7 +12,9 @@ fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing ${need[*]} from Debian's packages ..."
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null \
+  # another apt run (unattended upgrades, a second checkout) may hold the lock: wait for it
+  apt-get -o DPkg::Lock::Timeout=300 update -q >/dev/null \
+    && apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "${need[@]}" >/dev/null \
     && exit 0
   echo "apt-get could not install ${need[*]}." >&2
 else
