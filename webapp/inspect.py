@@ -18,7 +18,7 @@ from sqlalchemy import select
 from wtforms import DateTimeLocalField, SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
-from forms.builder import answers_from_form, build_form, form_data_from_answers
+from forms.builder import answers_from_form, form_data_from_answers
 from forms.instrument import Instrument, pick
 from forms.scoring import bands_of
 from forms.types import get_type
@@ -88,8 +88,8 @@ def edit_page(key: str, submission: Submission | None):
     else:
         version, instrument = instruments.current(key)
     draft = request.form.get("action") == "draft"
-    form_class = build_form(instrument, locale_code(), enforce_required=not draft,
-                            base=InspectionMeta)
+    form_class = instruments.form_class(version, locale_code(), enforce_required=not draft,
+                                        base=InspectionMeta)
     if request.method == "GET" and submission is not None:
         form = form_class(data=form_data_from_answers(instrument, storage.stored_answers(submission)))
         form.office.data = submission.office.code

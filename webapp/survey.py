@@ -15,6 +15,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import joinedload
 from wtforms import HiddenField, StringField
 from wtforms.validators import InputRequired, Regexp
 
@@ -33,13 +34,17 @@ KEY_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
 
 
 class SubmissionMeta(StrictForm):
-    """Fields every public form carries besides the questions."""
+    """Fields every public form carries besides the questions.
 
-    idempotency_key = HiddenField(validators=[
+    The hidden fields get an empty label: without one WTForms derives it through gettext, and
+    Flask-WTF then loads WTForms' own catalogue from disk on every request.
+    """
+
+    idempotency_key = HiddenField("", validators=[
         InputRequired(message=_l("頁面資料不完整，請重新整理")),
         Regexp(KEY_PATTERN, message=_l("頁面資料不完整，請重新整理")),
     ])
-    version = HiddenField(validators=[Regexp(r"^\d{1,9}$", message=_l("問卷版本有誤"))])
+    version = HiddenField("", validators=[Regexp(r"^\d{1,9}$", message=_l("問卷版本有誤"))])
     # A honeypot: hidden from people by CSS, filled by naive bots.
     website = StringField(_l("請勿填寫此欄"))
 
@@ -64,8 +69,7 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
         version, instrument = version_for_post(SURVEY_KEY)
     else:
         version, instrument = instruments.current(SURVEY_KEY)
-    form_class = build_form(instrument, locale_code(), base=SubmissionMeta)
-    form = form_class()
+    form = instruments.form_class(version, locale_code(), base=SubmissionMeta)()
     status = 200
     if request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
@@ -74,16 +78,17 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
         thanks = redirect(url_for(thanks_endpoint(kiosk), **action_args(office, kiosk)))
         if form.website.data:
             return thanks  # a bot filled the honeypot: answer as if it succeeded, store nothing
-        if storage.by_key(form.idempotency_key.data) is not None:
-            return thanks  # a resend of a stored response
         if code is not None and code.used_at is not None:
-            return used_code_page(office)
+            # a resend of the response that used this code, or a second response on it
+            return thanks if storage.by_key(form.idempotency_key.data) else used_code_page(office)
         try:
+            # No look-up first: a resend hits the unique key and lands in the except below.
             submission, _created = storage.store(
                 version=version, instrument=instrument, office=office, channel=mode,
                 status="submitted", occurred_at=utcnow(),
                 answers=answers_from_form(instrument, form),
                 idempotency_key=form.idempotency_key.data, kiosk=kiosk, commit=False,
+                lookup=False,
             )
             db.session.flush()
             if code is not None and not codes.redeem(code, submission.id):
@@ -140,7 +145,8 @@ def office_by_code(code: str) -> Office:
 
 
 def kiosk_by_token(token: str) -> Kiosk:
-    kiosk = db.session.scalar(select(Kiosk).where(Kiosk.token == token))
+    kiosk = db.session.scalar(select(Kiosk).where(Kiosk.token == token)
+                              .options(joinedload(Kiosk.office)))
     if kiosk is None or not kiosk.active or not kiosk.office.active:
         abort(404)
     return kiosk
