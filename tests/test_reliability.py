@@ -337,3 +337,47 @@ def test_database_down_is_a_503_with_the_answers_not_a_500(app, client, kiosks, 
     for _ in range(2):
         assert client.post(url, data={**data, **retry}).status_code == 302
     assert stored_keys() == Counter({data["idempotency_key"]: 1})
+
+
+# --- e. SQLite writers queue on a file lock, never forever ---------------------------------------
+
+def _held_writer_lock(database_uri: str):
+    """The writer lock as another worker process holding it would: flock on the lock file."""
+    import fcntl
+    import os
+
+    fd = os.open(database_uri.removeprefix("sqlite:///") + ".writer-lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def test_sqlite_writer_lock_waits_for_the_other_process_then_stores(
+        app, client, database_uri, kiosks, monkeypatch):
+    if is_postgres(database_uri):
+        pytest.skip("the writer lock is for SQLite; PostgreSQL locks rows itself")
+    import os
+
+    from webapp import storage
+
+    url = f"/kiosk/{kiosks[0]}"
+    data = answers_for(client.get(url).get_data(as_text=True))
+    fd = _held_writer_lock(database_uri)
+    release = threading.Timer(0.3, os.close, args=(fd,))  # the other writer commits
+    release.start()
+    began = time.monotonic()
+    response = client.post(url, data=data)
+    waited = time.monotonic() - began
+    release.join()
+    assert response.status_code == 302 and waited >= 0.25  # it waited for the other writer
+    assert stored_keys() == Counter({data["idempotency_key"]: 1})
+
+    # A holder that never lets go (a hung process) delays a citizen by the patience, no more.
+    monkeypatch.setattr(storage._SQLiteWriter, "patience", 0.2)
+    data = answers_for(client.get(url).get_data(as_text=True))
+    fd = _held_writer_lock(database_uri)
+    try:
+        response = client.post(url, data=data)
+    finally:
+        os.close(fd)
+    assert response.status_code == 302
+    assert stored_keys()[data["idempotency_key"]] == 1

@@ -55,18 +55,15 @@ def current(key: str) -> tuple[InstrumentVersion, Instrument]:
 
 
 def instrument_of(row: InstrumentVersion) -> Instrument:
-    return _cached(row.id, row.checksum, row.definition)
+    # Versions are immutable, so (id, checksum) names a definition for the process's lifetime;
+    # the definition column is loaded only on a miss.
+    key = (row.id, row.checksum)
+    if key not in _CACHE:
+        _CACHE[key] = check(row.definition)
+    return _CACHE[key]
 
 
 _CACHE: dict[tuple[int, str], Instrument] = {}
-
-
-def _cached(version_id: int, checksum: str, definition: dict) -> Instrument:
-    # Versions are immutable, so (id, checksum) names a definition for the process's lifetime.
-    key = (version_id, checksum)
-    if key not in _CACHE:
-        _CACHE[key] = check(definition)
-    return _CACHE[key]
 
 
 _FORMS: dict[tuple, type] = {}

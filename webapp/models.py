@@ -83,7 +83,9 @@ class InstrumentVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(40), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    definition: Mapped[dict] = mapped_column(JSON)
+    # Deferred: each process parses a version once (instruments.instrument_of) and then needs
+    # only id and checksum; loading the whole JSON on every citizen's request cost a tenth of it.
+    definition: Mapped[dict] = mapped_column(JSON, deferred=True)
     checksum: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

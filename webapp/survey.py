@@ -81,20 +81,20 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
         if code is not None and code.used_at is not None:
             # a resend of the response that used this code, or a second response on it
             return thanks if storage.by_key(form.idempotency_key.data) else used_code_page(office)
+        answers = answers_from_form(instrument, form)
         try:
-            # No look-up first: a resend hits the unique key and lands in the except below.
-            submission, _created = storage.store(
-                version=version, instrument=instrument, office=office, channel=mode,
-                status="submitted", occurred_at=utcnow(),
-                answers=answers_from_form(instrument, form),
-                idempotency_key=form.idempotency_key.data, kiosk=kiosk, commit=False,
-                lookup=False,
-            )
-            db.session.flush()
-            if code is not None and not codes.redeem(code, submission.id):
-                db.session.rollback()
-                return used_code_page(office)
-            db.session.commit()
+            with storage.writing():
+                # No look-up first: a resend hits the unique key and lands in the except below.
+                submission, _created = storage.store(
+                    version=version, instrument=instrument, office=office, channel=mode,
+                    status="submitted", occurred_at=utcnow(), answers=answers,
+                    idempotency_key=form.idempotency_key.data, kiosk=kiosk, commit=False,
+                    lookup=False,
+                )
+                if code is not None and not codes.redeem(code, submission.id):
+                    db.session.rollback()
+                    return used_code_page(office)
+                db.session.commit()
         except IntegrityError:
             db.session.rollback()  # the same key stored by a concurrent resend
             if storage.by_key(form.idempotency_key.data) is None:
