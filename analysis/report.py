@@ -63,8 +63,10 @@ def likert_report(
     if n_total == 0:
         raise ValueError("no answers in this period")
     letters = [""] * len(offices)
-    tests: dict[str, object] = {}
     nonempty = int((summary.n > 0).sum())
+    tests: dict[str, object] = {"kruskal": {
+        "H": None, "p": None, "df": 0, "epsilon2": None,
+        "note": "fewer than two offices with answers: nothing to compare"}}
     if nonempty >= 2:
         kruskal = compare.kruskal_from_counts(table)
         anova = compare.anova_from_counts(table)
@@ -205,7 +207,7 @@ def inspection_report(offices: Sequence[OfficeInfo], tables: InspectionTables,
     for i, office in enumerate(offices):
         rows.append({
             "code": office.code, "name": office.name, "kind": office.kind,
-            "checks": int(summary.n[i]), "score_mean": clean(summary.mean[i]),
+            "n": int(summary.n[i]), "checks": int(summary.n[i]), "score_mean": clean(summary.mean[i]),
             "score_sd": clean(summary.sd[i]),
             # scores live on 0-100, so the t-interval is clipped to that range
             "score_ci": pair(max(0.0, summary.mean_ci_low[i]), min(100.0, summary.mean_ci_high[i])),

@@ -136,7 +136,7 @@ def test_only_approved_inspector_records_count(app):
                       idempotency_key=f"insp-{i:04d}-xxxxxxxxxxxx", inspector=inspector)
     section = reporting.build("2025H2", "phone")["instruments"]["phone"]
     row = section["offices"][0]
-    assert row["checks"] == 2
+    assert row["checks"] == row["n"] == 2
     assert row["score_mean"] == pytest.approx((100 + 100 * (105 - 12.5) / 105) / 2, rel=1e-4)
     assert row["sections"]["speed"] == pytest.approx(75.0)    # 25 + 12.5 of 50 points
     rings = next(i for i in section["items"] if i["key"] == "rings")
@@ -150,6 +150,28 @@ def test_a_period_without_data_is_a_clear_message(app):
         reporting.build("2024H1")
     with pytest.raises(reporting.ReportError, match="半年"):
         reporting.build("2024Q1")
+
+
+def test_the_compare_period_must_be_earlier_and_may_be_empty(seeded, runner, tmp_path, client):
+    for later in ("2025H2", "2026H1"):
+        with pytest.raises(reporting.ReportError, match="必須早於"):
+            reporting.build("2025H2", compare_to=later)
+    result = runner.invoke(args=["report", "--period", "2025H1", "--compare-to", "2025H2",
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 1 and "必須早於" in result.output
+    section = reporting.build("2025H2", "satisfaction", compare_to="2019H1")["instruments"][
+        "satisfaction"]
+    assert "change" not in section and "108年上半年" in section["compare_message"]
+    login(client, factories.user("analyst").email, factories.PASSWORD)
+    page = client.get("/reports/?period=2025H2&compare_to=2019H1").get_data(as_text=True)
+    assert "108年上半年(2019H1)沒有回答，無法與前期比較" in page
+    assert client.get("/reports/?period=2025H1&compare_to=2025H2").status_code == 400
+
+
+def test_one_office_with_answers_still_names_the_kruskal_test(seeded):
+    report = reporting.build("2025H2", "satisfaction", codes=["TPH-DAAN"])
+    kruskal = report["instruments"]["satisfaction"]["tests"]["kruskal"]
+    assert kruskal["H"] is None and kruskal["df"] == 0 and "fewer than two" in kruskal["note"]
 
 
 def test_cli_writes_every_file(seeded, runner, tmp_path):
@@ -167,6 +189,7 @@ def test_cli_writes_every_file(seeded, runner, tmp_path):
     assert {"code", "name", "n", "mean", "mean_ci", "satisfied_rate", "satisfied_ci"} <= set(office)
     assert set(data["instruments"]["satisfaction"]["tests"]["kruskal"]) >= {"H", "p", "df", "epsilon2"}
     assert data["instruments"]["phone"]["empty"] is True
+    assert data["compare_to"] == "2025H1" and data["instruments"]["satisfaction"]["change"]
     html = (out / "report.html").read_text("utf-8")
     assert "<link" not in html and "data:image/svg+xml;base64," in html   # opens from disk
     assert (out / "satisfaction_comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

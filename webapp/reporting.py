@@ -26,7 +26,15 @@ REPORT_KEYS = ("satisfaction", "phone", "mystery")
 
 
 class ReportError(ValueError):
-    """A report that cannot be made, with a message for the analyst."""
+    """A report that cannot be made, with a message for the analyst.
+
+    ``empty``: the request was fine but there is nothing to report (no data, no office matches);
+    otherwise the request itself is wrong (a malformed or misordered period).
+    """
+
+    def __init__(self, message: str, *, empty: bool = False):
+        super().__init__(message)
+        self.empty = empty
 
 
 def parse_half(text: str | None, what: str = "期間") -> Period | None:
@@ -49,12 +57,14 @@ def build(period: str, instrument: str = "all", compare_to: str | None = None,
     before = parse_half(compare_to, "比較期間")
     if current is None:
         raise ReportError("請指定期間，例如 2025H2")
+    if before is not None and not before < current:
+        raise ReportError(f"比較期間({before})必須早於報告期間({current})")
     keys = REPORT_KEYS if instrument == "all" else (instrument,)
     if any(k not in REPORT_KEYS for k in keys):
         raise ReportError(f"instrument 應為 {'、'.join(REPORT_KEYS)} 或 all")
     offices = aggregates.offices(kind, codes)
     if not offices:
-        raise ReportError("沒有符合條件的機關")
+        raise ReportError("沒有符合條件的機關", empty=True)
     infos = [analysis_report.OfficeInfo(o.code, o.name, o.kind) for o in offices]
     ids = [o.id for o in offices]
     result = {
@@ -80,7 +90,7 @@ def build(period: str, instrument: str = "all", compare_to: str | None = None,
                         "message": f"{current.roc_label()}沒有{section['title']}的資料"}
         result["instruments"][key] = section
     if all(s.get("empty") for s in result["instruments"].values()):
-        raise ReportError(f"{current.roc_label()}({current})沒有任何資料，無法產生報告")
+        raise ReportError(f"{current.roc_label()}({current})沒有任何資料，無法產生報告", empty=True)
     return result
 
 
@@ -92,9 +102,13 @@ def survey_section(instrument: Instrument, half: str, before: Period | None,
              for k in items}
     now = aggregates.likert_counts(instrument.key, half, items, ids)
     previous = None
+    compare_message = None
     if before is not None:
         then = aggregates.likert_counts(instrument.key, str(before), items, ids)
-        previous = (then.counts, then.no_answer)
+        if then.counts[analysis_report.MAIN_ITEM].sum() > 0:
+            previous = (then.counts, then.no_answer)
+        else:
+            compare_message = f"{before.roc_label()}({before})沒有回答，無法與前期比較"
     scale = [k for k in items if k != analysis_report.MAIN_ITEM]
     alpha_sums = aggregates.likert_scale_sums(instrument.key, half, scale,
                                               None if all_offices else ids)
@@ -102,6 +116,8 @@ def survey_section(instrument: Instrument, half: str, before: Period | None,
                                             previous=previous, alpha_sums=alpha_sums)
     section["item_label"] = short[analysis_report.MAIN_ITEM]
     section["item_question"] = labels[analysis_report.MAIN_ITEM]
+    if compare_message:
+        section["compare_message"] = compare_message
     return section
 
 

@@ -93,9 +93,9 @@ def index():
         error, status = None, 200
     except reporting.ReportError as problem:
         report, svgs, error = None, {}, str(problem)
-        # a malformed period is the request's fault; a period without data is just empty
-        status = 400 if not _looks_like_half(p["period"]) or (
-            p["compare_to"] and not _looks_like_half(p["compare_to"])) else 200
+        # a malformed or misordered period is the request's fault; a period without data is
+        # just empty
+        status = 200 if problem.empty else 400
     charts = {name: report_files.svg_data_uri(svg) for name, svg in svgs.items()}
     return render_template("reports/page.html", report=report, charts=charts, error=error,
                            p=p, halves=halves, offices=offices, kinds=OFFICE_KINDS,
@@ -111,7 +111,7 @@ def download(fmt: str):
     try:
         report, _svgs = cached_report(p)
     except reporting.ReportError as problem:
-        status = 400 if not _looks_like_half(p["period"]) else 404
+        status = 404 if problem.empty else 400
         return Response(str(problem), status=status, mimetype="text/plain; charset=utf-8")
     name = f"report-{report['period']}"
     with tempfile.TemporaryDirectory() as tmp:
