@@ -59,6 +59,11 @@ def test_users_create_reads_the_password_from_stdin(runner, client):
     short = runner.invoke(args=["users", "create", "--email", "b@example.tw", "--role",
                                 "admin"], input="short\n")
     assert short.exit_code == 1 and count(User) == 1
+    windows = runner.invoke(args=["users", "create", "--email", "c@example.tw", "--role",
+                                  "admin"], input="from notepad\r\n")   # a CRLF file piped in
+    assert windows.exit_code == 0
+    assert db.session.scalar(select(User).where(User.email == "c@example.tw")).check_password(
+        "from notepad")
 
 
 def test_demo_data_loads_real_offices_and_two_half_years(runner, app):

@@ -2,22 +2,28 @@
 
 Hypothesis posts generated bodies to every form endpoint: real field names with wrong values,
 unknown names, control characters, markup, huge numbers, repeated fields, with and without a
-valid CSRF token and idempotency key.  After every example, every stored submission must be
-whole: all its required answers present and every value valid for its question type.
+valid CSRF token and idempotency key; and raw bodies: broken UTF-8, multipart with file parts,
+JSON, oversized.  After every example, every stored submission must be whole (all its required
+answers present, every value valid for its question type), and a refused request (4xx) must
+have left every table exactly as it was.
 """
 
 from __future__ import annotations
+
+import json
+from urllib.parse import quote
 
 import factories
 import pytest
 from conftest import hidden_fields, login
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from webapp import instruments
+from forms.types import Stored
+from webapp import instruments, storage
 from webapp.extensions import db
-from webapp.models import Submission
+from webapp.models import Submission, utcnow
 
 HOSTILE = st.sampled_from([
     "", " ", "5", "0", "-1", "99999999999999999999", "3.5", "yes", "no", "na", "NaN", "1e309",
@@ -58,46 +64,133 @@ def assert_every_record_is_whole() -> None:
                 assert answer.text and "\x00" not in answer.text and "\ufffd" not in answer.text
 
 
+def table_counts() -> dict[str, int]:
+    db.session.rollback()  # a fresh snapshot
+    return {t.name: db.session.scalar(select(func.count()).select_from(t))
+            for t in db.metadata.sorted_tables}
+
+
+# Every endpoint that takes a POST (tests/test_permissions.py checks the list is complete).
+TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "review",
+           "users", "kiosks", "toggle_user", "toggle_kiosk", "toggle_office"]
+POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout", "inspect.new",
+                  "inspect.edit", "review.decide", "admin.users", "admin.kiosks",
+                  "admin.toggle_user", "admin.toggle_kiosk", "admin.toggle_office"}
+
+
 @pytest.fixture
 def targets(app):
     office = factories.office()
     kiosk = factories.kiosk(office)
     admin = factories.user("admin")
     inspector = factories.user("inspector")
+    reviewer = factories.user("reviewer")
+    version, phone = instruments.current("phone")
+    draft, _ = storage.store(version=version, instrument=phone, office=office,
+                             channel="inspector", status="draft", occurred_at=utcnow(),
+                             answers={"rings": Stored(3)}, idempotency_key="hostile-draft-0000",
+                             inspector=inspector)
+    whole = {q["key"]: Stored(1) for q in phone.questions() if q["type"] == "yes_no_na"}
+    done, _ = storage.store(version=version, instrument=phone, office=office,
+                            channel="inspector", status="submitted", occurred_at=utcnow(),
+                            answers={**whole, "rings": Stored(3)},
+                            idempotency_key="hostile-done-00000", inspector=inspector)
+    other = factories.user("analyst")
     anonymous = app.test_client()
     staff = app.test_client()
     assert login(staff, admin.email, factories.PASSWORD).status_code == 302
     field = app.test_client()
     assert login(field, inspector.email, factories.PASSWORD).status_code == 302
+    desk = app.test_client()
+    assert login(desk, reviewer.email, factories.PASSWORD).status_code == 302
+
+    def leaving():  # a fresh session each time: signing out ends it
+        client = app.test_client()
+        assert login(client, other.email, factories.PASSWORD).status_code == 302
+        return client
+
     return {
-        "kiosk": (anonymous, f"/kiosk/{kiosk.token}"),
-        "personal": (anonymous, None),
-        "login": (app.test_client(), "/login"),
-        "phone": (field, "/inspect/new/phone"),
-        "mystery": (field, "/inspect/new/mystery"),
-        "users": (staff, "/admin/users"),
-        "kiosks": (staff, "/admin/kiosks"),
-        "office": office,
+        "kiosk": lambda: (anonymous, f"/kiosk/{kiosk.token}", None),
+        "personal": lambda: (anonymous, factories.personal_url(office), None),
+        "login": lambda: (app.test_client(), "/login", None),
+        "logout": lambda: (leaving(), "/logout", "/"),
+        "phone": lambda: (field, "/inspect/new/phone", None),
+        "mystery": lambda: (field, "/inspect/new/mystery", None),
+        "edit": lambda: (field, f"/inspect/{draft.id}/edit", None),
+        "review": lambda: (desk, f"/review/{done.id}", None),
+        "users": lambda: (staff, "/admin/users", None),
+        "kiosks": lambda: (staff, "/admin/kiosks", None),
+        "toggle_user": lambda: (staff, f"/admin/users/{other.id}/toggle", "/admin/users"),
+        "toggle_kiosk": lambda: (staff, f"/admin/kiosks/{kiosk.id}/toggle", "/admin/kiosks"),
+        "toggle_office": lambda: (staff, f"/admin/offices/{office.id}/toggle", "/admin/offices"),
     }
 
 
+def test_every_post_endpoint_is_a_target(app):
+    posting = {r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods}
+    assert posting == POST_ENDPOINTS and len(TARGETS) == len(POST_ENDPOINTS) + 1  # new: 2 kinds
+
+
+def page_fields(client, url: str, page_url: str | None) -> dict:
+    page = client.get(page_url or url)
+    assert page.status_code < 500
+    return hidden_fields(page.get_data(as_text=True))
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("target", ["kiosk", "personal", "login", "phone", "mystery", "users",
-                                    "kiosks"])
-@settings(max_examples=30, deadline=None,
+@pytest.mark.parametrize("target", TARGETS)
+@settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(body=BODIES, with_token=st.booleans(), with_page_fields=st.booleans())
 def test_no_5xx_and_no_partial_record(targets, target, body, with_token, with_page_fields):
-    client, url = targets[target]
-    if url is None:
-        url = factories.personal_url(targets["office"])
-    page = client.get(url)
-    assert page.status_code < 500
-    fields = hidden_fields(page.get_data(as_text=True)) if with_page_fields else {}
+    client, url, page_url = targets[target]()
+    fields = page_fields(client, url, page_url) if with_page_fields or with_token else {}
+    if not with_page_fields:
+        fields = {k: v for k, v in fields.items() if k == "csrf_token"}
     if not with_token:
         fields.pop("csrf_token", None)
+    before = table_counts()
     response = client.post(url, data={**fields, **body})
     assert response.status_code < 500, (target, body, response.status_code)
     response.close()
+    if response.status_code >= 400:
+        assert table_counts() == before, (target, body, response.status_code)
     db.session.rollback()
     assert_every_record_is_whole()
+
+
+def raw_body(kind: str, fields: dict, junk: bytes) -> tuple[bytes, str]:
+    """A body a browser would never send from these forms, with a valid CSRF token inside."""
+    encoded = "&".join(f"{k}={quote(v)}" for k, v in fields.items()).encode()
+    if kind == "broken-utf8":
+        return encoded + b"&overall=%FF%FE&comment=" + junk, "application/x-www-form-urlencoded"
+    if kind == "oversized":
+        return encoded + b"&comment=" + b"A" * (300 * 1024), "application/x-www-form-urlencoded"
+    if kind == "json":
+        return json.dumps({**fields, "overall": "5"}).encode(), "application/json"
+    if kind == "text":
+        return junk, "text/plain"
+    boundary = "hostile0boundary"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+             for k, v in fields.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="comment"; '
+                 f'filename="x.txt"\r\nContent-Type: text/plain\r\n\r\n'.encode() + junk + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", TARGETS)
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(kind=st.sampled_from(["broken-utf8", "oversized", "json", "text", "multipart"]),
+       junk=st.binary(max_size=64))
+def test_raw_hostile_bodies_are_refused_with_a_4xx(targets, target, kind, junk):
+    client, url, page_url = targets[target]()
+    fields = page_fields(client, url, page_url)
+    body, content_type = raw_body(kind, fields, junk)
+    before = table_counts()
+    response = client.post(url, data=body, content_type=content_type)
+    assert 400 <= response.status_code < 500, (target, kind, response.status_code)
+    assert "Traceback" not in response.get_data(as_text=True)
+    response.close()
+    assert table_counts() == before, (target, kind)

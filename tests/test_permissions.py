@@ -84,33 +84,36 @@ def test_each_role_reaches_exactly_what_the_table_allows(app, world, role):
     # sign-out last: it ends the session the other checks need
     rules = sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint == "auth.logout")
     for rule in rules:
-        method, allowed = ACCESS[rule.endpoint]
+        _method, allowed = ACCESS[rule.endpoint]
         values = {name: overrides.get(rule.endpoint, {}).get(name, args[name])
                   for name in rule.arguments}
         with app.test_request_context():
             from flask import url_for
 
             url = url_for(rule.endpoint, **values)
-        if rule.endpoint == "survey.personal":
-            url = factories.personal_url(office_of(args))
-        if method == "POST":
-            response = client.post(url, data={"csrf_token": token})
-        else:
-            response = client.get(url)
-        status = response.status_code
-        response.close()
-        to_login = status == 302 and "/login" in response.headers.get("Location", "")
-        if rule.endpoint == "auth.logout" and role in allowed:
-            assert status == 302, (role, rule.endpoint, status)   # signed out, sent to sign in
-        elif role in allowed:   # let through: whatever the page says, it is not a refusal
-            assert status not in (401, 403) and status < 500 and not to_login, (
-                role, rule.endpoint, status)
-        elif role == "anonymous":
-            assert to_login, (role, rule.endpoint, status)
-        else:
-            assert status == 403, (role, rule.endpoint, status)
-        seen.append(rule.endpoint)
-    assert set(seen) == set(ACCESS)
+        # every method the route takes: a page's POST is guarded like its GET
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            if rule.endpoint == "survey.personal":
+                url = factories.personal_url(office_of(args))
+            if method == "POST":
+                response = client.post(url, data={"csrf_token": token})
+            else:
+                response = client.get(url)
+            status = response.status_code
+            response.close()
+            to_login = status == 302 and "/login" in response.headers.get("Location", "")
+            where = (role, method, rule.endpoint, status)
+            if rule.endpoint == "auth.logout" and role in allowed:
+                assert status == 302, where   # signed out, sent to sign in
+            elif role in allowed:   # let through: whatever the page says, it is not a refusal
+                assert status not in (401, 403) and status < 500 and not to_login, where
+            elif role == "anonymous":
+                assert to_login, where
+            else:
+                assert status == 403, where
+            seen.append((method, rule.endpoint))
+    assert {endpoint for _method, endpoint in seen} == set(ACCESS)
+    assert ("POST", "inspect.edit") in seen and ("POST", "review.decide") in seen
 
 
 def office_of(args):

@@ -39,10 +39,13 @@ def submit_phone_test(client, office, **changes):
     return db.session.scalars(select(Submission).order_by(Submission.id.desc())).first()
 
 
-def events(action=None):
+def events(action=None, *, publishing=False):
+    """The log, without the shipped instruments' publication on first use unless asked."""
     query = select(AuditEvent).order_by(AuditEvent.id)
     if action:
         query = query.where(AuditEvent.action == action)
+    elif not publishing:
+        query = query.where(AuditEvent.action != "instrument_published")
     return db.session.scalars(query).all()
 
 
@@ -159,3 +162,36 @@ def test_imports_and_exports_are_logged(app, people, runner, tmp_path):
     assert ("imported", "responses", "cli") in logged
     assert ("exported", "report", "cli") in logged
     assert ("exported", "report", people["analyst"].email) in logged
+
+
+def test_admin_changes_and_cli_publishing_are_logged_and_filterable(app, people, runner, tmp_path):
+    office = factories.office()
+    offices = tmp_path / "offices.csv"
+    offices.write_text("code,name,kind,city\nTPH-XX,臺北市測試區戶政事務所,household,臺北市\n", "utf-8")
+    assert runner.invoke(args=["offices", "import", str(offices)]).exit_code == 0
+    assert runner.invoke(args=["qr-sheet", "--office", office.code, "--count", "2",
+                               "--out", str(tmp_path / "qr.pdf")]).exit_code == 0
+    assert runner.invoke(args=["instruments", "sync"]).exit_code == 0
+    assert runner.invoke(args=["instruments", "sync"]).exit_code == 0     # unchanged: no event
+    admin = as_(app, people["admin"])
+    token = hidden_fields(admin.get("/admin/users").get_data(as_text=True))["csrf_token"]
+    assert admin.post(f"/admin/users/{people['analyst'].id}/toggle",
+                      data={"csrf_token": token}).status_code == 302
+    assert admin.post(f"/admin/offices/{office.id}/toggle",
+                      data={"csrf_token": token}).status_code == 302
+    logged = [(e.action, e.target_type, e.actor) for e in events()]
+    assert ("imported", "offices", "cli") in logged
+    assert ("codes_issued", "office", "cli") in logged
+    published = [e.detail["key"] for e in events("instrument_published")]
+    assert sorted(published) == ["mystery", "phone", "satisfaction", "staff"]  # once each
+    assert ("user_changed", "user", people["admin"].email) in logged
+    assert ("office_changed", "office", people["admin"].email) in logged
+
+    def shown(query: str) -> str:
+        return admin.get(f"/admin/audit?{query}").get_data(as_text=True).split("</form>")[-1]
+
+    by_actor = shown(f"actor={people['admin'].email}")
+    assert "user_changed" in by_actor and "codes_issued" not in by_actor
+    by_target = shown("target_type=instrument")
+    assert "instrument_published" in by_target and "office_changed" not in by_target
+    assert "user_changed" not in shown("from=2000-01-01&to=2000-12-31")

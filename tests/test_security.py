@@ -113,6 +113,18 @@ def test_login_is_throttled(client, app):
     assert login(client, user.email, factories.PASSWORD).status_code == 429
 
 
+def test_a_file_or_json_body_is_refused_with_a_message(client, app):
+    import io
+
+    kiosk = factories.kiosk(factories.office())
+    fields = hidden_fields(client.get(f"/kiosk/{kiosk.token}").get_data(as_text=True))
+    upload = client.post(f"/kiosk/{kiosk.token}", content_type="multipart/form-data",
+                         data={**fields, **ANSWERS, "comment": (io.BytesIO(b"=1+1"), "x.txt")})
+    assert upload.status_code == 415 and "請從本網站的表單送出資料" in upload.get_data(as_text=True)
+    assert client.post("/login", json={"email": "a@b.tw"}).status_code == 415
+    assert count() == 0
+
+
 def test_oversized_body_is_413(client, app):
     office = factories.office()
     kiosk = factories.kiosk(office)

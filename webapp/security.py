@@ -18,9 +18,13 @@ def register(app: Flask) -> None:
     @app.before_request
     def strict_form_encoding() -> None:
         """Refuse form bodies that are not valid UTF-8 (Werkzeug would pass the bytes on as
-        literal ``%FF`` text) or that carry an absurd number of fields."""
-        if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
+        literal ``%FF`` text) or that carry an absurd number of fields; refuse any other kind
+        of body (multipart, JSON): every form here is a plain one, none takes a file, and a file
+        part where a text field is expected would reach the form code as an object, not text."""
+        if request.method != "POST":
             return
+        if request.mimetype != "application/x-www-form-urlencoded":
+            abort(415)
         raw = request.get_data(cache=True)  # form parsing reuses the cached body
         try:
             parse_qsl(raw.decode("ascii"), keep_blank_values=True, strict_parsing=False,
