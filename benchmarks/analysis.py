@@ -77,11 +77,12 @@ def build_database(db_path: Path, answers: int, offices: int, seed: int = 7) -> 
         for s in range(submissions):
             office = int(rng.integers(0, offices))
             half = HALVES[s % 2]
+            quarter = half[:4] + ("Q1" if half.endswith("H1") else "Q3")  # March or September
             moment = datetime(2025, 3 if half == "2025H1" else 9, 15, 2, tzinfo=UTC)
             sub_rows.append({"id": s + 1, "idempotency_key": f"bench-{s:08d}",
                              "office_id": int(office_ids[office]), "instrument_key": "satisfaction",
                              "instrument_version_id": version.id, "channel": "kiosk",
-                             "status": "submitted", "half": half, "quarter": half[:4] + "Q1",
+                             "status": "submitted", "half": half, "quarter": quarter,
                              "occurred_at": moment, "submitted_at": moment, "created_at": moment,
                              "updated_at": moment})
             latent = 4.25 + 0.8 * quality[office] + rng.normal(0, 0.6)
@@ -89,14 +90,14 @@ def build_database(db_path: Path, answers: int, offices: int, seed: int = 7) -> 
             missing = rng.random(len(ITEMS)) < 0.04
             for item, value, skip in zip(ITEMS, values, missing, strict=True):
                 answer_rows.append({"submission_id": s + 1, "office_id": int(office_ids[office]),
-                                    "instrument_key": "satisfaction", "half": half,
+                                    "instrument_key": "satisfaction", "half": half, "quarter": quarter,
                                     "item_key": item, "value": None if skip else int(value),
                                     "text": None})
             answer_rows.append({"submission_id": s + 1, "office_id": int(office_ids[office]),
-                                "instrument_key": "satisfaction", "half": half,
+                                "instrument_key": "satisfaction", "half": half, "quarter": quarter,
                                 "item_key": "service_used", "value": 1, "text": "household"})
             answer_rows.append({"submission_id": s + 1, "office_id": int(office_ids[office]),
-                                "instrument_key": "satisfaction", "half": half,
+                                "instrument_key": "satisfaction", "half": half, "quarter": quarter,
                                 "item_key": "age_band", "value": 2, "text": "30_44"})
             if len(answer_rows) >= 200_000:
                 db.session.execute(insert(Submission), sub_rows)

@@ -148,8 +148,39 @@ def test_a_period_without_data_is_a_clear_message(app):
     factories.office()
     with pytest.raises(reporting.ReportError, match="沒有任何資料"):
         reporting.build("2024H1")
-    with pytest.raises(reporting.ReportError, match="半年"):
+    with pytest.raises(reporting.ReportError, match="113年第1季"):
         reporting.build("2024Q1")
+    with pytest.raises(reporting.ReportError, match="期間格式"):
+        reporting.build("2024Q5")
+
+
+def test_a_quarter_counts_only_its_own_three_months(seeded, runner, tmp_path, client):
+    version, survey = instruments.current("satisfaction")
+    november = datetime(2025, 11, 20, 10, 0, tzinfo=TAIPEI)     # 2025H2, but Q4, not Q3
+    for i in range(7):
+        storage.store(version=version, instrument=survey, office=seeded["TPH-DATONG"],
+                      channel="kiosk", status="submitted", occurred_at=november,
+                      answers={"overall": Stored(1)}, idempotency_key=f"q4-{i:012d}")
+    def rows(period, **kw):
+        section = reporting.build(period, "satisfaction", **kw)["instruments"]["satisfaction"]
+        return {o["code"]: o["n"] for o in section["offices"]}, section
+    q3, _ = rows("2025Q3")
+    h2, _ = rows("2025H2")
+    assert q3 == {code: sum(c.values()) for code, c in ANSWERS.items()}   # September only
+    assert h2["TPH-DATONG"] == 7 and q3["TPH-DATONG"] == 0
+    _, compared = rows("2025Q3", compare_to="2025Q1")
+    daan = {c["code"]: c for c in compared["change"]}["TPH-DAAN"]
+    assert daan["before_rate"] == pytest.approx(30 / 50) and daan["after_rate"] == pytest.approx(42 / 50)
+    with pytest.raises(reporting.ReportError, match="同為半年或同為季"):
+        reporting.build("2025Q3", compare_to="2025H1")
+    out = tmp_path / "q"
+    result = runner.invoke(args=["report", "--period", "2025Q3", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "report.json").read_text("utf-8"))["period_label"] == "114年第3季"
+    login(client, factories.user("analyst").email, factories.PASSWORD)
+    page = client.get("/reports/?period=2025Q3").get_data(as_text=True)
+    assert "114年第3季" in page and '<option value="2025Q4"' in page    # the picker offers them
+    assert client.get("/reports/quality?period=2025Q3").status_code == 200
 
 
 def test_the_compare_period_must_be_earlier_and_may_be_empty(seeded, runner, tmp_path, client):

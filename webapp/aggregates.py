@@ -30,6 +30,13 @@ class LikertCounts:
     no_answer: dict[str, np.ndarray]
 
 
+def in_period(model: type[Answer] | type[Submission], period: str):
+    """Rows of a half-year (``2025H2``, the ``half`` column) or a quarter (``2025Q3``);
+    both columns are stamped at submission and each has its covering index on answers."""
+    column = model.quarter if "Q" in period else model.half
+    return column == period
+
+
 def offices(kind: str | None = None, codes: Sequence[str] | None = None) -> list[Office]:
     query = select(Office).where(Office.active).order_by(Office.kind, Office.code)
     if kind:
@@ -39,7 +46,7 @@ def offices(kind: str | None = None, codes: Sequence[str] | None = None) -> list
     return list(db.session.scalars(query))
 
 
-def likert_counts(instrument_key: str, half: str, items: Sequence[str],
+def likert_counts(instrument_key: str, period: str, items: Sequence[str],
                   office_ids: Sequence[int]) -> LikertCounts:
     """Count (office, item, value) for Likert items; NULL values are "no answer"."""
     position = {office_id: i for i, office_id in enumerate(office_ids)}
@@ -47,7 +54,7 @@ def likert_counts(instrument_key: str, half: str, items: Sequence[str],
     no_answer = {item: np.zeros(len(office_ids), dtype=np.int64) for item in items}
     rows = db.session.execute(
         select(Answer.item_key, Answer.office_id, Answer.value, func.count())
-        .where(Answer.instrument_key == instrument_key, Answer.half == half,
+        .where(Answer.instrument_key == instrument_key, in_period(Answer, period),
                Answer.item_key.in_(list(items)))
         .group_by(Answer.item_key, Answer.office_id, Answer.value)
     )
@@ -62,7 +69,7 @@ def likert_counts(instrument_key: str, half: str, items: Sequence[str],
     return LikertCounts(tuple(office_ids), counts, no_answer)
 
 
-def likert_scale_sums(instrument_key: str, half: str, items: Sequence[str],
+def likert_scale_sums(instrument_key: str, period: str, items: Sequence[str],
                       office_ids: Sequence[int] | None = None) -> tuple[int, np.ndarray, ...]:
     """``(n, sums, squares, item_total, total_sq)`` over respondents who answered every item.
 
@@ -72,7 +79,7 @@ def likert_scale_sums(instrument_key: str, half: str, items: Sequence[str],
     ``office_ids=None`` means every office (no filter, the fast path).
     """
     k = len(items)
-    conditions = [Answer.instrument_key == instrument_key, Answer.half == half,
+    conditions = [Answer.instrument_key == instrument_key, in_period(Answer, period),
                   Answer.item_key.in_(list(items))]
     if office_ids is not None:
         conditions.append(Answer.office_id.in_(list(office_ids)))
@@ -102,14 +109,14 @@ class ScoreTotals:
     total_sq: np.ndarray
 
 
-def inspection_scores(instrument_key: str, half: str, office_ids: Sequence[int],
+def inspection_scores(instrument_key: str, period: str, office_ids: Sequence[int],
                       statuses: Sequence[str] = COUNTED_STATUSES) -> ScoreTotals:
     position = {office_id: i for i, office_id in enumerate(office_ids)}
     n, total, total_sq = (np.zeros(len(office_ids)) for _ in range(3))
     rows = db.session.execute(
         select(Submission.office_id, func.count(), func.sum(Submission.score),
                func.sum(Submission.score * Submission.score))
-        .where(Submission.instrument_key == instrument_key, Submission.half == half,
+        .where(Submission.instrument_key == instrument_key, in_period(Submission, period),
                Submission.status.in_(list(statuses)), Submission.score.isnot(None))
         .group_by(Submission.office_id)
     )
@@ -120,7 +127,7 @@ def inspection_scores(instrument_key: str, half: str, office_ids: Sequence[int],
     return ScoreTotals(tuple(office_ids), n, total, total_sq)
 
 
-def inspection_item_values(instrument_key: str, half: str, office_ids: Sequence[int],
+def inspection_item_values(instrument_key: str, period: str, office_ids: Sequence[int],
                            statuses: Sequence[str] = COUNTED_STATUSES
                            ) -> dict[str, dict[int | None, np.ndarray]]:
     """Per item, per stored value (1 yes, 0 no, None N/A, or a count): answers per office."""
@@ -129,7 +136,7 @@ def inspection_item_values(instrument_key: str, half: str, office_ids: Sequence[
     rows = db.session.execute(
         select(Answer.item_key, Answer.office_id, Answer.value, func.count())
         .join(Submission, Submission.id == Answer.submission_id)
-        .where(Answer.instrument_key == instrument_key, Answer.half == half,
+        .where(Answer.instrument_key == instrument_key, in_period(Answer, period),
                Submission.status.in_(list(statuses)), Answer.text.is_(None))
         .group_by(Answer.item_key, Answer.office_id, Answer.value)
     )
@@ -142,14 +149,16 @@ def inspection_item_values(instrument_key: str, half: str, office_ids: Sequence[
     return result
 
 
-def halves_with_data(instrument_key: str | None = None) -> list[str]:
-    query = select(Submission.half).distinct().where(Submission.status != "draft")
+def halves_with_data(instrument_key: str | None = None, *, quarters: bool = False) -> list[str]:
+    """Half-years (or quarters) that have records, newest first."""
+    column = Submission.quarter if quarters else Submission.half
+    query = select(column).distinct().where(Submission.status != "draft")
     if instrument_key:
         query = query.where(Submission.instrument_key == instrument_key)
     return sorted((h for (h,) in db.session.execute(query)), reverse=True)
 
 
-def answer_patterns(instrument_key: str, half: str, items: Sequence[str]
+def answer_patterns(instrument_key: str, period: str, items: Sequence[str]
                     ) -> dict[int, dict[tuple[int | None, ...], int]]:
     """Per office, how many submissions gave each exact answer pattern over ``items``.
 
@@ -160,7 +169,7 @@ def answer_patterns(instrument_key: str, half: str, items: Sequence[str]
         select(Answer.office_id.label("office_id"),
                *[func.coalesce(func.max(case((Answer.item_key == item, Answer.value))), 0)
                  .label(f"i{j}") for j, item in enumerate(items)])
-        .where(Answer.instrument_key == instrument_key, Answer.half == half,
+        .where(Answer.instrument_key == instrument_key, in_period(Answer, period),
                Answer.item_key.in_(list(items)))
         .group_by(Answer.submission_id, Answer.office_id)
         .subquery()
@@ -175,7 +184,7 @@ def answer_patterns(instrument_key: str, half: str, items: Sequence[str]
     return result
 
 
-def kiosk_windows(half: str, start: datetime, end: datetime, window_minutes: int
+def kiosk_windows(period: str, start: datetime, end: datetime, window_minutes: int
                   ) -> dict[int, np.ndarray]:
     """Per kiosk, submissions in each fixed window from ``start`` to ``end`` (zeros included)."""
     seconds = 60 * window_minutes
@@ -189,7 +198,7 @@ def kiosk_windows(half: str, start: datetime, end: datetime, window_minutes: int
     result: dict[int, np.ndarray] = {}
     rows = db.session.execute(
         select(Submission.kiosk_id, bucket, func.count())
-        .where(Submission.half == half, Submission.channel == "kiosk",
+        .where(in_period(Submission, period), Submission.channel == "kiosk",
                Submission.kiosk_id.isnot(None))
         .group_by(Submission.kiosk_id, bucket)
     )
@@ -199,7 +208,7 @@ def kiosk_windows(half: str, start: datetime, end: datetime, window_minutes: int
     return result
 
 
-def lowest_answer_counts(instrument_key: str, half: str, items: Sequence[str],
+def lowest_answer_counts(instrument_key: str, period: str, items: Sequence[str],
                          office_ids: Sequence[int]) -> np.ndarray:
     """Offices x 5: how many submissions had each level as their lowest answer over ``items``.
 
@@ -210,7 +219,7 @@ def lowest_answer_counts(instrument_key: str, half: str, items: Sequence[str],
     table = np.zeros((len(office_ids), LIKERT_LEVELS), dtype=np.int64)
     lowest = (
         select(Answer.office_id.label("office_id"), func.min(Answer.value).label("lowest"))
-        .where(Answer.instrument_key == instrument_key, Answer.half == half,
+        .where(Answer.instrument_key == instrument_key, in_period(Answer, period),
                Answer.item_key.in_(list(items)), Answer.value.isnot(None))
         .group_by(Answer.submission_id, Answer.office_id)
         .subquery()

@@ -170,10 +170,11 @@ def demo_data(scale: float, if_empty: bool, logins_file: Path | None) -> None:
 
 
 @click.command("report")
-@click.option("--period", required=True, help="Half-year, e.g. 2025H2.")
+@click.option("--period", required=True, help="Half-year, e.g. 2025H2, or quarter, e.g. 2025Q3.")
 @click.option("--instrument", type=click.Choice([*reporting.REPORT_KEYS, "all"]), default="all",
               show_default=True)
-@click.option("--compare-to", default=None, help="Earlier half-year, e.g. 2025H1.")
+@click.option("--compare-to", default=None,
+              help="An earlier period of the same kind, e.g. 2025H1 or 2025Q2.")
 @click.option("--kind", type=click.Choice(list(OFFICE_KINDS)), default=None,
               help="Only household-registration or land-administration offices.")
 @click.option("--office", "codes", multiple=True, help="Only these office codes (repeatable).")

@@ -169,6 +169,8 @@ class Answer(db.Model):
         UniqueConstraint("submission_id", "item_key", name="uq_answers_submission_item"),
         # Covering index for the analysis: count (office, value) per instrument, half-year, item.
         Index("ix_answers_count", "instrument_key", "half", "item_key", "office_id", "value"),
+        Index("ix_answers_count_quarter", "instrument_key", "quarter", "item_key", "office_id",
+              "value"),
         # Each respondent's answers together: Cronbach's alpha pivots by submission.
         Index("ix_answers_respondent", "instrument_key", "half", "submission_id", "item_key",
               "value"),
@@ -179,6 +181,7 @@ class Answer(db.Model):
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     instrument_key: Mapped[str] = mapped_column(String(40))
     half: Mapped[str] = mapped_column(String(6))
+    quarter: Mapped[str] = mapped_column(String(6))
     item_key: Mapped[str] = mapped_column(String(64))
     value: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str | None] = mapped_column(Text)

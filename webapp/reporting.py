@@ -37,26 +37,26 @@ class ReportError(ValueError):
         self.empty = empty
 
 
-def parse_half(text: str | None, what: str = "期間") -> Period | None:
+def parse_period(text: str | None, what: str = "期間") -> Period | None:
+    """A half-year (the semi-annual report) or a quarter (quarterly inspections)."""
     if not text:
         return None
     try:
-        period = Period.parse(text)
+        return Period.parse(text)
     except ValueError as error:
         raise ReportError(f"{what}:{error}") from None
-    if period.kind != "H":
-        raise ReportError(f"{what}:半年報以半年為單位，請用 2025H1 或 2025H2 的寫法")
-    return period
 
 
 def build(period: str, instrument: str = "all", compare_to: str | None = None,
           kind: str | None = None, codes: list[str] | None = None,
           locale: str = "zh_TW") -> dict:
     """The report for ``period``; raises ``ReportError`` when nothing can be reported."""
-    current = parse_half(period)
-    before = parse_half(compare_to, "比較期間")
+    current = parse_period(period)
+    before = parse_period(compare_to, "比較期間")
     if current is None:
         raise ReportError("請指定期間，例如 2025H2")
+    if before is not None and before.kind != current.kind:
+        raise ReportError(f"比較期間({before})與報告期間({current})必須同為半年或同為季")
     if before is not None and not before < current:
         raise ReportError(f"比較期間({before})必須早於報告期間({current})")
     keys = REPORT_KEYS if instrument == "all" else (instrument,)

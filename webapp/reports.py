@@ -44,8 +44,9 @@ def params() -> dict:
         Period.half_of(datetime.now(TAIPEI)).previous())
     compare_to = args.get("compare_to")
     if compare_to is None:
-        previous = str(Period.parse(period).previous()) if _looks_like_half(period) else None
-        compare_to = previous if previous in halves else ""
+        previous = str(Period.parse(period).previous()) if _looks_like_period(period) else None
+        compare_to = previous if previous in halves or previous in aggregates.halves_with_data(
+            quarters=True) else ""
     instrument = args.get("instrument") or "all"
     kind = args.get("kind") or None
     if kind is not None and kind not in OFFICE_KINDS:
@@ -55,11 +56,12 @@ def params() -> dict:
             "kind": kind, "codes": codes}
 
 
-def _looks_like_half(text: str) -> bool:
+def _looks_like_period(text: str) -> bool:
     try:
-        return Period.parse(text).kind == "H"
+        Period.parse(text)
     except ValueError:
         return False
+    return True
 
 
 def fingerprint() -> tuple:
@@ -87,6 +89,7 @@ def cached_report(p: dict) -> tuple[dict, dict[str, str]]:
 def index():
     p = params()
     halves = aggregates.halves_with_data()
+    quarters = aggregates.halves_with_data(quarters=True)
     offices = aggregates.offices()
     try:
         report, svgs = cached_report(p)
@@ -98,7 +101,8 @@ def index():
         status = 200 if problem.empty else 400
     charts = {name: report_files.svg_data_uri(svg) for name, svg in svgs.items()}
     return render_template("reports/page.html", report=report, charts=charts, error=error,
-                           p=p, halves=halves, offices=offices, kinds=OFFICE_KINDS,
+                           p=p, halves=halves, quarters=quarters, offices=offices,
+                           kinds=OFFICE_KINDS,
                            keys=reporting.REPORT_KEYS, query=request.query_string.decode()), status
 
 
@@ -145,7 +149,8 @@ def quality():
     period = request.args.get("period") or default_half(halves)
     if period is None:
         return render_template("reports/quality.html", result=None, halves=halves, period=None)
-    if not _looks_like_half(period):
+    if not _looks_like_period(period):
         abort(400)
     return render_template("reports/quality.html", result=quality_flags.flags(period),
-                           halves=halves, period=period)
+                           halves=halves, quarters=aggregates.halves_with_data(
+                               "satisfaction", quarters=True), period=period)

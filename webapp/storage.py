@@ -43,6 +43,7 @@ def _insert_answers(submission: Submission, answers: Mapping[str, Stored | None]
     rows = [
         {"submission_id": submission.id, "office_id": submission.office_id,
          "instrument_key": submission.instrument_key, "half": submission.half,
+         "quarter": submission.quarter,
          "item_key": key, "value": stored.value, "text": stored.text}
         for key, stored in answers.items() if stored is not None
     ]
