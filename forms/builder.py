@@ -11,6 +11,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 
 from .instrument import Instrument, pick
+from .messages import TranslatedMeta
 from .types import Stored, get_type
 
 
@@ -32,6 +33,7 @@ def build_form(
         qtype = get_type(question["type"])
         required = enforce_required and bool(question.get("required", False))
         attrs[question["key"]] = qtype.field(question, text(question["label"]), text, required)
+    attrs["Meta"] = type("Meta", (TranslatedMeta,), {"locale": locale})
     name = f"{instrument.key.title()}V{instrument.version}Form"
     return type(name, (base,), attrs)
 

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
 
 from webapp import create_app, database_url
-from webapp.extensions import db
+from webapp.extensions import db, limiter
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -79,6 +79,9 @@ class FreshContextClient(FlaskClient):
 @pytest.fixture
 def app(database_uri, tmp_path, request):
     overrides = getattr(request, "param", {}) or {}
+    # Flask-Limiter's one Limiter keeps "storage is down" across init_app (production has one
+    # app per process); a test that killed Redis must not leave later apps counting in fallback.
+    limiter._storage_dead = False
     app = create_app(make_config(database_uri, tmp_path, **overrides))
     app.test_client_class = FreshContextClient
     with app.app_context():

@@ -103,6 +103,9 @@ def test_qr_sheet_prints_one_time_codes(runner, tmp_path, client):
                                  str(out), "--base-url", "https://survey.example.gov.tw"])
     assert result.exit_code == 0, result.output
     assert "2 頁" in result.output and out.read_bytes()[:5] == b"%PDF-"
+    nowhere = runner.invoke(args=["qr-sheet", "--office", office.code, "--count", "3", "--out",
+                                  str(tmp_path / "no" / "such" / "sheet.pdf")])
+    assert nowhere.exit_code == 1 and "不存在" in nowhere.output
     assert count(SurveyCode) == 13
     assert runner.invoke(args=["qr-sheet", "--office", "NOPE", "--count", "1", "--out",
                                str(out)]).exit_code == 1

@@ -272,3 +272,14 @@ def test_spreadsheets_neutralise_formulas(seeded, tmp_path):
     names = [row[1].value for row in load_workbook(tmp_path / "r.xlsx")["satisfaction"].iter_rows()]
     assert "'=HYPERLINK(\"http://x\",\"click\")" in names
     assert not any(isinstance(n, str) and n.startswith("=") for n in names)
+
+    from odf.namespaces import TABLENS
+    from odf.opendocument import load
+    from odf.table import TableCell
+
+    report_files.write_ods(tmp_path / "r.ods", report_files.tables(report))
+    cells = load(str(tmp_path / "r.ods")).getElementsByType(TableCell)
+    texts = [str(cell) for cell in cells]
+    assert "'=HYPERLINK(\"http://x\",\"click\")" in texts
+    assert not any(t.startswith(("=", "+", "@")) for t in texts)
+    assert not any(cell.attributes.get((TABLENS, "formula")) for cell in cells)

@@ -113,6 +113,21 @@ def test_login_is_throttled(client, app):
     assert login(client, user.email, factories.PASSWORD).status_code == 429
 
 
+@pytest.mark.parametrize("app", [{"RATELIMIT_ENABLED": True}], indirect=True)
+def test_one_account_is_throttled_from_many_addresses(app):
+    user, bystander = factories.user("admin"), factories.user("analyst")
+
+    def attempt(email: str, password: str, address: str) -> int:
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        return login(client, email, password).status_code
+
+    codes = [attempt(user.email, "wrong password", f"10.0.{i}.1") for i in range(21)]
+    assert codes[:20] == [401] * 20 and codes[20] == 429       # 20 failures an hour per account
+    assert attempt(user.email, factories.PASSWORD, "10.9.9.9") == 429
+    assert attempt(bystander.email, factories.PASSWORD, "10.0.0.1") == 302   # others unaffected
+
+
 def test_a_file_or_json_body_is_refused_with_a_message(client, app):
     import io
 

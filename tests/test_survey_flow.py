@@ -87,6 +87,11 @@ def test_missing_required_answer_gets_a_clear_message_and_stores_nothing(client,
 def test_out_of_range_answer_is_a_400_not_a_500(client, office):
     _data, response = fill(client, factories.personal_url(office), {**ANSWERS, "overall": "9"})
     assert response.status_code == 400 and count() == 0
+    html = response.get_data(as_text=True)
+    assert "不是有效的選擇" in html and "选择" not in html   # Traditional, not Simplified
+    _data, english = fill(client, factories.personal_url(office) + "&lang=en",
+                          {**ANSWERS, "overall": "9"})
+    assert "Not a valid choice" in english.get_data(as_text=True)
 
 
 def test_post_without_csrf_token_is_refused(client, office):

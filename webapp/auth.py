@@ -67,8 +67,15 @@ class LoginForm(StrictForm):
     submit = SubmitField(_l("登入"))
 
 
+def _account_tried() -> str:
+    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("10 per minute", methods=["POST"])  # per address
+# per account, counting failures only: guessing one password from many addresses is slowed too
+@limiter.limit("20 per hour", methods=["POST"], key_func=_account_tried,
+               deduct_when=lambda response: response.status_code == 401)
 def login():
     form = LoginForm()
     status = 200

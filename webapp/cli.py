@@ -207,6 +207,8 @@ def qr_sheet(office_code: str, count: int, out: Path, base_url: str | None) -> N
     office = db.session.scalar(select(Office).where(Office.code == office_code.upper()))
     if office is None or not office.active:
         fail(f"找不到機關代碼「{office_code}」。")
+    if not out.parent.is_dir():
+        fail(f"資料夾「{out.parent}」不存在，請先建立。")
     base = base_url or current_app.config["PUBLIC_BASE_URL"]
     plain = codes.issue(office, count)
     audit.record("codes_issued", "office", office.id, {"count": count, "file": out.name})

@@ -13,8 +13,13 @@ from flask import request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from forms.messages import TranslatedMeta
+
 
 class StrictForm(FlaskForm):
+    class Meta(TranslatedMeta):
+        pass
+
     #: names a page may post that are not form fields (e.g. the inspector's draft/submit button)
     extra_names: ClassVar[frozenset[str]] = frozenset()
 
