@@ -144,6 +144,37 @@ def test_only_approved_inspector_records_count(app):
     assert section["items"][0]["key"] == "rings"             # the most missed comes first
 
 
+def test_a_scored_single_choice_item_counts_in_sections_and_failure_rates(app):
+    """Single choice keeps its option key in ``text``; it must still be counted."""
+    import copy
+
+    office = factories.office()
+    inspector = factories.user("inspector")
+    definition = copy.deepcopy(instruments.current("mystery")[1].definition)
+    definition["sections"][0]["questions"].append({
+        "key": "guidance", "type": "single_choice", "required": True, "points": 10,
+        "label": {"zh_TW": "引導服務", "en": "Guidance"},
+        "options": [{"key": "full", "label": {"zh_TW": "完整", "en": "Full"}, "fraction": 1},
+                    {"key": "partial", "label": {"zh_TW": "部分", "en": "Partial"},
+                     "fraction": 0.5},
+                    {"key": "none", "label": {"zh_TW": "沒有", "en": "None"}, "fraction": 0}]})
+    version = instruments.publish(definition)
+    mystery = instruments.instrument_of(version)
+    section = mystery.sections[0]
+    yes = {q["key"]: Stored(1) for q in section["questions"] if q["type"] == "yes_no_na"}
+    for i, choice in enumerate(["full", "partial", "none", "full"]):
+        answers = {**yes, "guidance": Stored(["full", "partial", "none"].index(choice) + 1, choice)}
+        storage.store(version=version, instrument=mystery, office=office, channel="inspector",
+                      status="approved", occurred_at=H2, answers=answers,
+                      idempotency_key=f"choice-{i:04d}-xxxxxxxxxxx", inspector=inspector)
+    report = reporting.build("2025H2", "mystery")["instruments"]["mystery"]
+    guidance = next(item for item in report["items"] if item["key"] == "guidance")
+    assert (guidance["failed"], guidance["n"]) == (2, 4)        # partial and none fall short
+    points = sum(q["points"] for q in section["questions"] if q["type"] == "yes_no_na")
+    expected = 100 * (4 * points + 10 * (1 + 0.5 + 0 + 1)) / (4 * (points + 10))
+    assert report["offices"][0]["sections"][section["key"]] == pytest.approx(expected)
+
+
 def test_a_period_without_data_is_a_clear_message(app):
     factories.office()
     with pytest.raises(reporting.ReportError, match="沒有任何資料"):

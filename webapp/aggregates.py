@@ -137,7 +137,7 @@ def inspection_item_values(instrument_key: str, period: str, office_ids: Sequenc
         select(Answer.item_key, Answer.office_id, Answer.value, func.count())
         .join(Submission, Submission.id == Answer.submission_id)
         .where(Answer.instrument_key == instrument_key, in_period(Answer, period),
-               Submission.status.in_(list(statuses)), Answer.text.is_(None))
+               Submission.status.in_(list(statuses)))
         .group_by(Answer.item_key, Answer.office_id, Answer.value)
     )
     for item, office_id, value, count in rows:
