@@ -108,19 +108,22 @@ def svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def render_svgs(figures: dict[str, Figure], close: bool = True) -> dict[str, str]:
-    return {name: charts.to_svg(fig, close=close) for name, fig in figures.items()}
+def render_svgs(figures: Iterable[tuple[str, Figure]]) -> dict[str, str]:
+    return {name: charts.to_svg(fig) for name, fig in figures}
 
 
-def write_all(report: dict, figures: dict[str, Figure], out: Path) -> list[Path]:
-    """Write every file of the report into ``out``; return the paths written."""
+def write_all(report: dict, figures: Iterable[tuple[str, Figure]], out: Path) -> list[Path]:
+    """Write every file of the report into ``out``; return the paths written.
+
+    ``figures`` may be lazy (``reporting.figures``): each is rendered and closed in turn.
+    """
     out.mkdir(parents=True, exist_ok=True)
     written = []
     svgs = {}
-    for name, figure in figures.items():
+    for name, figure in figures:
         svgs[name] = charts.to_svg(figure, close=False)
         (out / f"{name}.svg").write_text(svgs[name], encoding="utf-8")
-        (out / f"{name}.png").write_bytes(charts.to_png(figure, dpi=200))
+        (out / f"{name}.png").write_bytes(charts.to_png(figure, dpi=200))  # closes it
         written += [out / f"{name}.svg", out / f"{name}.png"]
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
     sheets = tables(report)

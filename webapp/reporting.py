@@ -7,6 +7,7 @@ nothing of instruments, cannot), and hands arrays to ``analysis.report``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
 import numpy as np
@@ -161,9 +162,9 @@ def stored_for(question: dict, value: int | None) -> Stored:
     return Stored(value)
 
 
-def figures(report: dict) -> dict[str, Figure]:
-    """Every chart of the report, named ``<instrument>_<chart>``."""
-    result: dict[str, Figure] = {}
+def figures(report: dict) -> Iterator[tuple[str, Figure]]:
+    """Every chart of the report as ``(<instrument>_<chart>, figure)``, drawn when asked for:
+    render and close each before taking the next (``report_files``) to hold one at a time."""
     for key, section in report["instruments"].items():
         if section.get("empty"):
             continue
@@ -173,5 +174,5 @@ def figures(report: dict) -> dict[str, Figure]:
         else:
             drawn = report_charts.inspection_figures(section, section["title"],
                                                      report["period_label"])
-        result |= {f"{key}_{name}": fig for name, fig in drawn.items()}
-    return result
+        for name, figure in drawn:
+            yield f"{key}_{name}", figure
