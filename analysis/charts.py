@@ -443,7 +443,7 @@ def office_comparison(
         notes[0] = f"細線為 {ci_level:.0%} 信賴區間；{notes[0]}"
     if letters is not None:
         _letter_columns(ax, letters, rows)
-        notes.append("分組字母：有相同字母的事務所，彼此差異未達統計顯著。")
+        notes.append("分組字母：有相同字母的事務所，彼此差異未達統計顯著（Dunn 檢定比較整體回答分布，不只滿意度）。")
     _footnote(fig, notes)
     return fig
 
