@@ -278,6 +278,10 @@ def test_analysts_page_and_downloads(seeded, client, app):
     filtered = client.get("/reports/?period=2025H2&kind=land").get_data(as_text=True)
     filtered = filtered.split('class="filters"')[1].split("</form>", 1)[1]   # not the picker
     assert "NTL-BANQIAO事務所" in filtered and "TPH-DAAN事務所" not in filtered
+    seeded["NTL-BANQIAO"].active = False   # switched off: the cached report must not show it
+    db.session.commit()
+    assert "NTL-BANQIAO事務所" not in client.get("/reports/?period=2025H2&kind=land").get_data(
+        as_text=True).split('class="filters"')[1].split("</form>", 1)[1]
     empty = client.get("/reports/?period=2019H1")
     assert empty.status_code == 200 and "沒有任何資料" in empty.get_data(as_text=True)
     assert client.get("/reports/?period=nonsense").status_code == 400

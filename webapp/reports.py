@@ -19,7 +19,7 @@ from . import aggregates, audit, report_files, reporting
 from . import quality as quality_flags
 from .auth import roles_required
 from .extensions import db
-from .models import OFFICE_KINDS, TAIPEI, Submission
+from .models import OFFICE_KINDS, TAIPEI, InstrumentVersion, Office, Submission
 from .survey import locale_code
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -65,9 +65,14 @@ def _looks_like_period(text: str) -> bool:
 
 
 def fingerprint() -> tuple:
-    """Changes whenever a record is added or edited, so cached reports never go stale."""
-    return tuple(db.session.execute(
+    """Changes whenever a record is added or edited, an office is renamed or switched on or off,
+    or an instrument version is published, so cached reports never go stale."""
+    records = tuple(db.session.execute(
         select(func.count(), func.max(Submission.updated_at))).one())
+    offices = hash(tuple(db.session.execute(
+        select(Office.id, Office.code, Office.name, Office.kind, Office.active)
+        .order_by(Office.id))))
+    return (*records, offices, db.session.scalar(select(func.max(InstrumentVersion.id))))
 
 
 def cached_report(p: dict) -> tuple[dict, dict[str, str]]:
