@@ -72,10 +72,11 @@ def table_counts() -> dict[str, int]:
 
 # Every endpoint that takes a POST (tests/test_permissions.py checks the list is complete).
 TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "review",
-           "users", "kiosks", "toggle_user", "toggle_kiosk", "toggle_office"]
+           "users", "edit_user", "kiosks", "toggle_user", "toggle_kiosk", "toggle_office"]
 POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout", "inspect.new",
-                  "inspect.edit", "review.decide", "admin.users", "admin.kiosks",
-                  "admin.toggle_user", "admin.toggle_kiosk", "admin.toggle_office"}
+                  "inspect.edit", "review.decide", "admin.users", "admin.edit_user",
+                  "admin.kiosks", "admin.toggle_user", "admin.toggle_kiosk",
+                  "admin.toggle_office"}
 
 
 @pytest.fixture
@@ -96,6 +97,7 @@ def targets(app):
                             answers={**whole, "rings": Stored(3)},
                             idempotency_key="hostile-done-00000", inspector=inspector)
     other = factories.user("analyst")
+    edited = factories.user("reviewer")
     anonymous = app.test_client()
     staff = app.test_client()
     assert login(staff, admin.email, factories.PASSWORD).status_code == 302
@@ -119,6 +121,7 @@ def targets(app):
         "edit": lambda: (field, f"/inspect/{draft.id}/edit", None),
         "review": lambda: (desk, f"/review/{done.id}", None),
         "users": lambda: (staff, "/admin/users", None),
+        "edit_user": lambda: (staff, f"/admin/users/{edited.id}", None),
         "kiosks": lambda: (staff, "/admin/kiosks", None),
         "toggle_user": lambda: (staff, f"/admin/users/{other.id}/toggle", "/admin/users"),
         "toggle_kiosk": lambda: (staff, f"/admin/kiosks/{kiosk.id}/toggle", "/admin/kiosks"),

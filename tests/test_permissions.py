@@ -39,6 +39,7 @@ ACCESS = {
     "admin.toggle_office": ("POST", {"admin"}),
     "admin.users": ("GET", {"admin"}),
     "admin.toggle_user": ("POST", {"admin"}),
+    "admin.edit_user": ("GET", {"admin"}),
     "admin.kiosks": ("GET", {"admin"}),
     "admin.toggle_kiosk": ("POST", {"admin"}),
     "admin.instruments": ("GET", {"admin"}),

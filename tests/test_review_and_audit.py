@@ -195,3 +195,29 @@ def test_admin_changes_and_cli_publishing_are_logged_and_filterable(app, people,
     by_target = shown("target_type=instrument")
     assert "instrument_published" in by_target and "office_changed" not in by_target
     assert "user_changed" not in shown("from=2000-01-01&to=2000-12-31")
+
+
+def test_admin_changes_a_role_and_resets_a_password_which_signs_the_account_out(app, people):
+    admin = as_(app, people["admin"])
+    analyst = people["analyst"]
+    their_session = as_(app, analyst)
+    assert their_session.get("/reports/").status_code == 200
+    url = f"/admin/users/{analyst.id}"
+    assert post_page(admin, url, {"role": "reviewer", "password": ""}).status_code == 302
+    assert their_session.get("/reports/").status_code == 403      # the new role, at once
+    assert their_session.get("/review/").status_code == 200
+    assert post_page(admin, url, {"role": "reviewer",
+                                  "password": "a new long password"}).status_code == 302
+    after = their_session.get("/review/")                          # signed out everywhere
+    assert after.status_code == 302 and "/login" in after.headers["Location"]
+    fresh = app.test_client()
+    assert login(fresh, analyst.email, factories.PASSWORD).status_code == 401
+    assert login(fresh, analyst.email, "a new long password").status_code == 302
+    short = post_page(admin, url, {"role": "reviewer", "password": "short"})
+    assert short.status_code == 400
+    own = post_page(admin, f"/admin/users/{people['admin'].id}", {"role": "analyst",
+                                                                  "password": ""})
+    assert own.status_code == 400 and "不能變更自己的角色" in own.get_data(as_text=True)
+    changes = [e.detail for e in events("user_changed")]
+    assert changes == [{"role": ["analyst", "reviewer"]}, {"password": "reset"}]
+    assert "a new long password" not in str(changes)

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Optional
 
 from . import audit
 from .auth import roles_required
@@ -35,6 +35,13 @@ class UserForm(StrictForm):
     password = PasswordField(_l("初始密碼（至少 10 字元）"),
                              validators=[InputRequired(), Length(min=10, max=200)])
     submit = SubmitField(_l("建立帳號"))
+
+
+class EditUserForm(StrictForm):
+    role = SelectField(_l("角色"), choices=[SelectChoice(r, r) for r in ROLES])
+    password = PasswordField(_l("新密碼（至少 10 字元；留空則不變）"),
+                             validators=[Optional(), Length(min=10, max=200)])
+    submit = SubmitField(_l("儲存"))
 
 
 class KioskForm(StrictForm):
@@ -90,6 +97,37 @@ def users():
         status = 400
     rows = db.session.scalars(select(User).order_by(User.role, User.email)).all()
     return render_template("admin/users.html", users=rows, form=form, toggle=ToggleForm()), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def edit_user(user_id: int):
+    """Change an account's role or set a new password (which signs it out everywhere)."""
+    user = db.session.get(User, user_id) or abort(404)
+    form = EditUserForm(role=user.role)
+    status = 200
+    if form.validate_on_submit():
+        changes: dict[str, object] = {}
+        if form.role.data != user.role:
+            if user.id == current_user.id:
+                form.role.errors = [_("不能變更自己的角色。")]
+            else:
+                changes["role"] = [user.role, form.role.data]
+        if not form.role.errors:
+            if changes:
+                user.role = form.role.data
+            if form.password.data:
+                user.set_password(form.password.data)
+                changes["password"] = "reset"
+            if changes:
+                audit.record("user_changed", "user", user.id, changes)
+                db.session.commit()
+                flash(_("已更新帳號 %(email)s。", email=user.email), "ok")
+            return redirect(url_for(".users"))
+        status = 400
+    elif form.is_submitted():
+        status = 400
+    return render_template("admin/user_edit.html", account=user, form=form), status
 
 
 @bp.post("/users/<int:user_id>/toggle")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
@@ -25,7 +26,12 @@ login_manager.login_message = _l("請先登入。")
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """``<id>.<mark>``: a session from before a password reset no longer matches."""
+    number, _, mark = user_id.partition(".")
+    if not number.isdigit():
+        return None
+    user = db.session.get(User, int(number))
+    return user if user is not None and hmac.compare_digest(mark, user.session_mark()) else None
 
 
 def roles_required(*roles: str) -> Callable:

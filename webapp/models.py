@@ -7,6 +7,7 @@ the analysis needs without a join (see ``ix_answers_count``).
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -109,6 +110,13 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def session_mark(self) -> str:
+        """Changes with the password, so a reset signs the account out everywhere."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:  # what Flask-Login keeps in the session and remember-me cookie
+        return f"{self.id}.{self.session_mark()}"
 
 
 class Kiosk(db.Model):
