@@ -132,7 +132,8 @@ def take(chromium, base_url: str, outdir: Path, saved: list[Path], facts: dict) 
 
     for role, pages in (("analyst", [("/reports/", "reports"), ("/reports/quality", "quality")]),
                         ("reviewer", [("/review/", "review-queue")]),
-                        ("admin", [("/admin/kiosks", "admin-kiosks"), ("/admin/audit", "audit")])):
+                        ("admin", [("/admin/kiosks", "admin-kiosks"), ("/admin/users", "admin-users"),
+                                   ("/admin/users/2", "admin-user-edit"), ("/admin/audit", "audit")])):
         context, page = new_page(browser.DESKTOP)
         page.goto("/login")
         page.get_by_label("電子郵件").fill(f"{role}@demo.example.tw")
