@@ -293,9 +293,9 @@ class SingleChoice(QuestionType):
             return None
         if stored is None:
             return Score(0.0, 0.0)
-        option = next(o for o in question["options"] if o["key"] == stored.text)
-        if option.get("not_applicable"):
-            return Score(0.0, 0.0)
+        option = next((o for o in question["options"] if o["key"] == stored.text), None)
+        if option is None or option.get("not_applicable"):
+            return Score(0.0, 0.0)  # an option a later version dropped counts as N/A
         return Score(points * float(option.get("fraction", 0)), points)
 
 

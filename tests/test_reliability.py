@@ -381,3 +381,26 @@ def test_sqlite_writer_lock_waits_for_the_other_process_then_stores(
         os.close(fd)
     assert response.status_code == 302
     assert stored_keys()[data["idempotency_key"]] == 1
+
+
+def test_an_unusable_lock_file_still_stores_the_survey(app, client, database_uri, kiosks):
+    """Say the lock file was created by another account: queue in this process, never a 500."""
+    if is_postgres(database_uri):
+        pytest.skip("the writer lock is for SQLite; PostgreSQL locks rows itself")
+    import os
+
+    from webapp import storage
+
+    lock_path = database_uri.removeprefix("sqlite:///") + ".writer-lock"
+    storage._sqlite_writer._files.clear()
+    if os.path.exists(lock_path):
+        os.remove(lock_path)
+    os.mkdir(lock_path)            # opening it as a file fails, as a foreign file's mode would
+    try:
+        url = f"/kiosk/{kiosks[0]}"
+        data = answers_for(client.get(url).get_data(as_text=True))
+        assert client.post(url, data=data).status_code == 302
+        assert stored_keys() == Counter({data["idempotency_key"]: 1})
+    finally:
+        os.rmdir(lock_path)
+        storage._sqlite_writer._files.clear()

@@ -174,6 +174,17 @@ def test_a_scored_single_choice_item_counts_in_sections_and_failure_rates(app):
     expected = 100 * (4 * points + 10 * (1 + 0.5 + 0 + 1)) / (4 * (points + 10))
     assert report["offices"][0]["sections"][section["key"]] == pytest.approx(expected)
 
+    # A later version reorders the options and drops "none": old answers are scored by their
+    # option key, and the dropped option counts as not applicable -- no crash, no shift.
+    options = definition["sections"][0]["questions"][-1]["options"]
+    definition["sections"][0]["questions"][-1]["options"] = [options[1], options[0]]
+    instruments.publish(definition)
+    report = reporting.build("2025H2", "mystery")["instruments"]["mystery"]
+    guidance = next(item for item in report["items"] if item["key"] == "guidance")
+    assert (guidance["failed"], guidance["n"]) == (1, 3)        # partial; none is now N/A
+    expected = 100 * (4 * points + 10 * (1 + 0.5 + 1)) / (4 * points + 3 * 10)
+    assert report["offices"][0]["sections"][section["key"]] == pytest.approx(expected)
+
 
 def test_a_period_without_data_is_a_clear_message(app):
     factories.office()
@@ -211,7 +222,10 @@ def test_a_quarter_counts_only_its_own_three_months(seeded, runner, tmp_path, cl
     login(client, factories.user("analyst").email, factories.PASSWORD)
     page = client.get("/reports/?period=2025Q3").get_data(as_text=True)
     assert "114年第3季" in page and '<option value="2025Q4"' in page    # the picker offers them
-    assert client.get("/reports/quality?period=2025Q3").status_code == 200
+    upper = client.get("/reports/quality?period=2025Q3")
+    lower = client.get("/reports/quality?period=2025q3").get_data(as_text=True)
+    assert upper.status_code == 200 and 'value="2025Q3" selected' in lower
+    assert lower.split("</form>")[1] == upper.get_data(as_text=True).split("</form>")[1]
 
 
 def test_the_compare_period_must_be_earlier_and_may_be_empty(seeded, runner, tmp_path, client):

@@ -215,9 +215,16 @@ def test_admin_changes_a_role_and_resets_a_password_which_signs_the_account_out(
     assert login(fresh, analyst.email, "a new long password").status_code == 302
     short = post_page(admin, url, {"role": "reviewer", "password": "short"})
     assert short.status_code == 400
+    assert post_page(admin, url, {"role": "reviewer", "password": " " * 3}).status_code == 302
+    assert login(app.test_client(), analyst.email, "a new long password").status_code == 302
+    mine = f"/admin/users/{people['admin'].id}"   # an admin's own new password: still signed in
+    assert post_page(admin, mine, {"role": "admin", "password": "admin's new password"}
+                     ).status_code == 302
+    assert admin.get("/admin/users").status_code == 200
     own = post_page(admin, f"/admin/users/{people['admin'].id}", {"role": "analyst",
                                                                   "password": ""})
     assert own.status_code == 400 and "不能變更自己的角色" in own.get_data(as_text=True)
     changes = [e.detail for e in events("user_changed")]
-    assert changes == [{"role": ["analyst", "reviewer"]}, {"password": "reset"}]
+    assert changes == [{"role": ["analyst", "reviewer"]}, {"password": "reset"},
+                       {"password": "reset"}]
     assert "a new long password" not in str(changes)

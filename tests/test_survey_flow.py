@@ -134,6 +134,12 @@ def test_inactive_kiosk_is_404(client, office):
     assert client.get(f"/kiosk/{kiosk.token}").status_code == 404
 
 
+def test_required_questions_say_so_to_assistive_technology(client, office):
+    html = client.get(factories.personal_url(office)).get_data(as_text=True)
+    assert 'id="overall-0" name="overall" required type="radio"' in html      # required
+    assert 'id="attitude-0" name="attitude" type="radio"' in html             # optional
+
+
 def test_english_is_selectable(client, office):
     html = client.get(factories.personal_url(office) + "&lang=en").get_data(as_text=True)
     assert 'lang="en"' in html and "Overall satisfaction" in html and "Very satisfied" in html

@@ -8,7 +8,7 @@ from datetime import datetime, time
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
@@ -116,12 +116,14 @@ def edit_user(user_id: int):
         if not form.role.errors:
             if changes:
                 user.role = form.role.data
-            if form.password.data:
+            if (form.password.data or "").strip():  # blank or only spaces: password unchanged
                 user.set_password(form.password.data)
                 changes["password"] = "reset"
             if changes:
                 audit.record("user_changed", "user", user.id, changes)
                 db.session.commit()
+                if user.id == current_user.id and "password" in changes:
+                    login_user(user)  # this browser stays signed in; the others are signed out
                 flash(_("已更新帳號 %(email)s。", email=user.email), "ok")
             return redirect(url_for(".users"))
         status = 400

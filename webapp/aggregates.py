@@ -129,23 +129,29 @@ def inspection_scores(instrument_key: str, period: str, office_ids: Sequence[int
 
 def inspection_item_values(instrument_key: str, period: str, office_ids: Sequence[int],
                            statuses: Sequence[str] = COUNTED_STATUSES
-                           ) -> dict[str, dict[int | None, np.ndarray]]:
-    """Per item, per stored value (1 yes, 0 no, None N/A, or a count): answers per office."""
+                           ) -> dict[str, dict[tuple[int | None, str | None], np.ndarray]]:
+    """Per item, per stored ``(value, choice)``: answers per office.
+
+    ``value`` is 1 yes / 0 no / None N/A, or a count; ``choice`` is a single-choice answer's
+    option key (its ``value`` is only the option's position in the version that stored it, so
+    scoring goes by the key).  Free text (no value) is grouped as None, not by its words.
+    """
     position = {office_id: i for i, office_id in enumerate(office_ids)}
-    result: dict[str, dict[int | None, np.ndarray]] = {}
+    result: dict[str, dict[tuple[int | None, str | None], np.ndarray]] = {}
+    choice = case((Answer.value.isnot(None), Answer.text)).label("choice")
     rows = db.session.execute(
-        select(Answer.item_key, Answer.office_id, Answer.value, func.count())
+        select(Answer.item_key, Answer.office_id, Answer.value, choice, func.count())
         .join(Submission, Submission.id == Answer.submission_id)
         .where(Answer.instrument_key == instrument_key, in_period(Answer, period),
                Submission.status.in_(list(statuses)))
-        .group_by(Answer.item_key, Answer.office_id, Answer.value)
+        .group_by(Answer.item_key, Answer.office_id, Answer.value, choice)
     )
-    for item, office_id, value, count in rows:
+    for item, office_id, value, key, count in rows:
         if office_id not in position:
             continue
         per_value = result.setdefault(item, {})
-        per_value.setdefault(value, np.zeros(len(office_ids), dtype=np.int64))
-        per_value[value][position[office_id]] += count
+        per_value.setdefault((value, key), np.zeros(len(office_ids), dtype=np.int64))
+        per_value[(value, key)][position[office_id]] += count
     return result
 
 

@@ -135,8 +135,8 @@ def inspection_section(instrument: Instrument, half: str, infos: list, ids: list
                 continue
             qtype = get_type(question["type"])
             passed, failed, not_applicable = np.zeros(k), np.zeros(k), np.zeros(k)
-            for value, counts in values.get(question["key"], {}).items():
-                score = qtype.score(question, stored_for(question, value))
+            for (value, choice), counts in values.get(question["key"], {}).items():
+                score = qtype.score(question, Stored(value, choice))
                 if score is None or score.possible == 0:
                     not_applicable += counts
                     continue
@@ -153,13 +153,6 @@ def inspection_section(instrument: Instrument, half: str, infos: list, ids: list
     tables = analysis_report.InspectionTables(totals.n, totals.total, totals.total_sq,
                                               sections, items)
     return analysis_report.inspection_report(infos, tables, bands_of(instrument))
-
-
-def stored_for(question: dict, value: int | None) -> Stored:
-    """Rebuild a stored answer from a counted value (single choice keeps its key in text)."""
-    if question["type"] == "single_choice" and value is not None:
-        return Stored(value, question["options"][value - 1]["key"])
-    return Stored(value)
 
 
 def figures(report: dict) -> Iterator[tuple[str, Figure]]:

@@ -156,6 +156,7 @@ def quality():
         return render_template("reports/quality.html", result=None, halves=halves, period=None)
     if not _looks_like_period(period):
         abort(400)
+    period = str(Period.parse(period))  # 2025q3 -> 2025Q3, as the columns store it
     return render_template("reports/quality.html", result=quality_flags.flags(period),
                            halves=halves, quarters=aggregates.halves_with_data(
                                "satisfaction", quarters=True), period=period)

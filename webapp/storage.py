@@ -77,12 +77,15 @@ class _SQLiteWriter:
 
     def __init__(self) -> None:
         self._threads = threading.Lock()
-        self._files: dict[tuple[int, str], int] = {}
+        self._files: dict[tuple[int, str], int | None] = {}
 
-    def _fd(self, path: str) -> int:
+    def _fd(self, path: str) -> int | None:
         key = (os.getpid(), path)  # a descriptor per process: never one inherited over fork
         if key not in self._files:
-            self._files[key] = os.open(path + ".writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                self._files[key] = os.open(path + ".writer-lock", os.O_RDWR | os.O_CREAT, 0o660)
+            except OSError:  # e.g. created by another user: queue within this process only
+                self._files[key] = None
         return self._files[key]
 
     @contextlib.contextmanager
@@ -92,8 +95,8 @@ class _SQLiteWriter:
             return
         locked = None
         try:
-            if path:
-                fd = self._fd(path)
+            fd = self._fd(path) if path else None
+            if fd is not None:
                 deadline = time.monotonic() + self.patience
                 while locked is None:
                     try:
