@@ -113,6 +113,10 @@ def take(chromium, base_url: str, outdir: Path, saved: list[Path], facts: dict) 
     shot(page, "inspect-index-1024x768")
     page.goto("/inspect/new/mystery")
     shot(page, "inspect-mystery-1024x768")
+    page.get_by_label("受查機關").select_option(facts["office"])   # then the page is lost
+    page.reload()
+    shot(page, "inspect-restore-offer-1024x768")
+    page.get_by_role("button", name="捨棄").click()
     page.goto("/inspect/new/phone")
     shot(page, "inspect-phone-1024x768")
 

@@ -339,3 +339,44 @@ def test_inspector_saves_a_draft_comes_back_finishes_and_sees_score_and_grade(
     assert (record.id, record.status, record.grade) == (draft.id, "submitted", "甲")
     assert record.score == round(100 * 84.5 / 102, 2)
 
+
+
+def test_an_inspectors_unsent_checklist_survives_a_lost_page(open_page, office, live_server):
+    """Weak Wi-Fi: the page is lost before the server has it; the tablet offers it back."""
+    inspector = factories.user("inspector")
+    page = open_page("/login", **browser.DESKTOP)
+    page.get_by_label("電子郵件").fill(inspector.email)
+    page.get_by_label("密碼").fill(factories.PASSWORD)
+    page.get_by_role("button", name="登入").click()
+    page.goto("/inspect/new/phone")
+    banner = page.locator("#backup-banner")
+    expect(banner).to_be_hidden()
+    first_key = page.locator("input[name=idempotency_key]").input_value()
+    page.get_by_label("受查機關").select_option(office.code)
+    page.get_by_label(re.compile("^響鈴幾聲後接聽")).fill("7")
+    choice(page, "greets", "否").click()
+
+    page.reload()                                   # the page is lost: a fresh form, a new key
+    assert page.locator("input[name=idempotency_key]").input_value() != first_key
+    expect(banner).to_be_visible()
+    page.get_by_role("button", name="恢復").click()
+    expect(banner).to_be_hidden()
+    expect(page.get_by_label("受查機關")).to_have_value(office.code)
+    expect(page.get_by_label(re.compile("^響鈴幾聲後接聽"))).to_have_value("7")
+    assert radio(page, "greets", "否").is_checked()
+    assert page.locator("input[name=idempotency_key]").input_value() == first_key
+
+    page.get_by_role("button", name="儲存草稿").click()   # the server has it now
+    expect(page.get_by_role("status").first).to_contain_text("草稿已儲存")
+    [draft] = stored()
+    assert draft.idempotency_key == first_key
+    page.goto("/inspect/new/phone")
+    expect(banner).to_be_hidden()                   # nothing left to offer
+
+    page.get_by_label(re.compile("^響鈴幾聲後接聽")).fill("3")
+    page.reload()
+    expect(banner).to_be_visible()
+    page.get_by_role("button", name="捨棄").click()
+    page.reload()
+    expect(banner).to_be_hidden()
+    assert page.console_errors == []

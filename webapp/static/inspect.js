@@ -1,0 +1,87 @@
+// Inspectors fill checklists on tablets with weak Wi-Fi.  While they type, the form is copied to
+// this tablet's localStorage (one copy per page address); if the page is lost before the server
+// has it -- a failed send, a closed tab -- the next visit offers to restore it, idempotency key
+// included, so a send that did reach the server is not stored twice.  A copy is dropped once a
+// page shows that the server holds that record at least as new.  The page works without this.
+(function () {
+  "use strict";
+  var PREFIX = "sq-inspect:";
+  var store;
+  try { store = window.localStorage; } catch (e) { return; }
+  if (!store) { return; }
+
+  function backups() {
+    var found = [];
+    for (var i = 0; i < store.length; i += 1) {
+      var name = store.key(i);
+      if (name && name.indexOf(PREFIX) === 0) {
+        try { found.push({ name: name, copy: JSON.parse(store.getItem(name)) }); } catch (e) {}
+      }
+    }
+    return found;
+  }
+
+  // A page that shows a stored record: copies of it no newer than the server's are done with.
+  var stored = document.querySelector("[data-stored-key]");
+  if (stored) {
+    var key = stored.getAttribute("data-stored-key");
+    var savedAt = Number(stored.getAttribute("data-stored-at"));
+    backups().forEach(function (b) {
+      if (b.copy && b.copy.key === key && b.copy.saved <= savedAt) { store.removeItem(b.name); }
+    });
+  }
+
+  var form = document.querySelector("form[data-backup]");
+  if (!form) { return; }
+  var name = PREFIX + window.location.pathname;
+
+  function fields() {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.name !== "csrf_token" && el.type !== "submit";
+    });
+  }
+  function save() {
+    var values = [];
+    fields().forEach(function (el) {
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
+      values.push([el.name, el.value]);
+    });
+    var keyField = form.elements.namedItem("idempotency_key");
+    try {
+      store.setItem(name, JSON.stringify({ saved: Date.now(), key: keyField && keyField.value,
+                                           values: values }));
+    } catch (e) { /* storage full or refused: the page still works */ }
+  }
+  function restore(copy) {
+    var byName = {};
+    copy.values.forEach(function (pair) { byName[pair[0]] = pair[1]; });
+    fields().forEach(function (el) {
+      if (!Object.prototype.hasOwnProperty.call(byName, el.name)) {
+        if (el.type === "radio") { el.checked = false; }
+        return;
+      }
+      if (el.type === "radio") { el.checked = el.value === byName[el.name]; }
+      else { el.value = byName[el.name]; }
+    });
+  }
+
+  var banner = document.getElementById("backup-banner");
+  var copy = null;
+  try { copy = JSON.parse(store.getItem(name)); } catch (e) { copy = null; }
+  var sentBack = document.querySelector("div.flash.error, .has-error") !== null;  // a re-shown POST
+  if (copy && copy.values && banner && !sentBack) {
+    var when = new Date(copy.saved);
+    banner.querySelector("[data-when]").textContent = when.toLocaleString();
+    banner.hidden = false;
+    banner.querySelector("[data-restore]").addEventListener("click", function () {
+      restore(copy);
+      banner.hidden = true;
+    });
+    banner.querySelector("[data-discard]").addEventListener("click", function () {
+      store.removeItem(name);
+      banner.hidden = true;
+    });
+  }
+  form.addEventListener("input", save);
+  form.addEventListener("change", save);
+}());
