@@ -20,14 +20,13 @@ def wtforms_translations(locale: str) -> support.Translations:
 
 
 class TranslatedMeta:
-    """Mixed into a form's ``Meta``: WTForms' messages in ``locale``, or the request's."""
+    """Mixed into a form's ``Meta``: WTForms' messages in ``locale`` (a subclass may instead
+    override ``current_locale``, e.g. with the web request's)."""
 
-    locale: str | None = None
+    locale: str = "zh_TW"
+
+    def current_locale(self) -> str:
+        return self.locale
 
     def get_translations(self, form):
-        locale = self.locale
-        if locale is None:
-            from flask_babel import get_locale
-
-            locale = str(get_locale() or "zh_TW")
-        return wtforms_translations(locale)
+        return wtforms_translations(self.current_locale())

@@ -155,7 +155,7 @@ def inspection_item_values(instrument_key: str, period: str, office_ids: Sequenc
     return result
 
 
-def halves_with_data(instrument_key: str | None = None, *, quarters: bool = False) -> list[str]:
+def periods_with_data(instrument_key: str | None = None, *, quarters: bool = False) -> list[str]:
     """Half-years (or quarters) that have records, newest first."""
     column = Submission.quarter if quarters else Submission.half
     query = select(column).distinct().where(Submission.status != "draft")

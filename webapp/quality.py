@@ -25,6 +25,7 @@ MAIN_ITEM = "overall"
 
 def flags(half: str) -> dict:
     period = Period.parse(half)
+    half = str(period)  # 2025q3 -> 2025Q3, as the columns store it
     _version, survey = instruments.current("satisfaction")
     offices = aggregates.offices()
     names = [o.name for o in offices]

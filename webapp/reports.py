@@ -39,14 +39,16 @@ def default_half(halves: list[str]) -> str | None:
 
 def params() -> dict:
     args = request.args
-    halves = aggregates.halves_with_data()
+    halves = aggregates.periods_with_data()
     period = args.get("period") or default_half(halves) or str(
         Period.half_of(datetime.now(TAIPEI)).previous())
     compare_to = args.get("compare_to")
     if compare_to is None:
-        previous = str(Period.parse(period).previous()) if _looks_like_period(period) else None
-        compare_to = previous if previous in halves or previous in aggregates.halves_with_data(
-            quarters=True) else ""
+        compare_to = ""
+        if _looks_like_period(period):
+            previous = Period.parse(period).previous()
+            if str(previous) in aggregates.periods_with_data(quarters=previous.kind == "Q"):
+                compare_to = str(previous)
     instrument = args.get("instrument") or "all"
     kind = args.get("kind") or None
     if kind is not None and kind not in OFFICE_KINDS:
@@ -93,8 +95,8 @@ def cached_report(p: dict) -> tuple[dict, dict[str, str]]:
 @roles_required("analyst", "admin")
 def index():
     p = params()
-    halves = aggregates.halves_with_data()
-    quarters = aggregates.halves_with_data(quarters=True)
+    halves = aggregates.periods_with_data()
+    quarters = aggregates.periods_with_data(quarters=True)
     offices = aggregates.offices()
     try:
         report, svgs = cached_report(p)
@@ -150,13 +152,13 @@ def download(fmt: str):
 @bp.get("/quality")
 @roles_required("analyst", "admin")
 def quality():
-    halves = aggregates.halves_with_data("satisfaction")
+    halves = aggregates.periods_with_data("satisfaction")
     period = request.args.get("period") or default_half(halves)
     if period is None:
         return render_template("reports/quality.html", result=None, halves=halves, period=None)
     if not _looks_like_period(period):
         abort(400)
-    period = str(Period.parse(period))  # 2025q3 -> 2025Q3, as the columns store it
-    return render_template("reports/quality.html", result=quality_flags.flags(period),
-                           halves=halves, quarters=aggregates.halves_with_data(
-                               "satisfaction", quarters=True), period=period)
+    result = quality_flags.flags(period)
+    return render_template("reports/quality.html", result=result, halves=halves,
+                           quarters=aggregates.periods_with_data("satisfaction", quarters=True),
+                           period=result["period"])

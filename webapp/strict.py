@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from flask import request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
@@ -18,7 +19,8 @@ from forms.messages import TranslatedMeta
 
 class StrictForm(FlaskForm):
     class Meta(TranslatedMeta):
-        pass
+        def current_locale(self) -> str:
+            return str(get_locale() or "zh_TW")
 
     #: names a page may post that are not form fields (e.g. the inspector's draft/submit button)
     extra_names: ClassVar[frozenset[str]] = frozenset()
