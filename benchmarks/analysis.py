@@ -119,7 +119,7 @@ def peak_mb() -> float:
 
 
 def run_stats(db_path: Path) -> dict:
-    from webapp import reporting
+    from webapp.reports import build as reporting
 
     app = make_app(db_path)
     with app.app_context():
@@ -137,7 +137,8 @@ def run_stats(db_path: Path) -> dict:
 def run_split(db_path: Path) -> dict:
     """Time the SQL aggregates and the analysis separately: only the first grows with answers."""
     from analysis import report as analysis_report
-    from webapp import aggregates, reporting
+    from webapp import aggregates
+    from webapp.reports import build as reporting
 
     app = make_app(db_path)
     with app.app_context():
@@ -157,7 +158,8 @@ def run_split(db_path: Path) -> dict:
 
 
 def run_full(db_path: Path, out: Path) -> dict:
-    from webapp import report_files, reporting
+    from webapp.reports import build as reporting
+    from webapp.reports import files as report_files
 
     app = make_app(db_path)
     with app.app_context(), app.test_request_context():

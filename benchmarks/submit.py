@@ -39,7 +39,6 @@ import os
 import random
 import re
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -52,8 +51,9 @@ from pathlib import Path
 from urllib.parse import quote_plus
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+sys.path.insert(0, str(ROOT / "tests"))
+from live_server import LiveServer  # noqa: E402  (the suite's gunicorn runner)
+
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 MAX_REQUESTS_PER_CONNECTION = 200_000   # a hard bound besides the duration
 SOCKET_TIMEOUT = 15.0
@@ -68,7 +68,8 @@ def prepare(scale: float) -> None:
     from flask_migrate import upgrade
     from sqlalchemy import select
 
-    from webapp import create_app, demo
+    from webapp import create_app
+    from webapp.demo import data as demo
     from webapp.extensions import db
     from webapp.models import Kiosk
 
@@ -92,7 +93,8 @@ def profile_requests(count: int) -> None:
     from flask_migrate import upgrade
     from sqlalchemy import select
 
-    from webapp import create_app, demo
+    from webapp import create_app
+    from webapp.demo import data as demo
     from webapp.extensions import db
     from webapp.models import Kiosk
 
@@ -497,63 +499,6 @@ def machine_cpu() -> tuple[int, int]:
 
 # --- servers and databases --------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def server_env(database_url: str, port: int, worker_class: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url, FLASK_SECRET_KEY=secrets.token_hex(16),
-        FLASK_RATELIMIT_ENABLED="false", BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2",
-        GUNICORN_WORKER_CLASS=worker_class, PYTHONPATH=str(ROOT),
-    )
-    env.pop("REDIS_URL", None)
-    return env
-
-
-class Server:
-    """gunicorn with deploy/gunicorn.conf.py, in its own process group, stopped on exit."""
-
-    def __init__(self, env: dict[str, str], port: int, log: Path):
-        self.port, self.log_path = port, log
-        self.log = open(log, "wb")  # noqa: SIM115 -- closed in stop()
-        self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONF)],  # serves webapp:create_app()
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-
-    def wait_ready(self, workers: int, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{self.log_path.read_text()[-3000:]}")
-            booted = self.log_path.read_text(errors="replace").count("Booting worker")
-            if booted >= workers:
-                conn = HTTPConnection(self.port)
-                try:
-                    if conn.request("GET", "/healthz")[0] == 200:
-                        return
-                except OSError:
-                    pass
-                finally:
-                    conn.close()
-            time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start in time")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(40)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
-        self.log.close()
-
-
 def postgres_answers() -> bool:
     try:
         with socket.create_connection(("127.0.0.1", 5432), timeout=1):
@@ -623,22 +568,23 @@ def print_result(result: Result) -> None:
 
 
 def bench_engine(engine: str, database_url: str, args, worker_class: str, tmp: Path) -> dict:
-    env = server_env(database_url, 0, worker_class)
+    server = LiveServer(database_url, tmp, worker_class=worker_class, access_log=True,
+                        threads=int(os.environ.get("GUNICORN_THREADS", "4")),
+                        name=f"gunicorn-{engine}-{worker_class}")
     prepared = subprocess.run(
         # -c, not this file: run as a script, benchmarks/ would come first on sys.path and
         # benchmarks/analysis.py would hide the analysis package.
         [sys.executable, "-c", f"from benchmarks.submit import prepare; prepare({args.scale!r})"],
-        cwd=ROOT, env=env,
+        cwd=ROOT, env=server.env,
         capture_output=True, text=True, timeout=300, check=False,
     )
     if prepared.returncode:
         raise RuntimeError(f"preparing the database failed:\n{prepared.stderr[-3000:]}")
     info = json.loads(prepared.stdout.strip().splitlines()[-1])
-    port = free_port()
-    server = Server(server_env(database_url, port, worker_class), port,
-                    tmp / f"gunicorn-{engine}-{worker_class}.log")
+    port = server.port
     try:
-        server.wait_ready(workers=2)
+        server.start()
+        server.wait_for_workers()
         pid = server.process.pid
         run_phase("warmup", port, args.connections, args.warmup, info["tokens"], pid)
         before = stored_submissions(database_url)
@@ -651,7 +597,7 @@ def bench_engine(engine: str, database_url: str, args, worker_class: str, tmp: P
                    if engine == "sqlite" else "")
     finally:
         server.stop()
-    restarts = server.log_path.read_text(errors="replace").count("Booting worker") - 2
+    restarts = server.booted_workers() - server.workers
     threads = os.environ.get("GUNICORN_THREADS", "4") if worker_class == "gthread" else "1"
     print(f"\n== {engine}, gunicorn {worker_class} x 2 workers x {threads} threads, "
           f"{args.connections} connections, "

@@ -1,14 +1,15 @@
-"""Turn an instrument into a Flask-WTF form class, and a valid form into stored answers.
+"""Turn an instrument into a WTForms form class, and a valid form into stored answers.
 
 Field names are the question keys, so they stay stable across requests, drafts and versions;
-a fresh class is built per call because labels depend on the request's language.
+a fresh class is built per call because labels depend on the language.  The caller chooses the
+base class: the web layer passes its CSRF-protected form, a paper import a plain WTForms one.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
+from wtforms import Form
 
 from .instrument import Instrument, pick
 from .messages import TranslatedMeta
@@ -17,8 +18,8 @@ from .types import Stored, get_type
 
 def build_form(
     instrument: Instrument, locale: str = "zh_TW", *, enforce_required: bool = True,
-    base: type[FlaskForm] = FlaskForm,
-) -> type[FlaskForm]:
+    base: type[Form] = Form,
+) -> type[Form]:
     """A form class with one field per question.
 
     ``enforce_required=False`` builds the variant used to save an inspector's draft: every answer
@@ -38,7 +39,7 @@ def build_form(
     return type(name, (base,), attrs)
 
 
-def answers_from_form(instrument: Instrument, form: FlaskForm) -> dict[str, Stored | None]:
+def answers_from_form(instrument: Instrument, form: Form) -> dict[str, Stored | None]:
     """The validated form's answers, keyed by question."""
     return {
         q["key"]: get_type(q["type"]).to_stored(q, getattr(form, q["key"]).data)

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
     Field,
@@ -30,6 +28,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from .i18n import _, _l
 
 Text = Callable[[dict[str, str] | str], str]
 """Picks a label in the current language from an instrument's ``{"zh_TW": .., "en": ..}``."""
@@ -87,7 +87,18 @@ class QuestionType:
         return stored.text if stored.text is not None else str(stored.value)
 
     def score(self, question: dict[str, Any], stored: Stored | None) -> Score | None:
-        return None
+        """Points for this answer; ``None`` when the question carries no points, and
+        ``Score(0, 0)`` (not applicable) when it does but was not answered."""
+        points = float(question.get("points", 0))
+        if points == 0:
+            return None
+        if stored is None:
+            return Score(0.0, 0.0)
+        return self.score_answer(question, stored, points)
+
+    def score_answer(self, question: dict[str, Any], stored: Stored, points: float) -> Score:
+        """Points for a given answer to a question worth ``points`` (scorable types)."""
+        raise NotImplementedError
 
 
 REGISTRY: dict[str, QuestionType] = {}
@@ -240,12 +251,7 @@ class Count(QuestionType):
         unit = question.get("unit")
         return f"{stored.value} {text(unit)}" if unit else str(stored.value)
 
-    def score(self, question, stored):
-        points = float(question.get("points", 0))
-        if points == 0:
-            return None
-        if stored is None:
-            return Score(0.0, 0.0)
+    def score_answer(self, question, stored, points):
         for limit, fraction in question.get("bands", []):
             if stored.value <= limit:
                 return Score(points * float(fraction), points)
@@ -287,12 +293,7 @@ class SingleChoice(QuestionType):
                 return text(option["label"])
         return stored.text or "—"
 
-    def score(self, question, stored):
-        points = float(question.get("points", 0))
-        if points == 0:
-            return None
-        if stored is None:
-            return Score(0.0, 0.0)
+    def score_answer(self, question, stored, points):
         option = next((o for o in question["options"] if o["key"] == stored.text), None)
         if option is None or option.get("not_applicable"):
             return Score(0.0, 0.0)  # an option a later version dropped counts as N/A
@@ -336,7 +337,7 @@ class DateTimeQuestion(QuestionType):
         return DateTimeLocalField(
             label, format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
             validators=_requirement(required),
-            render_kw={"title": str(_l("格式：2025-07-01 09:30"))},
+            render_kw={"title": _l("格式：2025-07-01 09:30")},
         )
 
     def to_stored(self, question, data):

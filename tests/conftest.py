@@ -93,6 +93,22 @@ def app(database_uri, tmp_path, request):
 
 
 @pytest.fixture
+def office(app):
+    """One household-registration office (Daan); most flows need exactly one."""
+    import factories
+
+    return factories.office()
+
+
+@pytest.fixture
+def kiosk(office):
+    """A counter tablet registered to ``office``."""
+    import factories
+
+    return factories.kiosk(office)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -36,7 +36,7 @@ def kiosk(at: Office, active: bool = True) -> Kiosk:
 
 def personal_url(at: Office) -> str:
     """The personal-device survey address printed on a one-time QR slip."""
-    from webapp import codes
+    from webapp.survey import codes
 
     (code,) = codes.issue(at, 1)
     db.session.commit()

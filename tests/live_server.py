@@ -32,9 +32,11 @@ def free_port() -> int:
 
 class LiveServer:
     def __init__(self, database_uri: str, log_dir: Path, *, workers: int = 2, threads: int = 4,
-                 port: int | None = None, worker_class: str = "gthread"):
+                 port: int | None = None, worker_class: str = "gthread",
+                 access_log: bool = False, name: str = "gunicorn"):
         self.port = port or free_port()
-        self.log_path = log_dir / f"gunicorn-{self.port}.log"
+        self.workers = workers
+        self.log_path = log_dir / f"{name}-{self.port}.log"
         self.env = dict(os.environ)
         self.env.pop("REDIS_URL", None)
         self.env.update(
@@ -42,8 +44,10 @@ class LiveServer:
             FLASK_RATELIMIT_ENABLED="false",  # every test client is 127.0.0.1
             BIND=f"127.0.0.1:{self.port}", WEB_CONCURRENCY=str(workers),
             GUNICORN_THREADS=str(threads), GUNICORN_WORKER_CLASS=worker_class,
-            GUNICORN_ACCESS_LOG="off", PYTHONPATH=str(ROOT),
+            PYTHONPATH=str(ROOT),
         )
+        if not access_log:
+            self.env["GUNICORN_ACCESS_LOG"] = "off"
         self.process: subprocess.Popen | None = None
         self._log = None
 
@@ -75,6 +79,18 @@ class LiveServer:
             time.sleep(0.1)
         self.stop()
         raise RuntimeError("gunicorn did not answer in time")
+
+    def booted_workers(self) -> int:
+        """How many workers gunicorn has booted so far (restarts included)."""
+        return self.log_path.read_text(errors="replace").count("Booting worker")
+
+    def wait_for_workers(self, timeout: float = 90.0) -> None:
+        """Until every worker has booted: a benchmark must not time a worker's start-up."""
+        deadline = time.monotonic() + timeout
+        while self.booted_workers() < self.workers:
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not boot its workers in time")
+            time.sleep(0.2)
 
     def kill(self) -> None:
         """SIGKILL the master and every worker at once: no graceful shutdown, no cleanup."""

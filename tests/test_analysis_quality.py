@@ -1,6 +1,6 @@
 """Data-quality flags: exact small cases, simulated honest regions, stuffing and covered buttons.
 
-The honest simulations follow the demo data (webapp/demo.py): each office has its own quality,
+The honest simulations follow the demo data (webapp/demo/data.py): each office has its own quality,
 each citizen one latent impression, each item that impression plus noise, rounded to 1..5, and
 4% of answers left blank.  Submission times come from one tablet serving one citizen at a time.
 """

@@ -71,16 +71,6 @@ def open_page(chromium, live_server):
         context.close()
 
 
-@pytest.fixture
-def office(app):
-    return factories.office()
-
-
-@pytest.fixture
-def kiosk(office):
-    return factories.kiosk(office)
-
-
 def stored() -> list[Submission]:
     """Every submission now in the database, as the server committed it (no stale cache)."""
     db.session.rollback()

@@ -67,7 +67,7 @@ def test_users_create_reads_the_password_from_stdin(runner, client):
 
 
 def test_demo_data_loads_real_offices_and_two_half_years(runner, app):
-    from webapp import demo
+    from webapp.demo import data as demo
 
     result = demo.load(scale=0.2, today=datetime(2026, 11, 22, tzinfo=TAIPEI))
     assert result["halves"] == ["2025H2", "2026H1"]

@@ -15,11 +15,6 @@ from webapp.models import Submission
 
 
 @pytest.fixture
-def office(app):
-    return factories.office()
-
-
-@pytest.fixture
 def inspector(app):
     return factories.user("inspector")
 

@@ -16,11 +16,6 @@ from webapp.extensions import db
 from webapp.models import TAIPEI, Answer, InstrumentVersion, utcnow
 
 
-@pytest.fixture
-def office(app):
-    return factories.office()
-
-
 def test_republishing_unchanged_content_makes_no_new_version(app):
     first = instruments.sync_defaults()
     again = instruments.sync_defaults()

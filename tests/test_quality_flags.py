@@ -10,9 +10,11 @@ import pytest
 from conftest import login
 
 from forms.types import Stored
-from webapp import demo, instruments, quality, storage
+from webapp import instruments, storage
+from webapp.demo import data as demo
 from webapp.extensions import db
 from webapp.models import TAIPEI
+from webapp.reports import quality
 
 
 @pytest.fixture

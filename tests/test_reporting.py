@@ -12,9 +12,10 @@ from conftest import login
 from scipy import stats
 
 from forms.types import Stored
-from webapp import aggregates, instruments, reporting, storage
+from webapp import aggregates, instruments, storage
 from webapp.extensions import db
 from webapp.models import TAIPEI
+from webapp.reports import build as reporting
 
 H2 = datetime(2025, 9, 15, 10, 0, tzinfo=TAIPEI)
 H1 = datetime(2025, 3, 15, 10, 0, tzinfo=TAIPEI)
@@ -312,7 +313,7 @@ def test_other_roles_cannot_read_reports(client, app, role):
 def test_spreadsheets_neutralise_formulas(seeded, tmp_path):
     from openpyxl import load_workbook
 
-    from webapp import report_files
+    from webapp.reports import files as report_files
 
     seeded["TPH-DAAN"].name = "=HYPERLINK(\"http://x\",\"click\")"
     db.session.commit()

@@ -18,16 +18,6 @@ def count(model=Submission) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-@pytest.fixture
-def office(app):
-    return factories.office()
-
-
-@pytest.fixture
-def kiosk(office):
-    return factories.kiosk(office)
-
-
 def fill(client, url: str, answers: dict) -> tuple[dict, object]:
     page = client.get(url)
     assert page.status_code == 200
@@ -223,7 +213,7 @@ def test_database_unreachable_before_the_form_is_built_still_keeps_the_answers(
         client, kiosk, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    from webapp import survey
+    from webapp.survey import views as survey
 
     data, _response = fill(client, f"/kiosk/{kiosk.token}", {})
     data.update(ANSWERS)

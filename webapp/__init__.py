@@ -8,16 +8,21 @@ SQLite file live in the instance folder, never in the repository), environment v
 from __future__ import annotations
 
 import os
+from importlib import import_module
+from importlib.util import find_spec
 from typing import Any
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .i18n import LOCALES, select_locale
 
-LOCALES = ("zh_Hant_TW", "en")
+#: One package per thing people do; each may have ``views.py`` (a blueprint ``bp``, templates
+#: beside it) and ``cli.py`` (a list ``commands``).  Features import the core, never each other.
+FEATURES = ("auth", "survey", "inspect", "review", "reports", "admin", "responses", "demo")
 
 
 def database_url(url: str) -> str:
@@ -26,15 +31,6 @@ def database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
-
-
-def select_locale() -> str:
-    if not has_request_context():  # CLI: reports and messages in Traditional Chinese
-        return LOCALES[0]
-    chosen = request.args.get("lang")
-    if chosen in LOCALES:
-        session["lang"] = chosen
-    return session.get("lang") or LOCALES[0]
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -90,20 +86,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
-    from . import admin, auth, context, errors, health, inspect, reports, review, survey
-    from .cli import register_cli
+    from . import context, errors, health, i18n
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(survey.bp)
-    app.register_blueprint(inspect.bp)
-    app.register_blueprint(reports.bp)
-    app.register_blueprint(review.bp)
-    app.register_blueprint(admin.bp)
+    i18n.install()
+    for feature in FEATURES:
+        register_feature(app, f"{__name__}.{feature}")
     app.register_blueprint(health.bp)
     errors.register(app)
     context.register(app)
-    register_cli(app)
     return app
+
+
+def register_feature(app: Flask, package: str) -> None:
+    """Add a feature package's blueprint and command-line commands to ``app``."""
+    if find_spec(f"{package}.views") is not None:
+        app.register_blueprint(import_module(f"{package}.views").bp)
+    if find_spec(f"{package}.cli") is not None:
+        for command in import_module(f"{package}.cli").commands:
+            app.cli.add_command(command)
 
 
 @event.listens_for(Engine, "connect")

@@ -10,8 +10,8 @@ from flask_login import current_user
 
 from analysis.periods import Period
 
+from .i18n import locale_code
 from .models import TAIPEI
-from .survey import locale_code
 
 
 def register(app: Flask) -> None:

@@ -1,12 +1,13 @@
 """Error pages in the user's language: every failure a person can cause ends in a clear 4xx.
 
 A database that is locked or down answers 503 with a page that says to try again; the survey
-page keeps the citizen's answers in the form for that retry (see ``survey.py``).
+page keeps the citizen's answers in the form for that retry (its blueprint's own handler,
+``survey/views.py``).
 """
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -15,14 +16,15 @@ from werkzeug.exceptions import HTTPException
 from .extensions import db
 
 
-def _page(status: int, title: str, message: str):
+def page(status: int, title: str, message: str):
+    """An error page in the user's language with ``status``."""
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return _page(400, _("頁面已過期"), _("這個頁面已過期或不是從本網站送出，請重新整理後再填一次。"))
+        return page(400, _("頁面已過期"), _("這個頁面已過期或不是從本網站送出，請重新整理後再填一次。"))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -37,14 +39,13 @@ def register(app: Flask) -> None:
         }
         code = error.code or 500
         title, message = messages.get(code, (error.name, error.description or ""))
-        return _page(code, title, message)
+        return page(code, title, message)
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(DBAPIError)
-    def database_unavailable(error: Exception):
-        db.session.rollback()
-        if request.method == "POST" and request.endpoint in ("survey.kiosk", "survey.personal"):
-            from .survey import unavailable_page
+    app.register_error_handler(OperationalError, unavailable)
+    app.register_error_handler(DBAPIError, unavailable)
 
-            return unavailable_page()
-        return _page(503, _("系統忙碌中"), _("系統暫時無法儲存，請稍候再按一次送出，您填的答案仍保留在頁面上。"))
+
+def unavailable(error: Exception):
+    """The database is locked or down: say so, and that trying again later is safe."""
+    db.session.rollback()
+    return page(503, _("系統忙碌中"), _("系統暫時無法儲存，請稍候再按一次送出，您填的答案仍保留在頁面上。"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from flask_wtf import FlaskForm
+from flask import request
 from sqlalchemy import func, select
 
 from forms.builder import build_form
@@ -74,7 +74,7 @@ _CACHE: dict[tuple[int, str], Instrument] = {}
 _FORMS: dict[tuple, type] = {}
 
 
-def form_class(row: InstrumentVersion, locale: str, *, base: type = FlaskForm,
+def form_class(row: InstrumentVersion, locale: str, *, base: type,
                enforce_required: bool = True) -> type:
     """The version's form class for a language, built once per process (versions never change):
     building a WTForms class per request was a tenth of a citizen's submission."""
@@ -83,6 +83,17 @@ def form_class(row: InstrumentVersion, locale: str, *, base: type = FlaskForm,
         _FORMS[key] = build_form(instrument_of(row), locale, base=base,
                                  enforce_required=enforce_required)
     return _FORMS[key]
+
+
+def posted_version(key: str) -> tuple[InstrumentVersion, Instrument]:
+    """The version the posted page was rendered with, so a form open across an update stays
+    valid; the current one when the page names none (or another instrument's)."""
+    posted = request.form.get("version", "")
+    if posted.isdigit():
+        row = db.session.get(InstrumentVersion, int(posted))
+        if row is not None and row.key == key:
+            return row, instrument_of(row)
+    return current(key)
 
 
 def sync_defaults() -> list[InstrumentVersion]:

@@ -1,10 +1,14 @@
-"""Response headers every page gets: a CSP with no inline script, no framing, HSTS on HTTPS."""
+"""What guards every page: who may open it (``roles_required``), which bodies a POST may carry,
+and the response headers (a CSP with no inline script, no framing, HSTS on HTTPS)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from urllib.parse import parse_qsl
 
 from flask import Flask, Response, abort, request
+from flask_login import current_user, login_required
 
 MAX_FIELDS = 300  # the longest checklist has about 30 fields
 
@@ -12,6 +16,22 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+
+
+def roles_required(*roles: str) -> Callable:
+    """Allow only signed-in users with one of ``roles``; others get 403 (anonymous: sign in)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 def register(app: Flask) -> None:

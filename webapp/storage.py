@@ -1,4 +1,4 @@
-"""Writing submissions: exactly once per idempotency key, all answers or none.
+"""Writing submissions: exactly once per idempotency key, all answers or none; and offices.
 
 Tablets on spotty Wi-Fi resend.  Each form carries a key generated when the form was first
 shown; a resent submission finds its key already stored and gets the stored record back.  The
@@ -193,3 +193,25 @@ def replace_answers(submission: Submission, instrument: Instrument, *, office: O
 
 def stored_answers(submission: Submission) -> dict[str, Stored]:
     return {a.item_key: Stored(a.value, a.text) for a in submission.answers}
+
+
+def upsert_offices(rows: list[dict]) -> tuple[int, int]:
+    """Add offices by code, update those that exist; return ``(added, updated)``.
+
+    The caller commits, with its audit event, so an import lands whole or not at all.
+    """
+    existing = {o.code: o for o in db.session.scalars(select(Office))}
+    added = updated = 0
+    for row in rows:
+        office = existing.get(row["code"])
+        if office is None:
+            db.session.add(Office(active=row.get("active", True), **{
+                k: row[k] for k in ("code", "name", "kind", "city", "district")}))
+            added += 1
+        else:
+            for key in ("name", "kind", "city", "district", "active"):
+                if key in row:
+                    setattr(office, key, row[key])
+            updated += 1
+    db.session.flush()
+    return added, updated

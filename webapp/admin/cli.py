@@ -1,0 +1,118 @@
+"""Administrators' command-line tools: the office registry, instrument versions, accounts.
+
+Every command reports problems in plain words on stderr and exits 1; nothing is half-done.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from .. import audit, instruments, storage, uploads
+from ..cli import fail
+from ..extensions import db
+from ..models import OFFICE_KINDS, ROLES, User
+
+offices_cli = AppGroup("offices", help="機關名冊 Office registry.")
+instruments_cli = AppGroup("instruments", help="問卷與查核表版本 Instrument versions.")
+users_cli = AppGroup("users", help="帳號 Accounts.")
+
+KIND_ALIASES = {"household": "household", "戶政": "household", "戶政事務所": "household",
+                "land": "land", "地政": "land", "地政事務所": "land"}
+TRUE_WORDS = {"", "1", "true", "yes", "y", "是"}
+FALSE_WORDS = {"0", "false", "no", "n", "否"}
+
+
+@offices_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def offices_import(file: Path) -> None:
+    """Add or update offices from a CSV: code,name,kind,city,district[,active]."""
+    try:
+        text = uploads.decode(file.read_bytes())
+    except uploads.ImportFileError as error:
+        fail(str(error))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    required = {"code", "name", "kind", "city"}
+    if not required <= set(reader.fieldnames or []):
+        fail(f"標題列需有 {', '.join(sorted(required))}（可加 district, active）")
+    rows, errors = [], []
+    for row in reader:
+        line = reader.line_num
+        code = (row.get("code") or "").strip().upper()
+        kind = KIND_ALIASES.get((row.get("kind") or "").strip().lower())
+        active = (row.get("active") or "").strip().lower()
+        if not code or len(code) > 16 or not (row.get("name") or "").strip():
+            errors.append(f"第 {line} 行：代碼與名稱必填，代碼最多 16 字")
+        elif kind is None:
+            errors.append(f"第 {line} 行：kind 應為 {'/'.join(OFFICE_KINDS)}（或 戶政/地政）")
+        elif active not in TRUE_WORDS | FALSE_WORDS:
+            errors.append(f"第 {line} 行：active 應為 1 或 0")
+        else:
+            rows.append({"code": code, "name": row["name"].strip(), "kind": kind,
+                         "city": row["city"].strip(), "district": (row.get("district") or "").strip(),
+                         "active": active in TRUE_WORDS})
+    if errors:
+        fail("\n".join(errors) + "\n沒有匯入任何資料。")
+    added, updated = storage.upsert_offices(rows)
+    audit.record("imported", "offices", None, {"file": file.name, "added": added,
+                                                 "updated": updated})
+    db.session.commit()
+    click.echo(f"新增 {added} 個機關，更新 {updated} 個。")
+
+
+@instruments_cli.command("sync")
+def instruments_sync() -> None:
+    """Publish the shipped instruments; a changed file becomes a new version."""
+    for row in instruments.sync_defaults():
+        click.echo(f"{row.key} v{row.version}")
+
+
+@instruments_cli.command("publish")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def instruments_publish(file: Path) -> None:
+    """Publish an edited instrument (JSON); a changed definition becomes a new version."""
+    import json
+
+    try:
+        definition = json.loads(file.read_text("utf-8"))
+        before = instruments.latest_version(definition.get("key", ""))
+        row = instruments.publish(definition)
+    except (ValueError, AttributeError) as error:
+        fail(f"問卷定義有誤：{error}")
+    if before is not None and before.id == row.id:
+        click.echo(f"{row.key} v{row.version} 內容相同，未產生新版本。")
+        return
+    db.session.commit()
+    click.echo(f"已發布 {row.key} v{row.version}。")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+def users_create(email: str, role: str) -> None:
+    """Create an account; the password is asked for, or read from stdin when piped."""
+    email = email.strip().lower()
+    if db.session.scalar(select(User).where(func.lower(User.email) == email)):
+        fail(f"帳號 {email} 已存在。")
+    if sys.stdin.isatty():
+        password = click.prompt("密碼 Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")  # a file saved on Windows ends in CRLF
+    if len(password) < 10:
+        fail("密碼至少需要 10 個字元。")
+    user = User(email=email, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user_created", "user", user.id, {"email": email, "role": role})
+    db.session.commit()
+    click.echo(f"已建立 {email}({role})。")
+
+
+commands = [offices_cli, instruments_cli, users_cli]

@@ -1,0 +1,185 @@
+"""Administrators manage offices, accounts, kiosks and instruments, and read the audit log."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from sqlalchemy import func, select
+from wtforms import SelectChoice
+
+from .. import audit
+from ..extensions import db
+from ..models import TAIPEI, AuditEvent, InstrumentVersion, Kiosk, Office, User
+from ..security import roles_required
+from .forms import EditUserForm, KioskForm, ToggleForm, UserForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+PAGE = 100
+
+
+def switch(row: Office | Kiosk | User, kind: str, back: str):
+    """Switch ``row`` on or off (a CSRF-checked one-button form), audited, then go ``back``."""
+    if ToggleForm().validate_on_submit():
+        row.active = not row.active
+        audit.record(f"{kind}_changed", kind, row.id, {"active": row.active})
+        db.session.commit()
+    return redirect(url_for(back))
+
+
+@bp.get("/")
+@roles_required("admin")
+def index():
+    return redirect(url_for(".offices"))
+
+
+@bp.get("/offices")
+@roles_required("admin")
+def offices():
+    rows = db.session.scalars(select(Office).order_by(Office.kind, Office.code)).all()
+    return render_template("admin/offices.html", offices=rows, toggle=ToggleForm())
+
+
+@bp.post("/offices/<int:office_id>/toggle")
+@roles_required("admin")
+def toggle_office(office_id: int):
+    return switch(db.session.get(Office, office_id) or abort(404), "office", ".offices")
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required("admin")
+def users():
+    form = UserForm()
+    status = 200
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        if db.session.scalar(select(User).where(func.lower(User.email) == email)):
+            form.email.errors = [_("這個帳號已經存在。")]
+            status = 400
+        else:
+            user = User(email=email, role=form.role.data)
+            user.set_password(form.password.data)
+            db.session.add(user)
+            db.session.flush()
+            audit.record("user_created", "user", user.id, {"email": email, "role": user.role})
+            db.session.commit()
+            flash(_("已建立帳號 %(email)s。", email=email), "ok")
+            return redirect(url_for(".users"))
+    elif form.is_submitted():
+        status = 400
+    rows = db.session.scalars(select(User).order_by(User.role, User.email)).all()
+    return render_template("admin/users.html", users=rows, form=form, toggle=ToggleForm()), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def edit_user(user_id: int):
+    """Change an account's role or set a new password (which signs it out everywhere)."""
+    user = db.session.get(User, user_id) or abort(404)
+    form = EditUserForm(role=user.role)
+    status = 200
+    if form.validate_on_submit():
+        changes: dict[str, object] = {}
+        if form.role.data != user.role:
+            if user.id == current_user.id:
+                form.role.errors = [_("不能變更自己的角色。")]
+            else:
+                changes["role"] = [user.role, form.role.data]
+        if not form.role.errors:
+            if changes:
+                user.role = form.role.data
+            if (form.password.data or "").strip():  # blank or only spaces: password unchanged
+                user.set_password(form.password.data)
+                changes["password"] = "reset"
+            if changes:
+                audit.record("user_changed", "user", user.id, changes)
+                db.session.commit()
+                if user.id == current_user.id and "password" in changes:
+                    login_user(user)  # this browser stays signed in; the others are signed out
+                flash(_("已更新帳號 %(email)s。", email=user.email), "ok")
+            return redirect(url_for(".users"))
+        status = 400
+    elif form.is_submitted():
+        status = 400
+    return render_template("admin/user_edit.html", account=user, form=form), status
+
+
+@bp.post("/users/<int:user_id>/toggle")
+@roles_required("admin")
+def toggle_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if user.id == current_user.id:
+        flash(_("不能停用自己的帳號。"), "error")
+        return redirect(url_for(".users"))
+    return switch(user, "user", ".users")
+
+
+@bp.route("/kiosks", methods=["GET", "POST"])
+@roles_required("admin")
+def kiosks():
+    form = KioskForm()
+    offices = db.session.scalars(select(Office).where(Office.active).order_by(Office.code)).all()
+    form.office.choices = [SelectChoice(o.code, o.name) for o in offices]
+    status = 200
+    if form.validate_on_submit():
+        office = next(o for o in offices if o.code == form.office.data)
+        kiosk = Kiosk(office_id=office.id, token=secrets.token_urlsafe(16),
+                      label=form.label.data.strip(), created_by_id=current_user.id)
+        db.session.add(kiosk)
+        db.session.flush()
+        audit.record("kiosk_registered", "kiosk", kiosk.id,
+                     {"office": office.code, "label": kiosk.label})
+        db.session.commit()
+        flash(_("平板已登記，請在平板上開啟下方的專屬連結。"), "ok")
+        return redirect(url_for(".kiosks"))
+    elif form.is_submitted():
+        status = 400
+    rows = db.session.scalars(select(Kiosk).order_by(Kiosk.office_id, Kiosk.id)).all()
+    return render_template("admin/kiosks.html", kiosks=rows, form=form, toggle=ToggleForm()), status
+
+
+@bp.post("/kiosks/<int:kiosk_id>/toggle")
+@roles_required("admin")
+def toggle_kiosk(kiosk_id: int):
+    return switch(db.session.get(Kiosk, kiosk_id) or abort(404), "kiosk", ".kiosks")
+
+
+@bp.get("/instruments")
+@roles_required("admin")
+def instruments():
+    rows = db.session.scalars(select(InstrumentVersion).order_by(
+        InstrumentVersion.key, InstrumentVersion.version.desc())).all()
+    return render_template("admin/instruments.html", versions=rows)
+
+
+def _day(text: str | None, end: bool = False) -> datetime | None:
+    if not text:
+        return None
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        abort(400)
+    return datetime.combine(day, time.max if end else time.min, TAIPEI)
+
+
+@bp.get("/audit")
+@roles_required("admin")
+def audit_log():
+    args = request.args
+    query = select(AuditEvent)
+    if args.get("action"):
+        query = query.where(AuditEvent.action == args["action"])
+    if args.get("actor"):
+        query = query.where(AuditEvent.actor.contains(args["actor"][:254]))
+    if args.get("target_type"):
+        query = query.where(AuditEvent.target_type == args["target_type"][:32])
+    if (start := _day(args.get("from"))) is not None:
+        query = query.where(AuditEvent.at >= start)
+    if (end := _day(args.get("to"), end=True)) is not None:
+        query = query.where(AuditEvent.at <= end)
+    events = db.session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+                                .limit(PAGE)).all()
+    return render_template("admin/audit.html", events=events, args=args, actions=audit.ACTIONS)

@@ -1,0 +1,33 @@
+"""The page's language: Traditional Chinese by default, English when the visitor picks it.
+
+The choice is kept in the session, so it survives the next page; outside a request (the CLI,
+report files) everything is in Traditional Chinese.  ``forms`` knows nothing of Flask: it gets
+its translator from here, installed by the factory.
+"""
+
+from __future__ import annotations
+
+from flask import has_request_context, request, session
+from flask_babel import get_locale, gettext
+
+import forms.i18n
+
+LOCALES = ("zh_Hant_TW", "en")
+
+
+def select_locale() -> str:
+    if not has_request_context():  # CLI: reports and messages in Traditional Chinese
+        return LOCALES[0]
+    chosen = request.args.get("lang")
+    if chosen in LOCALES:
+        session["lang"] = chosen
+    return session.get("lang") or LOCALES[0]
+
+
+def locale_code() -> str:
+    return str(get_locale() or LOCALES[0])
+
+
+def install() -> None:
+    """Let ``forms``' messages (validators, hints) go through this app's catalogue."""
+    forms.i18n.install(gettext)

@@ -1,0 +1,1 @@
+"""Inspectors' phone-courtesy tests and mystery-shopper visits (``/inspect/``): drafts, submit, score."""

@@ -1,0 +1,150 @@
+"""Inspectors' phone-courtesy tests and mystery-shopper visits: drafts, submission, score.
+
+An inspector in the field may lose the connection half-way, so a checklist can be saved as a
+draft (answers are still type-checked, missing ones allowed) and finished later.  Submitting
+enforces every required item and shows the score, section sub-scores and grade.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from forms.builder import answers_from_form, form_data_from_answers
+from forms.instrument import pick
+from forms.scoring import bands_of
+
+from .. import audit, instruments, storage
+from ..extensions import db
+from ..i18n import locale_code
+from ..models import TAIPEI, Office, Submission
+from ..records import INSPECTION_KEYS, answer_rows, titles
+from ..security import roles_required
+from .forms import InspectionMeta, office_choices
+
+bp = Blueprint("inspect", __name__, url_prefix="/inspect", template_folder="templates")
+
+EDITABLE = ("draft", "returned")
+
+
+def own_record(submission_id: int) -> Submission:
+    """The inspector's own record; an admin may open any.  Others get 404, not a hint."""
+    submission = db.session.get(Submission, submission_id)
+    if submission is None or submission.channel != "inspector":
+        abort(404)
+    if current_user.role != "admin" and submission.inspector_id != current_user.id:
+        abort(404)
+    return submission
+
+
+@bp.get("/")
+@roles_required("inspector", "admin")
+def index():
+    query = select(Submission).where(Submission.channel == "inspector")
+    if current_user.role != "admin":
+        query = query.where(Submission.inspector_id == current_user.id)
+    records = db.session.scalars(query.order_by(Submission.updated_at.desc(),
+                                                Submission.occurred_at.desc()).limit(200)).all()
+    return render_template("inspect/index.html", records=records, keys=INSPECTION_KEYS,
+                           titles=titles())
+
+
+def edit_page(key: str, submission: Submission | None):
+    if request.method == "POST":
+        version, instrument = instruments.posted_version(key)
+    elif submission is not None:
+        version = submission.instrument_version
+        instrument = instruments.instrument_of(version)
+    else:
+        version, instrument = instruments.current(key)
+    draft = request.form.get("action") == "draft"
+    form_class = instruments.form_class(version, locale_code(), enforce_required=not draft,
+                                        base=InspectionMeta)
+    if request.method == "GET" and submission is not None:
+        form = form_class(data=form_data_from_answers(instrument, storage.stored_answers(submission)))
+        form.office.data = submission.office.code
+        form.occurred_at.data = submission.occurred_at.astimezone(TAIPEI).replace(tzinfo=None)
+    else:
+        form = form_class()
+    form.office.choices = office_choices()
+    status = 200
+    if request.method == "GET":
+        form.idempotency_key.data = submission.idempotency_key if submission else uuid.uuid4().hex
+        form.version.data = str(version.id)
+        if submission is None:  # most checklists are filled during or right after the visit
+            form.occurred_at.data = datetime.now(TAIPEI).replace(second=0, microsecond=0,
+                                                                 tzinfo=None)
+    elif form.validate_on_submit():
+        office = db.session.scalar(select(Office).where(Office.code == form.office.data))
+        occurred = form.occurred_at.data.replace(tzinfo=TAIPEI)
+        answers = answers_from_form(instrument, form)
+        status_after = "draft" if draft else "submitted"
+        changed = False
+        if submission is None:
+            existing = storage.by_key(form.idempotency_key.data)
+            if existing is not None:  # a resend of a page already stored
+                if existing.inspector_id != current_user.id:
+                    abort(409)
+                submission = existing
+            else:
+                submission, _created = storage.store(
+                    version=version, instrument=instrument, office=office, channel="inspector",
+                    status=status_after, occurred_at=occurred, answers=answers,
+                    idempotency_key=form.idempotency_key.data, inspector=current_user,
+                    commit=False, lookup=False,
+                )
+                db.session.flush()
+                audit.record("created", "submission", submission.id,
+                             {"instrument": key, "office": office.code})
+                changed = True
+        if not changed and submission.status in EDITABLE:
+            submission.instrument_version_id = version.id
+            storage.replace_answers(submission, instrument, office=office, occurred_at=occurred,
+                                    answers=answers, status=status_after, commit=False)
+            audit.record("changed", "submission", submission.id, {"office": office.code})
+            changed = True
+        if changed and status_after == "submitted":
+            audit.record("submitted", "submission", submission.id,
+                         {"score": submission.score, "grade": submission.grade})
+        db.session.commit()
+        if draft:
+            flash(_("草稿已儲存，可稍後繼續填寫。"), "ok")
+            return redirect(url_for(".edit", submission_id=submission.id))
+        return redirect(url_for(".show", submission_id=submission.id))
+    else:
+        status = 400
+    return render_template("inspect/form.html", form=form, instrument=instrument,
+                           submission=submission, locale=locale_code()), status
+
+
+@bp.route("/new/<key>", methods=["GET", "POST"])
+@roles_required("inspector", "admin")
+def new(key: str):
+    if key not in INSPECTION_KEYS:
+        abort(404)
+    return edit_page(key, None)
+
+
+@bp.route("/<int:submission_id>/edit", methods=["GET", "POST"])
+@roles_required("inspector", "admin")
+def edit(submission_id: int):
+    submission = own_record(submission_id)
+    if submission.status not in EDITABLE:
+        flash(_("這筆紀錄已送出，不能再修改。"), "error")
+        return redirect(url_for(".show", submission_id=submission.id))
+    return edit_page(submission.instrument_key, submission)
+
+
+@bp.get("/<int:submission_id>")
+@roles_required("inspector", "admin")
+def show(submission_id: int):
+    submission = own_record(submission_id)
+    instrument = instruments.instrument_of(submission.instrument_version)
+    return render_template("inspect/show.html", submission=submission, instrument=instrument,
+                           rows=answer_rows(instrument, submission), bands=bands_of(instrument),
+                           locale=locale_code(), pick=pick)

@@ -1,0 +1,15 @@
+"""The tables, split by domain; import them from here (``from webapp.models import Office``).
+
+Every feature reads and writes through these classes; none defines tables of its own, so one
+Alembic history (``migrations/``) describes the whole schema.
+"""
+
+from .accounts import ROLES, User
+from .audit import AuditEvent
+from .common import TAIPEI, UTCDateTime, utcnow
+from .offices import OFFICE_KINDS, Kiosk, Office
+from .records import CHANNELS, STATUSES, Answer, InstrumentVersion, Submission, SurveyCode
+
+__all__ = ["CHANNELS", "OFFICE_KINDS", "ROLES", "STATUSES", "TAIPEI", "Answer", "AuditEvent",
+           "InstrumentVersion", "Kiosk", "Office", "Submission", "SurveyCode", "User",
+           "UTCDateTime", "utcnow"]

@@ -1,0 +1,123 @@
+"""Instrument versions, submissions and their answers, and one-time survey codes.
+
+Answers are stored one row per (submission, item) with the office, instrument and half-year
+copied onto the row, so ``GROUP BY office, item, value`` over one index gives the count tables
+the analysis needs without a join (see ``ix_answers_count``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .accounts import User
+from .common import UTCDateTime, utcnow
+from .offices import Office
+
+CHANNELS = ("kiosk", "personal", "paper", "inspector")
+STATUSES = ("draft", "submitted", "returned", "approved")
+
+
+class InstrumentVersion(db.Model):
+    """One frozen version of an instrument definition; submissions point here."""
+
+    __tablename__ = "instrument_versions"
+    __table_args__ = (UniqueConstraint("key", "version", name="uq_instrument_versions_key_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    # Deferred: each process parses a version once (instruments.instrument_of) and then needs
+    # only id and checksum; loading the whole JSON on every citizen's request cost a tenth of it.
+    definition: Mapped[dict] = mapped_column(JSON, deferred=True)
+    checksum: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Submission(db.Model):
+    """One filled questionnaire or checklist, of any channel, pinned to its instrument version."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        Index("ix_submissions_scores", "instrument_key", "half", "status", "office_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    instrument_key: Mapped[str] = mapped_column(String(40))
+    instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    half: Mapped[str] = mapped_column(String(6))
+    quarter: Mapped[str] = mapped_column(String(6))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id"))
+    score: Mapped[float | None] = mapped_column(Float)
+    grade: Mapped[str | None] = mapped_column(String(8))
+    section_scores: Mapped[dict | None] = mapped_column(JSON)
+    review_comment: Mapped[str | None] = mapped_column(Text)
+
+    office: Mapped[Office] = relationship()
+    instrument_version: Mapped[InstrumentVersion] = relationship()
+    inspector: Mapped[User | None] = relationship(foreign_keys=[inspector_id])
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="Answer.id"
+    )
+
+
+class Answer(db.Model):
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "item_key", name="uq_answers_submission_item"),
+        # Covering index for the analysis: count (office, value) per instrument, half-year, item.
+        Index("ix_answers_count", "instrument_key", "half", "item_key", "office_id", "value"),
+        Index("ix_answers_count_quarter", "instrument_key", "quarter", "item_key", "office_id",
+              "value"),
+        # Each respondent's answers together: Cronbach's alpha pivots by submission.
+        Index("ix_answers_respondent", "instrument_key", "half", "submission_id", "item_key",
+              "value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    instrument_key: Mapped[str] = mapped_column(String(40))
+    half: Mapped[str] = mapped_column(String(6))
+    quarter: Mapped[str] = mapped_column(String(6))
+    item_key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str | None] = mapped_column(Text)
+
+    submission: Mapped[Submission] = relationship(back_populates="answers")
+
+
+class SurveyCode(db.Model):
+    """A one-time code printed as a QR slip: good for exactly one personal-device response."""
+
+    __tablename__ = "survey_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+
+    office: Mapped[Office] = relationship()

@@ -1,0 +1,171 @@
+"""The semi-annual report: SQL count tables in, the report dictionary and its figures out.
+
+This module is the seam between the database and ``analysis``: it asks ``aggregates`` for
+counts, applies the instruments' scoring rules to counted values (which the analysis, knowing
+nothing of instruments, cannot), and hands arrays to ``analysis.report``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from analysis import report as analysis_report
+from analysis import report_charts
+from analysis.periods import Period
+from forms.instrument import Instrument, pick
+from forms.scoring import bands_of
+from forms.types import Stored, get_type
+
+from .. import aggregates, instruments
+from ..models import TAIPEI
+
+REPORT_KEYS = ("satisfaction", "phone", "mystery")
+
+
+class ReportError(ValueError):
+    """A report that cannot be made, with a message for the analyst.
+
+    ``empty``: the request was fine but there is nothing to report (no data, no office matches);
+    otherwise the request itself is wrong (a malformed or misordered period).
+    """
+
+    def __init__(self, message: str, *, empty: bool = False):
+        super().__init__(message)
+        self.empty = empty
+
+
+def parse_period(text: str | None, what: str = "期間") -> Period | None:
+    """A half-year (the semi-annual report) or a quarter (quarterly inspections)."""
+    if not text:
+        return None
+    try:
+        return Period.parse(text)
+    except ValueError as error:
+        raise ReportError(f"{what}:{error}") from None
+
+
+def build(period: str, instrument: str = "all", compare_to: str | None = None,
+          kind: str | None = None, codes: list[str] | None = None,
+          locale: str = "zh_TW") -> dict:
+    """The report for ``period``; raises ``ReportError`` when nothing can be reported."""
+    current = parse_period(period)
+    before = parse_period(compare_to, "比較期間")
+    if current is None:
+        raise ReportError("請指定期間，例如 2025H2")
+    if before is not None and before.kind != current.kind:
+        raise ReportError(f"比較期間({before})與報告期間({current})必須同為半年或同為季")
+    if before is not None and not before < current:
+        raise ReportError(f"比較期間({before})必須早於報告期間({current})")
+    keys = REPORT_KEYS if instrument == "all" else (instrument,)
+    if any(k not in REPORT_KEYS for k in keys):
+        raise ReportError(f"instrument 應為 {'、'.join(REPORT_KEYS)} 或 all")
+    offices = aggregates.offices(kind, codes)
+    if not offices:
+        raise ReportError("沒有符合條件的機關", empty=True)
+    infos = [analysis_report.OfficeInfo(o.code, o.name, o.kind) for o in offices]
+    ids = [o.id for o in offices]
+    result = {
+        "period": str(current), "period_label": current.roc_label(),
+        "compare_to": str(before) if before else None,
+        "compare_label": before.roc_label() if before else None,
+        "generated_at": datetime.now(TAIPEI).isoformat(timespec="seconds"),
+        "filter": {"kind": kind, "codes": codes or None, "offices": len(offices)},
+        "instruments": {},
+    }
+    for key in keys:
+        _row, definition = instruments.current(key)
+        section = {"key": key, "title": pick(definition.definition["title"], locale),
+                   "kind": definition.kind}
+        try:
+            if definition.kind == "survey":
+                section |= survey_section(definition, str(current), before, infos, ids, locale,
+                                          all_offices=not kind and not codes)
+            else:
+                section |= inspection_section(definition, str(current), infos, ids, locale)
+        except ValueError:
+            section |= {"empty": True,
+                        "message": f"{current.roc_label()}沒有{section['title']}的資料"}
+        result["instruments"][key] = section
+    if all(s.get("empty") for s in result["instruments"].values()):
+        raise ReportError(f"{current.roc_label()}({current})沒有任何資料，無法產生報告", empty=True)
+    return result
+
+
+def survey_section(instrument: Instrument, half: str, before: Period | None,
+                   infos: list, ids: list[int], locale: str, all_offices: bool = False) -> dict:
+    items = instrument.likert_keys()
+    labels = {k: pick(instrument.question(k)["label"], locale) for k in items}
+    short = {k: pick(instrument.question(k).get("short", instrument.question(k)["label"]), locale)
+             for k in items}
+    now = aggregates.likert_counts(instrument.key, half, items, ids)
+    previous = None
+    compare_message = None
+    if before is not None:
+        then = aggregates.likert_counts(instrument.key, str(before), items, ids)
+        if then.counts[analysis_report.MAIN_ITEM].sum() > 0:
+            previous = (then.counts, then.no_answer)
+        else:
+            compare_message = f"{before.roc_label()}({before})沒有回答，無法與前期比較"
+    scale = [k for k in items if k != analysis_report.MAIN_ITEM]
+    alpha_sums = aggregates.likert_scale_sums(instrument.key, half, scale,
+                                              None if all_offices else ids)
+    section = analysis_report.likert_report(infos, now.counts, now.no_answer, short,
+                                            previous=previous, alpha_sums=alpha_sums)
+    section["item_label"] = short[analysis_report.MAIN_ITEM]
+    section["item_question"] = labels[analysis_report.MAIN_ITEM]
+    if compare_message:
+        section["compare_message"] = compare_message
+    return section
+
+
+def inspection_section(instrument: Instrument, half: str, infos: list, ids: list[int],
+                       locale: str) -> dict:
+    totals = aggregates.inspection_scores(instrument.key, half, ids)
+    values = aggregates.inspection_item_values(instrument.key, half, ids)
+    k = len(ids)
+    sections, items = {}, {}
+    for section in instrument.sections:
+        earned, possible = np.zeros(k), np.zeros(k)
+        for question in section["questions"]:
+            if not question.get("points"):
+                continue
+            qtype = get_type(question["type"])
+            passed, failed, not_applicable = np.zeros(k), np.zeros(k), np.zeros(k)
+            for (value, choice), counts in values.get(question["key"], {}).items():
+                score = qtype.score(question, Stored(value, choice))
+                if score is None or score.possible == 0:
+                    not_applicable += counts
+                    continue
+                earned += counts * score.earned
+                possible += counts * score.possible
+                if score.earned >= score.possible:
+                    passed += counts
+                else:
+                    failed += counts
+            items[question["key"]] = (pick(question["label"], locale), passed, failed,
+                                      not_applicable)
+        if possible.any() or any(q.get("points") for q in section["questions"]):
+            sections[section["key"]] = (pick(section["title"], locale), earned, possible)
+    tables = analysis_report.InspectionTables(totals.n, totals.total, totals.total_sq,
+                                              sections, items)
+    return analysis_report.inspection_report(infos, tables, bands_of(instrument))
+
+
+def figures(report: dict) -> Iterator[tuple[str, Figure]]:
+    """Every chart of the report as ``(<instrument>_<chart>, figure)``, drawn when asked for:
+    render and close each before taking the next (``report_files``) to hold one at a time."""
+    for key, section in report["instruments"].items():
+        if section.get("empty"):
+            continue
+        if section["kind"] == "survey":
+            drawn = report_charts.survey_figures(section, section["title"], report["period_label"],
+                                                 report.get("compare_label"))
+        else:
+            drawn = report_charts.inspection_figures(section, section["title"],
+                                                     report["period_label"])
+        for name, figure in drawn:
+            yield f"{key}_{name}", figure

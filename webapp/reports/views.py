@@ -1,0 +1,166 @@
+"""The analysts' page: the semi-annual comparison with period pickers, an office filter, downloads."""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import zipfile
+from collections import OrderedDict
+from datetime import datetime
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, render_template, request
+from sqlalchemy import func, select
+
+from analysis.periods import Period
+
+from .. import aggregates, audit
+from ..extensions import db
+from ..i18n import locale_code
+from ..models import OFFICE_KINDS, TAIPEI, InstrumentVersion, Office, Submission
+from ..security import roles_required
+from . import build as reporting
+from . import files as report_files
+from . import quality as quality_flags
+
+bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+_CACHE: OrderedDict[tuple, tuple[dict, dict[str, str]]] = OrderedDict()
+_CACHE_SIZE = 8
+DOWNLOADS = {"json": "application/json", "xlsx": "application/vnd.openxmlformats-officedocument"
+             ".spreadsheetml.sheet", "ods": "application/vnd.oasis.opendocument.spreadsheet",
+             "html": "text/html; charset=utf-8", "zip": "application/zip"}
+
+
+def default_half(halves: list[str]) -> str | None:
+    """The latest half-year that has ended (the one being reported on), else the latest."""
+    current = str(Period.half_of(datetime.now(TAIPEI)))
+    ended = [h for h in halves if h < current]
+    return ended[0] if ended else (halves[0] if halves else None)
+
+
+def params() -> dict:
+    args = request.args
+    halves = aggregates.periods_with_data()
+    period = args.get("period") or default_half(halves) or str(
+        Period.half_of(datetime.now(TAIPEI)).previous())
+    compare_to = args.get("compare_to")
+    if compare_to is None:
+        compare_to = ""
+        if _looks_like_period(period):
+            previous = Period.parse(period).previous()
+            if str(previous) in aggregates.periods_with_data(quarters=previous.kind == "Q"):
+                compare_to = str(previous)
+    instrument = args.get("instrument") or "all"
+    kind = args.get("kind") or None
+    if kind is not None and kind not in OFFICE_KINDS:
+        abort(400)
+    codes = [c for c in args.getlist("office") if c] or None
+    return {"period": period, "compare_to": compare_to or None, "instrument": instrument,
+            "kind": kind, "codes": codes}
+
+
+def _looks_like_period(text: str) -> bool:
+    try:
+        Period.parse(text)
+    except ValueError:
+        return False
+    return True
+
+
+def fingerprint() -> tuple:
+    """Changes whenever a record is added or edited, an office is renamed or switched on or off,
+    or an instrument version is published, so cached reports never go stale."""
+    records = tuple(db.session.execute(
+        select(func.count(), func.max(Submission.updated_at))).one())
+    offices = hash(tuple(db.session.execute(
+        select(Office.id, Office.code, Office.name, Office.kind, Office.active)
+        .order_by(Office.id))))
+    return (*records, offices, db.session.scalar(select(func.max(InstrumentVersion.id))))
+
+
+def cached_report(p: dict) -> tuple[dict, dict[str, str]]:
+    key = (tuple(sorted((k, str(v)) for k, v in p.items())), locale_code(), fingerprint())
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    report = reporting.build(p["period"], p["instrument"], p["compare_to"], p["kind"], p["codes"],
+                             locale=locale_code())
+    svgs = report_files.render_svgs(reporting.figures(report))
+    _CACHE[key] = (report, svgs)
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return report, svgs
+
+
+@bp.get("/")
+@roles_required("analyst", "admin")
+def index():
+    p = params()
+    halves = aggregates.periods_with_data()
+    quarters = aggregates.periods_with_data(quarters=True)
+    offices = aggregates.offices()
+    try:
+        report, svgs = cached_report(p)
+        error, status = None, 200
+    except reporting.ReportError as problem:
+        report, svgs, error = None, {}, str(problem)
+        # a malformed or misordered period is the request's fault; a period without data is
+        # just empty
+        status = 200 if problem.empty else 400
+    charts = {name: report_files.svg_data_uri(svg) for name, svg in svgs.items()}
+    return render_template("reports/page.html", report=report, charts=charts, error=error,
+                           p=p, halves=halves, quarters=quarters, offices=offices,
+                           kinds=OFFICE_KINDS,
+                           keys=reporting.REPORT_KEYS, query=request.query_string.decode()), status
+
+
+@bp.get("/download.<fmt>")
+@roles_required("analyst", "admin")
+def download(fmt: str):
+    if fmt not in DOWNLOADS:
+        abort(404)
+    p = params()
+    try:
+        report, _svgs = cached_report(p)
+    except reporting.ReportError as problem:
+        status = 404 if problem.empty else 400
+        return Response(str(problem), status=status, mimetype="text/plain; charset=utf-8")
+    name = f"report-{report['period']}"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        if fmt == "json":
+            body = json.dumps(report, ensure_ascii=False, indent=1).encode()
+        elif fmt in ("xlsx", "ods"):
+            writer = report_files.write_xlsx if fmt == "xlsx" else report_files.write_ods
+            writer(out / f"r.{fmt}", report_files.tables(report))
+            body = (out / f"r.{fmt}").read_bytes()
+        else:
+            files = report_files.write_all(report, reporting.figures(report), out)
+            if fmt == "html":
+                body = (out / "report.html").read_bytes()
+            else:
+                buffer = io.BytesIO()
+                with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                    for path in files:
+                        archive.write(path, f"{name}/{path.name}")
+                body = buffer.getvalue()
+    audit.record("exported", "report", None, {"format": fmt, **{k: v for k, v in p.items() if v}})
+    db.session.commit()
+    return Response(body, mimetype=DOWNLOADS[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
+@bp.get("/quality")
+@roles_required("analyst", "admin")
+def quality():
+    halves = aggregates.periods_with_data("satisfaction")
+    period = request.args.get("period") or default_half(halves)
+    if period is None:
+        return render_template("reports/quality.html", result=None, halves=halves, period=None)
+    if not _looks_like_period(period):
+        abort(400)
+    result = quality_flags.flags(period)
+    return render_template("reports/quality.html", result=result, halves=halves,
+                           quarters=aggregates.periods_with_data("satisfaction", quarters=True),
+                           period=result["period"])

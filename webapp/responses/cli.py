@@ -1,0 +1,47 @@
+"""``flask responses``: paper questionnaires keyed into a CSV, checked and stored all or none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from forms.instrument import DEFAULT_KEYS
+
+from .. import audit, instruments, uploads
+from ..cli import fail
+from ..extensions import db
+from . import paper
+
+responses_cli = AppGroup("responses", help="紙本問卷 Paper questionnaires.")
+
+
+@responses_cli.command("template")
+@click.argument("key", type=click.Choice(DEFAULT_KEYS))
+def responses_template(key: str) -> None:
+    """Print the CSV header for keying in paper questionnaires."""
+    _version, instrument = instruments.current(key)
+    click.echo(",".join(paper.header(instrument)))
+
+
+@responses_cli.command("import")
+@click.argument("key", type=click.Choice(DEFAULT_KEYS))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def responses_import(key: str, file: Path) -> None:
+    """Import keyed-in paper questionnaires: all rows or none."""
+    try:
+        result = paper.import_csv(key, file.read_bytes())
+    except uploads.ImportFileError as error:
+        fail(str(error))
+    if result.errors:
+        lines = [f"第 {line} 行：{reason}" for line, reason in result.errors]
+        fail("\n".join(lines) + f"\n共 {len(result.errors)} 行有誤，沒有匯入任何資料。")
+    audit.record("imported", "responses", None, {"instrument": key, "file": file.name,
+                                                   "stored": result.stored})
+    db.session.commit()
+    click.echo(f"匯入 {result.stored} 份問卷" +
+               (f",{result.already} 份先前已匯入" if result.already else "") + "。")
+
+
+commands = [responses_cli]

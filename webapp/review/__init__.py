@@ -1,0 +1,1 @@
+"""Reviewers approve inspectors' records or return them with a comment (``/review/``)."""

@@ -1,0 +1,16 @@
+"""The reviewer's decision: approve, or return with a comment the inspector will read."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SubmitField, TextAreaField
+from wtforms.validators import Length
+
+from ..webforms import StrictForm
+
+
+class ReviewForm(StrictForm):
+    comment = TextAreaField(_l("審核意見（退回時必填，檢查員會看到）"),
+                            validators=[Length(max=2000)])
+    approve = SubmitField(_l("核定"))
+    send_back = SubmitField(_l("退回修改"))

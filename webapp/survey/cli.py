@@ -1,0 +1,40 @@
+"""``flask qr-sheet``: print one-time QR slips for the personal-device survey."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from .. import audit
+from ..cli import fail
+from ..extensions import db
+from ..models import Office
+from . import codes, qrsheet
+
+
+@click.command("qr-sheet")
+@click.option("--office", "office_code", required=True, help="Office code, e.g. TPH-DAAN.")
+@click.option("--count", required=True, type=click.IntRange(1, 5000))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--base-url", default=None,
+              help="Public address of the survey site (default: PUBLIC_BASE_URL setting).")
+def qr_sheet(office_code: str, count: int, out: Path, base_url: str | None) -> None:
+    """Print one-time QR codes for the personal-device survey, each good for one response."""
+    office = db.session.scalar(select(Office).where(Office.code == office_code.upper()))
+    if office is None or not office.active:
+        fail(f"找不到機關代碼「{office_code}」。")
+    if not out.parent.is_dir():
+        fail(f"資料夾「{out.parent}」不存在，請先建立。")
+    base = base_url or current_app.config["PUBLIC_BASE_URL"]
+    plain = codes.issue(office, count)
+    audit.record("codes_issued", "office", office.id, {"count": count, "file": out.name})
+    urls = [qrsheet.survey_url(base, office.code, code) for code in plain]
+    pages = qrsheet.write_sheet(out, office.name, urls)
+    db.session.commit()
+    click.echo(f"{office.name}：{count} 個一次性問卷條碼，{pages} 頁，寫入 {out}")
+
+
+commands = [qr_sheet]

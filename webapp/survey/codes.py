@@ -1,0 +1,45 @@
+"""One-time codes for the personal-device survey: each printed QR code is good for one response.
+
+Only a hash of each code is stored, so a database leak does not hand out valid codes; using a
+code is a conditional UPDATE in the same transaction as the submission, so two phones racing
+with the same slip store one response.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import Office, SurveyCode, utcnow
+
+
+def digest(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+def issue(office: Office, count: int) -> list[str]:
+    """Create ``count`` codes for ``office``; the plain codes exist only in the return value."""
+    if not 1 <= count <= 5000:
+        raise ValueError("一次可產生 1 到 5000 個代碼")
+    plain = [secrets.token_urlsafe(9) for _ in range(count)]
+    db.session.add_all(SurveyCode(office_id=office.id, code_hash=digest(c)) for c in plain)
+    return plain
+
+
+def find(office: Office, code: str | None) -> SurveyCode | None:
+    if not code or len(code) > 64:
+        return None
+    row = db.session.scalar(select(SurveyCode).where(SurveyCode.code_hash == digest(code)))
+    return row if row is not None and row.office_id == office.id else None
+
+
+def redeem(row: SurveyCode, submission_id: int) -> bool:
+    """Mark the code used by ``submission_id``; False if another response used it first."""
+    result = db.session.execute(
+        update(SurveyCode).where(SurveyCode.id == row.id, SurveyCode.used_at.is_(None))
+        .values(used_at=utcnow(), submission_id=submission_id)
+    )
+    return result.rowcount == 1
