@@ -115,7 +115,7 @@ def test_kiosk_tap_submit_thanks_and_back_to_a_blank_form(open_page, kiosk, live
     shown = time.monotonic()
     # The tablet resets itself (meta refresh after 8 s) for the next citizen: a blank form,
     # but not before the thanks could be read.
-    page.wait_for_url(re.compile(re.escape(form_url) + r"(\?[^/]*)?$"), timeout=12_000)
+    page.wait_for_url(re.compile(re.escape(form_url) + r"(\?[^/]*)?$"), timeout=60_000)
     assert time.monotonic() - shown > 5
     expect(page.get_by_role("heading", name="民眾滿意度調查")).to_be_visible()
     expect(page.locator("input[type=radio]:checked")).to_have_count(0)
