@@ -12,6 +12,9 @@ from datetime import date, datetime
 
 _PATTERN = re.compile(r"^(\d{4})(H[12]|Q[1-4])$")
 ROC_OFFSET = 1911
+#: The years a period may name: the programme's records begin after 2000, and a year far ahead
+#: is a typing mistake (9999H2), not a plan.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -29,9 +32,18 @@ class Period:
         if not match:
             raise ValueError(f"期間格式應為 2025H2 或 2025Q3,收到：{text!r}")
         year, part = int(match.group(1)), match.group(2)
-        if year <= ROC_OFFSET:
-            raise ValueError(f"年份超出範圍：{year}")
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(f"期間的年份應在 {FIRST_YEAR} 到 {LAST_YEAR} 之間，收到：{year}")
         return cls(year, part[0], int(part[1]))
+
+    @classmethod
+    def is_valid(cls, text: object) -> bool:
+        """Whether ``text`` names a period ``parse`` accepts (stored data may hold odd ones)."""
+        try:
+            cls.parse(text)  # type: ignore[arg-type]
+        except ValueError:
+            return False
+        return True
 
     @classmethod
     def half_of(cls, moment: date | datetime) -> Period:

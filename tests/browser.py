@@ -11,7 +11,11 @@ import os
 import threading
 
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
+
+from webapp.extensions import db
+from webapp.models import Submission
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -77,3 +81,30 @@ def launch_chromium(playwright):
     except Error as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         raise BrowserUnavailable(f"{UNAVAILABLE} ({first_line})") from error
+
+
+# -- what a test does on a page ------------------------------------------------------------
+
+def stored() -> list[Submission]:
+    """Every submission now in the database, as the server committed it (no stale cache)."""
+    db.session.rollback()
+    return db.session.scalars(select(Submission).order_by(Submission.id)).all()
+
+
+def choice(page, question: str, answer: str):
+    """The big tappable label of ``answer`` in question ``question`` (not its hidden radio)."""
+    return page.locator(f"#q-{question} label.choice").filter(
+        has=page.get_by_text(answer, exact=True))
+
+
+def radio(page, question: str, answer: str):
+    return page.locator(f"#q-{question}").get_by_label(answer, exact=True)
+
+
+def tap(page, question: str, answer: str) -> None:
+    choice(page, question, answer).tap()
+    assert radio(page, question, answer).is_checked(), (question, answer)
+
+
+def submit_button(page):
+    return page.locator("form button[type=submit]").last

@@ -11,6 +11,7 @@ import os
 import re
 from html import unescape
 
+import browser
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
@@ -106,6 +107,59 @@ def kiosk(office):
     import factories
 
     return factories.kiosk(office)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium for the whole run (one browser; each test gets its own context)."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api",
+        reason="the playwright package is not installed (pip install -e '.[dev]')")
+    # Generous deadlines: a busy machine makes pages slower, never wrong.
+    sync_api.expect.set_options(timeout=30_000)
+    playwright = sync_api.sync_playwright().start()
+    try:
+        chromium = browser.launch_chromium(playwright)
+    except browser.BrowserUnavailable as error:
+        playwright.stop()
+        pytest.skip(str(error))
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def live_server(app):
+    with browser.LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture
+def open_page(chromium, live_server):
+    """``open_page(path, clock=False, **context_options)``: a page in a fresh browser context
+    (own cookies); ``clock=True`` puts the page's timers on Playwright's clock."""
+    contexts = []
+
+    def open_(path: str, clock: bool = False, **options):
+        context = chromium.new_context(base_url=live_server.url, locale="zh-TW", **options)
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        page = context.new_page()
+        # Script errors, CSP refusals and failed loads; a missing favicon is not the app's page.
+        page.console_errors = []
+        page.on("console", lambda m: m.type == "error" and not m.location.get(
+            "url", "").endswith("/favicon.ico") and page.console_errors.append(
+            f"{m.text} {m.location.get('url', '')}"))
+        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+        if clock:  # the page's timers run on Playwright's clock: tests move time, never wait
+            page.clock.install()
+        response = page.goto(path)
+        assert response is not None and response.status == 200, (path, response)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

@@ -13,10 +13,7 @@ import time
 import browser
 import factories
 import pytest
-from sqlalchemy import select
-
-from webapp.extensions import db
-from webapp.models import Submission
+from browser import choice, radio, stored, submit_button, tap
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[dev]')")
@@ -25,75 +22,6 @@ pytestmark = pytest.mark.browser
 
 THANKS = "謝謝您的寶貴意見"
 REQUIRED = "此題必須作答"
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    playwright = sync_api.sync_playwright().start()
-    try:
-        chromium = browser.launch_chromium(playwright)
-    except browser.BrowserUnavailable as error:
-        playwright.stop()
-        pytest.skip(str(error))
-    yield chromium
-    chromium.close()
-    playwright.stop()
-
-
-@pytest.fixture
-def live_server(app):
-    with browser.LiveServer(app) as server:
-        yield server
-
-
-@pytest.fixture
-def open_page(chromium, live_server):
-    """``open_page(path, **context_options)``: a page in a fresh browser context (own cookies)."""
-    contexts = []
-
-    def open_(path: str, **options):
-        context = chromium.new_context(base_url=live_server.url, locale="zh-TW", **options)
-        context.set_default_timeout(5_000)
-        contexts.append(context)
-        page = context.new_page()
-        # Script errors, CSP refusals and failed loads; a missing favicon is not the app's page.
-        page.console_errors = []
-        page.on("console", lambda m: m.type == "error" and not m.location.get(
-            "url", "").endswith("/favicon.ico") and page.console_errors.append(
-            f"{m.text} {m.location.get('url', '')}"))
-        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
-        response = page.goto(path)
-        assert response is not None and response.status == 200, (path, response)
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
-
-
-def stored() -> list[Submission]:
-    """Every submission now in the database, as the server committed it (no stale cache)."""
-    db.session.rollback()
-    return db.session.scalars(select(Submission).order_by(Submission.id)).all()
-
-
-def choice(page, question: str, answer: str):
-    """The big tappable label of ``answer`` in question ``question`` (not its hidden radio)."""
-    return page.locator(f"#q-{question} label.choice").filter(
-        has=page.get_by_text(answer, exact=True))
-
-
-def radio(page, question: str, answer: str):
-    return page.locator(f"#q-{question}").get_by_label(answer, exact=True)
-
-
-def tap(page, question: str, answer: str) -> None:
-    choice(page, question, answer).tap()
-    assert radio(page, question, answer).is_checked(), (question, answer)
-
-
-def submit_button(page):
-    return page.locator("form button[type=submit]").last
 
 
 # -- Citizens: the counter tablet (kiosk) ------------------------------------------------------

@@ -6,7 +6,8 @@ import re
 
 import factories
 import pytest
-from conftest import hidden_fields, login
+from conftest import hidden_fields
+from flows import full_phone_answers, post_form, signed_in
 from sqlalchemy import func, select
 
 from forms.instrument import load_default
@@ -17,28 +18,6 @@ from webapp.models import Submission
 @pytest.fixture
 def inspector(app):
     return factories.user("inspector")
-
-
-def signed_in(client, user):
-    response = login(client, user.email, factories.PASSWORD)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
-
-
-def full_phone_answers(**changes) -> dict:
-    phone = load_default("phone")
-    answers = {q["key"]: "yes" for q in phone.questions() if q["type"] == "yes_no_na"}
-    answers.update(rings="3", scenario="詢問戶籍謄本申請應備文件")
-    answers.update(changes)
-    return answers
-
-
-def post_form(client, url, answers, office, action="submit", when="2025-08-12T10:15"):
-    page = client.get(url)
-    assert page.status_code == 200
-    data = hidden_fields(page.get_data(as_text=True))
-    data.update(answers, office=office.code, occurred_at=when, action=action)
-    return client.post(url, data=data)
 
 
 def test_anonymous_is_sent_to_sign_in(client):

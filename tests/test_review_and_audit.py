@@ -93,11 +93,13 @@ def test_an_approved_record_cannot_be_reviewed_twice(app, people):
     office = factories.office()
     record = submit_phone_test(as_(app, people["inspector"]), office)
     reviewer = as_(app, people["reviewer"])
+    stale = hidden_fields(reviewer.get(f"/review/{record.id}").get_data(as_text=True))
     post_page(reviewer, f"/review/{record.id}", {"approve": "1"})
-    again = post_page(reviewer, f"/review/{record.id}", {"send_back": "1", "comment": "x"})
-    assert again.status_code == 302
+    again = reviewer.post(f"/review/{record.id}", data={**stale, "send_back": "1", "comment": "x"})
+    assert again.status_code == 409 and "請重新開啟這個頁面" in again.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Submission, record.id).status == "approved"
+    assert [e.action for e in events() if e.target_id == record.id][-1] == "approved"
 
 
 def test_admin_registers_and_retires_a_kiosk_and_the_log_says_so(app, people):

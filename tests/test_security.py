@@ -105,27 +105,56 @@ def test_redis_down_still_stores_the_survey(app, database_uri, tmp_path):
     assert count() == 10
 
 
+def _attempt(app, email: str, password: str, address: str) -> int:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return login(client, email, password).status_code
+
+
 @pytest.mark.parametrize("app", [{"RATELIMIT_ENABLED": True}], indirect=True)
-def test_login_is_throttled(client, app):
+def test_guessing_one_account_from_one_address_is_throttled_there_only(app):
+    user, other = factories.user("analyst"), factories.user("reviewer")
+    codes = [_attempt(app, user.email, "wrong password", "10.0.0.1") for _ in range(6)]
+    assert codes == [401] * 5 + [429]          # 5 failures in 15 minutes per account and address
+    assert _attempt(app, user.email, factories.PASSWORD, "10.0.0.1") == 429
+    assert _attempt(app, other.email, factories.PASSWORD, "10.0.0.1") == 302
+    assert _attempt(app, user.email, factories.PASSWORD, "10.0.0.2") == 302  # the owner elsewhere
+
+
+@pytest.mark.parametrize("app", [{"RATELIMIT_ENABLED": True}], indirect=True)
+def test_strangers_cannot_lock_an_admin_out(app):
+    admin = factories.user("admin")
+    codes = [_attempt(app, admin.email, "wrong password", f"10.0.{i}.1") for i in range(25)]
+    assert codes == [401] * 25                 # no per-account lockout to trigger
+    assert _attempt(app, admin.email, factories.PASSWORD, "10.9.9.9") == 302
+
+
+@pytest.mark.parametrize("app", [{"RATELIMIT_ENABLED": True}], indirect=True)
+def test_one_address_guessing_many_accounts_is_throttled(app):
+    emails = [factories.user("inspector").email for _ in range(11)]
+    codes = [_attempt(app, email, "wrong password", "10.0.0.7") for email in emails]
+    assert codes == [401] * 10 + [429]         # 10 attempts a minute per address
+
+
+def test_unknown_and_known_accounts_cost_the_same_hash_work(app, monkeypatch):
+    """The time a refusal takes must not tell who has an account: both check a password hash
+    of the same kind (timing it would make the test depend on the machine's speed)."""
+    from werkzeug import security as werkzeug_security
+
+    from webapp.auth import views
+
     user = factories.user("analyst")
-    codes = [login(client, user.email, "wrong password").status_code for _ in range(11)]
-    assert codes[:10] == [401] * 10 and codes[10] == 429
-    assert login(client, user.email, factories.PASSWORD).status_code == 429
+    checked: list[str] = []
+    real = werkzeug_security.check_password_hash
 
+    def spy(pwhash: str, password: str) -> bool:
+        checked.append(pwhash.split("$", 1)[0])
+        return real(pwhash, password)
 
-@pytest.mark.parametrize("app", [{"RATELIMIT_ENABLED": True}], indirect=True)
-def test_one_account_is_throttled_from_many_addresses(app):
-    user, bystander = factories.user("admin"), factories.user("analyst")
-
-    def attempt(email: str, password: str, address: str) -> int:
-        client = app.test_client()
-        client.environ_base["REMOTE_ADDR"] = address
-        return login(client, email, password).status_code
-
-    codes = [attempt(user.email, "wrong password", f"10.0.{i}.1") for i in range(21)]
-    assert codes[:20] == [401] * 20 and codes[20] == 429       # 20 failures an hour per account
-    assert attempt(user.email, factories.PASSWORD, "10.9.9.9") == 429
-    assert attempt(bystander.email, factories.PASSWORD, "10.0.0.1") == 302   # others unaffected
+    monkeypatch.setattr(views, "check_password_hash", spy)
+    for email in (user.email, "nobody@example.tw", user.email.upper()):
+        assert _attempt(app, email, "wrong password", "10.0.0.3") == 401
+    assert len(checked) == 3 and len(set(checked)) == 1  # one hash each, the same method
 
 
 def test_a_file_or_json_body_is_refused_with_a_message(client, app):

@@ -33,7 +33,8 @@ def test_kiosk_submission_is_stored_and_the_page_resets_itself(client, kiosk):
     assert response.location.endswith(f"/kiosk/{kiosk.token}/thanks")
     thanks = client.get(response.location).get_data(as_text=True)
     assert "謝謝您的寶貴意見" in thanks
-    assert f'http-equiv="refresh" content="8;url=/kiosk/{kiosk.token}?lang=zh_Hant_TW"' in thanks
+    assert "http-equiv" not in thanks                    # the citizen controls the pause
+    assert f'href="/kiosk/{kiosk.token}?lang=zh_Hant_TW" data-restart' in thanks
     submission = db.session.scalars(select(Submission)).one()
     assert (submission.channel, submission.status, submission.kiosk_id) == ("kiosk", "submitted",
                                                                           kiosk.id)
@@ -53,7 +54,7 @@ def test_personal_device_survey_thanks_without_resetting(client, office):
     _data, response = fill(client, factories.personal_url(office), ANSWERS)
     assert response.status_code == 302
     thanks = client.get(response.location).get_data(as_text=True)
-    assert "refresh" not in thanks and "您可以關閉這個頁面" in thanks
+    assert "data-restart" not in thanks and "您可以關閉這個頁面" in thanks
     assert db.session.scalars(select(Submission)).one().channel == "personal"
 
 
@@ -139,7 +140,8 @@ def test_kiosk_returns_to_chinese_for_the_next_citizen(client, kiosk):
     url = f"/kiosk/{kiosk.token}"
     _data, response = fill(client, url + "?lang=en", ANSWERS)
     thanks = client.get(response.location).get_data(as_text=True)
-    restart = thanks.split('content="8;url=')[1].split('"')[0].replace("&amp;", "&")
+    restart = thanks.split('data-restart')[0].rsplit('href="', 1)[1].split('"')[0].replace(
+        "&amp;", "&")
     assert 'lang="zh-Hant-TW"' in client.get(restart).get_data(as_text=True)
 
 

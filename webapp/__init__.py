@@ -54,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         PUBLIC_BASE_URL="http://127.0.0.1:5000",  # what the QR codes point at
         SESSION_COOKIE_SECURE=False,  # set FLASK_SESSION_COOKIE_SECURE=true behind HTTPS
         TRUSTED_PROXIES=0,  # reverse proxies in front (X-Forwarded-For / -Proto are trusted)
+        STAFF_IDLE_MINUTES=30,  # a staff session idle this long is signed out (shared tablets)
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

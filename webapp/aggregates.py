@@ -13,6 +13,8 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy import Integer, and_, case, func, select
 
+from analysis.periods import Period
+
 from .extensions import db
 from .models import Answer, Office, Submission
 
@@ -161,7 +163,8 @@ def periods_with_data(instrument_key: str | None = None, *, quarters: bool = Fal
     query = select(column).distinct().where(Submission.status != "draft")
     if instrument_key:
         query = query.where(Submission.instrument_key == instrument_key)
-    return sorted((h for (h,) in db.session.execute(query)), reverse=True)
+    # a record stored with an odd period (a year typed as 0999) is left out, never a failure
+    return sorted((h for (h,) in db.session.execute(query) if Period.is_valid(h)), reverse=True)
 
 
 def answer_patterns(instrument_key: str, period: str, items: Sequence[str]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlencode
 
-from flask import Flask, request
+from flask import Flask, request, url_for
 from flask_login import current_user
 
 from analysis.periods import Period
@@ -20,6 +20,8 @@ def register(app: Flask) -> None:
         english = locale_code().startswith("en")
 
         def period_label(text: str) -> str:
+            if not Period.is_valid(text):
+                return str(text)  # an odd period already stored never breaks a page
             period = Period.parse(text)
             return period.english_label() if english else period.roc_label()
 
@@ -27,10 +29,15 @@ def register(app: Flask) -> None:
             return "" if moment is None else moment.astimezone(TAIPEI).strftime("%Y-%m-%d %H:%M")
 
         def switch_language() -> tuple[str, str]:
+            """This page in the other language; built by ``url_for``, never from the raw path
+            (``/%5Cevil.example/`` would make a link that leaves the site)."""
             target = "zh_Hant_TW" if english else "en"
+            label = "中文" if english else "English"
+            if request.url_rule is None or request.endpoint is None:
+                return url_for("auth.home", lang=target), label
             args = request.args.to_dict() | {"lang": target}
-            return (request.path + "?" + urlencode(args),
-                    "中文" if english else "English")
+            return (url_for(request.endpoint, **(request.view_args or {})) + "?" + urlencode(args),
+                    label)
 
         return {"english": english, "html_lang": "en" if english else "zh-Hant-TW",
                 "period_label": period_label, "local_time": local_time,

@@ -39,13 +39,16 @@ def register(app: Flask) -> None:
         }
         code = error.code or 500
         title, message = messages.get(code, (error.name, error.description or ""))
+        if error.description and error.description != type(error).description:
+            message = error.description  # abort(400, description=...) says what exactly was wrong
         return page(code, title, message)
 
     app.register_error_handler(OperationalError, unavailable)
     app.register_error_handler(DBAPIError, unavailable)
 
 
-def unavailable(error: Exception):
-    """The database is locked or down: say so, and that trying again later is safe."""
+def unavailable(error: Exception, message: str | None = None):
+    """The database is locked or down: say so, and that trying again later is safe.  A feature
+    whose page keeps what was typed says so in its own ``message`` (its blueprint's handler)."""
     db.session.rollback()
-    return page(503, _("系統忙碌中"), _("系統暫時無法儲存，請稍候再按一次送出，您填的答案仍保留在頁面上。"))
+    return page(503, _("系統忙碌中"), message or _("系統暫時無法處理這個要求，請稍候再試一次。"))

@@ -1,17 +1,26 @@
-"""An inspector's record as people read it: sections, questions, answers and points.
+"""An inspector's record as people read it: sections, questions, answers and points; and its
+history (each submission, return and approval, with the answers as they were then).
 
 The inspector's own page, the reviewer's decision page and (with the inspection cycle) an office's
 improvement case all show a record the same way, in the wording of the version it was filled in.
+Two versions of a record (the reviewer's last look and now; a stale tab and the server) are
+compared question by question with ``differences``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from flask_login import current_user
+from sqlalchemy import select
+
 from forms.instrument import Instrument, pick
-from forms.types import get_type
+from forms.types import Stored, get_type
 
 from . import instruments, storage
+from .extensions import db
 from .i18n import locale_code
-from .models import Submission
+from .models import RecordEvent, Submission
 
 INSPECTION_KEYS = ("phone", "mystery")
 
@@ -45,3 +54,56 @@ def answer_rows(instrument: Instrument, submission: Submission) -> list[dict]:
         percent = (submission.section_scores or {}).get(section["key"])
         sections.append({"title": text(section["title"]), "items": items, "percent": percent})
     return sections
+
+
+def snapshot(answers: Mapping[str, Stored | None]) -> dict[str, list]:
+    """Answers as JSON: ``{item: [value, text]}``."""
+    return {key: [a.value, a.text] for key, a in answers.items() if a is not None}
+
+
+def from_snapshot(data: Mapping[str, list]) -> dict[str, Stored]:
+    return {key: Stored(value, text) for key, (value, text) in data.items()}
+
+
+def log_event(submission: Submission, action: str, comment: str | None = None) -> None:
+    """Add a step to the record's history, in the caller's transaction."""
+    actor = current_user.id if current_user and current_user.is_authenticated else None
+    db.session.add(RecordEvent(
+        submission_id=submission.id, revision=submission.revision, action=action,
+        actor_id=actor, answers=snapshot(storage.stored_answers(submission)),
+        score=submission.score, comment=comment))
+
+
+def history(submission: Submission) -> list[RecordEvent]:
+    return list(db.session.scalars(select(RecordEvent).where(
+        RecordEvent.submission_id == submission.id).order_by(RecordEvent.id)))
+
+
+def differences(instrument: Instrument, before: Mapping[str, Stored | None],
+                after: Mapping[str, Stored | None]) -> list[dict]:
+    """The questions whose answer differs between two versions, as a reader sees them."""
+    locale = locale_code()
+
+    def text(label):
+        return pick(label, locale)
+
+    rows = []
+    for question in instrument.questions():
+        key = question["key"]
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        qtype = get_type(question["type"])
+        rows.append({"key": key, "label": text(question["label"]),
+                     "before": qtype.display(question, old, text),
+                     "after": qtype.display(question, new, text)})
+    return rows
+
+
+def changes_since_return(instrument: Instrument, submission: Submission) -> list[dict] | None:
+    """What the inspector changed after the record was last returned; None if it never was."""
+    returned = [e for e in history(submission) if e.action == "returned"]
+    if not returned:
+        return None
+    return differences(instrument, from_snapshot(returned[-1].answers),
+                       storage.stored_answers(submission))

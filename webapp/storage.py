@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from analysis.periods import Period
@@ -25,6 +25,14 @@ from forms.types import Stored
 
 from .extensions import db
 from .models import TAIPEI, Answer, InstrumentVersion, Kiosk, Office, Submission, User, utcnow
+
+#: Citizens' channels: anonymous, so their times are kept no finer than the data-quality
+#: screens need (their shortest window is one minute, ``reports/quality.py``).
+CITIZEN_CHANNELS = ("kiosk", "personal", "paper")
+
+
+def to_the_minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
 
 
 def stamp_period(submission: Submission) -> None:
@@ -143,10 +151,14 @@ def store(
     existing = by_key(idempotency_key) if lookup else None
     if existing is not None:
         return existing, False
+    now = utcnow()
+    if channel in CITIZEN_CHANNELS:  # a second-exact time next to a log line could name someone
+        now, occurred_at = to_the_minute(now), to_the_minute(occurred_at)
     submission = Submission(
         idempotency_key=idempotency_key, office_id=office.id, instrument_key=instrument.key,
         instrument_version_id=version.id, channel=channel, status=status,
-        occurred_at=occurred_at, submitted_at=None if status == "draft" else utcnow(),
+        occurred_at=occurred_at, submitted_at=None if status == "draft" else now,
+        created_at=now, updated_at=now,
         inspector_id=inspector.id if inspector else None, kiosk_id=kiosk.id if kiosk else None,
     )
     stamp_period(submission)
@@ -171,6 +183,25 @@ def store(
     return submission, True
 
 
+def claim_revision(submission: Submission, seen: int, statuses: tuple[str, ...],
+                   **values: object) -> bool:
+    """Move ``submission`` past revision ``seen`` if it is still there and in ``statuses``,
+    setting ``values``; False when another save or decision got there first.
+
+    One conditional UPDATE, so of two concurrent writers exactly one wins, on either engine.
+    """
+    result = db.session.execute(
+        update(Submission).where(Submission.id == submission.id, Submission.revision == seen,
+                                 Submission.status.in_(statuses))
+        .values(revision=Submission.revision + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    db.session.expire(submission)
+    return True
+
+
 def replace_answers(submission: Submission, instrument: Instrument, *, office: Office,
                     occurred_at: datetime, answers: Mapping[str, Stored | None],
                     status: str, commit: bool = True) -> None:
@@ -189,6 +220,22 @@ def replace_answers(submission: Submission, instrument: Instrument, *, office: O
     _insert_answers(submission, answers)
     if commit:
         db.session.commit()
+
+
+def matches(existing: Submission, *, office: Office, channel: str, instrument_key: str,
+            answers: Mapping[str, Stored | None], kiosk: Kiosk | None = None,
+            inspector: User | None = None) -> bool:
+    """Whether ``existing`` is this very submission sent again: same channel, instrument,
+    office, kiosk or author, and the same answers.  Anything else under its key is refused."""
+    if (existing.channel, existing.instrument_key, existing.office_id) != (
+            channel, instrument_key, office.id):
+        return False
+    if existing.kiosk_id != (kiosk.id if kiosk else None):
+        return False
+    if existing.inspector_id != (inspector.id if inspector else None):
+        return False
+    given = {key: stored for key, stored in answers.items() if stored is not None}
+    return stored_answers(existing) == given
 
 
 def stored_answers(submission: Submission) -> dict[str, Stored]:

@@ -8,6 +8,7 @@ every questionnaire or checklist page carries besides its questions.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from flask import request
@@ -16,9 +17,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
-from wtforms.validators import InputRequired, Regexp
+from wtforms.validators import InputRequired, Regexp, ValidationError
 
+from analysis.periods import FIRST_YEAR
 from forms.messages import TranslatedMeta
+
+from .models import TAIPEI
 
 
 class StrictForm(FlaskForm):
@@ -67,3 +71,15 @@ class SubmissionMeta(StrictForm):
     version = HiddenField("", validators=[Regexp(r"^\d{1,9}$", message=_l("問卷版本有誤"))])
     # A honeypot: hidden from people by CSS, filled by naive bots.
     website = StringField(_l("請勿填寫此欄"))
+
+
+def plausible_moment(form: Any, field: Any) -> None:
+    """A visit or call time from 2000 to one day ahead (Taipei): year 0999 is a typing mistake,
+    and its period (999H1) would mean nothing in any report."""
+    moment = field.data
+    if moment is None:
+        return
+    latest = datetime.now(TAIPEI).replace(tzinfo=None) + timedelta(days=1)
+    if moment.year < FIRST_YEAR or moment > latest:
+        raise ValidationError(_("時間應在 %(first)s 年之後，且不晚於明天；請檢查年份。",
+                                first=FIRST_YEAR))

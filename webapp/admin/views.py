@@ -11,6 +11,8 @@ from flask_login import current_user, login_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
+from analysis.periods import FIRST_YEAR, LAST_YEAR
+
 from .. import audit
 from ..extensions import db
 from ..models import TAIPEI, AuditEvent, InstrumentVersion, Kiosk, Office, User
@@ -22,9 +24,12 @@ PAGE = 100
 
 
 def switch(row: Office | Kiosk | User, kind: str, back: str):
-    """Switch ``row`` on or off (a CSRF-checked one-button form), audited, then go ``back``."""
+    """Switch ``row`` on or off (a CSRF-checked one-button form), audited, then go ``back``.
+    A deactivated account's sessions end for good: reactivating it revives none of them."""
     if ToggleForm().validate_on_submit():
         row.active = not row.active
+        if isinstance(row, User) and not row.active:
+            row.end_sessions()
         audit.record(f"{kind}_changed", kind, row.id, {"active": row.active})
         db.session.commit()
     return redirect(url_for(back))
@@ -156,12 +161,16 @@ def instruments():
 
 
 def _day(text: str | None, end: bool = False) -> datetime | None:
+    """A date filter; a malformed or absurd one (0001-01-01) is the request's fault: 400."""
     if not text:
         return None
     try:
         day = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        abort(400)
+        abort(400, description=_("日期格式應為 YYYY-MM-DD，例如 2025-07-01。"))
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        abort(400, description=_("日期應在 %(first)s 到 %(last)s 年之間。", first=FIRST_YEAR,
+                                 last=LAST_YEAR))
     return datetime.combine(day, time.max if end else time.min, TAIPEI)
 
 

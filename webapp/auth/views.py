@@ -1,15 +1,37 @@
-"""Sign-in for staff (inspectors, reviewers, analysts, admins); citizens never sign in."""
+"""Sign-in for staff (inspectors, reviewers, analysts, admins); citizens never sign in.
+
+Guessing is bounded without giving strangers a way to lock anyone out: failures are counted per
+account *and* address (5 in 15 minutes) and per address (30 an hour), never per account alone,
+so the owner signing in from another address is never refused because of someone else's
+guesses.  A refusal costs the same password-hash work whether or not the account exists.
+Sessions end on the server: signing out or deactivating an account raises its session epoch,
+which every cookie of that account carries, and a session idle longer than
+``STAFF_IDLE_MINUTES`` is signed out (shared tablets).
+"""
 
 from __future__ import annotations
 
 import hmac
+import time
+from functools import cache
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required, login_user, logout_user
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db, limiter, login_manager
 from ..models import User
@@ -27,7 +49,33 @@ def load_user(user_id: str) -> User | None:
     if not number.isdigit():
         return None
     user = db.session.get(User, int(number))
-    return user if user is not None and hmac.compare_digest(mark, user.session_mark()) else None
+    if user is None or not user.active:
+        return None
+    return user if hmac.compare_digest(mark, user.session_mark()) else None
+
+
+@cache
+def _decoy_hash() -> str:
+    """A hash to check unknown accounts against, so they cost what known ones do."""
+    return generate_password_hash("not a password of anyone's")
+
+
+@bp.before_app_request
+def end_idle_session() -> None:
+    """Sign out a staff session left idle longer than ``STAFF_IDLE_MINUTES`` (shared tablets)."""
+    if not current_user.is_authenticated:
+        return
+    now = int(time.time())
+    idle = 60 * float(current_app.config["STAFF_IDLE_MINUTES"])
+    seen = session.get("seen")
+    if isinstance(seen, int) and now - seen > idle:
+        logout_user()
+        session.pop("seen", None)
+        session.pop("csrf_token", None)
+        flash(_("閒置過久，已自動登出，請重新登入。"), "error")
+        return
+    if not isinstance(seen, int) or now - seen >= 30:  # not a new cookie on every request
+        session["seen"] = now
 
 
 def home_for(user: User) -> str:
@@ -38,8 +86,9 @@ def home_for(user: User) -> str:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths; never an open redirect."""
-    if not target:
+    """Only same-site relative paths; never an open redirect.  Browsers read ``/\\host`` as
+    ``//host``, so backslashes and control characters are refused too."""
+    if not target or "\\" in target or any(ord(c) < 32 for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -47,15 +96,20 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _account_tried() -> str:
-    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
+def _account_and_address() -> str:
+    email = request.form.get("email", "").strip().lower()[:254]
+    return f"login:{email}:{get_remote_address()}"
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])  # per address
-# per account, counting failures only: guessing one password from many addresses is slowed too
-@limiter.limit("20 per hour", methods=["POST"], key_func=_account_tried,
-               deduct_when=lambda response: response.status_code == 401)
+@limiter.limit("10 per minute", methods=["POST"])  # per address, every attempt
+@limiter.limit("30 per hour", methods=["POST"], deduct_when=_failed)  # per address, failures
+@limiter.limit("5 per 15 minutes", methods=["POST"], key_func=_account_and_address,
+               deduct_when=_failed)
 def login():
     form = LoginForm()
     status = 200
@@ -64,8 +118,14 @@ def login():
         if form.validate_on_submit():
             email = form.email.data.strip().lower()
             user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-            if user is not None and user.active and user.check_password(form.password.data):
+            known = user is not None and user.active
+            # the same hash work either way: the time taken does not tell who has an account
+            matches = check_password_hash(user.password_hash if known else _decoy_hash(),
+                                          form.password.data)
+            if known and matches:
+                session.pop("csrf_token", None)  # a new CSRF secret for the signed-in session
                 login_user(user)
+                session["seen"] = int(time.time())
                 return redirect(safe_next(request.args.get("next")) or home_for(user))
             flash(_("帳號或密碼錯誤。"), "error")
             status = 401
@@ -75,8 +135,13 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    """End this account's every session, on the server: a cookie copied earlier is dead too."""
     if LogoutForm().validate_on_submit():
+        current_user.end_sessions()
+        db.session.commit()
         logout_user()
+        session.pop("csrf_token", None)
+        session.pop("seen", None)
     return redirect(url_for("auth.login"))
 
 

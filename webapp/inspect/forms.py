@@ -5,21 +5,23 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import DateTimeLocalField, SelectChoice, SelectField
-from wtforms.validators import InputRequired
+from wtforms import DateTimeLocalField, HiddenField, SelectChoice, SelectField
+from wtforms.validators import InputRequired, Optional, Regexp
 
 from ..extensions import db
 from ..models import Office
-from ..webforms import SubmissionMeta
+from ..webforms import SubmissionMeta, plausible_moment
 
 
 class InspectionMeta(SubmissionMeta):
     extra_names = frozenset({"action"})  # which button: save a draft or submit
 
+    #: the record's revision the page was opened at (0: a new record); see ``storage.claim_revision``
+    revision = HiddenField("", validators=[Optional(), Regexp(r"^\d{1,9}$", message=_l("頁面資料不完整，請重新整理"))])
     office = SelectField(_l("受查機關"), validators=[InputRequired(message=_l("請選擇受查機關"))])
     occurred_at = DateTimeLocalField(
         _l("查核時間"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        validators=[InputRequired(message=_l("請填寫查核日期與時間"))],
+        validators=[InputRequired(message=_l("請填寫查核日期與時間")), plausible_moment],
     )
 
 

@@ -23,7 +23,7 @@ from .. import audit, instruments, storage
 from ..extensions import db
 from ..i18n import locale_code
 from ..models import TAIPEI, Office, Submission
-from ..records import INSPECTION_KEYS, answer_rows, titles
+from ..records import INSPECTION_KEYS, answer_rows, differences, log_event, titles
 from ..security import roles_required
 from .forms import InspectionMeta, office_choices
 
@@ -72,54 +72,103 @@ def edit_page(key: str, submission: Submission | None):
     else:
         form = form_class()
     form.office.choices = office_choices()
-    status = 200
+    status, conflict = 200, None
     if request.method == "GET":
         form.idempotency_key.data = submission.idempotency_key if submission else uuid.uuid4().hex
         form.version.data = str(version.id)
+        form.revision.data = str(submission.revision if submission else 0)
         if submission is None:  # most checklists are filled during or right after the visit
             form.occurred_at.data = datetime.now(TAIPEI).replace(second=0, microsecond=0,
                                                                  tzinfo=None)
     elif form.validate_on_submit():
-        office = db.session.scalar(select(Office).where(Office.code == form.office.data))
-        occurred = form.occurred_at.data.replace(tzinfo=TAIPEI)
-        answers = answers_from_form(instrument, form)
-        status_after = "draft" if draft else "submitted"
-        changed = False
-        if submission is None:
-            existing = storage.by_key(form.idempotency_key.data)
-            if existing is not None:  # a resend of a page already stored
-                if existing.inspector_id != current_user.id:
-                    abort(409)
-                submission = existing
-            else:
-                submission, _created = storage.store(
-                    version=version, instrument=instrument, office=office, channel="inspector",
-                    status=status_after, occurred_at=occurred, answers=answers,
-                    idempotency_key=form.idempotency_key.data, inspector=current_user,
-                    commit=False, lookup=False,
-                )
-                db.session.flush()
-                audit.record("created", "submission", submission.id,
-                             {"instrument": key, "office": office.code})
-                changed = True
-        if not changed and submission.status in EDITABLE:
-            submission.instrument_version_id = version.id
-            storage.replace_answers(submission, instrument, office=office, occurred_at=occurred,
-                                    answers=answers, status=status_after, commit=False)
-            audit.record("changed", "submission", submission.id, {"office": office.code})
-            changed = True
-        if changed and status_after == "submitted":
-            audit.record("submitted", "submission", submission.id,
-                         {"score": submission.score, "grade": submission.grade})
-        db.session.commit()
-        if draft:
-            flash(_("草稿已儲存，可稍後繼續填寫。"), "ok")
-            return redirect(url_for(".edit", submission_id=submission.id))
-        return redirect(url_for(".show", submission_id=submission.id))
+        outcome = save(key, submission, instrument, version, form, draft)
+        if not isinstance(outcome, Conflict):
+            return outcome
+        status, conflict, submission = 409, outcome, outcome.record
+        form.revision.data = str(outcome.record.revision)  # saving again now is a choice
     else:
         status = 400
     return render_template("inspect/form.html", form=form, instrument=instrument,
-                           submission=submission, locale=locale_code()), status
+                           submission=submission, locale=locale_code(), conflict=conflict), status
+
+
+class Conflict:
+    """Why a save was refused (409), with the record as the server holds it: the page shows
+    both versions and the inspector chooses, never a silent overwrite."""
+
+    def __init__(self, record: Submission, message: str, rows: list[dict]):
+        self.record, self.message, self.rows = record, message, rows
+
+
+def compared(instrument, record: Submission, office: Office, occurred: datetime,
+             answers: dict) -> list[dict]:
+    """Both versions, where they differ: the office and time first, then each answer."""
+    rows = []
+    if record.office_id != office.id:
+        rows.append({"label": _("受查機關"), "before": record.office.name, "after": office.name})
+    if record.occurred_at != occurred:
+        rows.append({"label": _("查核時間"), "after": occurred.strftime("%Y-%m-%d %H:%M"),
+                     "before": record.occurred_at.astimezone(TAIPEI).strftime("%Y-%m-%d %H:%M")})
+    return rows + differences(instrument, storage.stored_answers(record), answers)
+
+
+def save(key: str, submission: Submission | None, instrument, version, form, draft: bool):
+    """Store the posted checklist; a redirect when stored (or already stored), else a
+    ``Conflict`` for the page, or a 409 abort when the key belongs to another record."""
+    office = db.session.scalar(select(Office).where(Office.code == form.office.data))
+    occurred = form.occurred_at.data.replace(tzinfo=TAIPEI)
+    answers = answers_from_form(instrument, form)
+    status_after = "draft" if draft else "submitted"
+    seen = int(form.revision.data or 0)
+    record = submission or storage.by_key(form.idempotency_key.data)
+    if record is None:
+        record, _created = storage.store(
+            version=version, instrument=instrument, office=office, channel="inspector",
+            status=status_after, occurred_at=occurred, answers=answers,
+            idempotency_key=form.idempotency_key.data, inspector=current_user,
+            commit=False, lookup=False,
+        )
+        db.session.flush()
+        audit.record("created", "submission", record.id, {"instrument": key, "office": office.code})
+    else:
+        if (record.idempotency_key != form.idempotency_key.data or record.channel != "inspector"
+                or record.instrument_key != instrument.key
+                or (submission is None and record.inspector_id != current_user.id)):
+            abort(409, description=_("這個頁面的識別碼屬於另一筆紀錄，沒有儲存任何內容。"
+                                     "請重新開啟查核表再填寫。"))
+        if storage.matches(record, office=office, channel="inspector", answers=answers,
+                           instrument_key=instrument.key, inspector=record.inspector) and (
+                record.occurred_at == occurred and record.status == status_after):
+            return done(record, draft)  # the same page sent again: already stored
+        if record.status not in EDITABLE:
+            db.session.rollback()
+            return Conflict(record, _("這筆紀錄已經送出，不能再修改；下方列出您這次的內容與已送出內容的差異。"),
+                            compared(instrument, record, office, occurred, answers))
+        with storage.writing():
+            if seen != record.revision or not storage.claim_revision(
+                    record, seen, EDITABLE, instrument_version_id=version.id):
+                db.session.rollback()
+                return Conflict(record, _("這筆紀錄在您開啟這個頁面之後已在別處修改過。下方列出兩個版本的差異："
+                                          "要保留您的版本，請再按一次「儲存草稿」或「送出」；"
+                                          "要改用伺服器上的版本，請重新開啟。"),
+                                compared(instrument, record, office, occurred, answers))
+            storage.replace_answers(record, instrument, office=office, occurred_at=occurred,
+                                    answers=answers, status=status_after, commit=False)
+        audit.record("changed", "submission", record.id, {"office": office.code})
+    if status_after == "submitted":
+        audit.record("submitted", "submission", record.id,
+                     {"score": record.score, "grade": record.grade})
+        db.session.flush()
+        log_event(record, "submitted")
+    db.session.commit()
+    return done(record, draft)
+
+
+def done(record: Submission, draft: bool):
+    if draft:
+        flash(_("草稿已儲存，可稍後繼續填寫。"), "ok")
+        return redirect(url_for(".edit", submission_id=record.id))
+    return redirect(url_for(".show", submission_id=record.id))
 
 
 @bp.route("/new/<key>", methods=["GET", "POST"])

@@ -8,8 +8,16 @@ from .accounts import ROLES, User
 from .audit import AuditEvent
 from .common import TAIPEI, UTCDateTime, utcnow
 from .offices import OFFICE_KINDS, Kiosk, Office
-from .records import CHANNELS, STATUSES, Answer, InstrumentVersion, Submission, SurveyCode
+from .records import (
+    CHANNELS,
+    STATUSES,
+    Answer,
+    InstrumentVersion,
+    RecordEvent,
+    Submission,
+    SurveyCode,
+)
 
 __all__ = ["CHANNELS", "OFFICE_KINDS", "ROLES", "STATUSES", "TAIPEI", "Answer", "AuditEvent",
-           "InstrumentVersion", "Kiosk", "Office", "Submission", "SurveyCode", "User",
+           "InstrumentVersion", "Kiosk", "Office", "RecordEvent", "Submission", "SurveyCode", "User",
            "UTCDateTime", "utcnow"]

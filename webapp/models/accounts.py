@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -24,6 +24,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Raised to end every session of this account on the server side (sign-out, deactivation).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def set_password(self, password: str) -> None:
@@ -37,8 +39,13 @@ class User(UserMixin, db.Model):
         return self.active
 
     def session_mark(self) -> str:
-        """Changes with the password, so a reset signs the account out everywhere."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        """Changes with the password and with ``session_epoch``, so a reset, a sign-out or a
+        deactivation ends every session of the account, cookies copied earlier included."""
+        seed = f"{self.password_hash}:{self.session_epoch or 0}"
+        return hashlib.sha256(seed.encode()).hexdigest()[:16]
+
+    def end_sessions(self) -> None:
+        self.session_epoch = (self.session_epoch or 0) + 1
 
     def get_id(self) -> str:  # what Flask-Login keeps in the session and remember-me cookie
         return f"{self.id}.{self.session_mark()}"

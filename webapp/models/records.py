@@ -73,6 +73,9 @@ class Submission(db.Model):
     grade: Mapped[str | None] = mapped_column(String(8))
     section_scores: Mapped[dict | None] = mapped_column(JSON)
     review_comment: Mapped[str | None] = mapped_column(Text)
+    # Raised by every change of answers or status: a save or a decision names the revision it
+    # saw, and one made on an older page is refused (409) instead of overwriting silently.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     office: Mapped[Office] = relationship()
     instrument_version: Mapped[InstrumentVersion] = relationship()
@@ -106,6 +109,26 @@ class Answer(db.Model):
     text: Mapped[str | None] = mapped_column(Text)
 
     submission: Mapped[Submission] = relationship(back_populates="answers")
+
+
+class RecordEvent(db.Model):
+    """One step in an inspector's record's life: submitted, returned, approved, with the answers
+    as they were then, so a reviewer sees what changed since the record was returned."""
+
+    __tablename__ = "record_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answers: Mapped[dict] = mapped_column(JSON)
+    score: Mapped[float | None] = mapped_column(Float)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    actor: Mapped[User | None] = relationship()
 
 
 class SurveyCode(db.Model):

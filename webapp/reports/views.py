@@ -47,25 +47,17 @@ def params() -> dict:
     compare_to = args.get("compare_to")
     if compare_to is None:
         compare_to = ""
-        if _looks_like_period(period):
+        if Period.is_valid(period):
             previous = Period.parse(period).previous()
             if str(previous) in aggregates.periods_with_data(quarters=previous.kind == "Q"):
                 compare_to = str(previous)
     instrument = args.get("instrument") or "all"
     kind = args.get("kind") or None
     if kind is not None and kind not in OFFICE_KINDS:
-        abort(400)
+        abort(400, description=f"kind 應為 {'、'.join(OFFICE_KINDS)}")
     codes = [c for c in args.getlist("office") if c] or None
     return {"period": period, "compare_to": compare_to or None, "instrument": instrument,
             "kind": kind, "codes": codes}
-
-
-def _looks_like_period(text: str) -> bool:
-    try:
-        Period.parse(text)
-    except ValueError:
-        return False
-    return True
 
 
 def fingerprint() -> tuple:
@@ -158,8 +150,10 @@ def quality():
     period = request.args.get("period") or default_half(halves)
     if period is None:
         return render_template("reports/quality.html", result=None, halves=halves, period=None)
-    if not _looks_like_period(period):
-        abort(400)
+    try:
+        Period.parse(period)
+    except ValueError as error:
+        abort(400, description=str(error))
     result = quality_flags.flags(period)
     return render_template("reports/quality.html", result=result, halves=halves,
                            quarters=aggregates.periods_with_data("satisfaction", quarters=True),

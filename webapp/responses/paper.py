@@ -19,6 +19,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
+from analysis.periods import FIRST_YEAR
 from forms.builder import answers_from_form, build_form
 from forms.instrument import Instrument
 from forms.types import get_type
@@ -81,6 +82,8 @@ def import_csv(key: str, raw: bytes, today: date | None = None) -> ImportResult:
             day = date.fromisoformat(row["submitted_on"].strip())
             if day > today:
                 problems.append("submitted_on:日期在未來")
+            elif day.year < FIRST_YEAR:
+                problems.append(f"submitted_on:日期應在 {FIRST_YEAR} 年之後，收到「{day}」")
         except ValueError:
             problems.append(f"submitted_on:日期應為 YYYY-MM-DD,收到「{row['submitted_on']}」")
         formdata = MultiDict()

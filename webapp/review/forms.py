@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SubmitField, TextAreaField
-from wtforms.validators import Length
+from wtforms import HiddenField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Regexp
 
 from ..webforms import StrictForm
 
@@ -12,5 +12,7 @@ from ..webforms import StrictForm
 class ReviewForm(StrictForm):
     comment = TextAreaField(_l("審核意見（退回時必填，檢查員會看到）"),
                             validators=[Length(max=2000)])
+    #: the record's revision the reviewer saw: a decision on anything newer is refused
+    revision = HiddenField("", validators=[InputRequired(), Regexp(r"^\d{1,9}$")])
     approve = SubmitField(_l("核定"))
     send_back = SubmitField(_l("退回修改"))

@@ -7,18 +7,19 @@ is fixed and resubmitted, and comes back to this queue.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from forms.instrument import pick
 from forms.scoring import bands_of
 
-from .. import audit, instruments
+from .. import audit, instruments, storage
 from ..extensions import db
 from ..i18n import locale_code
 from ..models import Submission
-from ..records import answer_rows, titles
+from ..records import answer_rows, changes_since_return, history, log_event, titles
 from ..security import roles_required
 from .forms import ReviewForm
 
@@ -38,30 +39,53 @@ def queue():
 @bp.route("/<int:submission_id>", methods=["GET", "POST"])
 @roles_required("reviewer", "admin")
 def decide(submission_id: int):
+    """Approve or return, conditional on the revision the reviewer saw: a page opened before
+    the inspector resubmitted, or a second reviewer deciding at the same moment, gets 409.
+    Nobody decides on a record they filed."""
     submission = db.session.get(Submission, submission_id)
     if submission is None or submission.channel != "inspector" or submission.status == "draft":
         abort(404)
+    own = submission.inspector_id == current_user.id
     form = ReviewForm()
     status = 200
-    if form.validate_on_submit():
-        if submission.status != "submitted":
-            flash(_("這筆紀錄已經審核過了。"), "error")
-            return redirect(url_for(".queue"))
-        comment = (form.comment.data or "").strip()
-        if form.send_back.data and not comment:
-            form.comment.errors = [_("退回時請說明需要修改的地方。")]
-            status = 400
-        else:
-            submission.status = "returned" if form.send_back.data else "approved"
-            submission.review_comment = comment or None
-            audit.record(submission.status, "submission", submission.id,
-                         {"comment": comment or None, "score": submission.score})
-            db.session.commit()
-            flash(_("已核定。") if submission.status == "approved" else _("已退回給檢查員。"), "ok")
-            return redirect(url_for(".queue"))
+    if request.method == "GET":
+        form.revision.data = str(submission.revision)
+    elif own:
+        abort(403, description=_("不能審核自己填寫的紀錄，請由另一位審核人員審核。"))
+    elif form.validate_on_submit():
+        outcome = decision(submission, form)
+        if outcome is not None:
+            return outcome
+        status = 400
     elif form.is_submitted():
         status = 400
     instrument = instruments.instrument_of(submission.instrument_version)
     return render_template("review/decide.html", submission=submission, instrument=instrument,
                            rows=answer_rows(instrument, submission), bands=bands_of(instrument),
+                           changes=changes_since_return(instrument, submission),
+                           events=history(submission), own=own,
                            form=form, pick=pick, locale=locale_code()), status
+
+
+def decision(submission: Submission, form: ReviewForm):
+    """Carry out the posted decision; a response, or None with the form's errors set."""
+    if form.approve.data == form.send_back.data:  # neither (a bare POST) or both
+        form.form_errors.append(_("請按「核定」或「退回修改」其中一個。"))
+        return None
+    comment = (form.comment.data or "").strip()
+    if form.send_back.data and not comment:
+        form.comment.errors = [_("退回時請說明需要修改的地方。")]
+        return None
+    outcome = "returned" if form.send_back.data else "approved"
+    seen = int(form.revision.data)
+    if not storage.claim_revision(submission, seen, ("submitted",), status=outcome,
+                                  review_comment=comment or None):
+        db.session.rollback()
+        abort(409, description=_("這筆紀錄在您開啟之後已有變更（檢查員重新送出，或另一位審核人員已審核）。"
+                                 "請重新開啟這個頁面，看過最新內容後再決定。"))
+    audit.record(outcome, "submission", submission.id,
+                 {"comment": comment or None, "score": submission.score})
+    log_event(submission, outcome, comment or None)
+    db.session.commit()
+    flash(_("已核定。") if outcome == "approved" else _("已退回給檢查員。"), "ok")
+    return redirect(url_for(".queue"))

@@ -1,28 +1,92 @@
-// Kiosk tablets: a survey left half-filled is cleared after three idle minutes, so the next
-// citizen never sees someone else's answers.  The page works without this script.
+// Counter tablets are shared by one citizen after another.  This script keeps each citizen's
+// answers away from the next one, and gives every citizen control over the time they need:
+// - a page restored from the back-forward cache is loaded afresh, and a form is cleared as the
+//   page is left, so Back or Forward never shows an earlier citizen's answers;
+// - the thank-you page returns to a blank form after a pause that any tap stops, replacing
+//   itself in the history (no entry to go Back to);
+// - a half-filled survey left idle is cleared, but only after a warning with a large button
+//   that gives more time (announced to screen readers); any tap, key or scroll also does.
+// The pages work without this script (the server sends no-store and autocomplete=off).
 (function () {
   "use strict";
-  var IDLE_MS = 180000;
-  var timer = null;
+  var IDLE_MS = 180000;      // a survey untouched this long is cleared ...
+  var WARN_MS = 30000;       // ... after a warning shown this long before
+  var THANKS_MS = 20000;     // the thank-you page's pause before the next citizen's form
+
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { window.location.reload(); }
+  });
+  window.addEventListener("pagehide", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form"), function (form) {
+      form.reset();
+    });
+  });
+
+  function restartTo(url) { window.location.replace(url); }
+
+  var restart = document.querySelector("[data-restart]");
+  if (restart) {
+    var countdown = document.querySelector("[data-countdown]");
+    var paused = document.querySelector("[data-paused]");
+    var seconds = document.querySelector("[data-seconds]");
+    var left = Math.round(THANKS_MS / 1000);
+    var tick = null;
+    restart.addEventListener("click", function (event) {
+      event.preventDefault();
+      restartTo(restart.href);
+    });
+    if (countdown) { countdown.hidden = false; }
+    tick = window.setInterval(function () {
+      left -= 1;
+      if (seconds) { seconds.textContent = String(Math.max(left, 0)); }
+      if (left <= 0) {
+        window.clearInterval(tick);
+        restartTo(restart.href);
+      }
+    }, 1000);
+    document.addEventListener("pointerdown", function (event) {
+      if (tick === null || restart.contains(event.target)) { return; }
+      window.clearInterval(tick);
+      tick = null;
+      if (countdown) { countdown.hidden = true; }
+      if (paused) { paused.hidden = false; }
+    });
+    return;
+  }
+
+  var form = document.querySelector("form[data-kiosk]");
+  var warning = document.getElementById("idle-warning");
+  if (!form || !warning) { return; }
+  var warnTimer = null;
+  var resetTimer = null;
   function started() {
-    return document.querySelector("input[type=radio]:checked") !== null ||
-      Array.prototype.some.call(document.querySelectorAll("textarea"), function (t) {
+    return form.querySelector("input[type=radio]:checked") !== null ||
+      Array.prototype.some.call(form.querySelectorAll("textarea"), function (t) {
         return t.value.trim() !== "";
       });
   }
-  function expire() {
-    if (started()) {
-      window.location.replace(window.location.pathname + "?lang=zh_Hant_TW");
-    } else {
-      arm();
-    }
+  function reset() {
+    // Back to a blank form in the language the citizen chose, replacing this page.
+    restartTo(window.location.pathname + "?lang=" + encodeURIComponent(form.dataset.lang || ""));
+  }
+  function warn() {
+    if (!started()) { arm(); return; }
+    warning.hidden = false;
+    warning.querySelector("button").focus({ preventScroll: true });
+    resetTimer = window.setTimeout(reset, WARN_MS);
   }
   function arm() {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(expire, IDLE_MS);
+    window.clearTimeout(warnTimer);
+    window.clearTimeout(resetTimer);
+    warning.hidden = true;
+    warnTimer = window.setTimeout(warn, IDLE_MS - WARN_MS);
   }
-  ["pointerdown", "keydown", "input", "scroll"].forEach(function (name) {
-    document.addEventListener(name, arm, { passive: true });
+  warning.querySelector("button").addEventListener("click", arm);
+  ["pointerdown", "keydown", "input", "scroll", "focusin"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      if (!warning.hidden && warning.contains(event.target) && name !== "pointerdown") { return; }
+      arm();
+    }, { passive: true, capture: true });
   });
   arm();
 }());

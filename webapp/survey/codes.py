@@ -40,6 +40,6 @@ def redeem(row: SurveyCode, submission_id: int) -> bool:
     """Mark the code used by ``submission_id``; False if another response used it first."""
     result = db.session.execute(
         update(SurveyCode).where(SurveyCode.id == row.id, SurveyCode.used_at.is_(None))
-        .values(used_at=utcnow(), submission_id=submission_id)
+        .values(used_at=utcnow().replace(second=0, microsecond=0), submission_id=submission_id)
     )
     return result.rowcount == 1

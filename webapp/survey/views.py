@@ -45,10 +45,19 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
         thanks = redirect(url_for(thanks_endpoint(kiosk), **action_args(office, kiosk)))
         if form.website.data:
             return thanks  # a bot filled the honeypot: answer as if it succeeded, store nothing
+        answers = answers_from_form(instrument, form)
+
+        def resent() -> bool | None:
+            """The key's stored response is this very one (a resend): True; another: False."""
+            existing = storage.by_key(form.idempotency_key.data)
+            if existing is None:
+                return None
+            return storage.matches(existing, office=office, channel=mode, kiosk=kiosk,
+                                   instrument_key=instrument.key, answers=answers)
+
         if code is not None and code.used_at is not None:
             # a resend of the response that used this code, or a second response on it
-            return thanks if storage.by_key(form.idempotency_key.data) else used_code_page(office)
-        answers = answers_from_form(instrument, form)
+            return thanks if resent() else used_code_page(office)
         try:
             with storage.writing():
                 # No look-up first: a resend hits the unique key and lands in the except below.
@@ -63,10 +72,16 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
                     return used_code_page(office)
                 db.session.commit()
         except IntegrityError:
-            db.session.rollback()  # the same key stored by a concurrent resend
-            if storage.by_key(form.idempotency_key.data) is None:
+            db.session.rollback()  # the key is taken: by a resend of this response, or not
+            same = resent()
+            if same is None:
                 raise
-            return thanks
+            if same:
+                return thanks
+            # An old page posted again with other answers: store nothing under someone
+            # else's key, say so, and offer the answers back with a fresh key.
+            form.idempotency_key.data = uuid.uuid4().hex
+            status = 409
         except DBAPIError:
             # Locked or down: keep the citizen's answers on the page, same key, for a retry.
             db.session.rollback()
@@ -77,7 +92,7 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
         status = 400
     return render_template(
         "survey/form.html", form=form, instrument=instrument, office=office, mode=mode,
-        locale=locale_code(), action=action, unavailable=status == 503,
+        locale=locale_code(), action=action, unavailable=status == 503, reused=status == 409,
     ), status
 
 
@@ -144,7 +159,7 @@ def kiosk_thanks(token: str):
     return render_template("survey/thanks.html", office=kiosk.office, mode="kiosk",
                            # back in Chinese for the next citizen, whatever this one chose
                            restart=url_for(".kiosk", token=token, lang="zh_Hant_TW"),
-                           reset_seconds=8)
+                           reset_seconds=20)
 
 
 @bp.route("/survey/<code>", methods=["GET", "POST"])

@@ -1,0 +1,30 @@
+"""What staff do in a few requests: sign in, fill a checklist, post it; shared by the flow tests."""
+
+from __future__ import annotations
+
+import factories
+from conftest import hidden_fields, login
+
+from forms.instrument import load_default
+
+
+def signed_in(client, user):
+    response = login(client, user.email, factories.PASSWORD)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def full_phone_answers(**changes) -> dict:
+    phone = load_default("phone")
+    answers = {q["key"]: "yes" for q in phone.questions() if q["type"] == "yes_no_na"}
+    answers.update(rings="3", scenario="詢問戶籍謄本申請應備文件")
+    answers.update(changes)
+    return answers
+
+
+def post_form(client, url, answers, office, action="submit", when="2025-08-12T10:15"):
+    page = client.get(url)
+    assert page.status_code == 200
+    data = hidden_fields(page.get_data(as_text=True))
+    data.update(answers, office=office.code, occurred_at=when, action=action)
+    return client.post(url, data=data)
