@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import change, compare, descriptive, inspections, reliability
+from . import change, descriptive, inspections, omnibus, reliability
 
 MAIN_ITEM = "overall"
 
@@ -68,12 +68,12 @@ def likert_report(
         "H": None, "p": None, "df": 0, "epsilon2": None,
         "note": "fewer than two offices with answers: nothing to compare"}}
     if nonempty >= 2:
-        kruskal = compare.kruskal_from_counts(table)
-        anova = compare.anova_from_counts(table)
+        kruskal = omnibus.kruskal_from_counts(table)
+        anova = omnibus.anova_from_counts(table)
         # office x (satisfied, not): answers "do satisfaction rates differ" with fewer tiny cells
-        chi2 = compare.chi2_from_counts(compare.satisfied_table(table))
-        dunn = compare.dunn_from_counts(table, adjust="holm")
-        letters = compare.letters_from_dunn(dunn)
+        chi2 = omnibus.chi2_from_counts(omnibus.satisfied_table(table))
+        dunn = omnibus.dunn_from_counts(table, adjust="holm")
+        letters = omnibus.letters_from_dunn(dunn)
         significant = np.argwhere(np.triu(dunn.pvalue_adjusted < 0.05, k=1))
         tests = {
             "kruskal": {"H": clean(kruskal.statistic), "p": clean(kruskal.pvalue),
@@ -121,7 +121,7 @@ def likert_report(
     return result
 
 
-def chi2_warning(result: compare.Chi2Result) -> str | None:
+def chi2_warning(result: omnibus.Chi2Result) -> str | None:
     """The small-expected-counts warning in the analysts' language."""
     if result.warning is None:
         return None

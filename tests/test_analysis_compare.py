@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scipy import stats
 from scipy.stats.contingency import association
 
-from analysis.compare import (
+from analysis.omnibus import (
     NOTE_IDENTICAL,
     NOTE_TOO_FEW,
     adjust_pvalues,
@@ -553,7 +553,7 @@ def test_letters_contrived_pattern_uses_bounded_fallback():
 
 
 def test_letters_greedy_budget_exhausted_still_valid(monkeypatch):
-    import analysis.compare as compare_module
+    import analysis.omnibus as compare_module
 
     monkeypatch.setattr(compare_module, "_MAX_GREEDY_STEPS", 3)
     rng = np.random.default_rng(12)
