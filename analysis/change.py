@@ -19,12 +19,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from analysis.descriptive import (
-    _as_float_scalar_or_array,
-    _wilson_arrays,
-    _z_for,
-    as_count_table,
-)
+from analysis.arrays import as_count_table, as_float_scalar_or_array
+from analysis.ranks import midranks, tie_sum
+from analysis.wilson import wilson_arrays, z_for
 
 __all__ = [
     "MannWhitneyResult",
@@ -106,9 +103,9 @@ def newcombe_diff(
     a1, b1, a2, b2 = np.broadcast_arrays(a1, b1, a2, b2)
     if np.any(a1 > b1) or np.any(a2 > b2):
         raise ValueError("successes must not exceed the number of answers")
-    zc = _z_for(confidence)
-    l1, u1 = _wilson_arrays(a1, b1, zc)
-    l2, u2 = _wilson_arrays(a2, b2, zc)
+    zc = z_for(confidence)
+    l1, u1 = wilson_arrays(a1, b1, zc)
+    l2, u2 = wilson_arrays(a2, b2, zc)
     f1, f2 = b1.astype(np.float64), b2.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         p1 = a1 / f1
@@ -123,12 +120,12 @@ def newcombe_diff(
     z = np.where(empty, np.nan, z)
     p = np.where(empty, np.nan, 2.0 * stats.norm.sf(np.abs(z)))
     return NewcombeResult(
-        p1=_as_float_scalar_or_array(p1),
-        p2=_as_float_scalar_or_array(p2),
-        diff=_as_float_scalar_or_array(d),
-        ci=(_as_float_scalar_or_array(low), _as_float_scalar_or_array(high)),
-        z=_as_float_scalar_or_array(z),
-        pvalue=_as_float_scalar_or_array(p),
+        p1=as_float_scalar_or_array(p1),
+        p2=as_float_scalar_or_array(p2),
+        diff=as_float_scalar_or_array(d),
+        ci=(as_float_scalar_or_array(low), as_float_scalar_or_array(high)),
+        z=as_float_scalar_or_array(z),
+        pvalue=as_float_scalar_or_array(p),
         x1=int(a1) if a1.ndim == 0 else a1,
         n1=int(b1) if b1.ndim == 0 else b1,
         x2=int(a2) if a2.ndim == 0 else a2,
@@ -208,12 +205,11 @@ def mann_whitney_from_counts(counts_a: ArrayLike, counts_b: ArrayLike) -> MannWh
     n1 = a2.sum(axis=1)
     n2 = b2.sum(axis=1)
     big_n = n1 + n2
-    before = np.cumsum(t, axis=1) - t
-    mid = before + (t + 1.0) / 2.0
+    mid = midranks(t)
     u1 = np.einsum("ij,ij->i", a2, mid) - n1 * (n1 + 1.0) / 2.0
     nn = n1 * n2
     u2 = nn - u1
-    tie = np.sum(t**3 - t, axis=1)
+    tie = tie_sum(t)
     empty = nn == 0
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.sqrt(nn / 12.0 * ((big_n + 1.0) - tie / (big_n * (big_n - 1.0))))

@@ -9,8 +9,6 @@ never a column; it is passed separately because it is not a point on the scale.
 An office with no answers must still appear in a report, so ``n = 0`` yields NaN statistics
 instead of an exception; ``ValueError`` is kept for input that is malformed (negative counts,
 wrong shape, non-integer counts).
-
-This module also holds the small validation helpers that the other ``analysis`` modules share.
 """
 
 from __future__ import annotations
@@ -21,169 +19,22 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from analysis.arrays import as_count_table, as_level_values
+from analysis.wilson import wilson_arrays, z_for
+
 __all__ = [
     "AGENCY_Z",
     "LikertSummary",
     "LikertTable",
-    "as_count_table",
-    "as_level_values",
     "describe",
     "describe_arrays",
     "describe_table",
-    "wilson_interval",
 ]
 
 #: The z value that Taiwanese agencies (and most survey reports) quote for a 95% margin of
 #: error.  ``norm.ppf(0.975)`` is 1.959964; the rounded value is used so that the report's
 #: margin of error is the number readers can reproduce by hand.
 AGENCY_Z = 1.96
-
-
-# ---------------------------------------------------------------------------------------------
-# validation helpers shared by the analysis modules
-# ---------------------------------------------------------------------------------------------
-
-
-def as_count_table(counts: ArrayLike, *, ndim: int | None = 2, name: str = "counts") -> np.ndarray:
-    """Validate a count array and return it as ``int64``.
-
-    Parameters
-    ----------
-    counts : array_like
-        Non-negative whole numbers (integer dtype, or floats that are whole numbers, as some
-        database drivers return ``SUM`` results as decimals).
-    ndim : int or None
-        Required number of dimensions; ``None`` accepts any shape, including scalars.
-    name : str
-        Name used in error messages.
-
-    Returns
-    -------
-    numpy.ndarray
-        The counts as a new ``int64`` array.
-
-    Raises
-    ------
-    ValueError
-        If the array has the wrong number of dimensions, is empty, is not numeric, contains
-        NaN / infinite / fractional values, or contains negative values.
-    """
-    arr = np.asarray(counts)
-    if ndim is not None and arr.ndim != ndim:
-        raise ValueError(f"{name} must be a {ndim}-D array, got {arr.ndim}-D shape {arr.shape}")
-    if arr.ndim > 0 and arr.size == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape})")
-    if arr.dtype == bool or arr.dtype.kind not in "iuf":
-        raise ValueError(f"{name} must contain numbers, got dtype {arr.dtype}")
-    if arr.dtype.kind == "f":
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} contains NaN or infinite values")
-        if not np.all(arr == np.round(arr)):
-            raise ValueError(f"{name} must contain whole numbers")
-    if np.any(arr < 0):
-        raise ValueError(f"{name} must not contain negative values")
-    return arr.astype(np.int64)
-
-
-def as_level_values(values: ArrayLike | None, n_levels: int) -> np.ndarray:
-    """Return the numeric value of each scale level (default ``1..L``) as ``float64``.
-
-    The levels must be strictly increasing because the count table's columns are in ascending
-    value order, and "top-k box" and rank statistics rely on that order.
-
-    Raises
-    ------
-    ValueError
-        If ``values`` is not 1-D of length ``n_levels``, not finite, or not strictly increasing.
-    """
-    if values is None:
-        return np.arange(1, n_levels + 1, dtype=np.float64)
-    v = np.asarray(values)
-    if v.dtype == bool or v.dtype.kind not in "iuf":
-        raise ValueError(f"values must be numbers, got dtype {v.dtype}")
-    v = v.astype(np.float64)
-    if v.ndim != 1 or v.shape[0] != n_levels:
-        raise ValueError(
-            f"values must be a 1-D array with one value per column ({n_levels}), got shape "
-            f"{v.shape}"
-        )
-    if not np.all(np.isfinite(v)):
-        raise ValueError("values contains NaN or infinite values")
-    if n_levels > 1 and not np.all(np.diff(v) > 0):
-        raise ValueError("values must be strictly increasing (columns in ascending value order)")
-    return v
-
-
-def _as_float_scalar_or_array(x: np.ndarray) -> float | np.ndarray:
-    """Turn 0-d results into Python floats so scalar callers get plain numbers."""
-    return float(x) if np.ndim(x) == 0 else x
-
-
-# ---------------------------------------------------------------------------------------------
-# Wilson interval
-# ---------------------------------------------------------------------------------------------
-
-
-def _z_for(confidence: float) -> float:
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
-    return float(stats.norm.ppf(0.5 + confidence / 2.0))
-
-
-def _wilson_arrays(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval on validated float arrays; NaN where ``n == 0``."""
-    x = x.astype(np.float64)
-    n = n.astype(np.float64)
-    z2 = z * z
-    with np.errstate(divide="ignore", invalid="ignore"):
-        denom = n + z2
-        centre = (x + z2 / 2.0) / denom
-        half = z * np.sqrt(x * (n - x) / n + z2 / 4.0) / denom
-        low = centre - half
-        high = centre + half
-    # The bounds are exactly 0 and 1 at the extremes; remove rounding noise there.
-    low = np.where(x == 0, 0.0, np.clip(low, 0.0, 1.0))
-    high = np.where(x == n, 1.0, np.clip(high, 0.0, 1.0))
-    empty = n == 0
-    low = np.where(empty, np.nan, low)
-    high = np.where(empty, np.nan, high)
-    return low, high
-
-
-def wilson_interval(
-    successes: ArrayLike, n: ArrayLike, confidence: float = 0.95
-) -> tuple[float | np.ndarray, float | np.ndarray]:
-    """Wilson score confidence interval for a proportion.
-
-    The Wilson interval is used instead of the Wald interval ``p ± z·sqrt(p(1-p)/n)`` because
-    the good offices the report cares about sit near 100% satisfaction, where the Wald interval
-    collapses to zero width (or exceeds 1) and claims a certainty the data do not have.
-
-    Parameters
-    ----------
-    successes, n : int or array_like of int
-        Number of successes and of trials; broadcast against each other.
-    confidence : float
-        Two-sided confidence level, default 0.95.
-
-    Returns
-    -------
-    (low, high)
-        Floats for scalar input, arrays otherwise.  ``n = 0`` gives ``(nan, nan)``.  Equal to
-        ``scipy.stats.binomtest(x, n).proportion_ci(confidence, method="wilson")``.
-
-    Raises
-    ------
-    ValueError
-        If counts are negative or fractional, or ``successes > n``.
-    """
-    x = as_count_table(successes, ndim=None, name="successes")
-    nn = as_count_table(n, ndim=None, name="n")
-    x, nn = np.broadcast_arrays(x, nn)
-    if np.any(x > nn):
-        raise ValueError("successes must not exceed n")
-    low, high = _wilson_arrays(x, nn, _z_for(confidence))
-    return _as_float_scalar_or_array(low), _as_float_scalar_or_array(high)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,7 +226,7 @@ def describe_arrays(
         rate = np.where(has, satisfied / nf, np.nan)
         moe = np.where(has, AGENCY_Z * np.sqrt(rate * (1.0 - rate) / nf), np.nan)
         moe_cons = np.where(has, AGENCY_Z * np.sqrt(0.25 / nf), np.nan)
-    s_low, s_high = _wilson_arrays(satisfied, n, _z_for(0.95))
+    s_low, s_high = wilson_arrays(satisfied, n, z_for(0.95))
 
     return LikertTable(
         values=v,

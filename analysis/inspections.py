@@ -5,7 +5,8 @@ N/A items removed from both, times 100).  SQL aggregates the checks per office a
 ``n`` (checks), ``total`` (sum of scores) and ``total_sq`` (sum of squared scores); per section
 to earned and possible points; and per checklist item to passed / failed / not-applicable
 counts.  The functions here turn those aggregates into the numbers the report prints, for all
-offices (or items) at once.
+offices (or items) at once.  How well one check reflects its office (the intraclass correlation
+of the scores) is a reliability question and lives in :mod:`analysis.reliability`.
 """
 
 from __future__ import annotations
@@ -17,15 +18,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from analysis.descriptive import _wilson_arrays, _z_for, as_count_table
+from analysis.arrays import as_count_table, as_float_array
+from analysis.wilson import check_confidence, wilson_arrays, z_for
 
 __all__ = [
     "DEFAULT_BANDS",
-    "IccResult",
     "ItemFailureRates",
     "ScoreSummary",
     "grade_for",
-    "inspector_icc",
     "item_failure_rates",
     "score_summary",
     "section_scores",
@@ -40,18 +40,6 @@ DEFAULT_BANDS: tuple[tuple[float, str], ...] = (
     (60.0, "丙"),
     (0.0, "丁"),
 )
-
-
-def _as_float_array(x: ArrayLike, name: str) -> np.ndarray:
-    a = np.asarray(x)
-    if a.dtype == bool or a.dtype.kind not in "iuf":
-        raise ValueError(f"{name} must contain numbers, got dtype {a.dtype}")
-    a = np.atleast_1d(a.astype(np.float64))
-    if a.ndim != 1 or a.size == 0:
-        raise ValueError(f"{name} must be a non-empty scalar or 1-D array, got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return a
 
 
 def _check_bands(bands: Sequence[tuple[float, str]]) -> tuple[np.ndarray, list[str]]:
@@ -162,10 +150,10 @@ def score_summary(
         On negative / fractional ``n``, mismatched shapes, ``total`` non-zero where ``n = 0``,
         or aggregates that imply a negative variance.
     """
-    conf = _check_confidence(confidence)
+    conf = check_confidence(confidence)
     nn = np.atleast_1d(as_count_table(n, ndim=None, name="n"))
-    tot = _as_float_array(total, "total")
-    tsq = _as_float_array(total_sq, "total_sq")
+    tot = as_float_array(total, "total")
+    tsq = as_float_array(total_sq, "total_sq")
     if nn.ndim != 1 or not (nn.shape == tot.shape == tsq.shape):
         raise ValueError(
             f"n, total and total_sq must have the same 1-D shape, got {nn.shape}, {tot.shape}, "
@@ -200,12 +188,6 @@ def score_summary(
         mean_ci_high=mean + half,
         grade=tuple(grade_for(mean, bands)),
     )
-
-
-def _check_confidence(confidence: float) -> float:
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
-    return float(confidence)
 
 
 def section_scores(earned: ArrayLike, possible: ArrayLike) -> np.ndarray:
@@ -326,7 +308,7 @@ def item_failure_rates(
     n = ps + fl
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(n > 0, fl / n, np.nan)
-    low, high = _wilson_arrays(fl, n, _z_for(confidence))
+    low, high = wilson_arrays(fl, n, z_for(confidence))
     return ItemFailureRates(
         passed=ps,
         failed=fl,
@@ -336,101 +318,3 @@ def item_failure_rates(
         ci_low=low,
         ci_high=high,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class IccResult:
-    """One-way random-effects intraclass correlation ICC(1) of inspection scores.
-
-    Attributes
-    ----------
-    icc : float
-        ``(MSB - MSW) / (MSB + (n0 - 1) MSW)``: the share of score variance that lies between
-        offices, i.e. how well a single check by one inspector reflects the office rather than
-        the inspector and the day.  Can be negative (then checks of the same office disagree
-        more than offices differ).
-    n0 : float
-        Effective checks per office for unbalanced data, ``(N - sum n_i^2 / N) / (k - 1)``.
-    statistic, pvalue : float
-        One-way ANOVA F and p across offices (``scipy.stats.f_oneway`` on the scores).
-    df_between, df_within : int
-    n_offices, n_checks : int
-        Offices and checks used.
-    note : str or None
-        Why ``icc`` is NaN, if it is.
-    """
-
-    icc: float
-    n0: float
-    statistic: float
-    pvalue: float
-    df_between: int
-    df_within: int
-    n_offices: int
-    n_checks: int
-    note: str | None
-
-
-def inspector_icc(
-    n: ArrayLike, total: ArrayLike, total_sq: ArrayLike, min_checks: int = 2
-) -> IccResult:
-    """Agreement of inspection scores within offices: ICC(1) from per-office aggregates.
-
-    When several inspectors check the same office in a period, different inspectors visit
-    different offices, so the one-way model (office as the random target, checks nested in
-    it) is the appropriate one.  Only offices with at least ``min_checks`` checks are used
-    (default 2: an office checked once shows nothing about agreement).
-
-    Parameters
-    ----------
-    n, total, total_sq : array_like, shape (k,)
-        Checks, sum of scores and sum of squared scores per office (as for
-        :func:`score_summary`).
-    min_checks : int
-        Minimum checks for an office to be included.
-
-    Returns
-    -------
-    IccResult
-        NaN with a ``note`` when fewer than two offices qualify or the scores do not vary.
-    """
-    nn = np.atleast_1d(as_count_table(n, ndim=None, name="n"))
-    tot = _as_float_array(total, "total")
-    tsq = _as_float_array(total_sq, "total_sq")
-    if nn.ndim != 1 or not (nn.shape == tot.shape == tsq.shape):
-        raise ValueError("n, total and total_sq must have the same 1-D shape")
-    use = nn >= max(int(min_checks), 1)
-    k = int(use.sum())
-    big_n = int(nn[use].sum())
-    nan = float("nan")
-    if k < 2 or big_n - k < 1:
-        return IccResult(
-            nan,
-            nan,
-            nan,
-            nan,
-            max(k - 1, 0),
-            max(big_n - k, 0),
-            k,
-            big_n,
-            "fewer than two offices with enough checks",
-        )
-    ni = nn[use].astype(np.float64)
-    ti = tot[use]
-    si = tsq[use]
-    means = ti / ni
-    grand = ti.sum() / big_n
-    ssb = float(np.sum(ni * (means - grand) ** 2))
-    ssw = float(np.sum(np.maximum(si - ti * ti / ni, 0.0)))
-    df_b, df_w = k - 1, big_n - k
-    msb, msw = ssb / df_b, ssw / df_w
-    n0 = (big_n - float(np.sum(ni**2)) / big_n) / df_b
-    if msb + (n0 - 1.0) * msw <= 0.0:
-        return IccResult(nan, n0, nan, nan, df_b, df_w, k, big_n, "the scores do not vary")
-    icc = (msb - msw) / (msb + (n0 - 1.0) * msw)
-    if msw == 0.0:
-        f, p = float("inf"), 0.0
-    else:
-        f = msb / msw
-        p = float(stats.f.sf(f, df_b, df_w))
-    return IccResult(icc, n0, f, p, df_b, df_w, k, big_n, None)

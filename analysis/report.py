@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import change, compare, descriptive, inspections, reliability
+from . import change, descriptive, inspections, letters, omnibus, pairwise, reliability
 
 MAIN_ITEM = "overall"
 
@@ -62,18 +62,18 @@ def likert_report(
     n_total = int(summary.n.sum())
     if n_total == 0:
         raise ValueError("no answers in this period")
-    letters = [""] * len(offices)
+    groups = [""] * len(offices)
     nonempty = int((summary.n > 0).sum())
     tests: dict[str, object] = {"kruskal": {
         "H": None, "p": None, "df": 0, "epsilon2": None,
         "note": "fewer than two offices with answers: nothing to compare"}}
     if nonempty >= 2:
-        kruskal = compare.kruskal_from_counts(table)
-        anova = compare.anova_from_counts(table)
+        kruskal = omnibus.kruskal_from_counts(table)
+        anova = omnibus.anova_from_counts(table)
         # office x (satisfied, not): answers "do satisfaction rates differ" with fewer tiny cells
-        chi2 = compare.chi2_from_counts(compare.satisfied_table(table))
-        dunn = compare.dunn_from_counts(table, adjust="holm")
-        letters = compare.letters_from_dunn(dunn)
+        chi2 = omnibus.chi2_from_counts(omnibus.satisfied_table(table))
+        dunn = pairwise.dunn_from_counts(table, adjust="holm")
+        groups = letters.letters_from_dunn(dunn)
         significant = np.argwhere(np.triu(dunn.pvalue_adjusted < 0.05, k=1))
         tests = {
             "kruskal": {"H": clean(kruskal.statistic), "p": clean(kruskal.pvalue),
@@ -101,7 +101,7 @@ def likert_report(
             "satisfied_ci": pair(summary.satisfied_ci_low[i], summary.satisfied_ci_high[i]),
             "margin_of_error": clean(summary.margin_of_error[i]),
             "distribution": [clean(x) for x in summary.distribution[i]],
-            "group": letters[i],
+            "group": groups[i],
         })
     pooled = descriptive.describe(table.sum(axis=0), no_answer=int(no_answer[main_item].sum()))
     result = {
@@ -121,7 +121,7 @@ def likert_report(
     return result
 
 
-def chi2_warning(result: compare.Chi2Result) -> str | None:
+def chi2_warning(result: omnibus.Chi2Result) -> str | None:
     """The small-expected-counts warning in the analysts' language."""
     if result.warning is None:
         return None

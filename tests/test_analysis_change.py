@@ -6,18 +6,12 @@ import math
 
 import numpy as np
 import pytest
+from count_helpers import RTOL, expand_row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
 from analysis.change import mann_whitney_from_counts, newcombe_diff
-
-RTOL = 1e-9
-
-
-def expand(row):
-    return np.repeat(np.arange(1, len(row) + 1, dtype=float), np.asarray(row))
-
 
 # --------------------------------------------------------------------------------------------
 # Newcombe
@@ -116,12 +110,12 @@ def test_newcombe_rejects_bad_counts(args):
 
 def scipy_mwu(a_row, b_row):
     return stats.mannwhitneyu(
-        expand(a_row), expand(b_row), method="asymptotic", use_continuity=True
+        expand_row(a_row), expand_row(b_row), method="asymptotic", use_continuity=True
     )
 
 
 def direct_rank_biserial(a_row, b_row):
-    a, b = expand(a_row), expand(b_row)
+    a, b = expand_row(a_row), expand_row(b_row)
     return float(np.mean(np.sign(b[None, :] - a[:, None])))
 
 

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from count_helpers import LEVELS, RTOL, expand_row, scipy_wilson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -16,25 +17,11 @@ from analysis.descriptive import (
     describe,
     describe_arrays,
     describe_table,
-    wilson_interval,
 )
-
-RTOL = 1e-9
-LEVELS = np.arange(1, 6, dtype=float)
-
-
-def expand(row, values=LEVELS):
-    """Raw answers behind one count row."""
-    return np.repeat(np.asarray(values, dtype=float), np.asarray(row))
-
-
-def scipy_wilson(x, n, confidence=0.95):
-    ci = stats.binomtest(int(x), int(n)).proportion_ci(confidence, method="wilson")
-    return ci.low, ci.high
 
 
 def check_against_raw(s: LikertSummary, row, values=LEVELS, top=2):
-    x = expand(row, values)
+    x = expand_row(row, values)
     n = x.size
     assert s.n == n
     np.testing.assert_allclose(s.mean, x.mean(), rtol=RTOL)
@@ -217,55 +204,6 @@ def test_float_counts_from_database_are_accepted():
     assert s.n == 6 and isinstance(s.n, int)
 
 
-# --------------------------------------------------------------------------------------------
-# Wilson interval
-# --------------------------------------------------------------------------------------------
-
-
-def test_wilson_published_value():
-    # Newcombe (1998), single proportion, 81/263: 0.2553 to 0.3662
-    lo, hi = wilson_interval(81, 263)
-    assert lo == pytest.approx(0.2553, abs=5e-5)
-    assert hi == pytest.approx(0.3662, abs=5e-5)
-
-
-@pytest.mark.parametrize(
-    "x,n", [(81, 263), (0, 10), (10, 10), (1, 1), (0, 1), (29, 30), (500, 1000), (3, 7)]
-)
-@pytest.mark.parametrize("confidence", [0.95, 0.99, 0.8])
-def test_wilson_matches_scipy(x, n, confidence):
-    lo, hi = wilson_interval(x, n, confidence)
-    ref = scipy_wilson(x, n, confidence)
-    np.testing.assert_allclose((lo, hi), ref, rtol=RTOL, atol=0)
-    assert isinstance(lo, float) and isinstance(hi, float)
-
-
-def test_wilson_extremes_and_empty():
-    assert wilson_interval(0, 20)[0] == 0.0
-    assert wilson_interval(20, 20)[1] == 1.0
-    lo, hi = wilson_interval(0, 0)
-    assert math.isnan(lo) and math.isnan(hi)
-
-
-def test_wilson_vectorised():
-    x = np.array([0, 5, 9, 0])
-    n = np.array([10, 10, 10, 0])
-    lo, hi = wilson_interval(x, n)
-    assert lo.shape == (4,)
-    for i in range(3):
-        np.testing.assert_allclose((lo[i], hi[i]), scipy_wilson(x[i], n[i]), rtol=RTOL)
-    assert np.isnan(lo[3]) and np.isnan(hi[3])
-
-
-def test_wilson_rejects_bad_input():
-    with pytest.raises(ValueError):
-        wilson_interval(11, 10)
-    with pytest.raises(ValueError):
-        wilson_interval(-1, 10)
-    with pytest.raises(ValueError):
-        wilson_interval(1, 10, confidence=1.5)
-
-
 @settings(max_examples=60, deadline=None, database=None)
 @given(
     row=st.lists(st.integers(0, 40), min_size=2, max_size=7).filter(lambda r: sum(r) >= 2),
@@ -273,7 +211,7 @@ def test_wilson_rejects_bad_input():
 )
 def test_property_describe_matches_raw(row, top):
     s = describe(row, values=np.arange(1, len(row) + 1), satisfied_top=top)
-    x = expand(row, np.arange(1, len(row) + 1))
+    x = expand_row(row, np.arange(1, len(row) + 1))
     np.testing.assert_allclose(s.mean, x.mean(), rtol=RTOL)
     np.testing.assert_allclose(s.sd, np.std(x, ddof=1), rtol=RTOL, atol=1e-12)
     sat = int(sum(row[-top:]))

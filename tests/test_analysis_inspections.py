@@ -1,4 +1,4 @@
-"""Inspector instruments: score summaries, grades, section scores, item failure rates, ICC."""
+"""Inspector instruments: score summaries, grades, section scores, item failure rates."""
 
 from __future__ import annotations
 
@@ -6,27 +6,18 @@ import math
 
 import numpy as np
 import pytest
+from count_helpers import RTOL, score_aggregates
 from scipy import stats
 
 from analysis.inspections import (
     DEFAULT_BANDS,
     grade_for,
-    inspector_icc,
     item_failure_rates,
     score_summary,
     section_scores,
 )
 
-RTOL = 1e-9
 BANDS = [(90, "優等"), (80, "甲"), (70, "乙"), (60, "丙"), (0, "丁")]
-
-
-def aggregates(score_lists):
-    n = np.array([len(s) for s in score_lists])
-    total = np.array([float(np.sum(s)) for s in score_lists])
-    total_sq = np.array([float(np.sum(np.square(s))) for s in score_lists])
-    return n, total, total_sq
-
 
 SCORES = [
     [92.5, 88.0, 95.0, 90.0],  # 優等 (mean 91.375)
@@ -43,7 +34,7 @@ def test_default_bands_are_the_project_bands():
 
 
 def test_score_summary_matches_raw_scores():
-    res = score_summary(*aggregates(SCORES), bands=BANDS)
+    res = score_summary(*score_aggregates(SCORES), bands=BANDS)
     np.testing.assert_array_equal(res.n, [4, 3, 1, 0, 5, 2])
     for i, s in enumerate(SCORES):
         if len(s) == 0:
@@ -67,17 +58,17 @@ def test_score_summary_matches_raw_scores():
 
 def test_score_summary_confidence_level():
     s = np.array([70.0, 80.0, 90.0])
-    res = score_summary(*aggregates([s]), confidence=0.9)
+    res = score_summary(*score_aggregates([s]), confidence=0.9)
     lo, hi = stats.t.interval(0.9, 2, loc=80.0, scale=stats.sem(s))
     np.testing.assert_allclose([res.mean_ci_low[0], res.mean_ci_high[0]], [lo, hi], rtol=RTOL)
 
 
 def test_score_summary_custom_bands():
     bands = [(85, "A"), (0, "B")]
-    res = score_summary(*aggregates(SCORES), bands=bands)
+    res = score_summary(*score_aggregates(SCORES), bands=bands)
     assert res.grade == ("A", "B", "B", "", "B", "A")
     # default bands are the project's
-    assert score_summary(*aggregates(SCORES)).grade[1] == "甲"
+    assert score_summary(*score_aggregates(SCORES)).grade[1] == "甲"
 
 
 def test_grade_for_boundaries():
@@ -167,39 +158,3 @@ def test_item_failure_rates_rejects_bad_input():
         item_failure_rates([1, 2], [1], [0, 0])
     with pytest.raises(ValueError):
         item_failure_rates([1, -2], [1, 1], [0, 0])
-
-
-def test_icc_shrout_fleiss_example():
-    # Shrout & Fleiss (1979), 6 targets x 4 judges; published ICC(1,1) = .17
-    x = np.array(
-        [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]],
-        dtype=float,
-    )
-    res = inspector_icc(*aggregates(list(x)))
-    assert res.icc == pytest.approx(0.17, abs=0.005)
-    ref = stats.f_oneway(*x)
-    np.testing.assert_allclose(res.statistic, ref.statistic, rtol=RTOL)
-    np.testing.assert_allclose(res.pvalue, ref.pvalue, rtol=RTOL)
-    assert res.n0 == 4.0
-    # ICC(1) from its ANOVA: (F - 1) / (F + n0 - 1)
-    f = ref.statistic
-    np.testing.assert_allclose(res.icc, (f - 1) / (f + 4 - 1), rtol=RTOL)
-
-
-def test_icc_unbalanced_matches_anova():
-    rng = np.random.default_rng(8)
-    offices = [70 + 10 * rng.normal() + 5 * rng.normal(size=int(m)) for m in rng.integers(1, 6, 30)]
-    res = inspector_icc(*aggregates(offices))
-    used = [o for o in offices if len(o) >= 2]
-    ref = stats.f_oneway(*used)
-    np.testing.assert_allclose(res.statistic, ref.statistic, rtol=RTOL)
-    big_n = sum(len(o) for o in used)
-    n0 = (big_n - sum(len(o) ** 2 for o in used) / big_n) / (len(used) - 1)
-    np.testing.assert_allclose(res.n0, n0, rtol=RTOL)
-    np.testing.assert_allclose(res.icc, (ref.statistic - 1) / (ref.statistic + n0 - 1), rtol=RTOL)
-    assert res.n_offices == len(used)
-
-
-def test_icc_too_few_offices():
-    res = inspector_icc([3, 1, 0], [240.0, 80.0, 0.0], [19250.0, 6400.0, 0.0])
-    assert math.isnan(res.icc) and res.note is not None

@@ -1,4 +1,5 @@
-"""Cronbach's alpha from SQL-style aggregates, checked against the respondent x item matrix."""
+"""Reliability from SQL-style aggregates: Cronbach's alpha against the respondent x item matrix,
+the inspection ICC against the ANOVA of the raw scores."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import math
 
 import numpy as np
 import pytest
+from count_helpers import RTOL, score_aggregates
+from scipy import stats
 
-from analysis.reliability import cronbach_alpha_from_sums
-
-RTOL = 1e-9
+from analysis.reliability import anova_icc, cronbach_alpha_from_sums, inspector_icc
 
 
 def aggregates(x):
@@ -131,3 +132,59 @@ def test_alpha_from_totals_equals_alpha_from_the_full_cross_matrix():
     np.testing.assert_allclose(fast.alpha_if_deleted, full.alpha_if_deleted, rtol=1e-12)
     with pytest.raises(ValueError):
         cronbach_alpha_from_totals(1, [1, 2], [1, 4], [3, 6], 9.0)
+
+
+# --------------------------------------------------------------------------------------------
+# intraclass correlation of inspection scores
+# --------------------------------------------------------------------------------------------
+
+
+def test_icc_shrout_fleiss_example():
+    # Shrout & Fleiss (1979), 6 targets x 4 judges; published ICC(1,1) = .17
+    x = np.array(
+        [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]],
+        dtype=float,
+    )
+    res = inspector_icc(*score_aggregates(list(x)))
+    assert res.icc == pytest.approx(0.17, abs=0.005)
+    ref = stats.f_oneway(*x)
+    np.testing.assert_allclose(res.statistic, ref.statistic, rtol=RTOL)
+    np.testing.assert_allclose(res.pvalue, ref.pvalue, rtol=RTOL)
+    assert res.n0 == 4.0
+    # ICC(1) from its ANOVA: (F - 1) / (F + n0 - 1)
+    f = ref.statistic
+    np.testing.assert_allclose(res.icc, (f - 1) / (f + 4 - 1), rtol=RTOL)
+
+
+def test_icc_unbalanced_matches_anova():
+    rng = np.random.default_rng(8)
+    offices = [70 + 10 * rng.normal() + 5 * rng.normal(size=int(m)) for m in rng.integers(1, 6, 30)]
+    res = inspector_icc(*score_aggregates(offices))
+    used = [o for o in offices if len(o) >= 2]
+    ref = stats.f_oneway(*used)
+    np.testing.assert_allclose(res.statistic, ref.statistic, rtol=RTOL)
+    big_n = sum(len(o) for o in used)
+    n0 = (big_n - sum(len(o) ** 2 for o in used) / big_n) / (len(used) - 1)
+    np.testing.assert_allclose(res.n0, n0, rtol=RTOL)
+    np.testing.assert_allclose(res.icc, (ref.statistic - 1) / (ref.statistic + n0 - 1), rtol=RTOL)
+    assert res.n_offices == len(used)
+
+
+def test_icc_too_few_offices():
+    res = inspector_icc([3, 1, 0], [240.0, 80.0, 0.0], [19250.0, 6400.0, 0.0])
+    assert math.isnan(res.icc) and res.note is not None
+
+
+def test_anova_icc_elementwise_and_undefined():
+    ssb, ssw = np.array([12.0, 0.0, 3.0]), np.array([30.0, 0.0, 40.0])
+    k, n_total, sum_n_sq = np.array([4, 4, 5]), np.array([20, 20, 30]), np.array([100, 100, 200])
+    est = anova_icc(ssb, ssw, k, n_total, sum_n_sq)
+    for i in range(3):
+        one = anova_icc(
+            float(ssb[i]), float(ssw[i]), int(k[i]), int(n_total[i]), float(sum_n_sq[i])
+        )
+        np.testing.assert_array_equal([one.icc, one.n0], [est.icc[i], est.n0[i]])
+    msb, msw, n0 = 12.0 / 3, 30.0 / 16, (20 - 100 / 20) / 3
+    np.testing.assert_allclose(est.icc[0], (msb - msw) / (msb + (n0 - 1) * msw), rtol=RTOL)
+    assert np.isnan(est.icc[1])  # no variation at all
+    assert anova_icc(0.0, 0.0, 4, 20, 100.0, undefined=0.0).icc == 0.0

@@ -1,0 +1,64 @@
+"""Charts for the half-yearly office comparisons (Traditional Chinese, print resolution).
+
+One module per chart family, all drawn with the shared look of :mod:`analysis.charts.style`;
+this package exports the chart functions and the renderers, so callers write
+``charts.office_comparison(...)`` and ``charts.to_svg(fig)``:
+
+* :func:`office_comparison` (:mod:`~analysis.charts.comparison`): bars with intervals and
+  compact letters;
+* :func:`likert_diverging` (:mod:`~analysis.charts.likert`): diverging five-point bars;
+* :func:`heatmap` (:mod:`~analysis.charts.heatmaps`): office x item matrix;
+* :func:`dumbbell` (:mod:`~analysis.charts.dumbbells`): change between two periods;
+* :func:`inspector_scores` (:mod:`~analysis.charts.grades`): inspection scores over grade bands;
+* :func:`most_missed` (:mod:`~analysis.charts.missed`): checklist items most often missed;
+* :func:`to_svg`, :func:`to_png` (:mod:`~analysis.charts.style`): rendering.
+
+Why these choices:
+
+* Only ``matplotlib.figure.Figure`` is used, never ``pyplot``: pyplot keeps global state
+  (open figures, current axes) that leaks memory and races between requests in a web
+  server.  Rendering goes through ``Figure.savefig`` which picks the Agg canvas.
+* Every function takes plain Python / numpy data and returns a ``Figure``; the statistics
+  are computed elsewhere, so the charts stay dumb and easy to test.
+* Readers are directors looking for "where do we stand": values are sorted, labelled
+  directly, office names sit on the y axis, and colours come from colour-blind-safe
+  palettes (Okabe-Ito, ColorBrewer RdBu, viridis) with a second cue (marker fill, sign,
+  hatching) wherever colour carries meaning.
+* Heights grow with the number of offices (12-25 is typical) but are capped, with smaller
+  labels, thinned labels and no per-bar annotations when there are hundreds of rows, so a
+  400-office national comparison still renders quickly instead of crashing Agg.
+* Fonts come from :mod:`analysis.fonts`; a missing Traditional Chinese font raises a
+  ``RuntimeError`` with install instructions instead of drawing empty boxes.
+"""
+
+from analysis.charts.comparison import office_comparison
+from analysis.charts.dumbbells import dumbbell
+from analysis.charts.grades import inspector_scores
+from analysis.charts.heatmaps import heatmap
+from analysis.charts.likert import likert_diverging
+from analysis.charts.missed import most_missed
+
+# The palette and sizes are not in __all__ (as before the split) but stay reachable here.
+from analysis.charts.style import BLUE as BLUE
+from analysis.charts.style import DARK as DARK
+from analysis.charts.style import FIG_WIDTH as FIG_WIDTH
+from analysis.charts.style import GREY as GREY
+from analysis.charts.style import LIKERT_COLORS as LIKERT_COLORS
+from analysis.charts.style import MAX_HEIGHT as MAX_HEIGHT
+from analysis.charts.style import MUTED as MUTED
+from analysis.charts.style import NAN_FACE as NAN_FACE
+from analysis.charts.style import ORANGE as ORANGE
+from analysis.charts.style import SKY as SKY
+from analysis.charts.style import VERMILLION as VERMILLION
+from analysis.charts.style import to_png, to_svg
+
+__all__ = [
+    "dumbbell",
+    "heatmap",
+    "inspector_scores",
+    "likert_diverging",
+    "most_missed",
+    "office_comparison",
+    "to_png",
+    "to_svg",
+]

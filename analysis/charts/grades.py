@@ -1,0 +1,110 @@
+"""Inspection scores per office against the grade bands (優等/甲/乙/丙/丁).
+
+Mystery-shopper and phone-test offices are graded, so the reader needs the grade as much as the
+score; this family draws the mean score of each office as a dot over shaded grade bands.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.transforms import blended_transform_factory
+from numpy.typing import ArrayLike
+
+from analysis.charts import style
+
+__all__ = ['inspector_scores']
+
+
+@style.styled
+def inspector_scores(
+    names: Sequence[str],
+    scores: ArrayLike,
+    *,
+    bands: Sequence[tuple[float, str]],
+    title: str,
+    n: ArrayLike | None = None,
+    value_label: str = "平均分數",
+) -> Figure:
+    """Mean 0-100 mystery-shopper score per office as dots over shaded grade bands.
+
+    Why: offices are graded (優等/甲/乙/丙/丁), so the reader needs the grade as much as
+    the score; alternating background bands show both without a legend.  Dots rather
+    than bars because scores cluster at 70-100 and the axis starts near the lowest score,
+    where a bar would exaggerate differences.  *bands* are ``(lower bound, name)``
+    pairs in any order; the top band ends at 100.  *n* (number of checks) is shown in a
+    column beside the dots.
+    """
+    labels = style.as_labels(names)
+    k = len(labels)
+    if k == 0:
+        return style.empty_figure(title)
+    s = style.as_floats(scores, k, "scores")
+    counts = None if n is None else style.as_floats(n, k, "n")
+    band_list = sorted(((float(lo), str(name)) for lo, name in bands), reverse=True)
+    if not band_list:
+        raise ValueError("bands must contain at least one (lower bound, name) pair")
+    order = style.sort_order(s)
+    labels = [labels[i] for i in order]
+    s = s[order]
+    if counts is not None:
+        counts = counts[order]
+
+    rows = style.row_layout(k, extra=2.3)
+    fig = style.new_figure(rows.height)
+    style.add_title(fig, title)
+    ax = fig.add_subplot()
+    y = np.arange(k)
+    fin = np.isfinite(s)
+    smin = float(s[fin].min()) if fin.any() else band_list[0][0]
+    left = max(0.0, math.floor((smin - 4.0) / 5.0) * 5.0)
+    left = min(left, max(band_list[0][0] - 20.0, 0.0))  # always show a few bands
+    top = max(100.0, float(s[fin].max()) if fin.any() else 100.0)
+    right = top + (0.09 * (top - left) if rows.annotate else 1.0)
+    ax.set_xlim(left, right)
+
+    upper = 100.0
+    band_faces = ("#e8eef5", "#ffffff")
+    band_tf = blended_transform_factory(ax.transData, ax.transAxes)
+    for idx, (lower, name) in enumerate(band_list):
+        lo_b, hi_b = max(lower, left), upper
+        if hi_b > lo_b:
+            ax.axvspan(lo_b, hi_b, color=band_faces[idx % 2], zorder=0, lw=0)
+            if lower > left:
+                ax.axvline(lower, color="#b8c4d2", lw=0.8, zorder=1)
+            bound = f"≥{lower:g}" if lower > 0 else f"<{upper:g}"
+            ax.text((lo_b + hi_b) / 2, 1.0, f"{name}\n{bound}", transform=band_tf, ha="center",
+                    va="bottom", fontsize=9, color="#3b5068", fontweight="bold",
+                    linespacing=1.2)
+        upper = lower
+        if upper <= left:
+            break
+
+    if rows.annotate:
+        ax.hlines(y[fin], left, s[fin], color="#c9c9c9", lw=0.8, zorder=2)
+    size = 50 if rows.annotate else max(6.0, rows.fontsize**2 * 0.9)
+    ax.scatter(s[fin], y[fin], s=size, color=style.BLUE, zorder=3, edgecolor="white", linewidth=0.6)
+    if rows.annotate:
+        for yy in y:
+            text = f"{s[yy]:.1f}" if fin[yy] else "無資料"
+            x = s[yy] if fin[yy] else left
+            ax.annotate(text, (x, yy), xytext=(6, 0), textcoords="offset points", va="center",
+                        ha="left", fontsize=8.5, color=style.DARK if fin[yy] else style.MUTED,
+                        zorder=4)
+    style.office_axis(ax, labels, rows)
+    ax.spines["left"].set_visible(False)
+    ticks = [t for t in range(int(math.ceil(left / 10.0) * 10), 101, 10)]
+    ax.set_xticks(ticks)
+    ax.spines["bottom"].set_bounds(left, top)
+    ax.set_xlabel(value_label)
+
+    if counts is not None and rows.annotate:
+        style.right_column(ax, 0, "查核次數", x_pt=6, header=True, color=style.DARK)
+        for yy in y:
+            c = counts[yy]
+            style.right_column(ax, yy, f"n={c:.0f}" if np.isfinite(c) else "—", x_pt=6)
+    style.add_footnote(fig, ["依平均分數由高至低排序；底色區塊為等第。"])
+    return fig

@@ -1,0 +1,341 @@
+"""The look every chart shares: colours, sizes, figure and axis helpers, SVG and PNG output.
+
+The chart families (one module each in :mod:`analysis.charts`) must read as one report: the
+same palette, title and footnote placement, office axis, row heights that shrink gracefully for
+hundreds of offices, and the same checks on their input.  Those pieces, and the rendering to
+SVG and PNG under the chart fonts (:mod:`analysis.fonts`), are defined here once.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import ParamSpec
+
+import numpy as np
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import blended_transform_factory, offset_copy
+from numpy.typing import ArrayLike
+
+from analysis import fonts
+
+__all__ = [
+    "BLUE",
+    "DARK",
+    "FIG_WIDTH",
+    "GREY",
+    "LIKERT_COLORS",
+    "MAX_HEIGHT",
+    "MUTED",
+    "NAN_FACE",
+    "ORANGE",
+    "SKY",
+    "VERMILLION",
+    "RowLayout",
+    "add_footnote",
+    "add_title",
+    "as_floats",
+    "as_labels",
+    "empty_figure",
+    "fmt_value",
+    "hbars",
+    "legend_above",
+    "new_figure",
+    "office_axis",
+    "percent_scale",
+    "percent_ticks",
+    "right_column",
+    "room_for_labels",
+    "row_layout",
+    "sort_order",
+    "styled",
+    "text_width_in",
+    "to_png",
+    "to_svg",
+    "wrap_label",
+]
+
+# Okabe & Ito (2008) colour-blind-safe palette.
+BLUE = "#0072B2"
+SKY = "#56B4E9"
+VERMILLION = "#D55E00"
+ORANGE = "#E69F00"
+GREY = "#8c8c8c"
+DARK = "#222222"
+MUTED = "#666666"
+#: Five-point Likert scale, ColorBrewer RdBu (colour-blind safe) with a grey neutral.
+LIKERT_COLORS = ("#ca0020", "#f4a582", "#cfcfcf", "#92c5de", "#0571b0")
+NAN_FACE = "#eeeeee"
+
+FIG_WIDTH = 8.0  # inches: 1600 px at the default 200 dpi, fits an A4 page with margins
+MAX_HEIGHT = 40.0  # inches: 8000 px at 200 dpi, far below Agg's limits
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def to_svg(fig: Figure, *, close: bool = True) -> str:
+    """Render *fig* as an SVG document (text as glyph paths, so no font needed to view it).
+
+    Why paths: the reader's browser or the print shop may not have a CJK font; paths look
+    the same everywhere.  Output is deterministic (fixed hash salt, no date) so identical
+    data give identical bytes, which makes caching and ETags trivial.
+
+    With ``close=True`` (the default) the figure is cleared afterwards to free its artists;
+    pass ``close=False`` to render the same figure again, e.g. as PNG.
+    """
+    buf = io.BytesIO()
+    with fonts.rc_context():
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    if close:
+        fig.clear()
+    return buf.getvalue().decode("utf-8")
+
+
+def to_png(fig: Figure, dpi: int = 200, *, close: bool = True) -> bytes:
+    """Render *fig* as PNG bytes at *dpi* (200 = print quality for A4 reports).
+
+    The PNG records *dpi* in its pHYs chunk and measures exactly ``figsize * dpi`` pixels
+    (no ``bbox_inches="tight"``; constrained layout already fits the content).  See
+    :func:`to_svg` for *close*.
+    """
+    if dpi <= 0:
+        raise ValueError(f"dpi must be positive, got {dpi!r}")
+    buf = io.BytesIO()
+    with fonts.rc_context():
+        fig.savefig(buf, format="png", dpi=dpi)
+    if close:
+        fig.clear()
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- helpers
+
+_P = ParamSpec("_P")
+
+
+def styled(build: Callable[_P, Figure]) -> Callable[_P, Figure]:
+    """Build the figure under the chart style (CJK font) and the rendering lock."""
+
+    @functools.wraps(build)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> Figure:
+        with fonts.rc_context():
+            return build(*args, **kwargs)
+
+    return wrapper
+
+
+@dataclass(frozen=True)
+class RowLayout:
+    """Vertical layout for a chart with one row per office."""
+
+    height: float  # figure height in inches
+    fontsize: float  # y tick label size in points
+    step: int  # label every step-th row (1 = all)
+    annotate: bool  # enough room for per-row value labels
+
+
+def row_layout(k: int, *, extra: float = 1.9, row: float = 0.34,
+               min_height: float = 2.4) -> RowLayout:
+    """Figure height and label density for *k* rows.
+
+    Why: 12-25 offices get a comfortable 0.34 in per row; beyond ~110 rows the height is
+    capped (a 400-row PNG at 200 dpi would otherwise be 27 000 px tall), labels shrink to no
+    less than 4.5 pt, and if even that does not fit only every n-th label is printed.
+    """
+    k = max(k, 1)
+    height = float(np.clip(extra + row * k, min_height, MAX_HEIGHT))
+    pitch = (height - extra) * 72.0 / k  # points per row
+    fontsize = float(np.clip(pitch * 0.62, 4.5, 9.5))
+    step = max(1, math.ceil(fontsize * 1.15 / pitch))
+    return RowLayout(height=height, fontsize=fontsize, step=step, annotate=pitch >= 11.0)
+
+
+def as_labels(names: Sequence[object], what: str = "names") -> list[str]:
+    if isinstance(names, str):
+        raise TypeError(f"{what} must be a sequence of labels, not a single string")
+    return ["" if n is None else str(n) for n in names]
+
+
+def as_floats(values: ArrayLike | None, k: int, what: str) -> np.ndarray:
+    """1-D float array of length *k*; None becomes all-NaN, None items become NaN."""
+    if values is None:
+        return np.full(k, np.nan)
+    arr = np.asarray(
+        [np.nan if v is None else v for v in np.asarray(values, dtype=object).ravel()],
+        dtype=float,
+    )
+    if arr.shape != (k,):
+        raise ValueError(f"{what} has {arr.size} values, expected {k} (one per label)")
+    return arr
+
+
+def percent_scale(arrays: Sequence[np.ndarray], as_percent: bool, what: str) -> float:
+    """100 for proportions shown as percent, else 1; rejects percentages passed as proportions.
+
+    Why: a caller passing 87.3 with ``as_percent=True`` would get an axis up to 8730 %; a
+    clear error is better than a silently absurd chart in a director's report.
+    """
+    if not as_percent:
+        return 1.0
+    finite = np.concatenate([a[np.isfinite(a)] for a in arrays] or [np.empty(0)])
+    if finite.size and (finite.max() > 1.0 + 1e-9 or finite.min() < -1e-9):
+        raise ValueError(
+            f"{what}: as_percent=True expects proportions in [0, 1]; "
+            "pass as_percent=False if the values are already percentages"
+        )
+    return 100.0
+
+
+def fmt_value(value: float, as_percent: bool, digits: int = 1) -> str:
+    if not np.isfinite(value):
+        return "—"
+    return f"{value:.{digits}f}%" if as_percent else f"{value:.{digits}f}"
+
+
+def sort_order(key: np.ndarray, *, descending: bool = True) -> np.ndarray:
+    """Stable sort by *key*, NaN last (a missing value must not top a ranking)."""
+    filled = np.where(np.isfinite(key), -key if descending else key, np.inf)
+    return np.argsort(filled, kind="stable")
+
+
+def new_figure(height: float, width: float = FIG_WIDTH) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def add_title(fig: Figure, title: str) -> None:
+    """Left-aligned bold title; a figure-level title so constrained layout reserves room."""
+    fig.suptitle(str(title), x=0.01, ha="left", fontsize=13, fontweight="bold")
+
+
+def add_footnote(fig: Figure, lines: Sequence[str]) -> None:
+    """Small grey note under the chart (what whiskers mean, how rows are sorted)."""
+    text = "\n".join(line for line in lines if line)
+    if text:
+        fig.supxlabel(text, x=0.01, ha="left", fontsize=8, color=MUTED, linespacing=1.4)
+
+
+def office_axis(ax, labels: Sequence[str], rows: RowLayout) -> None:
+    """Office names on the y axis, first row at the top."""
+    y = np.arange(len(labels))
+    ax.set_yticks(y[:: rows.step], [labels[i] for i in y[:: rows.step]], fontsize=rows.fontsize)
+    ax.tick_params(axis="y", length=0, pad=4)
+    pad = 0.35 * max(0, 3 - len(labels))  # one or two offices: keep bars from looking bloated
+    ax.set_ylim(len(labels) - 0.5 + pad, -0.5 - pad)
+
+
+def right_column(ax, y: float, text: str, *, x_pt: float, header: bool = False, **kw) -> None:
+    """Text in a column just right of the axes (y in data, x in axes + *x_pt* points).
+
+    A *header* ignores *y* and sits on the axes' top edge, level with the other labels
+    drawn above the plot.
+    """
+    y_transform = ax.transAxes if header else ax.transData
+    transform = offset_copy(
+        blended_transform_factory(ax.transAxes, y_transform), fig=ax.figure, x=x_pt,
+        y=2 if header else 0, units="points",
+    )
+    opts = {"va": "center", "ha": "left", "fontsize": 8.5, "color": MUTED, "clip_on": False}
+    if header:
+        opts.update(va="bottom", fontweight="bold")
+        y = 1.0
+    opts.update(kw)
+    ax.text(1.0, y, text, transform=transform, **opts)
+
+
+def text_width_in(text: str, fontsize: float) -> float:
+    """Rough printed width: CJK glyphs are one em wide, Latin ~0.6 em."""
+    ems = sum(1.0 if ord(ch) > 0x2E7F else 0.6 for ch in text)
+    return ems * fontsize / 72.0
+
+
+def room_for_labels(hi: np.ndarray, labels: Sequence[str], fontsize: float, axes_in: float,
+                     floor: float) -> float:
+    """Smallest x-limit (from 0) that keeps each label, printed right of hi[i], inside."""
+    xmax = floor
+    for h, label in zip(hi, labels, strict=True):
+        if not np.isfinite(h) or not label:
+            continue
+        frac = min((text_width_in(label, fontsize) + 0.08) / max(axes_in, 1.0), 0.6)
+        xmax = max(xmax, h / (1.0 - frac))
+    return xmax
+
+
+def percent_ticks(ax, top: float, as_percent: bool) -> None:
+    """Ticks no further than 100 % even when the axis extends to make room for labels."""
+    if as_percent:
+        hi = min(top, 100.0)
+        locator = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10])
+        ticks = [t for t in locator.tick_values(0, hi) if -1e-9 <= t <= hi + 1e-9]
+        ax.set_xticks(ticks, [f"{t:g}%" for t in ticks])
+        ax.spines["bottom"].set_bounds(0, hi)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+
+
+def hbars(ax, y: np.ndarray, width: np.ndarray, *, left: np.ndarray | float = 0.0,
+           height: float = 0.64, color: str, edgecolor: str = "none",
+           linewidth: float = 0.0) -> PolyCollection:
+    """Horizontal bars as one collection.
+
+    Why not ``barh``: it creates one Rectangle artist per bar, which makes a 400-office
+    Likert chart (2000 segments) several times slower to build and draw.
+    """
+    x0 = np.broadcast_to(np.asarray(left, dtype=float), np.shape(width))
+    x1 = x0 + np.asarray(width, dtype=float)
+    y0, y1 = y - height / 2, y + height / 2
+    verts = np.stack([np.column_stack(c) for c in ((x0, y0), (x0, y1), (x1, y1), (x1, y0))],
+                     axis=1)
+    bars = PolyCollection(verts, facecolors=color, edgecolors=edgecolor, linewidths=linewidth,
+                          zorder=2)
+    ax.add_collection(bars, autolim=False)
+    return bars
+
+
+def legend_above(ax, handles: Sequence, *, ncols: int) -> None:
+    """One-row legend between title and plot, never on top of the data.
+
+    Anchored to the axes (not the figure) so constrained layout counts it as part of the
+    axes and puts the figure title above it instead of on top of it.
+    """
+    # Anchor at the axes' top edge with a pad in font units, not in axes fractions: a
+    # fraction of a 38-inch-tall 400-office axes would open a large gap.
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols,
+              fontsize=9, handlelength=1.4, columnspacing=1.4, borderaxespad=0.4,
+              borderpad=0.2)
+
+
+def empty_figure(title: str, message: str = "無資料") -> Figure:
+    """A small figure that says there is nothing to show (instead of an exception)."""
+    fig = new_figure(2.4)
+    add_title(fig, title)
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=14, color=MUTED,
+            transform=ax.transAxes)
+    return fig
+
+
+def wrap_label(label: str, width: int) -> str:
+    """Wrap a CJK label every *width* characters, preferring breaks after punctuation."""
+    if len(label) <= width:
+        return label
+    lines: list[str] = []
+    rest = label
+    while len(rest) > width:
+        cut = width
+        for i in range(width, max(width // 2, 1), -1):
+            if rest[i - 1] in "、，,；;/／ ）)":
+                cut = i
+                break
+        lines.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        lines.append(rest)
+    return "\n".join(lines)
+
