@@ -15,9 +15,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/activate
 	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $@
 
+# The secret key, readable by this account only (umask 077: created 0600).
 instance/config.py:
 	mkdir -p instance
-	$(PYTHON) -c 'import secrets; print(f"SECRET_KEY = {secrets.token_hex(32)!r}")' > $@
+	umask 077; $(PYTHON) -c 'import secrets; print(f"SECRET_KEY = {secrets.token_hex(32)!r}")' > $@
 
 system-deps:
 	./scripts/system-deps.sh --with-browser

@@ -77,11 +77,14 @@ _access = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 accesslog = None if _access == "off" else _access
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# %(D)s is the time in microseconds.  No Referer: it carries the kiosk link.  %(h)s is the
-# proxy's address, or the citizen's once the app applies ProxyFix; on the survey routes it is
-# left out (see RedactingLogger): the survey is anonymous, and an address with a timestamp next
-# to a stored response would undo that.
+# %(D)s is the time in microseconds.  No Referer: it carries the kiosk link.  The client's
+# address (%(h)s: the proxy's, or the citizen's once the app applies ProxyFix) and user agent
+# (%(a)s) are kept only on the pages only staff open (STAFF_PATHS), where they help trace
+# sign-in guessing; every other line -- the survey, the static files its pages load, error
+# pages -- carries neither (see RedactingLogger): the survey is anonymous, and an address or a
+# browser fingerprint next to a timestamp could be matched with a stored response.
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(D)sus pid=%(p)s "%(a)s"'
+STAFF_PATHS = ("/login", "/logout", "/inspect/", "/review/", "/reports/", "/admin/")
 
 _KIOSK = re.compile(r"((?:^|\s)/kiosk/)[^/?\s]+")
 _CODE = re.compile(r"((?:^|[?&])c=)[^&\s]*")
@@ -93,8 +96,8 @@ def redact(target: str) -> str:
 
 
 class RedactingLogger(Logger):
-    """Access log lines without secrets (the kiosk link and the QR code are credentials) and
-    without the address of whoever answered the anonymous survey."""
+    """Access log lines without secrets (the kiosk link and the QR code are credentials), and
+    without the address or user agent of anyone but staff on staff pages."""
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
@@ -102,8 +105,8 @@ class RedactingLogger(Logger):
             if atoms.get(key):
                 atoms[key] = redact(atoms[key])
         atoms["f"] = "-"
-        if environ.get("PATH_INFO", "").startswith(("/kiosk/", "/survey/")):
-            atoms["h"] = "-"
+        if not environ.get("PATH_INFO", "").startswith(STAFF_PATHS):
+            atoms["h"] = atoms["a"] = "-"
         return atoms
 
 

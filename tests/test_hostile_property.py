@@ -30,6 +30,9 @@ HOSTILE = st.sampled_from([
     "<script>alert(1)</script>", "'; DROP TABLE answers; --", "=HYPERLINK(\"x\")", "\x00", "\ufffd",
     "\u202e", "𠀀" * 3, "a" * 5000, "2025-07-01T09:30", "2025-02-30T25:61", "../../etc/passwd",
     "household", "TPH-DAAN", "%00", "\r\n", "🙂",
+    # dates and periods out of any sane range, NUL inside text
+    "0999-06-01T10:00", "0001-01-01T00:00", "9999-12-31T23:59", "1999-12-31T23:59", "9999H2",
+    "0999H1", "2025Q9", "0001-01-01", "9999-12-31", "a\x00b",
 ])
 VALUES = st.one_of(HOSTILE, st.text(max_size=40))
 NAMES = st.one_of(st.sampled_from([
@@ -197,3 +200,41 @@ def test_raw_hostile_bodies_are_refused_with_a_4xx(targets, target, kind, junk):
     assert "Traceback" not in response.get_data(as_text=True)
     response.close()
     assert table_counts() == before, (target, kind)
+
+
+# -- GET: every filter and path parameter, however odd, ends in a page or a 4xx -------------
+
+QUERIES = {
+    "/reports/": ("period", "compare_to", "kind", "office", "instrument"),
+    "/reports/quality": ("period",),
+    "/reports/download.json": ("period", "compare_to", "kind", "office", "instrument"),
+    "/admin/audit": ("from", "to", "action", "actor", "target_type"),
+    "/inspect/": (),
+    "/review/": (),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", sorted(QUERIES))
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_no_query_parameter_gets_a_5xx(targets, path, data):
+    client = targets["users"]()[0]           # an admin may open every one of these pages
+    names = QUERIES[path] or ("page",)
+    args = data.draw(st.dictionaries(st.sampled_from(names), VALUES, max_size=len(names)))
+    response = client.get(path, query_string=args)
+    assert response.status_code < 500, (path, args, response.status_code)
+    response.close()
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(segment=VALUES.filter(lambda v: v and "/" not in v), prefix=st.sampled_from(
+    ["/kiosk/", "/survey/", "/inspect/new/", "/review/", "/admin/users/"]))
+def test_no_path_segment_gets_a_5xx(targets, prefix, segment):
+    client = targets["users"]()[0]
+    response = client.get(prefix + quote(segment, safe=""))
+    assert response.status_code < 500, (prefix, segment, response.status_code)
+    response.close()

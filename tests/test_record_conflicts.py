@@ -36,6 +36,15 @@ def page_data(client, url: str) -> dict:
     return hidden_fields(page.get_data(as_text=True))
 
 
+def first_phone_page(client, office, action: str = "draft", **answers) -> tuple[dict, dict]:
+    """Open a new phone test, post it once; return the page's fields and the posted extras."""
+    page = page_data(client, "/inspect/new/phone")
+    common = {"office": office.code, "occurred_at": "2025-08-12T10:15", "action": action}
+    assert client.post("/inspect/new/phone", data={
+        **page, **full_phone_answers(**answers), **common}).status_code == 302
+    return page, common
+
+
 def decisions() -> list[str]:
     return [e.action for e in db.session.scalars(select(AuditEvent).where(
         AuditEvent.action.in_(("approved", "returned"))))]
@@ -147,10 +156,7 @@ def test_two_tabs_on_one_draft_the_second_save_is_refused_with_both_versions(app
 
 def test_an_old_new_page_posted_again_does_not_overwrite_the_newer_draft(app, office):
     client = signed_in(app.test_client(), factories.user("inspector"))
-    old_page = page_data(client, "/inspect/new/phone")
-    common = {"office": office.code, "occurred_at": "2025-08-12T10:15", "action": "draft"}
-    assert client.post("/inspect/new/phone", data={
-        **old_page, **full_phone_answers(scenario="初稿"), **common}).status_code == 302
+    old_page, common = first_phone_page(client, office, scenario="初稿")
     rec = record()
     newer = post_form(client, f"/inspect/{rec.id}/edit", full_phone_answers(scenario="修改後"),
                       office, action="draft")
@@ -163,10 +169,7 @@ def test_an_old_new_page_posted_again_does_not_overwrite_the_newer_draft(app, of
 
 def test_a_phone_tests_key_posted_to_the_mystery_form_is_refused(app, office):
     client = signed_in(app.test_client(), factories.user("inspector"))
-    phone_page = page_data(client, "/inspect/new/phone")
-    common = {"office": office.code, "occurred_at": "2025-08-12T10:15", "action": "submit"}
-    assert client.post("/inspect/new/phone", data={
-        **phone_page, **full_phone_answers(), **common}).status_code == 302
+    phone_page, common = first_phone_page(client, office, action="submit")
     mystery_page = page_data(client, "/inspect/new/mystery")
     response = client.post("/inspect/new/mystery", data={     # a draft: nothing else to check
         **mystery_page, "idempotency_key": phone_page["idempotency_key"], **common,
@@ -179,10 +182,7 @@ def test_a_phone_tests_key_posted_to_the_mystery_form_is_refused(app, office):
 
 def test_another_inspectors_key_is_refused(app, office):
     one = signed_in(app.test_client(), factories.user("inspector"))
-    page = page_data(one, "/inspect/new/phone")
-    common = {"office": office.code, "occurred_at": "2025-08-12T10:15", "action": "draft"}
-    assert one.post("/inspect/new/phone", data={**page, **full_phone_answers(),
-                                                 **common}).status_code == 302
+    page, common = first_phone_page(one, office)
     two = signed_in(app.test_client(), factories.user("inspector"))
     theirs = page_data(two, "/inspect/new/phone")
     response = two.post("/inspect/new/phone", data={

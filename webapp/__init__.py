@@ -13,7 +13,7 @@ from importlib.util import find_spec
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -72,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "writes a random one) or export FLASK_SECRET_KEY."
         )
     os.makedirs(app.instance_path, exist_ok=True)
+    private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
@@ -96,6 +97,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     context.register(app)
     return app
+
+
+def private_sqlite_file(uri: str) -> None:
+    """Create a new SQLite database file readable by this account only (0600); SQLite gives
+    its -wal and -shm files the same mode.  An existing file keeps the mode it has."""
+    url = make_url(uri)
+    path = url.database
+    if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return
+    if not os.path.exists(path) and os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def register_feature(app: Flask, package: str) -> None:

@@ -91,7 +91,7 @@ class _SQLiteWriter:
         key = (os.getpid(), path)  # a descriptor per process: never one inherited over fork
         if key not in self._files:
             try:
-                self._files[key] = os.open(path + ".writer-lock", os.O_RDWR | os.O_CREAT, 0o660)
+                self._files[key] = os.open(path + ".writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
             except OSError:  # e.g. created by another user: queue within this process only
                 self._files[key] = None
         return self._files[key]

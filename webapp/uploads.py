@@ -13,9 +13,13 @@ class ImportFileError(ValueError):
 def decode(raw: bytes) -> str:
     """UTF-8 with or without BOM (Excel in Taiwan writes one); Big5 gets a clear refusal."""
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    else:
+        if "\x00" in text:
+            raise ImportFileError("檔案含有無法辨識的控制字元（NUL），請確認是 CSV 文字檔。")
+        return text
     try:
         raw.decode("big5")
     except UnicodeDecodeError:

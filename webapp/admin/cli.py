@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from .. import audit, instruments, storage, uploads
 from ..cli import fail
 from ..extensions import db
-from ..models import OFFICE_KINDS, ROLES, User
+from ..models import OFFICE_KINDS, ROLES, Office, User, too_long
 
 offices_cli = AppGroup("offices", help="機關名冊 Office registry.")
 instruments_cli = AppGroup("instruments", help="問卷與查核表版本 Instrument versions.")
@@ -54,9 +54,16 @@ def offices_import(file: Path) -> None:
         elif active not in TRUE_WORDS | FALSE_WORDS:
             errors.append(f"第 {line} 行：active 應為 1 或 0")
         else:
-            rows.append({"code": code, "name": row["name"].strip(), "kind": kind,
-                         "city": row["city"].strip(), "district": (row.get("district") or "").strip(),
-                         "active": active in TRUE_WORDS})
+            office = {"code": code, "name": row["name"].strip(), "kind": kind,
+                      "city": (row.get("city") or "").strip(),
+                      "district": (row.get("district") or "").strip(),
+                      "active": active in TRUE_WORDS}
+            long = too_long(Office, office)
+            if long:
+                errors.append(f"第 {line} 行：" + "、".join(
+                    f"{name} 最多 {limit} 字" for name, limit in long))
+            else:
+                rows.append(office)
     if errors:
         fail("\n".join(errors) + "\n沒有匯入任何資料。")
     added, updated = storage.upsert_offices(rows)
@@ -98,6 +105,8 @@ def instruments_publish(file: Path) -> None:
 def users_create(email: str, role: str) -> None:
     """Create an account; the password is asked for, or read from stdin when piped."""
     email = email.strip().lower()
+    if not email or "\x00" in email or too_long(User, {"email": email}):
+        fail("電子郵件格式有誤（最多 254 字）。")
     if db.session.scalar(select(User).where(func.lower(User.email) == email)):
         fail(f"帳號 {email} 已存在。")
     if sys.stdin.isatty():

@@ -14,12 +14,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from forms.builder import answers_from_form, form_data_from_answers
 from forms.instrument import pick
 from forms.scoring import bands_of
 
-from .. import audit, instruments, storage
+from .. import audit, errors, instruments, storage
 from ..extensions import db
 from ..i18n import locale_code
 from ..models import TAIPEI, Office, Submission
@@ -28,6 +29,17 @@ from ..security import roles_required
 from .forms import InspectionMeta, office_choices
 
 bp = Blueprint("inspect", __name__, url_prefix="/inspect", template_folder="templates")
+
+
+@bp.errorhandler(DBAPIError)
+def unavailable(error: Exception):
+    """The database is down: what was typed is not on this error page, but in the tablet's
+    saved copy (``static/inspect.js``), which the checklist offers back when reopened."""
+    if request.method != "POST":
+        return errors.unavailable(error)
+    return errors.unavailable(error, _(
+        "系統暫時無法儲存。您填寫的內容已保留在這台平板上：請稍候重新開啟這份查核表，"
+        "按「恢復」取回後再送出。"))
 
 EDITABLE = ("draft", "returned")
 

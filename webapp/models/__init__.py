@@ -6,7 +6,7 @@ Alembic history (``migrations/``) describes the whole schema.
 
 from .accounts import ROLES, User
 from .audit import AuditEvent
-from .common import TAIPEI, UTCDateTime, utcnow
+from .common import TAIPEI, UTCDateTime, too_long, utcnow
 from .offices import OFFICE_KINDS, Kiosk, Office
 from .records import (
     CHANNELS,
@@ -20,4 +20,4 @@ from .records import (
 
 __all__ = ["CHANNELS", "OFFICE_KINDS", "ROLES", "STATUSES", "TAIPEI", "Answer", "AuditEvent",
            "InstrumentVersion", "Kiosk", "Office", "RecordEvent", "Submission", "SurveyCode", "User",
-           "UTCDateTime", "utcnow"]
+           "UTCDateTime", "too_long", "utcnow"]

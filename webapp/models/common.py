@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy import DateTime, String, TypeDecorator
 
 TAIPEI = timezone(timedelta(hours=8), "Asia/Taipei")  # Taiwan keeps no daylight saving time
 
@@ -32,3 +32,19 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def too_long(model: type, values: dict[str, Any]) -> list[tuple[str, int]]:
+    """``(column, limit)`` for each text in ``values`` longer than ``model``'s column allows.
+
+    Checked before the database: PostgreSQL refuses an over-long text while SQLite stores it, so
+    only a check here gives the same answer on both engines.
+    """
+    problems = []
+    for name, value in values.items():
+        column = model.__table__.columns.get(name)
+        if column is None or not isinstance(column.type, String) or column.type.length is None:
+            continue
+        if isinstance(value, str) and len(value) > column.type.length:
+            problems.append((name, column.type.length))
+    return problems

@@ -44,7 +44,7 @@ def header(instrument: Instrument) -> list[str]:
 
 
 def import_csv(key: str, raw: bytes, today: date | None = None) -> ImportResult:
-    """Validate every row, then store all of them in one transaction, or none."""
+    """Validate every row, then add all of them to the session, or none; the caller commits."""
     version, instrument = instruments.current(key)
     if instrument.kind != "survey":
         raise ImportFileError(f"「{key}」不是問卷，無法從紙本匯入。")
@@ -113,8 +113,7 @@ def import_csv(key: str, raw: bytes, today: date | None = None) -> ImportResult:
             )
             result.stored += created
             result.already += not created
-        db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    return result
+    return result  # the caller commits, with its audit event: both land or neither
