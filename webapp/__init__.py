@@ -80,6 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import security
 
+    security.install_converters(app)
     security.register(app)  # first: its body check must run before CSRF reads the form
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 
 from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user, login_required
+from werkzeug.routing import IntegerConverter
 
 MAX_FIELDS = 300  # the longest checklist has about 30 fields
 
@@ -57,6 +58,21 @@ def _refuse_nul() -> None:
         abort(404)
     if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
         abort(400, description="網址參數含有無法辨識的字元。")
+
+
+class RowId(IntegerConverter):
+    """``<int:...>`` in every route: a row id from 1 to 2**31 - 1.  A larger number is no row
+    (404), rather than an overflow in the database driver (a 500 on SQLite, another error on
+    PostgreSQL)."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = 1,  # noqa: A002
+                 max: int | None = 2**31 - 1, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def install_converters(app: Flask) -> None:
+    """Before any route is added: the routes bind their converters when they are added."""
+    app.url_map.converters["int"] = RowId
 
 
 def register(app: Flask) -> None:
