@@ -33,6 +33,8 @@ HOSTILE = st.sampled_from([
     # dates and periods out of any sane range, NUL inside text
     "0999-06-01T10:00", "0001-01-01T00:00", "9999-12-31T23:59", "1999-12-31T23:59", "9999H2",
     "0999H1", "2025Q9", "0001-01-01", "9999-12-31", "a\x00b",
+    # numbers no id column holds, and digits int() does not read
+    "2147483648", "99999999999999999999", "²", "٣",
 ])
 VALUES = st.one_of(HOSTILE, st.text(max_size=40))
 NAMES = st.one_of(st.sampled_from([

@@ -53,6 +53,15 @@ def test_an_overlong_office_name_is_a_line_error_on_both_engines(runner, tmp_pat
     assert rows(Office) == 0
 
 
+def test_a_posted_version_no_id_column_holds_is_a_400(client, office):
+    signed_in(client, factories.user("inspector"))
+    for version in ("99999999999999999999", "²"):
+        response = post_form(client, "/inspect/new/phone",
+                             {**full_phone_answers(), "version": version}, office)
+        assert response.status_code == 400, version
+    assert rows(Submission) == 0
+
+
 def test_a_nul_in_an_imported_file_is_refused_with_a_message(runner, tmp_path):
     file = tmp_path / "offices.csv"
     file.write_bytes("code,name,kind,city\nTPH-A,甲\x00,household,臺北市\n".encode())

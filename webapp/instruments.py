@@ -17,7 +17,7 @@ from forms.instrument import DEFAULT_KEYS, Instrument, check, load_default
 
 from . import audit
 from .extensions import db
-from .models import InstrumentVersion
+from .models import InstrumentVersion, row_id
 
 
 def publish(definition: dict) -> InstrumentVersion:
@@ -88,9 +88,9 @@ def form_class(row: InstrumentVersion, locale: str, *, base: type,
 def posted_version(key: str) -> tuple[InstrumentVersion, Instrument]:
     """The version the posted page was rendered with, so a form open across an update stays
     valid; the current one when the page names none (or another instrument's)."""
-    posted = request.form.get("version", "")
-    if posted.isdigit():
-        row = db.session.get(InstrumentVersion, int(posted))
+    posted = row_id(request.form.get("version", ""))
+    if posted is not None:
+        row = db.session.get(InstrumentVersion, posted)
         if row is not None and row.key == key:
             return row, instrument_of(row)
     return current(key)

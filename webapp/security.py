@@ -17,6 +17,8 @@ from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user, login_required
 from werkzeug.routing import IntegerConverter
 
+from .models import MAX_ROW_ID
+
 MAX_FIELDS = 300  # the longest checklist has about 30 fields
 
 CSP = (
@@ -66,7 +68,7 @@ class RowId(IntegerConverter):
     PostgreSQL)."""
 
     def __init__(self, url_map, fixed_digits: int = 0, min: int | None = 1,  # noqa: A002
-                 max: int | None = 2**31 - 1, signed: bool = False) -> None:  # noqa: A002
+                 max: int | None = MAX_ROW_ID, signed: bool = False) -> None:  # noqa: A002
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

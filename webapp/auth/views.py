@@ -34,7 +34,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db, limiter, login_manager
-from ..models import User
+from ..models import User, row_id
 from .forms import LoginForm, LogoutForm
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -45,10 +45,11 @@ login_manager.login_message = _l("請先登入。")
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """``<id>.<mark>``: a session from before a password reset no longer matches."""
-    number, _, mark = user_id.partition(".")
-    if not number.isdigit():
+    text, _, mark = user_id.partition(".")
+    number = row_id(text)
+    if number is None:
         return None
-    user = db.session.get(User, int(number))
+    user = db.session.get(User, number)
     if user is None or not user.active:
         return None
     return user if hmac.compare_digest(mark, user.session_mark()) else None

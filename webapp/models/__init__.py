@@ -6,7 +6,7 @@ Alembic history (``migrations/``) describes the whole schema.
 
 from .accounts import ROLES, User
 from .audit import AuditEvent
-from .common import TAIPEI, UTCDateTime, too_long, utcnow
+from .common import MAX_ROW_ID, TAIPEI, UTCDateTime, row_id, too_long, utcnow
 from .offices import OFFICE_KINDS, Kiosk, Office
 from .records import (
     CHANNELS,
@@ -20,4 +20,4 @@ from .records import (
 
 __all__ = ["CHANNELS", "OFFICE_KINDS", "ROLES", "STATUSES", "TAIPEI", "Answer", "AuditEvent",
            "InstrumentVersion", "Kiosk", "Office", "RecordEvent", "Submission", "SurveyCode", "User",
-           "UTCDateTime", "too_long", "utcnow"]
+           "UTCDateTime", "MAX_ROW_ID", "row_id", "too_long", "utcnow"]

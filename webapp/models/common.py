@@ -48,3 +48,16 @@ def too_long(model: type, values: dict[str, Any]) -> list[tuple[str, int]]:
         if isinstance(value, str) and len(value) > column.type.length:
             problems.append((name, column.type.length))
     return problems
+
+
+MAX_ROW_ID = 2**31 - 1
+
+
+def row_id(text: object) -> int | None:
+    """``text`` as a row id (1 .. 2**31 - 1), or None: a posted or stored number that no id
+    column can hold must not reach the database driver (it overflows, differently per engine).
+    ASCII digits only: ``"²".isdigit()`` is true, but ``int("²")`` fails."""
+    if not isinstance(text, str) or not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ROW_ID else None
