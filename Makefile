@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app webapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres setup system-deps translations lint serve-gunicorn bench clean
+.PHONY: run test test-postgres setup system-deps translations messages lint serve-gunicorn bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,10 +23,21 @@ instance/config.py:
 system-deps:
 	./scripts/system-deps.sh --with-browser
 
+# axe-core for the accessibility tests, from the npm registry (package-lock.json); without npm
+# those tests skip with the reason.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility tests will be skipped."; fi
+
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d webapp/translations
 
-setup: $(VENV)/.installed system-deps translations instance/config.py
+# After changing a message: extract them all, then translate the new ones in the .po file.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o webapp/messages.pot .
+	$(BIN)/pybabel update -i webapp/messages.pot -d webapp/translations
+
+setup: $(VENV)/.installed system-deps node_modules/.installed translations instance/config.py
 
 run: setup
 	$(FLASK) db upgrade
@@ -51,4 +62,4 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules

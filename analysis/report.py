@@ -24,6 +24,7 @@ class OfficeInfo:
     code: str
     name: str
     kind: str
+    name_en: str | None = None
 
 
 def clean(value: object) -> object:
@@ -93,7 +94,7 @@ def likert_report(
     rows = []
     for i, office in enumerate(offices):
         rows.append({
-            "code": office.code, "name": office.name, "kind": office.kind,
+            "code": office.code, "name": office.name, "name_en": office.name_en, "kind": office.kind,
             "n": int(summary.n[i]), "no_answer": int(summary.no_answer[i]),
             "mean": clean(summary.mean[i]), "sd": clean(summary.sd[i]),
             "mean_ci": pair(summary.mean_ci_low[i], summary.mean_ci_high[i]),
@@ -166,7 +167,7 @@ def change_rows(offices: Sequence[OfficeInfo], current: np.ndarray,
     where = np.cumsum(both) - 1
     rows = []
     for i, office in enumerate(offices):
-        row = {"code": office.code, "name": office.name,
+        row = {"code": office.code, "name": office.name, "name_en": office.name_en,
                "before_rate": clean(then.satisfied_rate[i]), "after_rate": clean(now.satisfied_rate[i]),
                "before_n": int(then.n[i]), "after_n": int(now.n[i]),
                "diff": None, "diff_ci": [None, None], "p": None, "mann_whitney": None}
@@ -206,7 +207,7 @@ def inspection_report(offices: Sequence[OfficeInfo], tables: InspectionTables,
     rows = []
     for i, office in enumerate(offices):
         rows.append({
-            "code": office.code, "name": office.name, "kind": office.kind,
+            "code": office.code, "name": office.name, "name_en": office.name_en, "kind": office.kind,
             "n": int(summary.n[i]), "checks": int(summary.n[i]), "score_mean": clean(summary.mean[i]),
             "score_sd": clean(summary.sd[i]),
             # scores live on 0-100, so the t-interval is clipped to that range

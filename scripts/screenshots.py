@@ -77,6 +77,27 @@ def take(chromium, base_url: str, outdir: Path, saved: list[Path], facts: dict) 
         return context, context.new_page()
 
     kiosk_url = f"/kiosk/{facts['kiosk']}"
+    for width in (360, 390, 768, 1024):      # the citizen's survey, both languages
+        for lang in ("zh_Hant_TW", "en"):
+            context, page = new_page({"viewport": {"width": width, "height": 800},
+                                      "has_touch": True})
+            page.goto(f"{kiosk_url}?lang={lang}")
+            shot(page, f"kiosk-{width}-{lang}")
+            context.close()
+    context, page = new_page(browser.TABLET)   # the idle warning, on the page's own clock
+    page.clock.install()
+    page.goto(kiosk_url)
+    choose(page, "attitude", "非常滿意")
+    page.clock.run_for(155_000)
+    page.get_by_role("alertdialog").wait_for()
+    path = outdir / "kiosk-idle-warning-1024x768.png"
+    page.screenshot(path=str(path))                # the viewport: the warning is fixed to it
+    saved.append(path)
+    page.goto("/accessibility")
+    shot(page, "accessibility-1024x768")
+    page.goto("/accessibility?lang=en")
+    shot(page, "accessibility-en-1024x768")
+    context.close()
     for size, options in SIZES.items():
         context, page = new_page(options)
         page.goto(kiosk_url)
@@ -91,7 +112,7 @@ def take(chromium, base_url: str, outdir: Path, saved: list[Path], facts: dict) 
             choose(page, "overall", "滿意")
             page.locator("form button[type=submit]").click()
             page.wait_for_url(f"**{kiosk_url}/thanks")
-            shot(page, f"kiosk-{size}-thanks")   # before its 8-second reset
+            shot(page, f"kiosk-{size}-thanks")   # before its 20-second pause ends
         context.close()
 
     context, page = new_page(browser.PHONE)
@@ -132,7 +153,10 @@ def take(chromium, base_url: str, outdir: Path, saved: list[Path], facts: dict) 
             has=page.get_by_text(wrong.get(key, "是"), exact=True)).click()
     page.locator("#scenario").fill("詢問戶籍謄本申請應備文件")
     page.get_by_role("button", name="送出").click()
-    page.wait_for_url(re.compile(r"/inspect/\d+$"))
+    page.wait_for_load_state()
+    if not re.search(r"/inspect/\d+$", page.url):
+        shot(page, "inspect-phone-FAILED")
+        raise SystemExit(page.locator(".error-summary, .error").all_inner_texts())
     shot(page, "inspect-phone-result-1024x768")
     context.close()
 

@@ -17,6 +17,7 @@ SIGNED_IN = {"inspector", "reviewer", "analyst", "admin"}
 # endpoint: (method, who may use it) — the README's "who may do what" table says the same.
 ACCESS = {
     "auth.home": ("GET", PUBLIC),
+    "about.accessibility": ("GET", PUBLIC),
     "auth.login": ("GET", PUBLIC),
     "auth.logout": ("POST", SIGNED_IN),
     "survey.kiosk": ("GET", PUBLIC),

@@ -112,7 +112,7 @@ def test_admin_registers_and_retires_a_kiosk_and_the_log_says_so(app, people):
     assert admin.get(f"/kiosk/{kiosk.token}").status_code == 200
     token = hidden_fields(admin.get("/admin/kiosks").get_data(as_text=True))["csrf_token"]
     assert admin.post(f"/admin/kiosks/{kiosk.id}/toggle", data={"csrf_token": token}).status_code == 302
-    assert admin.get(f"/kiosk/{kiosk.token}").status_code == 404
+    assert admin.get(f"/kiosk/{kiosk.token}").status_code == 410     # retired: tell the staff
     assert [e.action for e in events()] == ["kiosk_registered", "kiosk_changed"]
     page = admin.get("/admin/audit?action=kiosk_registered").get_data(as_text=True)
     assert "kiosk_registered" in page and "kiosk_changed" not in page.split("</form>")[-1]

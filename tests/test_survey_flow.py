@@ -120,9 +120,14 @@ def test_unknown_kiosk_or_office_is_404(client, path, office):
     assert client.get(path).status_code == 404
 
 
-def test_inactive_kiosk_is_404(client, office):
+@pytest.mark.parametrize("lang, words", [("zh_Hant_TW", "請告訴櫃檯人員"),
+                                         ("en", "Please tell the counter staff")])
+def test_a_retired_kiosk_asks_calmly_to_tell_the_counter_staff(client, office, lang, words):
     kiosk = factories.kiosk(office, active=False)
-    assert client.get(f"/kiosk/{kiosk.token}").status_code == 404
+    response = client.get(f"/kiosk/{kiosk.token}?lang={lang}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 410 and words in html and "錯誤" not in html
+    assert 'method="post"' not in html
 
 
 def test_required_questions_say_so_to_assistive_technology(client, office):

@@ -22,7 +22,8 @@ from .i18n import LOCALES, select_locale
 
 #: One package per thing people do; each may have ``views.py`` (a blueprint ``bp``, templates
 #: beside it) and ``cli.py`` (a list ``commands``).  Features import the core, never each other.
-FEATURES = ("auth", "survey", "inspect", "review", "reports", "admin", "responses", "demo")
+FEATURES = ("auth", "about", "survey", "inspect", "review", "reports", "admin", "responses",
+            "demo")
 
 
 def database_url(url: str) -> str:
@@ -55,6 +56,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=False,  # set FLASK_SESSION_COOKIE_SECURE=true behind HTTPS
         TRUSTED_PROXIES=0,  # reverse proxies in front (X-Forwarded-For / -Proto are trusted)
         STAFF_IDLE_MINUTES=30,  # a staff session idle this long is signed out (shared tablets)
+        # who hears about accessibility problems (shown on /accessibility)
+        ACCESSIBILITY_CONTACT="服務品質業務承辦人 / the service-quality officer",
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

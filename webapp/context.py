@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from analysis.periods import Period
 
@@ -39,6 +40,34 @@ def register(app: Flask) -> None:
             return (url_for(request.endpoint, **(request.view_args or {})) + "?" + urlencode(args),
                     label)
 
+        def office_name(office) -> Markup:
+            """An office (model or report row) by the name its reader's language has; in
+            English mode a name only known in Chinese is marked as Chinese (WCAG 3.1.2)."""
+            get = office.get if isinstance(office, dict) else lambda k: getattr(office, k, None)
+            if not english:
+                return escape(get("name"))
+            if get("name_en"):
+                return escape(get("name_en"))
+            return chinese(get("name"))
+
+        def grade_label(grade: str | None) -> Markup:
+            if not grade:
+                return Markup("—")
+            if not english:
+                return escape(grade)
+            return escape(GRADES_EN[grade]) if grade in GRADES_EN else chinese(grade)
+
         return {"english": english, "html_lang": "en" if english else "zh-Hant-TW",
                 "period_label": period_label, "local_time": local_time,
-                "switch_language": switch_language, "user": current_user}
+                "switch_language": switch_language, "user": current_user,
+                "office_name": office_name, "grade_label": grade_label, "chinese": chinese}
+
+
+#: The grade names of the shipped instruments; a city's own names stay as written, marked.
+GRADES_EN = {"優等": "Excellent", "甲": "Grade A", "乙": "Grade B", "丙": "Grade C",
+             "丁": "Grade D"}
+
+
+def chinese(text: object) -> Markup:
+    """Text that stays Chinese on an English page, marked so a screen reader says it right."""
+    return Markup('<span lang="zh-Hant-TW">%s</span>') % text

@@ -252,11 +252,11 @@ def upsert_offices(rows: list[dict]) -> tuple[int, int]:
     for row in rows:
         office = existing.get(row["code"])
         if office is None:
-            db.session.add(Office(active=row.get("active", True), **{
+            db.session.add(Office(active=row.get("active", True), name_en=row.get("name_en"), **{
                 k: row[k] for k in ("code", "name", "kind", "city", "district")}))
             added += 1
         else:
-            for key in ("name", "kind", "city", "district", "active"):
+            for key in ("name", "name_en", "kind", "city", "district", "active"):
                 if key in row:
                     setattr(office, key, row[key])
             updated += 1

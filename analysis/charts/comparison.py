@@ -113,7 +113,7 @@ def office_comparison(
 
     if np.isfinite(ov):
         ax.axvline(ov, color=style.VERMILLION, ls=(0, (4, 2)), lw=1.3, zorder=4)
-        ax.text(ov, 1.0, f"全體平均 {style.fmt_value(ov, as_percent)}", color=style.VERMILLION,
+        ax.text(ov, 1.0, f"全體平均 {style.fmt_value(ov, as_percent)}", color=style.VERMILLION_TEXT,
                 fontsize=9, ha="center", va="bottom", fontweight="bold",
                 transform=blended_transform_factory(ax.transData, ax.transAxes))
 

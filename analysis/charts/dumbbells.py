@@ -96,7 +96,7 @@ def dumbbell(
         for yy in y:
             if np.isfinite(change[yy]):
                 sign = "+" if change[yy] > 0 else ("−" if change[yy] < 0 else "±")
-                colour = style.BLUE if up[yy] else (style.VERMILLION if down[yy] else style.MUTED)
+                colour = style.BLUE if up[yy] else (style.VERMILLION_TEXT if down[yy] else style.MUTED)
                 style.right_column(ax, yy, f"{sign}{abs(change[yy]):.1f}", x_pt=8, color=colour,
                               fontweight="bold")
             elif fin_a[yy] or fin_b[yy]:

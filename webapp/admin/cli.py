@@ -32,7 +32,7 @@ FALSE_WORDS = {"0", "false", "no", "n", "否"}
 @offices_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def offices_import(file: Path) -> None:
-    """Add or update offices from a CSV: code,name,kind,city,district[,active]."""
+    """Add or update offices from a CSV: code,name,kind,city[,district,active,name_en]."""
     try:
         text = uploads.decode(file.read_bytes())
     except uploads.ImportFileError as error:
@@ -40,7 +40,7 @@ def offices_import(file: Path) -> None:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     required = {"code", "name", "kind", "city"}
     if not required <= set(reader.fieldnames or []):
-        fail(f"標題列需有 {', '.join(sorted(required))}（可加 district, active）")
+        fail(f"標題列需有 {', '.join(sorted(required))}（可加 district, active, name_en）")
     rows, errors = [], []
     for row in reader:
         line = reader.line_num
@@ -58,6 +58,8 @@ def offices_import(file: Path) -> None:
                       "city": (row.get("city") or "").strip(),
                       "district": (row.get("district") or "").strip(),
                       "active": active in TRUE_WORDS}
+            if "name_en" in row:  # a column left out keeps the English names already stored
+                office["name_en"] = (row.get("name_en") or "").strip() or None
             long = too_long(Office, office)
             if long:
                 errors.append(f"第 {line} 行：" + "、".join(

@@ -10,8 +10,10 @@ from ..webforms import StrictForm
 
 
 class LoginForm(StrictForm):
-    email = EmailField(_l("電子郵件"), validators=[InputRequired(), Length(max=254)])
-    password = PasswordField(_l("密碼"), validators=[InputRequired(), Length(max=200)])
+    email = EmailField(_l("電子郵件"), validators=[InputRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("密碼"), validators=[InputRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
     submit = SubmitField(_l("登入"))
 
 

@@ -31,15 +31,22 @@ NEW_TAIPEI_LAND_CODES = ["BANQIAO", "SANCHONG", "ZHONGHE", "XINZHUANG", "XINDIAN
 DEMO_ROLES = ("admin", "analyst", "reviewer", "inspector")
 
 
+def english(code: str) -> str:
+    """``ZHONGZHENG`` -> ``Zhongzheng``: the district's romanised name."""
+    return code.capitalize()
+
+
 def office_rows() -> list[dict]:
     rows = [
         {"code": f"TPH-{code}"[:16], "name": f"臺北市{name}區戶政事務所", "kind": "household",
-         "city": "臺北市", "district": f"{name}區"}
+         "city": "臺北市", "district": f"{name}區",
+         "name_en": f"{english(code)} District Household Registration Office, Taipei City"}
         for name, code in zip(TAIPEI_HOUSEHOLD, TAIPEI_HOUSEHOLD_CODES, strict=True)
     ]
     rows += [
         {"code": f"NTL-{code}"[:16], "name": f"新北市{name}地政事務所", "kind": "land",
-         "city": "新北市", "district": f"{name}區"}
+         "city": "新北市", "district": f"{name}區",
+         "name_en": f"{english(code)} Land Office, New Taipei City"}
         for name, code in zip(NEW_TAIPEI_LAND, NEW_TAIPEI_LAND_CODES, strict=True)
     ]
     return rows

@@ -19,6 +19,7 @@ class Office(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str | None] = mapped_column(String(150))
     kind: Mapped[str] = mapped_column(String(16))
     city: Mapped[str] = mapped_column(String(20))
     district: Mapped[str] = mapped_column(String(20), default="")

@@ -48,6 +48,11 @@ def parse_period(text: str | None, what: str = "期間") -> Period | None:
         raise ReportError(f"{what}:{error}") from None
 
 
+def label(period: Period, locale: str) -> str:
+    """``115年上半年`` in Chinese, ``2026 H1 (ROC 115)`` in English."""
+    return period.english_label() if locale.startswith("en") else period.roc_label()
+
+
 def build(period: str, instrument: str = "all", compare_to: str | None = None,
           kind: str | None = None, codes: list[str] | None = None,
           locale: str = "zh_TW") -> dict:
@@ -66,12 +71,12 @@ def build(period: str, instrument: str = "all", compare_to: str | None = None,
     offices = aggregates.offices(kind, codes)
     if not offices:
         raise ReportError("沒有符合條件的機關", empty=True)
-    infos = [analysis_report.OfficeInfo(o.code, o.name, o.kind) for o in offices]
+    infos = [analysis_report.OfficeInfo(o.code, o.name, o.kind, o.name_en) for o in offices]
     ids = [o.id for o in offices]
     result = {
-        "period": str(current), "period_label": current.roc_label(),
+        "period": str(current), "period_label": label(current, locale),
         "compare_to": str(before) if before else None,
-        "compare_label": before.roc_label() if before else None,
+        "compare_label": label(before, locale) if before else None,
         "generated_at": datetime.now(TAIPEI).isoformat(timespec="seconds"),
         "filter": {"kind": kind, "codes": codes or None, "offices": len(offices)},
         "instruments": {},

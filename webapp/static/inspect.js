@@ -1,3 +1,22 @@
+// The save bar sticks to the bottom of a tall screen; a field that takes the focus behind it
+// is scrolled clear (WCAG 2.4.7/2.4.11).  Browsers do not always honour scroll-padding there.
+(function () {
+  "use strict";
+  var bar = document.querySelector(".inspector .buttons");
+  if (!bar) { return; }
+  document.addEventListener("focusin", function (event) {
+    // keyboard focus only: a tap must not move the page under the finger
+    if (bar.contains(event.target) || !event.target.matches(":focus-visible") ||
+        window.getComputedStyle(bar).position !== "sticky") {
+      return;
+    }
+    var target = event.target.closest("label.choice") || event.target;
+    var box = target.getBoundingClientRect();
+    var top = bar.getBoundingClientRect().top;
+    if (box.bottom > top - 8) { window.scrollBy(0, box.bottom - top + 16); }
+  });
+}());
+
 // Inspectors fill checklists on tablets with weak Wi-Fi.  While they type, the form is copied to
 // this tablet's localStorage (one copy per page address); if the page is lost before the server
 // has it -- a failed send, a closed tab -- the next visit offers to restore it, idempotency key

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import refresh
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
@@ -20,7 +30,7 @@ from forms.instrument import load_default
 
 from .. import errors, instruments, storage
 from ..extensions import db, limiter
-from ..i18n import locale_code
+from ..i18n import LOCALES, locale_code
 from ..models import Kiosk, Office, SurveyCode, utcnow
 from ..webforms import SubmissionMeta
 from . import codes
@@ -36,9 +46,12 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
         version, instrument = instruments.posted_version(SURVEY_KEY)
     else:
         version, instrument = instruments.current(SURVEY_KEY)
+    switching = request.method == "POST" and switch_language()
     form = instruments.form_class(version, locale_code(), base=SubmissionMeta)()
     status = 200
-    if request.method == "GET":
+    if switching:
+        pass  # the same page in the other language, with the answers chosen so far; no storing
+    elif request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
         form.version.data = str(version.id)
     elif form.validate_on_submit():
@@ -96,6 +109,17 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
     ), status
 
 
+def switch_language() -> bool:
+    """The language button posts the survey (``switch_lang``), so the answers already chosen
+    come back in the new language -- with JavaScript or without."""
+    chosen = request.form.get("switch_lang")
+    if chosen not in LOCALES:
+        return False
+    session["lang"] = chosen
+    refresh()  # Flask-Babel already chose this request's language: choose again
+    return True
+
+
 @bp.errorhandler(OperationalError)
 @bp.errorhandler(DBAPIError)
 def unavailable_page(error: Exception):
@@ -131,12 +155,27 @@ def office_by_code(code: str) -> Office:
     return office
 
 
+class KioskUnavailable(Exception):
+    """This tablet's link does not (or no longer) open the survey."""
+
+    def __init__(self, retired: bool):
+        self.retired = retired
+
+
 def kiosk_by_token(token: str) -> Kiosk:
     kiosk = db.session.scalar(select(Kiosk).where(Kiosk.token == token)
                               .options(joinedload(Kiosk.office)))
-    if kiosk is None or not kiosk.active or not kiosk.office.active:
-        abort(404)
+    if kiosk is None:
+        raise KioskUnavailable(retired=False)
+    if not kiosk.active or not kiosk.office.active:
+        raise KioskUnavailable(retired=True)
     return kiosk
+
+
+@bp.errorhandler(KioskUnavailable)
+def kiosk_unavailable(error: KioskUnavailable):
+    """A calm page for the citizen in front of a retired tablet: tell the counter staff."""
+    return render_template("survey/unavailable.html"), 410 if error.retired else 404
 
 
 def _kiosk_token() -> str:

@@ -1,0 +1,1 @@
+"""Public pages about the site itself: the accessibility statement (``/accessibility``)."""
