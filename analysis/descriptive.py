@@ -74,11 +74,12 @@ class LikertSummary:
     satisfied_ci : (float, float)
         95% Wilson interval of ``satisfied_rate``; ``(nan, nan)`` when ``n = 0``.
     margin_of_error : float
-        ``1.96·sqrt(p(1-p)/n)`` with ``p = satisfied_rate``, the figure agencies quote.  It is
-        0 when ``p`` is 0 or 1, which is why ``satisfied_ci`` (Wilson) is the interval to show.
-    margin_of_error_conservative : float
-        ``1.96·sqrt(0.25/n)``, the worst case ``p = 0.5`` that survey plans quote before the
-        data exist ("±3.1 points with 1,000 respondents").
+        ``1.96·sqrt(0.25/n)``: 誤差範圍 as Taiwan's agencies publish it, the worst case
+        ``p = 0.5`` (n = 1,099 gives ±2.96 points).  It depends on ``n`` only, so two offices
+        with the same n quote the same figure, and an office at 100 % does not quote ±0.
+    margin_of_error_observed : float
+        ``1.96·sqrt(p(1-p)/n)`` with ``p = satisfied_rate``: narrower, and 0 at 0 % or 100 %,
+        which is why it is not what is published; ``satisfied_ci`` (Wilson) is the interval.
     """
 
     n: int
@@ -94,7 +95,7 @@ class LikertSummary:
     satisfied_rate: float
     satisfied_ci: tuple[float, float]
     margin_of_error: float
-    margin_of_error_conservative: float
+    margin_of_error_observed: float
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -122,7 +123,7 @@ class LikertTable:
     satisfied_ci_low: np.ndarray
     satisfied_ci_high: np.ndarray
     margin_of_error: np.ndarray
-    margin_of_error_conservative: np.ndarray
+    margin_of_error_observed: np.ndarray
 
     def rows(self) -> list[LikertSummary]:
         """Return one :class:`LikertSummary` per office, in table order."""
@@ -147,7 +148,7 @@ class LikertTable:
                         float(self.satisfied_ci_high[i]),
                     ),
                     margin_of_error=float(self.margin_of_error[i]),
-                    margin_of_error_conservative=float(self.margin_of_error_conservative[i]),
+                    margin_of_error_observed=float(self.margin_of_error_observed[i]),
                 )
             )
         return out
@@ -224,8 +225,8 @@ def describe_arrays(
     satisfied = c[:, n_levels - satisfied_top :].sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(has, satisfied / nf, np.nan)
-        moe = np.where(has, AGENCY_Z * np.sqrt(rate * (1.0 - rate) / nf), np.nan)
-        moe_cons = np.where(has, AGENCY_Z * np.sqrt(0.25 / nf), np.nan)
+        moe = np.where(has, AGENCY_Z * np.sqrt(0.25 / nf), np.nan)
+        moe_observed = np.where(has, AGENCY_Z * np.sqrt(rate * (1.0 - rate) / nf), np.nan)
     s_low, s_high = wilson_arrays(satisfied, n, z_for(0.95))
 
     return LikertTable(
@@ -244,7 +245,7 @@ def describe_arrays(
         satisfied_ci_low=s_low,
         satisfied_ci_high=s_high,
         margin_of_error=moe,
-        margin_of_error_conservative=moe_cons,
+        margin_of_error_observed=moe_observed,
     )
 
 

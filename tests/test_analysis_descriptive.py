@@ -34,8 +34,9 @@ def check_against_raw(s: LikertSummary, row, values=LEVELS, top=2):
     np.testing.assert_allclose(s.satisfied_ci, scipy_wilson(sat, n), rtol=RTOL)
     np.testing.assert_allclose(s.distribution, np.asarray(row) / n, rtol=RTOL)
     p = sat / n
-    np.testing.assert_allclose(s.margin_of_error, 1.96 * math.sqrt(p * (1 - p) / n), rtol=RTOL)
-    np.testing.assert_allclose(s.margin_of_error_conservative, 1.96 * math.sqrt(0.25 / n))
+    np.testing.assert_allclose(s.margin_of_error_observed, 1.96 * math.sqrt(p * (1 - p) / n),
+                               rtol=RTOL)
+    np.testing.assert_allclose(s.margin_of_error, 1.96 * math.sqrt(0.25 / n))
 
 
 def test_describe_matches_raw_answers():
@@ -55,10 +56,13 @@ def test_describe_matches_raw_answers():
 def test_margin_of_error_as_agencies_quote_it():
     s = describe([250, 0, 0, 0, 750])
     assert AGENCY_Z == 1.96
-    # p = 0.75, n = 1000: 1.96 * sqrt(0.1875 / 1000)
-    assert s.margin_of_error == pytest.approx(0.026838, abs=5e-7)
-    # worst case p = 0.5: the familiar "plus or minus 3.1 points" for 1,000 respondents
-    assert s.margin_of_error_conservative == pytest.approx(0.030990, abs=5e-7)
+    # 誤差範圍 is the worst case p = 0.5: "plus or minus 3.1 points" for 1,000 respondents
+    assert s.margin_of_error == pytest.approx(0.030990, abs=5e-7)
+    # the observed-p figure, p = 0.75: 1.96 * sqrt(0.1875 / 1000), narrower and not published
+    assert s.margin_of_error_observed == pytest.approx(0.026838, abs=5e-7)
+    # the figures: n = 1,099 gives ±2.96 points, n = 1,502 gives ±2.53
+    assert describe([0, 0, 0, 0, 1099]).margin_of_error == pytest.approx(0.0296, abs=5e-5)
+    assert describe([502, 0, 0, 0, 1000]).margin_of_error == pytest.approx(0.0253, abs=5e-5)
 
 
 def test_random_rows_match_scipy():
@@ -92,7 +96,7 @@ def test_office_without_answers_is_reportable():
         s.sd,
         s.satisfied_rate,
         s.margin_of_error,
-        s.margin_of_error_conservative,
+        s.margin_of_error_observed,
         *s.mean_ci,
         *s.satisfied_ci,
         *s.distribution,
@@ -125,7 +129,8 @@ def test_all_answers_on_one_level():
     assert s.sd == 0.0
     assert s.mean_ci == (5.0, 5.0)
     assert s.satisfied_rate == 1.0
-    assert s.margin_of_error == 0.0  # why the Wilson interval is reported instead
+    assert s.margin_of_error_observed == 0.0  # why it is not what is published
+    assert s.margin_of_error == pytest.approx(1.96 * math.sqrt(0.25 / 40))
     lo, hi = s.satisfied_ci
     assert hi == 1.0
     np.testing.assert_allclose(lo, scipy_wilson(40, 40)[0], rtol=RTOL)

@@ -56,7 +56,7 @@ def expanded(table: dict) -> list[np.ndarray]:
 
 
 def test_report_json_matches_scipy_on_the_raw_answers(seeded):
-    report = reporting.build("2025H2", "satisfaction")
+    report = reporting.build("2025H2", "satisfaction", min_n=1)   # judge every office here
     section = report["instruments"]["satisfaction"]
     by_code = {o["code"]: o for o in section["offices"]}
     raw = {code: np.repeat(list(c), list(c.values())) for code, c in ANSWERS.items()}
@@ -88,8 +88,23 @@ def test_report_json_matches_scipy_on_the_raw_answers(seeded):
         assert office["satisfied_rate"] is None or 0 <= office["satisfied_rate"] <= 1
 
 
+def test_an_office_below_the_minimum_n_shows_its_n_and_no_rate(seeded):
+    section = reporting.build("2025H2", "satisfaction")["instruments"]["satisfaction"]
+    by_code = {o["code"]: o for o in section["offices"]}
+    small = by_code["NTL-BANQIAO"]                          # one answer, REPORT_MIN_N = 30
+    assert small["reportable"] is False and small["n"] == 1
+    assert small["satisfied_rate"] is None and small["group"] == "" and small["funnel"] is None
+    assert small["rank_interval"] is None and small["shrunk_rate"] is None
+    assert by_code["TPH-DAAN"]["reportable"] and by_code["TPH-XINYI"]["reportable"]
+    assert section["n"] == 50 + 45 + 1                      # it still counts overall
+    assert section["overall"]["satisfied_rate"] == pytest.approx((42 + 25 + 1) / 96)
+    assert section["overall"]["margin_of_error"] == pytest.approx(1.96 * (0.25 / 96) ** 0.5)
+    assert "NTL-BANQIAO" in section["summary"]["numbers"]["too_small"]
+    assert section["offices_reportable"] == 2
+
+
 def test_change_against_the_previous_half_year(seeded):
-    report = reporting.build("2025H2", "satisfaction", compare_to="2025H1")
+    report = reporting.build("2025H2", "satisfaction", compare_to="2025H1", min_n=1)
     change = {c["code"]: c for c in report["instruments"]["satisfaction"]["change"]}
     daan = change["TPH-DAAN"]
     assert daan["before_rate"] == pytest.approx(30 / 50) and daan["after_rate"] == pytest.approx(42 / 50)
@@ -258,7 +273,7 @@ def test_cli_writes_every_file(seeded, runner, tmp_path):
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
     assert {"report.html", "report.json", "report.xlsx", "report.ods"} <= names
-    assert {"satisfaction_comparison.svg", "satisfaction_comparison.png",
+    assert {"satisfaction_funnel.svg", "satisfaction_funnel.png",
             "satisfaction_likert.png", "satisfaction_heatmap.png", "satisfaction_change.png"} <= names
     data = json.loads((out / "report.json").read_text("utf-8"))
     assert data["period_label"] == "114年下半年"
@@ -269,7 +284,7 @@ def test_cli_writes_every_file(seeded, runner, tmp_path):
     assert data["compare_to"] == "2025H1" and data["instruments"]["satisfaction"]["change"]
     html = (out / "report.html").read_text("utf-8")
     assert "<link" not in html and "data:image/svg+xml;base64," in html   # opens from disk
-    assert (out / "satisfaction_comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "satisfaction_funnel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_cli_without_data_exits_1(app, runner, tmp_path):

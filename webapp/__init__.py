@@ -56,6 +56,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=False,  # set FLASK_SESSION_COOKIE_SECURE=true behind HTTPS
         TRUSTED_PROXIES=0,  # reverse proxies in front (X-Forwarded-For / -Proto are trusted)
         STAFF_IDLE_MINUTES=30,  # a staff session idle this long is signed out (shared tablets)
+        REPORT_MIN_N=30,  # respondents an office needs before the report judges it
+        INSPECTION_MIN_CHECKS=3,  # checks an office needs for an office-period grade
         # who hears about accessibility problems (shown on /accessibility)
         ACCESSIBILITY_CONTACT="服務品質業務承辦人 / the service-quality officer",
     )

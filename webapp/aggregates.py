@@ -239,3 +239,46 @@ def lowest_answer_counts(instrument_key: str, period: str, items: Sequence[str],
         if office_id in position and 1 <= value <= LIKERT_LEVELS:
             table[position[office_id], value - 1] += count
     return table
+
+
+def satisfied_by_period(instrument_key: str, periods: Sequence[str], item: str,
+                        office_ids: Sequence[int], satisfied_from: int = LIKERT_LEVELS - 1
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Offices x periods: satisfied answers (value >= ``satisfied_from``) and valid answers to
+    ``item``, in one ``GROUP BY`` over the periods' column (all half-years or all quarters)."""
+    position = {office_id: i for i, office_id in enumerate(office_ids)}
+    column_of = {p: t for t, p in enumerate(periods)}
+    satisfied = np.zeros((len(office_ids), len(periods)), dtype=np.int64)
+    n = np.zeros_like(satisfied)
+    if not periods:
+        return satisfied, n
+    column = Answer.quarter if "Q" in periods[0] else Answer.half
+    rows = db.session.execute(
+        select(column, Answer.office_id, func.count(),
+               func.sum(case((Answer.value >= satisfied_from, 1), else_=0)))
+        .where(Answer.instrument_key == instrument_key, column.in_(list(periods)),
+               Answer.item_key == item, Answer.value.isnot(None))
+        .group_by(column, Answer.office_id)
+    )
+    for period, office_id, count, good in rows:
+        if office_id in position and period in column_of:
+            n[position[office_id], column_of[period]] = count
+            satisfied[position[office_id], column_of[period]] = int(good or 0)
+    return satisfied, n
+
+
+def inspection_check_scores(instrument_key: str, period: str, office_ids: Sequence[int],
+                            statuses: Sequence[str] = COUNTED_STATUSES) -> dict[int, list[float]]:
+    """Each counted check's score per office position, in time order: listed one by one for
+    offices with too few checks for an office grade (a handful of rows, not a scan)."""
+    position = {office_id: i for i, office_id in enumerate(office_ids)}
+    result: dict[int, list[float]] = {}
+    rows = db.session.execute(
+        select(Submission.office_id, Submission.score)
+        .where(Submission.instrument_key == instrument_key, in_period(Submission, period),
+               Submission.status.in_(list(statuses)), Submission.score.isnot(None))
+        .order_by(Submission.occurred_at))
+    for office_id, score in rows:
+        if office_id in position:
+            result.setdefault(position[office_id], []).append(float(score))
+    return result

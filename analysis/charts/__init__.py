@@ -11,6 +11,9 @@ this package exports the chart functions and the renderers, so callers write
 * :func:`dumbbell` (:mod:`~analysis.charts.dumbbells`): change between two periods;
 * :func:`inspector_scores` (:mod:`~analysis.charts.grades`): inspection scores over grade bands;
 * :func:`most_missed` (:mod:`~analysis.charts.missed`): checklist items most often missed;
+* :func:`funnel_plot` (:mod:`~analysis.charts.funnel`): rates against respondents, with the
+  limits chance allows (instead of a league table);
+* :func:`trend_panels` (:mod:`~analysis.charts.trends`): each office's rate over recent periods;
 * :func:`to_svg`, :func:`to_png` (:mod:`~analysis.charts.style`): rendering.
 
 Why these choices:
@@ -33,6 +36,7 @@ Why these choices:
 
 from analysis.charts.comparison import office_comparison
 from analysis.charts.dumbbells import dumbbell
+from analysis.charts.funnel import funnel_plot
 from analysis.charts.grades import inspector_scores
 from analysis.charts.heatmaps import heatmap
 from analysis.charts.likert import likert_diverging
@@ -51,9 +55,11 @@ from analysis.charts.style import ORANGE as ORANGE
 from analysis.charts.style import SKY as SKY
 from analysis.charts.style import VERMILLION as VERMILLION
 from analysis.charts.style import to_png, to_svg
+from analysis.charts.trends import trend_panels
 
 __all__ = [
     "dumbbell",
+    "funnel_plot",
     "heatmap",
     "inspector_scores",
     "likert_diverging",
@@ -61,4 +67,5 @@ __all__ = [
     "office_comparison",
     "to_png",
     "to_svg",
+    "trend_panels",
 ]

@@ -32,12 +32,16 @@ def dumbbell(
     value_label: str,
     sort_by: str = "after",
     as_percent: bool = False,
+    direction: Sequence[str | None] | None = None,
 ) -> Figure:
     """Change per office between two periods: hollow dot = before, filled dot = after.
 
     Why: directors ask "who improved, who slipped?".  The segment is blue when the value
     rose and vermillion when it fell (Okabe-Ito, colour-blind safe), and the signed change
     is printed in a column on the right, so direction never depends on colour alone.
+    *direction* (``"up"``, ``"down"`` or ``None`` per office), when given, decides the
+    colours instead of the sign: a change that is within chance after adjusting for looking
+    at every office is drawn grey, however it points.
     *sort_by* is ``"after"`` (latest standing) or ``"change"``.  Offices present in only
     one period (NaN in the other) keep their single dot and are marked 「僅…」.
     """
@@ -56,15 +60,22 @@ def dumbbell(
     order = style.sort_order(key)
     labels = [labels[i] for i in order]
     b, a, change = b[order], a[order], change[order]
+    if direction is not None:
+        if len(direction) != k:
+            raise ValueError(f"direction must have one entry per office ({k})")
+        direction = [direction[i] for i in order]
 
     rows = style.row_layout(k, extra=2.5)
     fig = style.new_figure(rows.height)
     style.add_title(fig, title)
     ax = fig.add_subplot()
     y = np.arange(k)
-    up = change > 0
-    down = change < 0
-    flat = change == 0
+    if direction is None:
+        up, down = change > 0, change < 0
+    else:
+        up = np.array([d == "up" for d in direction])
+        down = np.array([d == "down" for d in direction])
+    flat = ~(up | down) & np.isfinite(change)
     size = 42 if rows.annotate else max(6.0, rows.fontsize**2 * 0.9)
     lw = 2.2 if rows.annotate else 1.0
     for mask, colour in ((up, style.BLUE), (down, style.VERMILLION), (flat, style.GREY)):
@@ -113,7 +124,12 @@ def dumbbell(
         Line2D([], [], color=style.BLUE, lw=2.2, label="上升"),
         Line2D([], [], color=style.VERMILLION, lw=2.2, label="下降"),
     ]
-    style.legend_above(ax, handles, ncols=4)
+    if direction is not None:
+        handles.append(Line2D([], [], color=style.GREY, lw=2.2, label="未超出隨機誤差"))
+    style.legend_above(ax, handles, ncols=len(handles))
     sort_note = "依最新一期數值" if sort_by == "after" else "依變化量"
-    style.add_footnote(fig, [f"{sort_note}由高至低排序；空心點為{before_label}，實心點為{after_label}。"])
+    notes = [f"{sort_note}由高至低排序；空心點為{before_label}，實心點為{after_label}。"]
+    if direction is not None:
+        notes.append("藍色／紅色只標示同時比較所有機關（Holm 校正）後仍確定的上升／下降，其餘為灰色。")
+    style.add_footnote(fig, notes)
     return fig

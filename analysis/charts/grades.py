@@ -27,6 +27,8 @@ def inspector_scores(
     bands: Sequence[tuple[float, str]],
     title: str,
     n: ArrayLike | None = None,
+    low: ArrayLike | None = None,
+    high: ArrayLike | None = None,
     value_label: str = "平均分數",
 ) -> Figure:
     """Mean 0-100 mystery-shopper score per office as dots over shaded grade bands.
@@ -36,7 +38,8 @@ def inspector_scores(
     than bars because scores cluster at 70-100 and the axis starts near the lowest score,
     where a bar would exaggerate differences.  *bands* are ``(lower bound, name)``
     pairs in any order; the top band ends at 100.  *n* (number of checks) is shown in a
-    column beside the dots.
+    column beside the dots; *low*/*high* (the mean's interval, NaN with fewer than two
+    checks) are drawn as error bars, so one or two checks look as uncertain as they are.
     """
     labels = style.as_labels(names)
     k = len(labels)
@@ -44,6 +47,8 @@ def inspector_scores(
         return style.empty_figure(title)
     s = style.as_floats(scores, k, "scores")
     counts = None if n is None else style.as_floats(n, k, "n")
+    lo_ci = None if low is None else style.as_floats(low, k, "low")
+    hi_ci = None if high is None else style.as_floats(high, k, "high")
     band_list = sorted(((float(lo), str(name)) for lo, name in bands), reverse=True)
     if not band_list:
         raise ValueError("bands must contain at least one (lower bound, name) pair")
@@ -52,6 +57,8 @@ def inspector_scores(
     s = s[order]
     if counts is not None:
         counts = counts[order]
+    if lo_ci is not None and hi_ci is not None:
+        lo_ci, hi_ci = lo_ci[order], hi_ci[order]
 
     rows = style.row_layout(k, extra=2.3)
     fig = style.new_figure(rows.height)
@@ -83,16 +90,24 @@ def inspector_scores(
         if upper <= left:
             break
 
-    if rows.annotate:
+    with_bars = lo_ci is not None and hi_ci is not None
+    if rows.annotate and not with_bars:
         ax.hlines(y[fin], left, s[fin], color="#c9c9c9", lw=0.8, zorder=2)
     size = 50 if rows.annotate else max(6.0, rows.fontsize**2 * 0.9)
+    if lo_ci is not None and hi_ci is not None:
+        bars = fin & np.isfinite(lo_ci) & np.isfinite(hi_ci)
+        ax.hlines(y[bars], np.maximum(lo_ci[bars], left), hi_ci[bars], color=style.DARK,
+                  lw=1.4, zorder=3)
     ax.scatter(s[fin], y[fin], s=size, color=style.BLUE, zorder=3, edgecolor="white", linewidth=0.6)
     if rows.annotate:
         for yy in y:
             text = f"{s[yy]:.1f}" if fin[yy] else "無資料"
             x = s[yy] if fin[yy] else left
-            ax.annotate(text, (x, yy), xytext=(6, 0), textcoords="offset points", va="center",
-                        ha="left", fontsize=8.5, color=style.DARK if fin[yy] else style.MUTED,
+            # above the dot when an interval runs through it, beside it otherwise
+            offset, ha, va = ((0, 5), "center", "bottom") if with_bars else ((6, 0), "left",
+                                                                             "center")
+            ax.annotate(text, (x, yy), xytext=offset, textcoords="offset points", va=va,
+                        ha=ha, fontsize=8.5, color=style.DARK if fin[yy] else style.MUTED,
                         zorder=4)
     style.office_axis(ax, labels, rows)
     ax.spines["left"].set_visible(False)
@@ -106,5 +121,8 @@ def inspector_scores(
         for yy in y:
             c = counts[yy]
             style.right_column(ax, yy, f"n={c:.0f}" if np.isfinite(c) else "—", x_pt=6)
-    style.add_footnote(fig, ["依平均分數由高至低排序；底色區塊為等第。"])
+    notes = ["依平均分數由高至低排序；底色區塊為等第。"]
+    if lo_ci is not None:
+        notes.append("橫線為平均分數的 95% 信賴區間；只查核一次的機關沒有區間。")
+    style.add_footnote(fig, notes)
     return fig

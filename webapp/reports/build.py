@@ -7,7 +7,7 @@ nothing of instruments, cannot), and hands arrays to ``analysis.report``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 
 import numpy as np
@@ -48,6 +48,12 @@ def parse_period(text: str | None, what: str = "期間") -> Period | None:
         raise ReportError(f"{what}:{error}") from None
 
 
+def thresholds(config: Mapping) -> dict:
+    """``REPORT_MIN_N`` and ``INSPECTION_MIN_CHECKS`` as ``build``'s keyword arguments."""
+    return {"min_n": int(config["REPORT_MIN_N"]),
+            "min_checks": int(config["INSPECTION_MIN_CHECKS"])}
+
+
 def label(period: Period, locale: str) -> str:
     """``115年上半年`` in Chinese, ``2026 H1 (ROC 115)`` in English."""
     return period.english_label() if locale.startswith("en") else period.roc_label()
@@ -55,8 +61,13 @@ def label(period: Period, locale: str) -> str:
 
 def build(period: str, instrument: str = "all", compare_to: str | None = None,
           kind: str | None = None, codes: list[str] | None = None,
-          locale: str = "zh_TW") -> dict:
-    """The report for ``period``; raises ``ReportError`` when nothing can be reported."""
+          locale: str = "zh_TW", *, min_n: int = analysis_report.DEFAULT_MIN_N,
+          min_checks: int = analysis_report.DEFAULT_MIN_CHECKS) -> dict:
+    """The report for ``period``; raises ``ReportError`` when nothing can be reported.
+
+    ``min_n`` (``REPORT_MIN_N``): respondents an office needs to be judged; ``min_checks``
+    (``INSPECTION_MIN_CHECKS``): checks an office needs for a grade.
+    """
     current = parse_period(period)
     before = parse_period(compare_to, "比較期間")
     if current is None:
@@ -87,21 +98,45 @@ def build(period: str, instrument: str = "all", compare_to: str | None = None,
                    "kind": definition.kind}
         try:
             if definition.kind == "survey":
-                section |= survey_section(definition, str(current), before, infos, ids, locale,
-                                          all_offices=not kind and not codes)
+                section |= survey_section(definition, current, before, infos, ids, locale,
+                                          all_offices=not kind and not codes, min_n=min_n)
+                section["summary"] = analysis_report.survey_summary(
+                    section, locale, result["compare_label"])
             else:
-                section |= inspection_section(definition, str(current), infos, ids, locale)
+                section |= inspection_section(definition, current, before, infos, ids, locale,
+                                              min_checks=min_checks)
+                section["summary"] = analysis_report.inspection_summary(
+                    section, section["title"], locale)
         except ValueError:
             section |= {"empty": True,
                         "message": f"{current.roc_label()}沒有{section['title']}的資料"}
         result["instruments"][key] = section
     if all(s.get("empty") for s in result["instruments"].values()):
         raise ReportError(f"{current.roc_label()}({current})沒有任何資料，無法產生報告", empty=True)
+    result["summary"] = {
+        "sentences": [sentence for s in result["instruments"].values()
+                      for sentence in s.get("summary", {}).get("sentences", [])],
+        "by_instrument": {k: s["summary"] for k, s in result["instruments"].items()
+                          if s.get("summary")},
+    }
     return result
 
 
-def survey_section(instrument: Instrument, half: str, before: Period | None,
-                   infos: list, ids: list[int], locale: str, all_offices: bool = False) -> dict:
+def trend_periods(current: Period, count: int = 6) -> list[Period]:
+    """Up to ``count`` periods of ``current``'s kind that have data, oldest first, ending at it."""
+    have = set(aggregates.periods_with_data(quarters=current.kind == "Q"))
+    periods, period = [], current
+    for _ in range(count):
+        if str(period) in have:
+            periods.insert(0, period)
+        period = period.previous()
+    return periods
+
+
+def survey_section(instrument: Instrument, current: Period, before: Period | None,
+                   infos: list, ids: list[int], locale: str, all_offices: bool = False,
+                   min_n: int = analysis_report.DEFAULT_MIN_N) -> dict:
+    half = str(current)
     items = instrument.likert_keys()
     labels = {k: pick(instrument.question(k)["label"], locale) for k in items}
     short = {k: pick(instrument.question(k).get("short", instrument.question(k)["label"]), locale)
@@ -119,7 +154,14 @@ def survey_section(instrument: Instrument, half: str, before: Period | None,
     alpha_sums = aggregates.likert_scale_sums(instrument.key, half, scale,
                                               None if all_offices else ids)
     section = analysis_report.likert_report(infos, now.counts, now.no_answer, short,
-                                            previous=previous, alpha_sums=alpha_sums)
+                                            previous=previous, alpha_sums=alpha_sums,
+                                            min_n=min_n)
+    periods = trend_periods(current)
+    satisfied, answered = aggregates.satisfied_by_period(
+        instrument.key, [str(p) for p in periods], analysis_report.MAIN_ITEM, ids)
+    section["trend"] = analysis_report.trend_rows(
+        infos, [str(p) for p in periods], [label(p, locale) for p in periods], satisfied,
+        answered, min_n=min_n)
     section["item_label"] = short[analysis_report.MAIN_ITEM]
     section["item_question"] = labels[analysis_report.MAIN_ITEM]
     if compare_message:
@@ -127,8 +169,10 @@ def survey_section(instrument: Instrument, half: str, before: Period | None,
     return section
 
 
-def inspection_section(instrument: Instrument, half: str, infos: list, ids: list[int],
-                       locale: str) -> dict:
+def inspection_section(instrument: Instrument, current: Period, before: Period | None,
+                       infos: list, ids: list[int], locale: str,
+                       min_checks: int = analysis_report.DEFAULT_MIN_CHECKS) -> dict:
+    half = str(current)
     totals = aggregates.inspection_scores(instrument.key, half, ids)
     values = aggregates.inspection_item_values(instrument.key, half, ids)
     k = len(ids)
@@ -157,7 +201,13 @@ def inspection_section(instrument: Instrument, half: str, infos: list, ids: list
             sections[section["key"]] = (pick(section["title"], locale), earned, possible)
     tables = analysis_report.InspectionTables(totals.n, totals.total, totals.total_sq,
                                               sections, items)
-    return analysis_report.inspection_report(infos, tables, bands_of(instrument))
+    previous = None
+    if before is not None:
+        then = aggregates.inspection_scores(instrument.key, str(before), ids)
+        previous = analysis_report.InspectionTables(then.n, then.total, then.total_sq, {}, {})
+    return analysis_report.inspection_report(
+        infos, tables, bands_of(instrument), min_checks=min_checks, previous=previous,
+        individual=aggregates.inspection_check_scores(instrument.key, half, ids))
 
 
 def figures(report: dict) -> Iterator[tuple[str, Figure]]:

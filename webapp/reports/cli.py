@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 
 from .. import audit
 from ..cli import fail
@@ -27,7 +28,8 @@ def report(period: str, instrument: str, compare_to: str | None, kind: str | Non
            codes: tuple[str, ...], out: Path) -> None:
     """Write report.html, report.json, report.xlsx, report.ods and the charts into OUT."""
     try:
-        data = build.build(period, instrument, compare_to, kind, list(codes) or None)
+        data = build.build(period, instrument, compare_to, kind, list(codes) or None,
+                           **build.thresholds(current_app.config))
     except build.ReportError as error:
         fail(str(error))
     written = files.write_all(data, build.figures(data), out)

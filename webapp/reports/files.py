@@ -31,35 +31,53 @@ def pct(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
 
+def _range(values: list | None, scale=pct) -> tuple:
+    return (None, None) if not values else (scale(values[0]), scale(values[1]))
+
+
 def tables(report: dict) -> list[tuple[str, list[str], list[list[object]]]]:
-    """The report as sheets: (sheet name, header, rows); used by XLSX, ODS and the web page."""
+    """The report as sheets: (sheet name, header, rows); used by XLSX, ODS and the web page.
+    An office too small to judge has its n and 樣本數不足, and no rate."""
     sheets = []
     for key, section in report["instruments"].items():
         if section.get("empty"):
             continue
         if section["kind"] == "survey":
-            header = ["機關代碼", "機關", "有效樣本", "未作答", "平均", "平均95%CI下限", "平均95%CI上限",
-                      "滿意度%", "滿意度95%CI下限", "滿意度95%CI上限", "誤差範圍±%", "分組"]
-            rows = [[o["code"], o["name"], o["n"], o["no_answer"], o["mean"], *o["mean_ci"],
-                     pct(o["satisfied_rate"]), pct(o["satisfied_ci"][0]), pct(o["satisfied_ci"][1]),
-                     pct(o["margin_of_error"]), o["group"]] for o in section["offices"]]
+            header = ["機關代碼", "機關", "有效樣本", "未作答", "可評比", "平均", "平均95%CI下限",
+                      "平均95%CI上限", "滿意度%", "滿意度95%CI下限", "滿意度95%CI上限", "誤差範圍±%",
+                      "調整後滿意度%", "名次區間（最佳）", "名次區間（最差）", "分組", "與全體相比"]
+            rows = []
+            for o in section["offices"]:
+                if o["reportable"]:
+                    rows.append([o["code"], o["name"], o["n"], o["no_answer"], "是", o["mean"],
+                                 *o["mean_ci"], pct(o["satisfied_rate"]),
+                                 *_range(o["satisfied_ci"]), pct(o["margin_of_error"]),
+                                 pct(o["shrunk_rate"]), *o["rank_interval"], o["group"],
+                                 {"above": "明顯較高", "below": "明顯較低"}.get(
+                                     o["funnel"]["outside"], "隨機誤差內")])
+                else:
+                    rows.append([o["code"], o["name"], o["n"], o["no_answer"], "樣本數不足",
+                                 *[None] * 12])
             sheets.append((f"{key}", header, rows))
             if section.get("change"):
-                sheets.append((f"{key}_change", ["機關代碼", "機關", "前期滿意度%", "本期滿意度%", "變化（百分點）",
-                                                 "95%CI下限", "95%CI上限", "p"],
-                               [[c["code"], c["name"], pct(c["before_rate"]), pct(c["after_rate"]),
-                                 pct(c["diff"]), pct(c["diff_ci"][0]), pct(c["diff_ci"][1]), c["p"]]
-                                for c in section["change"]]))
+                sheets.append((f"{key}_change", [
+                    "機關代碼", "機關", "前期滿意度%", "本期滿意度%", "變化（百分點）", "95%CI下限",
+                    "95%CI上限", "p", "校正後p（Holm）", "方向", "可偵測的最小變化（百分點）"],
+                    [[c["code"], c["name"], pct(c["before_rate"]), pct(c["after_rate"]),
+                      pct(c["diff"]), *_range(c["diff_ci"]), c["p"], c["p_adjusted"],
+                      {"up": "上升", "down": "下降"}.get(c["direction"], ""), pct(c["mdd"])]
+                     for c in section["change"] if c["reportable"]]))
         else:
             section_keys = [s["key"] for s in section["sections"]]
             header = ["機關代碼", "機關", "查核次數", "平均分數", "95%CI下限", "95%CI上限", "等第",
                       *[s["label"] for s in section["sections"]]]
-            rows = [[o["code"], o["name"], o["checks"], o["score_mean"], *o["score_ci"], o["grade"],
+            rows = [[o["code"], o["name"], o["checks"], o["score_mean"], *o["score_ci"],
+                     o["grade"] if o["graded"] else ("查核次數不足" if o["checks"] else None),
                      *[o["sections"].get(k) for k in section_keys]] for o in section["offices"]]
             sheets.append((key, header, rows))
             sheets.append((f"{key}_items", ["項目", "缺失率%", "95%CI下限", "95%CI上限", "適用次數"],
-                           [[i["label"], pct(i["failure_rate"]), pct(i["failure_ci"][0]),
-                             pct(i["failure_ci"][1]), i["n"]] for i in section["items"]]))
+                           [[i["label"], pct(i["failure_rate"]), *_range(i["failure_ci"]), i["n"]]
+                            for i in section["items"]]))
     return sheets
 
 

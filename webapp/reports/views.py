@@ -10,7 +10,7 @@ from collections import OrderedDict
 from datetime import datetime
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from sqlalchemy import func, select
 
 from analysis.periods import Period
@@ -72,12 +72,14 @@ def fingerprint() -> tuple:
 
 
 def cached_report(p: dict) -> tuple[dict, dict[str, str]]:
-    key = (tuple(sorted((k, str(v)) for k, v in p.items())), locale_code(), fingerprint())
+    limits = reporting.thresholds(current_app.config)
+    key = (tuple(sorted((k, str(v)) for k, v in p.items())), locale_code(), fingerprint(),
+           tuple(sorted(limits.items())))
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
     report = reporting.build(p["period"], p["instrument"], p["compare_to"], p["kind"], p["codes"],
-                             locale=locale_code())
+                             locale=locale_code(), **limits)
     svgs = report_files.render_svgs(reporting.figures(report))
     _CACHE[key] = (report, svgs)
     while len(_CACHE) > _CACHE_SIZE:

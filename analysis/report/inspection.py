@@ -1,0 +1,136 @@
+"""An inspection instrument's section of the report: scores, grades, sections, items, change.
+
+A grade for an office and period needs ``min_checks`` checks: with one or two, the office's
+"grade" is one afternoon's call.  Below that each check is listed with its own grade and the
+office gets 查核次數不足.  An interval needs at least two checks.  The most-missed items are
+ordered by the Wilson lower bound, so one miss in one applicable check does not top the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import effects, inspections, pairwise
+from .common import DEFAULT_MIN_CHECKS, OfficeInfo, clean, office_fields, pair
+
+ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class InspectionTables:
+    """Count tables for one inspector instrument in one period (offices in the report's order).
+
+    ``sections``: key → (label, earned per office, possible per office), pooled over checks.
+    ``items``: key → (label, passed, failed, not applicable) per office.
+    """
+
+    n: np.ndarray
+    total: np.ndarray
+    total_sq: np.ndarray
+    sections: Mapping[str, tuple[str, np.ndarray, np.ndarray]]
+    items: Mapping[str, tuple[str, np.ndarray, np.ndarray, np.ndarray]]
+
+
+def _score_ci(summary: inspections.ScoreSummary, i: int) -> list:
+    """The mean's interval clipped to 0-100; None with fewer than two checks (NaN stays NaN:
+    ``max(0.0, nan)`` is 0.0 in Python, which once printed "95 % CI 0.0-100.0" for one check)."""
+    if summary.n[i] < 2:
+        return [None, None]
+    low, high = np.clip([summary.mean_ci_low[i], summary.mean_ci_high[i]], 0.0, 100.0)
+    return pair(low, high)
+
+
+def inspection_report(offices: Sequence[OfficeInfo], tables: InspectionTables,
+                      bands: Sequence[tuple[float, str]], *,
+                      min_checks: int = DEFAULT_MIN_CHECKS,
+                      individual: Mapping[int, Sequence[float]] | None = None,
+                      previous: InspectionTables | None = None) -> dict:
+    """Mean score, checks, grade and section sub-scores per office; most-missed items overall.
+
+    ``individual`` maps an office's position to its checks' scores, for offices with fewer
+    than ``min_checks`` (their checks are listed one by one); ``previous`` holds the earlier
+    period's score tables for the change in mean score.
+    """
+    if min_checks < 1:
+        raise ValueError("min_checks must be at least 1")
+    checks = float(np.sum(tables.n))
+    scored = bool(tables.sections)
+    if checks == 0 and scored:
+        raise ValueError("no approved checks in this period")
+    summary = inspections.score_summary(tables.n, tables.total, tables.total_sq, bands)
+    section_pct = {key: inspections.section_scores(earned, possible)
+                   for key, (_label, earned, possible) in tables.sections.items()}
+    rows = []
+    for i, office in enumerate(offices):
+        n = int(summary.n[i])
+        graded = n >= min_checks
+        row = {**office_fields(office), "n": n, "checks": n, "graded": graded,
+               "score_mean": clean(summary.mean[i]), "score_sd": clean(summary.sd[i]),
+               "score_ci": _score_ci(summary, i),
+               "grade": summary.grade[i] if graded else None,
+               "sections": {key: clean(values[i]) for key, values in section_pct.items()},
+               "check_grades": None}
+        if 0 < n < min_checks and individual is not None:
+            scores = list(individual.get(i, []))
+            row["check_grades"] = [{"score": clean(float(s)), "grade": g} for s, g in
+                                   zip(scores, inspections.grade_for(scores, bands), strict=True)]
+        rows.append(row)
+    result = {
+        "checks": int(checks), "scored": scored, "min_checks": min_checks,
+        "offices_graded": sum(r["graded"] for r in rows),
+        "overall": {"score_mean": clean(float(np.sum(tables.total)) / checks) if checks else None},
+        "sections": [{"key": k, "label": label} for k, (label, _e, _p) in tables.sections.items()],
+        "bands": [[low, label] for low, label in bands],
+        "offices": rows, "items": most_missed(tables),
+    }
+    if previous is not None:
+        result["change"] = score_change(offices, previous, tables, min_checks)
+    return result
+
+
+def most_missed(tables: InspectionTables) -> list[dict]:
+    """Checklist items over all offices, the most often missed first (by Wilson lower bound)."""
+    keys = list(tables.items)
+    if not keys:
+        return []
+    passed = np.array([tables.items[k][1].sum() for k in keys], dtype=float)
+    failed = np.array([tables.items[k][2].sum() for k in keys], dtype=float)
+    not_applicable = np.array([tables.items[k][3].sum() for k in keys], dtype=float)
+    rates = inspections.item_failure_rates(passed, failed, not_applicable)
+    return [{
+        "key": keys[j], "label": tables.items[keys[j]][0],
+        "failure_rate": clean(rates.failure_rate[j]),
+        "failure_ci": pair(rates.ci_low[j], rates.ci_high[j]), "n": int(rates.n_applicable[j]),
+        "failed": int(failed[j]), "not_applicable": int(not_applicable[j]),
+    } for j in rates.most_missed(by="lower")]
+
+
+def score_change(offices: Sequence[OfficeInfo], before: InspectionTables,
+                 after: InspectionTables, min_checks: int) -> list[dict]:
+    """Mean score later minus earlier per office (Welch interval), Holm-adjusted over offices;
+    an office is compared when both periods have ``min_checks`` checks."""
+    both = (np.asarray(before.n) >= min_checks) & (np.asarray(after.n) >= min_checks)
+    judged = np.flatnonzero(both)
+    rows = [{**office_fields(o), "before_checks": int(before.n[i]),
+             "after_checks": int(after.n[i]), "reportable": bool(both[i]), "diff": None,
+             "diff_ci": [None, None], "p": None, "p_adjusted": None, "direction": None}
+            for i, o in enumerate(offices)]
+    if not len(judged):
+        return rows
+    d = effects.mean_difference(before.n[judged], before.total[judged], before.total_sq[judged],
+                                after.n[judged], after.total[judged], after.total_sq[judged])
+    p = np.atleast_1d(d.pvalue)
+    ok = np.isfinite(p)
+    adjusted = np.full(p.shape, np.nan)
+    if ok.any():
+        adjusted[ok] = pairwise.adjust_pvalues(p[ok], "holm")
+    for j, i in enumerate(judged):
+        diff = float(np.atleast_1d(d.diff)[j])
+        direction = ("up" if diff > 0 else "down") if adjusted[j] < ALPHA else None
+        rows[i].update(diff=clean(diff), diff_ci=pair(np.atleast_1d(d.low)[j],
+                                                      np.atleast_1d(d.high)[j]),
+                       p=clean(p[j]), p_adjusted=clean(adjusted[j]), direction=direction)
+    return rows
