@@ -12,82 +12,165 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from . import charts, funnel
+from .periods import Period
 
 LEVELS = ["非常不滿意", "不滿意", "普通", "滿意", "非常滿意"]
+#: A chart with a row per office shows at most this many: the highest and the lowest half
+#: each.  Four hundred rows are unreadable and cost seconds to draw; the tables and
+#: report.json keep every office.
+MAX_ROWS = 40
+MAX_PANELS = 24
+
+
+def _short(period: str) -> str:
+    """``2025H2`` -> ``114下``, ``2025Q3`` -> ``114Q3``: a tick label that fits a small panel."""
+    found = Period.parse(period)
+    if found.kind == "H":
+        return f"{found.roc_year}{'上' if found.index == 1 else '下'}"
+    return f"{found.roc_year}Q{found.index}"
+
+
+def _capped(total: int, shown: int) -> str:
+    """What a title adds when a chart shows only some offices."""
+    return "" if shown >= total else f"（{total} 個機關中最高與最低各 {shown // 2} 個）"
+
+
+def _ends(rows: list[dict], key: str, limit: int = MAX_ROWS) -> list[dict]:
+    """All rows when they fit, else the ``limit // 2`` highest and lowest by ``key``."""
+    if len(rows) <= limit:
+        return rows
+    ranked = sorted((r for r in rows if r.get(key) is not None), key=lambda r: r[key])
+    keep = {id(r) for r in ranked[: limit // 2] + ranked[-(limit // 2):]}
+    return [r for r in rows if id(r) in keep]
 
 
 def _nan(value: float | None) -> float:
     return float("nan") if value is None else float(value)
 
 
-def survey_figures(section: dict, title: str, period_label: str,
-                   compare_label: str | None = None) -> Iterator[tuple[str, Figure]]:
-    """Funnel plot, diverging Likert bars, office x item heatmap, the change dumbbell and the
-    trend panels.
+def _survey_rows(section: dict) -> list[dict]:
+    return [r for r in section["offices"] if r["reportable"]]
 
-    Drawn one at a time as they are asked for: with 400 offices each figure is large, and a
-    caller that renders and closes each before the next keeps only one in memory.
-    """
-    rows = [r for r in section["offices"] if r["reportable"]]
-    names = [r["name"] for r in rows]
-    shape = section.get("funnel")
-    if shape and rows:
-        n = np.array([r["n"] for r in rows], dtype=float)
-        grid = np.linspace(max(1.0, n.min() * 0.8), n.max() * 1.08, 120)
-        limits = funnel.control_limits(shape["target"], shape["tau2"] or 0.0, grid,
-                                       tuple(shape["levels"]))
-        yield "funnel", charts.funnel_plot(
-            names, [r["satisfied_rate"] for r in rows], n, target=shape["target"], grid=grid,
-            limits=limits, outside=[r["funnel"]["outside"] for r in rows],
-            alert=[r["funnel"]["alert"] for r in rows],
-            title=f"{period_label} {title}:{section['item_label']}",
-        )
-    if rows:
-        yield "likert", charts.likert_diverging(
-            names, [r["distribution"] for r in rows], LEVELS,
-            title=f"{period_label} {section['item_label']} 回答分布",
-        )
-        yield "heatmap", charts.heatmap(
-            names, [i["label"] for i in section["items"]],
-            [[_nan(i["by_office"].get(r["code"])) for i in section["items"]] for r in rows],
-            title=f"{period_label} 各題滿意度", value_label="滿意度 (%)", as_percent=True,
-        )
-    change = [c for c in section.get("change", []) if c["reportable"]]
-    if change and compare_label:
-        yield "change", charts.dumbbell(
-            [c["name"] for c in change], [_nan(c["before_rate"]) for c in change],
-            [_nan(c["after_rate"]) for c in change], before_label=compare_label,
-            after_label=period_label, title=f"{section['item_label']} 滿意度變化",
-            value_label="滿意度 (%)", as_percent=True, sort_by="change",
-            direction=[c["direction"] for c in change],
-        )
+
+def funnel_chart(section: dict, title: str, period_label: str, compare_label=None):
+    rows, shape = _survey_rows(section), section.get("funnel")
+    if not (shape and rows):
+        return None
+    n = np.array([r["n"] for r in rows], dtype=float)
+    grid = np.linspace(max(1.0, n.min() * 0.8), n.max() * 1.08, 120)
+    limits = funnel.control_limits(shape["target"], shape["tau2"] or 0.0, grid,
+                                   tuple(shape["levels"]))
+    return charts.funnel_plot(
+        [r["name"] for r in rows], [r["satisfied_rate"] for r in rows], n,
+        target=shape["target"], grid=grid, limits=limits,
+        outside=[r["funnel"]["outside"] for r in rows],
+        alert=[r["funnel"]["alert"] for r in rows],
+        title=f"{period_label} {title}:{section['item_label']}")
+
+
+def likert_chart(section: dict, title: str, period_label: str, compare_label=None):
+    every = _survey_rows(section)
+    rows = _ends(every, "satisfied_rate")
+    if not rows:
+        return None
+    return charts.likert_diverging(
+        [r["name"] for r in rows], [r["distribution"] for r in rows], LEVELS,
+        title=f"{period_label} {section['item_label']} 回答分布{_capped(len(every), len(rows))}")
+
+
+def heatmap_chart(section: dict, title: str, period_label: str, compare_label=None):
+    every = _survey_rows(section)
+    rows = _ends(every, "satisfied_rate")
+    if not rows:
+        return None
+    return charts.heatmap(
+        [r["name"] for r in rows], [i["label"] for i in section["items"]],
+        [[_nan(i["by_office"].get(r["code"])) for i in section["items"]] for r in rows],
+        title=f"{period_label} 各題滿意度{_capped(len(every), len(rows))}",
+        value_label="滿意度 (%)", as_percent=True)
+
+
+def change_chart(section: dict, title: str, period_label: str, compare_label=None):
+    every = [c for c in section.get("change", []) if c["reportable"]]
+    change = _ends(every, "diff")
+    if not (change and compare_label):
+        return None
+    return charts.dumbbell(
+        [c["name"] for c in change], [_nan(c["before_rate"]) for c in change],
+        [_nan(c["after_rate"]) for c in change], before_label=compare_label,
+        after_label=period_label,
+        title=f"{section['item_label']} 滿意度變化{_capped(len(every), len(change))}",
+        value_label="滿意度 (%)", as_percent=True, sort_by="change",
+        direction=[c["direction"] for c in change])
+
+
+def trend_chart(section: dict, title: str, period_label: str, compare_label=None):
     trend = section.get("trend") or []
-    if trend and len(trend[0]["points"]) >= 2:
-        shown = [t for t in trend if any(p["rate"] is not None for p in t["points"])]
-        if shown:
-            yield "trend", charts.trend_panels(
-                [t["name"] for t in shown], [p["label"] for p in shown[0]["points"]],
-                [[_nan(p["rate"]) for p in t["points"]] for t in shown],
-                title=f"{section['item_label']} 近期趨勢",
-            )
+    if not trend or len(trend[0]["points"]) < 2:
+        return None
+    shown = [t for t in trend if any(p["rate"] is not None for p in t["points"])]
+    if not shown:
+        return None
+    if len(shown) > MAX_PANELS:  # the offices that moved most
+        def moved(t: dict) -> float:
+            rates = [p["rate"] for p in t["points"] if p["rate"] is not None]
+            return max(rates) - min(rates) if rates else 0.0
+        shown = sorted(shown, key=moved, reverse=True)[:MAX_PANELS]
+    return charts.trend_panels(
+        [t["name"] for t in shown], [_short(p["period"]) for p in shown[0]["points"]],
+        [[_nan(p["rate"]) for p in t["points"]] for t in shown],
+        title=f"{section['item_label']} 近期趨勢")
 
 
-def inspection_figures(section: dict, title: str, period_label: str
-                       ) -> Iterator[tuple[str, Figure]]:
-    """Mean score per office against the grade bands, with n and intervals, and the
-    most-missed items (lazily)."""
-    rows = [r for r in section["offices"] if r["checks"] > 0]
-    if rows and section.get("scored", True):
-        yield "scores", charts.inspector_scores(
-            [r["name"] for r in rows], [r["score_mean"] for r in rows],
-            bands=[tuple(b) for b in section["bands"]], n=[r["checks"] for r in rows],
-            low=[_nan(r["score_ci"][0]) for r in rows],
-            high=[_nan(r["score_ci"][1]) for r in rows],
-            title=f"{period_label} {title} 平均分數",
-        )
+def scores_chart(section: dict, title: str, period_label: str, compare_label=None):
+    every = [r for r in section["offices"] if r["checks"] > 0]
+    rows = _ends(every, "score_mean")
+    if not rows or not section.get("scored", True):
+        return None
+    return charts.inspector_scores(
+        [r["name"] for r in rows], [r["score_mean"] for r in rows],
+        bands=[tuple(b) for b in section["bands"]], n=[r["checks"] for r in rows],
+        low=[_nan(r["score_ci"][0]) for r in rows], high=[_nan(r["score_ci"][1]) for r in rows],
+        title=f"{period_label} {title} 平均分數{_capped(len(every), len(rows))}")
+
+
+def missed_chart(section: dict, title: str, period_label: str, compare_label=None):
     items = [i for i in section["items"] if i["n"] > 0]
-    if items:
-        yield "missed", charts.most_missed(
-            [i["label"] for i in items], [i["failure_rate"] for i in items],
-            [i["n"] for i in items], title=f"{period_label} {title} 最常缺失的項目",
-        )
+    if not items:
+        return None
+    return charts.most_missed(
+        [i["label"] for i in items], [i["failure_rate"] for i in items],
+        [i["n"] for i in items], title=f"{period_label} {title} 最常缺失的項目")
+
+
+#: The charts of each kind of section, in page order; each builder returns None when its
+#: section has nothing to draw.  A chart is built only when asked for (``chart``).
+CHARTS = {
+    "survey": {"funnel": funnel_chart, "likert": likert_chart, "heatmap": heatmap_chart,
+               "change": change_chart, "trend": trend_chart},
+    "inspection": {"scores": scores_chart, "missed": missed_chart},
+}
+
+
+def chart_names(section: dict) -> list[str]:
+    """The charts a section may have (a builder may still find nothing to draw)."""
+    return list(CHARTS.get(section.get("kind"), {})) if not section.get("empty") else []
+
+
+def chart(section: dict, name: str, period_label: str, compare_label: str | None = None
+          ) -> Figure | None:
+    """One chart of a section, built now; None if the section has no such chart or no data."""
+    builder = CHARTS.get(section.get("kind"), {}).get(name)
+    if builder is None or section.get("empty"):
+        return None
+    return builder(section, section["title"], period_label, compare_label)
+
+
+def figures(section: dict, period_label: str, compare_label: str | None = None
+            ) -> Iterator[tuple[str, Figure]]:
+    """Every chart of a section, one at a time: a caller that renders and closes each before
+    the next keeps only one in memory (with 400 offices each figure is large)."""
+    for name in chart_names(section):
+        figure = chart(section, name, period_label, compare_label)
+        if figure is not None:
+            yield name, figure

@@ -52,9 +52,9 @@ from urllib.parse import quote_plus
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+import scratch_db  # noqa: E402  (benchmarks/ is the script's own folder)
 from live_server import LiveServer  # noqa: E402  (the suite's gunicorn runner)
 
-PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 MAX_REQUESTS_PER_CONNECTION = 200_000   # a hard bound besides the duration
 SOCKET_TIMEOUT = 15.0
 
@@ -499,31 +499,6 @@ def machine_cpu() -> tuple[int, int]:
 
 # --- servers and databases --------------------------------------------------------------------
 
-def postgres_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def create_pg_database() -> str:
-    import psycopg
-
-    name = f"bench_submit_{os.getpid()}_{secrets.token_hex(3)}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_pg_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def stored_submissions(database_url: str) -> int:
     """Rows the load stored (demo rows have keys starting with 'demo-')."""
     query = "SELECT count(*) FROM submissions WHERE idempotency_key NOT LIKE 'demo-%'"
@@ -665,14 +640,14 @@ def main() -> int:
                                            worker_class, Path(tmp))
                     verdict(figures)
                 elif engine == "postgresql":
-                    if not postgres_answers():
+                    if not scratch_db.postgres_answers():
                         print("\n== postgresql SKIPPED: nothing answers on 127.0.0.1:5432")
                         continue
-                    url = create_pg_database()
+                    url = scratch_db.create("bench_submit")
                     try:
                         verdict(bench_engine("postgresql", url, args, worker_class, Path(tmp)))
                     finally:
-                        drop_pg_database(url)
+                        scratch_db.drop(url)
                 else:
                     parser.error(f"unknown engine {engine}")
     return 0

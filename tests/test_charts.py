@@ -226,6 +226,11 @@ def test_height_grows_with_offices() -> None:
 # --------------------------------------------------------------------------- content
 
 
+def _figure_text(fig: Figure) -> str:
+    """Everything written on the figure itself (title, footnote), not inside the axes."""
+    return "\n".join(t.get_text() for t in fig.texts)
+
+
 def _ytick_texts(fig: Figure) -> list[str]:
     return [t.get_text() for t in fig.axes[0].get_yticklabels()]
 
@@ -239,9 +244,9 @@ def test_office_comparison_sorted_with_average_and_letter_footnote(glyph_guard) 
         charts.to_svg(fig, close=False)
     assert _ytick_texts(fig) == ["信義", "大安", "松山"]
     assert any(t.startswith("全體平均") for t in texts)
-    assert "未達統計顯著" in fig.get_supxlabel()
+    assert "未達統計顯著" in _figure_text(fig)
     fig2 = charts.office_comparison(["松山"], [0.8], [0.7], [0.9], 0.8, title="滿意度")
-    assert "未達統計顯著" not in fig2.get_supxlabel()
+    assert "未達統計顯著" not in _figure_text(fig2)
 
 
 def test_likert_sorted_by_share_satisfied() -> None:

@@ -34,6 +34,7 @@ ACCESS = {
     "review.decide": ("GET", {"reviewer", "admin"}),
     "reports.index": ("GET", {"analyst", "admin"}),
     "reports.download": ("GET", {"analyst", "admin"}),
+    "reports.chart": ("GET", {"analyst", "admin"}),
     "reports.quality": ("GET", {"analyst", "admin"}),
     "admin.index": ("GET", {"admin"}),
     "admin.offices": ("GET", {"admin"}),
@@ -65,7 +66,7 @@ def world(app):
     other = factories.user("analyst", email="other@example.tw")
     args = {"token": kiosk.token, "code": office.code, "key": "phone", "fmt": "json",
             "submission_id": done.id, "office_id": office.id, "user_id": other.id,
-            "kiosk_id": kiosk.id, "filename": "style.css"}
+            "kiosk_id": kiosk.id, "filename": "style.css", "name": "satisfaction"}
     overrides = {"inspect.edit": {"submission_id": draft.id}}
     return users, args, overrides
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from html import unescape
 from datetime import datetime
 
 import factories
@@ -273,8 +275,11 @@ def test_cli_writes_every_file(seeded, runner, tmp_path):
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
     assert {"report.html", "report.json", "report.xlsx", "report.ods"} <= names
-    assert {"satisfaction_funnel.svg", "satisfaction_funnel.png",
-            "satisfaction_likert.png", "satisfaction_heatmap.png", "satisfaction_change.png"} <= names
+    assert {"satisfaction_funnel.svg", "satisfaction_likert.svg", "satisfaction_heatmap.svg",
+            "satisfaction_change.svg"} <= names
+    assert not any(name.endswith(".png") for name in names)          # SVG unless asked for
+    svg = (out / "satisfaction_funnel.svg").read_text("utf-8")
+    assert "<text" in svg and "sans-serif" in svg                    # text as text
     data = json.loads((out / "report.json").read_text("utf-8"))
     assert data["period_label"] == "114年下半年"
     office = data["instruments"]["satisfaction"]["offices"][0]
@@ -284,7 +289,10 @@ def test_cli_writes_every_file(seeded, runner, tmp_path):
     assert data["compare_to"] == "2025H1" and data["instruments"]["satisfaction"]["change"]
     html = (out / "report.html").read_text("utf-8")
     assert "<link" not in html and "data:image/svg+xml;base64," in html   # opens from disk
-    assert (out / "satisfaction_funnel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    printed = tmp_path / "print"
+    assert runner.invoke(args=["report", "--period", "2025H2", "--out", str(printed),
+                               "--png"]).exit_code == 0
+    assert (printed / "satisfaction_funnel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_cli_without_data_exits_1(app, runner, tmp_path):
@@ -299,7 +307,18 @@ def test_analysts_page_and_downloads(seeded, client, app):
     page = client.get("/reports/?period=2025H2&compare_to=2025H1")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "114年下半年" in html and "Kruskal-Wallis" in html and "data:image/svg+xml" in html
+    assert "114年下半年" in html and "Kruskal-Wallis" in html
+    assert "data:image" not in html                      # no chart inside the page
+    charts = re.findall(r'<img src="(/reports/chart/[a-z_]+\.svg\?[^"]+)"[^>]*loading="lazy"', html)
+    assert any("satisfaction_funnel" in c for c in charts) and len(charts) >= 4
+    chart = client.get(unescape(charts[0]))
+    assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
+    body = chart.get_data(as_text=True)
+    assert "<text" in body and "Noto Sans CJK TC" in body and "sans-serif" in body  # text as text
+    assert chart.headers["Cache-Control"].startswith("private") and chart.headers["ETag"]
+    again = client.get(unescape(charts[0]), headers={"If-None-Match": chart.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get("/reports/chart/nonsense_chart.svg?period=2025H2").status_code == 404
     for fmt, magic in (("json", b"{"), ("xlsx", b"PK"), ("ods", b"PK"), ("zip", b"PK"),
                        ("html", b"<!doctype")):
         response = client.get(f"/reports/download.{fmt}?period=2025H2")
@@ -328,13 +347,14 @@ def test_other_roles_cannot_read_reports(client, app, role):
 def test_spreadsheets_neutralise_formulas(seeded, tmp_path):
     from openpyxl import load_workbook
 
-    from webapp.reports import files as report_files
+    from webapp import spreadsheets
+    from webapp.reports import sheets
 
     seeded["TPH-DAAN"].name = "=HYPERLINK(\"http://x\",\"click\")"
     db.session.commit()
     report = reporting.build("2025H2", "satisfaction")
-    report_files.write_xlsx(tmp_path / "r.xlsx", report_files.tables(report))
-    names = [row[1].value for row in load_workbook(tmp_path / "r.xlsx")["satisfaction"].iter_rows()]
+    spreadsheets.write_xlsx(tmp_path / "r.xlsx", sheets.tables(report))
+    names = [row[1].value for row in load_workbook(tmp_path / "r.xlsx")["民眾滿意度調查"].iter_rows()]
     assert "'=HYPERLINK(\"http://x\",\"click\")" in names
     assert not any(isinstance(n, str) and n.startswith("=") for n in names)
 
@@ -342,9 +362,48 @@ def test_spreadsheets_neutralise_formulas(seeded, tmp_path):
     from odf.opendocument import load
     from odf.table import TableCell
 
-    report_files.write_ods(tmp_path / "r.ods", report_files.tables(report))
+    spreadsheets.write_ods(tmp_path / "r.ods", sheets.tables(report))
     cells = load(str(tmp_path / "r.ods")).getElementsByType(TableCell)
     texts = [str(cell) for cell in cells]
     assert "'=HYPERLINK(\"http://x\",\"click\")" in texts
     assert not any(t.startswith(("=", "+", "@")) for t in texts)
     assert not any(cell.attributes.get((TABLENS, "formula")) for cell in cells)
+
+
+def test_spreadsheets_are_for_people_rounded_display_full_precision(seeded, tmp_path):
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from webapp import spreadsheets
+    from webapp.reports import sheets
+
+    report = reporting.build("2025H2", "satisfaction", compare_to="2025H1", min_n=1)
+    spreadsheets.write_xlsx(tmp_path / "r.xlsx", sheets.tables(report))
+    book = load_workbook(tmp_path / "r.xlsx")
+    assert book.sheetnames == ["民眾滿意度調查", "民眾滿意度調查－與前期比較"]   # Chinese names
+    sheet = book["民眾滿意度調查"]
+    assert sheet.freeze_panes == "A2"                                   # header stays in view
+    header = [c.value for c in sheet[1]]
+    rate = header.index("滿意度")
+    daan = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "TPH-DAAN")
+    assert daan[rate].value == pytest.approx(42 / 50, rel=1e-12)         # full precision ...
+    assert daan[rate].number_format == "0.0%"                           # ... shown as 84.0%
+    assert daan[header.index("平均")].number_format == "0.00"
+    assert sheet.column_dimensions["B"].width >= 2 * len("TPH-XINYI事務所") // 2  # sized to fit
+
+    english = reporting.build("2025H2", "satisfaction", locale="en", min_n=1)
+    spreadsheets.write_xlsx(tmp_path / "en.xlsx", sheets.tables(english))
+    assert load_workbook(tmp_path / "en.xlsx").sheetnames[0] == "Citizen satisfaction survey"
+
+    spreadsheets.write_ods(tmp_path / "r.ods", sheets.tables(report))
+    frame = pd.read_excel(tmp_path / "r.ods", engine="odf", sheet_name="民眾滿意度調查")
+    row = frame[frame["機關代碼"] == "TPH-DAAN"].iloc[0]
+    assert row["滿意度"] == pytest.approx(42 / 50, rel=1e-12)
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "r.ods") as archive:
+        assert archive.namelist()[0] == "mimetype"
+        content = archive.read("content.xml").decode()
+        settings = archive.read("settings.xml").decode()
+    assert 'office:value-type="percentage"' in content and "number:percentage-style" in content
+    assert "table:table-header-rows" in content and "VerticalSplitPosition" in settings

@@ -15,6 +15,7 @@ from sqlalchemy import Integer, and_, case, func, select
 
 from analysis.periods import Period
 
+from . import rollups
 from .extensions import db
 from .models import Answer, Office, Submission
 
@@ -48,23 +49,43 @@ def offices(kind: str | None = None, codes: Sequence[str] | None = None) -> list
     return list(db.session.scalars(query))
 
 
+def rolled_up(instrument_key: str, period: str) -> bool:
+    """Whether a survey's period is read from its count tables (an ended period; see
+    ``rollups``), building them on first use with the instrument's scale and choice items."""
+    if not rollups.enabled() or not Period.is_valid(period) or not rollups.closed(period):
+        return False
+    from . import instruments  # the scale and choice items come from the current version
+
+    try:
+        instrument = instruments.current(instrument_key)[1]
+    except LookupError:
+        return False
+    if instrument.kind != "survey":
+        return False
+    return rollups.available(instrument_key, period, rollups.scale_items(instrument),
+                             rollups.choice_items(instrument))
+
+
 def likert_counts(instrument_key: str, period: str, items: Sequence[str],
                   office_ids: Sequence[int]) -> LikertCounts:
     """Count (office, item, value) for Likert items; NULL values are "no answer"."""
     position = {office_id: i for i, office_id in enumerate(office_ids)}
     counts = {item: np.zeros((len(office_ids), LIKERT_LEVELS), dtype=np.int64) for item in items}
     no_answer = {item: np.zeros(len(office_ids), dtype=np.int64) for item in items}
-    rows = db.session.execute(
-        select(Answer.item_key, Answer.office_id, Answer.value, func.count())
-        .where(Answer.instrument_key == instrument_key, in_period(Answer, period),
-               Answer.item_key.in_(list(items)))
-        .group_by(Answer.item_key, Answer.office_id, Answer.value)
-    )
+    if rolled_up(instrument_key, period):
+        rows = rollups.counts(instrument_key, period, items)
+    else:
+        rows = db.session.execute(
+            select(Answer.item_key, Answer.office_id, Answer.value, func.count())
+            .where(Answer.instrument_key == instrument_key, in_period(Answer, period),
+                   Answer.item_key.in_(list(items)))
+            .group_by(Answer.item_key, Answer.office_id, Answer.value)
+        )
     for item, office_id, value, n in rows:
         row = position.get(office_id)
         if row is None:
             continue
-        if value is None:
+        if value is None or value == 0:
             no_answer[item][row] += n
         elif 1 <= value <= LIKERT_LEVELS:
             counts[item][row, value - 1] += n
@@ -81,6 +102,12 @@ def likert_scale_sums(instrument_key: str, period: str, items: Sequence[str],
     ``office_ids=None`` means every office (no filter, the fast path).
     """
     k = len(items)
+    if rolled_up(instrument_key, period):
+        summed = rollups.scale_sums(instrument_key, period, items, office_ids)
+        if summed is not None:
+            n, sums, total_sq = summed
+            values = np.array(sums, dtype=float)
+            return (int(n), values[:k], values[k:2 * k], values[2 * k:3 * k], float(total_sq))
     conditions = [Answer.instrument_key == instrument_key, in_period(Answer, period),
                   Answer.item_key.in_(list(items))]
     if office_ids is not None:
@@ -252,11 +279,21 @@ def satisfied_by_period(instrument_key: str, periods: Sequence[str], item: str,
     n = np.zeros_like(satisfied)
     if not periods:
         return satisfied, n
-    column = Answer.quarter if "Q" in periods[0] else Answer.half
+    rolled = [p for p in periods if rolled_up(instrument_key, p)]
+    scanned = [p for p in periods if p not in rolled]
+    for period in rolled:
+        for _item, office_id, value, count in rollups.counts(instrument_key, period, [item]):
+            if office_id in position and value:
+                n[position[office_id], column_of[period]] += count
+                if value >= satisfied_from:
+                    satisfied[position[office_id], column_of[period]] += count
+    if not scanned:
+        return satisfied, n
+    column = Answer.quarter if "Q" in scanned[0] else Answer.half
     rows = db.session.execute(
         select(column, Answer.office_id, func.count(),
                func.sum(case((Answer.value >= satisfied_from, 1), else_=0)))
-        .where(Answer.instrument_key == instrument_key, column.in_(list(periods)),
+        .where(Answer.instrument_key == instrument_key, column.in_(scanned),
                Answer.item_key == item, Answer.value.isnot(None))
         .group_by(column, Answer.office_id)
     )

@@ -72,6 +72,18 @@ class RowId(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def private_cache(view: Callable) -> Callable:
+    """Let this view's responses say how a signed-in user's own browser may keep them (a
+    report's chart, named by its data); every other dynamic page is ``no-store``."""
+    view.private_cache = True  # type: ignore[attr-defined]
+    return view
+
+
+def _private_cache_allowed() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "private_cache", False))
+
+
 def install_converters(app: Flask) -> None:
     """Before any route is added: the routes bind their converters when they are added."""
     app.url_map.converters["int"] = RowId
@@ -117,6 +129,6 @@ def register(app: Flask) -> None:
             if response.status_code == 200 and request.args.get("v") and request.args.get(
                     "v") == static_version(current_app.static_folder, filename):
                 response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        else:
+        elif not (_private_cache_allowed() and "Cache-Control" in response.headers):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -23,6 +23,7 @@ from forms.instrument import Instrument
 from forms.scoring import score
 from forms.types import Stored
 
+from . import rollups
 from .extensions import db
 from .models import TAIPEI, Answer, InstrumentVersion, Kiosk, Office, Submission, User, utcnow
 
@@ -42,7 +43,7 @@ def stamp_period(submission: Submission) -> None:
     submission.quarter = str(Period.quarter_of(local))
 
 
-def _insert_answers(submission: Submission, answers: Mapping[str, Stored | None]) -> None:
+def _insert_answers(submission: Submission, answers: Mapping[str, Stored | None]) -> list[dict]:
     """One multi-row INSERT for the flushed submission's answers.
 
     Core, not ORM objects: a citizen's submission is the hot path (benchmarks/submit.py), and
@@ -51,13 +52,22 @@ def _insert_answers(submission: Submission, answers: Mapping[str, Stored | None]
     rows = [
         {"submission_id": submission.id, "office_id": submission.office_id,
          "instrument_key": submission.instrument_key, "half": submission.half,
-         "quarter": submission.quarter,
+         "quarter": submission.quarter, "channel": submission.channel,
          "item_key": key, "value": stored.value, "text": stored.text}
         for key, stored in answers.items() if stored is not None
     ]
     if rows:
         db.session.execute(insert(Answer.__table__), rows)
     db.session.expire(submission, ["answers"])  # loaded from the rows when next read
+    return rows
+
+
+def _roll(submission: Submission, instrument: Instrument, rows: list[dict], sign: int) -> None:
+    """Keep an ended period's count tables current (only a survey's; see ``rollups``).
+    A submission in the current period, the kiosk's hot path, costs nothing here."""
+    if instrument.kind == "survey" and rows:
+        rollups.record(submission, rows, sign=sign, scale=rollups.scale_items(instrument),
+                       choice_items=rollups.choice_items(instrument))
 
 
 def apply_score(submission: Submission, instrument: Instrument,
@@ -166,13 +176,13 @@ def store(
     if not commit:
         db.session.add(submission)
         db.session.flush()
-        _insert_answers(submission, answers)
+        _roll(submission, instrument, _insert_answers(submission, answers), +1)
         return submission, True
     try:
         with db.session.begin_nested():
             db.session.add(submission)
             db.session.flush()
-            _insert_answers(submission, answers)
+            _roll(submission, instrument, _insert_answers(submission, answers), +1)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -206,6 +216,8 @@ def replace_answers(submission: Submission, instrument: Instrument, *, office: O
                     occurred_at: datetime, answers: Mapping[str, Stored | None],
                     status: str, commit: bool = True) -> None:
     """Rewrite a draft or returned record in one transaction (an inspector's edit)."""
+    old = [{"item_key": a.item_key, "value": a.value} for a in submission.answers]
+    _roll(submission, instrument, old, -1)
     db.session.execute(delete(Answer).where(Answer.submission_id == submission.id))
     db.session.expire(submission, ["answers"])
     submission.office_id = office.id
@@ -217,7 +229,7 @@ def replace_answers(submission: Submission, instrument: Instrument, *, office: O
     submission.score = submission.grade = submission.section_scores = None
     apply_score(submission, instrument, answers)
     db.session.flush()
-    _insert_answers(submission, answers)
+    _roll(submission, instrument, _insert_answers(submission, answers), +1)
     if commit:
         db.session.commit()
 

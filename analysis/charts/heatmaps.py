@@ -87,14 +87,17 @@ def heatmap(
     ax.set_ylim(k, 0)
     y_step = rows.step
     ax.set_yticks(np.arange(k)[::y_step] + 0.5, rows_l[::y_step], fontsize=rows.fontsize)
+    style.make_room(fig, left=max(style.text_width_in(r, rows.fontsize) for r in rows_l) + 0.2)
     wrap = max(3, int(col_in * 72 / 9.0))
-    ax.set_xticks(np.arange(m) + 0.5, [style.wrap_label(c, wrap) for c in cols_l], fontsize=9)
+    headers = [style.wrap_label(c, wrap) for c in cols_l]
+    ax.set_xticks(np.arange(m) + 0.5, headers, fontsize=9)
+    style.make_room(fig, top=max(h.count("\n") + 1 for h in headers) * 9 * 1.3 / 72 + 0.1)
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     for side in ("top", "right", "bottom", "left"):
         ax.spines[side].set_visible(False)
 
-    annotate = rows.annotate and col_in >= 0.42 and k * m <= 1500
+    annotate = rows.annotate and col_in >= 0.42 and k <= 30  # more: the table has the values
     if annotate:
         for i in range(k):
             for j in range(m):
@@ -105,12 +108,24 @@ def heatmap(
                 else:
                     ax.text(j + 0.5, i + 0.5, "—", ha="center", va="center", fontsize=10,
                             color="#444444", fontweight="bold")
-    cbar = fig.colorbar(mesh, ax=ax, location="bottom", shrink=0.5, aspect=35, pad=0.02)
-    cbar.set_label(value_label, fontsize=9)
-    cbar.outline.set_visible(False)
-    if as_percent:
-        cbar.formatter = FuncFormatter(lambda x, _pos: f"{x:.0f}%")
-        cbar.update_ticks()
+    # The colour scale under the matrix, placed once the matrix is (style.fit): a bar in
+    # inches, the same whatever the number of rows.
+    bar_in = 0.14
+    style.make_room(fig, bottom=bar_in + 0.75)
+
+    def colour_scale() -> None:
+        box = ax.get_position()
+        fig_w, fig_h = fig.get_size_inches()
+        cax = fig.add_axes((box.x0 + box.width * 0.25, box.y0 - (0.2 + bar_in) / fig_h,
+                            box.width * 0.5, bar_in / fig_h))
+        cbar = fig.colorbar(mesh, cax=cax, orientation="horizontal")
+        cbar.set_label(value_label, fontsize=9)
+        cbar.outline.set_visible(False)
+        if as_percent:
+            cbar.formatter = FuncFormatter(lambda x, _pos: f"{x:.0f}%")
+            cbar.update_ticks()
+
+    style.room(fig).after.append(colour_scale)
     notes = ["灰色斜線格（—）表示無資料。"] if not finite.all() else []
     if sort_rows:
         notes.append("事務所依各項平均由高至低排序。")

@@ -9,7 +9,6 @@ SVG and PNG under the chart fonts (:mod:`analysis.fonts`), are defined here once
 from __future__ import annotations
 
 import functools
-import io
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,18 @@ from matplotlib.transforms import blended_transform_factory, offset_copy
 from numpy.typing import ArrayLike
 
 from analysis import fonts
+from analysis.charts.layout import (
+    FIG_WIDTH,
+    FOOTNOTE,
+    Room,
+    add_footnote,
+    add_title,
+    fit,
+    make_room,
+    new_figure,
+    room,
+)
+from analysis.charts.render import WEB_FONTS, to_png, to_svg
 
 __all__ = [
     "BLUE",
@@ -37,9 +48,14 @@ __all__ = [
     "SKY",
     "VERMILLION",
     "VERMILLION_TEXT",
+    "Room",
     "RowLayout",
+    "WEB_FONTS",
     "add_footnote",
     "add_title",
+    "fit",
+    "make_room",
+    "room",
     "as_floats",
     "as_labels",
     "empty_figure",
@@ -70,51 +86,12 @@ VERMILLION_TEXT = "#A84A00"
 ORANGE = "#E69F00"
 GREY = "#8c8c8c"
 DARK = "#222222"
-MUTED = "#666666"
+MUTED = FOOTNOTE
 #: Five-point Likert scale, ColorBrewer RdBu (colour-blind safe) with a grey neutral.
 LIKERT_COLORS = ("#ca0020", "#f4a582", "#cfcfcf", "#92c5de", "#0571b0")
 NAN_FACE = "#eeeeee"
 
-FIG_WIDTH = 8.0  # inches: 1600 px at the default 200 dpi, fits an A4 page with margins
 MAX_HEIGHT = 40.0  # inches: 8000 px at 200 dpi, far below Agg's limits
-
-
-# --------------------------------------------------------------------------- rendering
-
-
-def to_svg(fig: Figure, *, close: bool = True) -> str:
-    """Render *fig* as an SVG document (text as glyph paths, so no font needed to view it).
-
-    Why paths: the reader's browser or the print shop may not have a CJK font; paths look
-    the same everywhere.  Output is deterministic (fixed hash salt, no date) so identical
-    data give identical bytes, which makes caching and ETags trivial.
-
-    With ``close=True`` (the default) the figure is cleared afterwards to free its artists;
-    pass ``close=False`` to render the same figure again, e.g. as PNG.
-    """
-    buf = io.BytesIO()
-    with fonts.rc_context():
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    if close:
-        fig.clear()
-    return buf.getvalue().decode("utf-8")
-
-
-def to_png(fig: Figure, dpi: int = 200, *, close: bool = True) -> bytes:
-    """Render *fig* as PNG bytes at *dpi* (200 = print quality for A4 reports).
-
-    The PNG records *dpi* in its pHYs chunk and measures exactly ``figsize * dpi`` pixels
-    (no ``bbox_inches="tight"``; constrained layout already fits the content).  See
-    :func:`to_svg` for *close*.
-    """
-    if dpi <= 0:
-        raise ValueError(f"dpi must be positive, got {dpi!r}")
-    buf = io.BytesIO()
-    with fonts.rc_context():
-        fig.savefig(buf, format="png", dpi=dpi)
-    if close:
-        fig.clear()
-    return buf.getvalue()
 
 
 # --------------------------------------------------------------------------- helpers
@@ -123,12 +100,13 @@ _P = ParamSpec("_P")
 
 
 def styled(build: Callable[_P, Figure]) -> Callable[_P, Figure]:
-    """Build the figure under the chart style (CJK font) and the rendering lock."""
+    """Build the figure under the chart style (CJK font) and the rendering lock, then place
+    its axes from the room its parts asked for (:func:`fit`)."""
 
     @functools.wraps(build)
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> Figure:
         with fonts.rc_context():
-            return build(*args, **kwargs)
+            return fit(build(*args, **kwargs))
 
     return wrapper
 
@@ -207,26 +185,13 @@ def sort_order(key: np.ndarray, *, descending: bool = True) -> np.ndarray:
     return np.argsort(filled, kind="stable")
 
 
-def new_figure(height: float, width: float = FIG_WIDTH) -> Figure:
-    return Figure(figsize=(width, height), layout="constrained")
-
-
-def add_title(fig: Figure, title: str) -> None:
-    """Left-aligned bold title; a figure-level title so constrained layout reserves room."""
-    fig.suptitle(str(title), x=0.01, ha="left", fontsize=13, fontweight="bold")
-
-
-def add_footnote(fig: Figure, lines: Sequence[str]) -> None:
-    """Small grey note under the chart (what whiskers mean, how rows are sorted)."""
-    text = "\n".join(line for line in lines if line)
-    if text:
-        fig.supxlabel(text, x=0.01, ha="left", fontsize=8, color=MUTED, linespacing=1.4)
-
-
 def office_axis(ax, labels: Sequence[str], rows: RowLayout) -> None:
-    """Office names on the y axis, first row at the top."""
+    """Office names on the y axis, first row at the top (room for the longest on the left)."""
     y = np.arange(len(labels))
-    ax.set_yticks(y[:: rows.step], [labels[i] for i in y[:: rows.step]], fontsize=rows.fontsize)
+    shown = [labels[i] for i in y[:: rows.step]]
+    widest = max((text_width_in(label, rows.fontsize) for label in shown), default=0.0)
+    make_room(ax.figure, left=widest + 0.2)
+    ax.set_yticks(y[:: rows.step], shown, fontsize=rows.fontsize)
     ax.tick_params(axis="y", length=0, pad=4)
     pad = 0.35 * max(0, 3 - len(labels))  # one or two offices: keep bars from looking bloated
     ax.set_ylim(len(labels) - 0.5 + pad, -0.5 - pad)
@@ -249,6 +214,7 @@ def right_column(ax, y: float, text: str, *, x_pt: float, header: bool = False, 
         y = 1.0
     opts.update(kw)
     ax.text(1.0, y, text, transform=transform, **opts)
+    make_room(ax.figure, right=x_pt / 72 + text_width_in(str(text), opts["fontsize"]) + 0.15)
 
 
 def text_width_in(text: str, fontsize: float) -> float:
@@ -311,6 +277,7 @@ def legend_above(ax, handles: Sequence, *, ncols: int) -> None:
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols,
               fontsize=9, handlelength=1.4, columnspacing=1.4, borderaxespad=0.4,
               borderpad=0.2)
+    make_room(ax.figure, top=9 * 1.6 / 72 + 0.16)
 
 
 def empty_figure(title: str, message: str = "無資料") -> Figure:

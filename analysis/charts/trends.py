@@ -1,57 +1,84 @@
-"""Small multiples of each office's satisfaction rate over the last periods.
+"""Each office's satisfaction rate over the last periods, one sparkline per row.
 
-One panel per office on a shared scale shows a trend without the clutter of two dozen lines in
-one plot; a period with too few respondents is a gap, not a point.
+Small multiples in one column: every office's line on the same scale, side by side with its
+name and its latest rate, so a trend reads without the clutter of two dozen lines in one plot.
+One axes for all rows (not a panel each): a panel per office cost a second to draw.  A period
+with too few respondents is a gap, not a point.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 from numpy.typing import ArrayLike
 
 from analysis.charts import style
 
 __all__ = ["trend_panels"]
 
-MAX_PANELS = 48  # beyond this (a national comparison) the panels would be unreadable
+MAX_ROWS = 60
 
 
 @style.styled
 def trend_panels(names: Sequence[str], periods: Sequence[str], rates: ArrayLike, *,
-                 title: str, columns: int = 4) -> Figure:
+                 title: str) -> Figure:
     """*rates*: offices x periods (fractions, NaN where too few answered), oldest first."""
     labels = style.as_labels(names)
     k, t = len(labels), len(periods)
     values = np.asarray(rates, dtype=float).reshape(k, t) * 100.0 if k and t else None
     if values is None or not np.isfinite(values).any():
         return style.empty_figure(title)
-    shown = min(k, MAX_PANELS)
-    cols = max(1, min(columns, shown))
-    rows = math.ceil(shown / cols)
-    fig = style.new_figure(1.2 + 1.55 * rows)
-    style.add_title(fig, title)
-    axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)
+    labels, values = labels[:MAX_ROWS], values[:MAX_ROWS]
+    k = len(labels)
     fin = values[np.isfinite(values)]
-    low, high = max(0.0, float(fin.min()) - 5.0), min(100.0, float(fin.max()) + 5.0)
-    x = np.arange(t)
-    for idx, ax in enumerate(axes.flat):
-        if idx >= shown:
-            ax.set_visible(False)
-            continue
-        ax.plot(x, values[idx], color=style.BLUE, lw=1.6, marker="o", markersize=3.5)
-        ax.set_title(labels[idx], fontsize=8.5, loc="left")
-        ax.set_ylim(low, high)
-        ax.grid(axis="y", color="#eeeeee", lw=0.6)
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}%"))
-        ax.tick_params(labelsize=7)
-        ax.set_xticks(x, [p if len(periods) <= 4 else p[-2:] for p in periods], fontsize=6.5)
-    notes = [f"各機關近 {t} 期滿意度；空缺表示該期填答人數不足。"]
-    if k > shown:
-        notes.append(f"只顯示前 {shown} 個機關，其餘見 report.json 的 trend。")
+    low, high = max(0.0, float(fin.min()) - 2.0), min(100.0, float(fin.max()) + 2.0)
+    span = max(high - low, 1.0)
+    rows = style.row_layout(k, extra=2.2, row=0.42)
+    fig = style.new_figure(rows.height, 6.5)
+    style.add_title(fig, title)
+    ax = fig.add_subplot()
+    x = np.arange(t, dtype=float)
+    y = np.arange(k, dtype=float)
+    # each row's band: rate low..high drawn from y + 0.38 (bottom) to y - 0.38 (top)
+    heights = y[:, None] + 0.38 - 0.76 * (values - low) / span
+    segments, points = [], []
+    for i in range(k):
+        run = []
+        for j in range(t):
+            if np.isfinite(values[i, j]):
+                run.append((x[j], heights[i, j]))
+                points.append((x[j], heights[i, j]))
+            elif len(run) > 1:
+                segments.append(run)
+                run = []
+            else:
+                run = []
+        if len(run) > 1:
+            segments.append(run)
+    ax.add_collection(LineCollection(segments, colors=style.BLUE, linewidths=1.6))
+    if points:
+        px, py = zip(*points, strict=True)
+        ax.scatter(px, py, s=12, color=style.BLUE, zorder=3)
+    for i in range(k):
+        ax.axhline(i + 0.5, color="#eeeeee", lw=0.6, zorder=0)
+        last = next((v for v in values[i][::-1] if np.isfinite(v)), np.nan)
+        style.right_column(ax, i, "—" if not np.isfinite(last) else f"{last:.0f}%", x_pt=6,
+                           color=style.DARK)
+    style.right_column(ax, 0, "最近一期", x_pt=6, header=True, color=style.DARK)
+    style.office_axis(ax, labels, rows)
+    ax.set_xlim(-0.3, t - 0.7)
+    ax.set_xticks(x, list(periods), fontsize=8)
+    ax.xaxis.tick_top()
+    ax.tick_params(axis="x", length=0)
+    style.make_room(fig, top=0.25)
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    notes = [f"每列為一個機關近 {t} 期的滿意度，各列縱軸相同（{low:.0f}%–{high:.0f}%）；"
+             "空缺表示該期填答人數不足。"]
+    if len(names) > k:
+        notes.append(f"只列出 {k} 個機關，其餘見 report.json 的 trend。")
     style.add_footnote(fig, notes)
     return fig

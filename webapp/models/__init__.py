@@ -17,7 +17,9 @@ from .records import (
     Submission,
     SurveyCode,
 )
+from .rollups import AnswerCount, RollupPeriod, ScaleSum
 
 __all__ = ["CHANNELS", "OFFICE_KINDS", "ROLES", "STATUSES", "TAIPEI", "Answer", "AuditEvent",
-           "InstrumentVersion", "Kiosk", "Office", "RecordEvent", "Submission", "SurveyCode", "User",
+           "AnswerCount", "InstrumentVersion", "Kiosk", "Office", "RecordEvent", "RollupPeriod",
+           "ScaleSum", "Submission", "SurveyCode", "User",
            "UTCDateTime", "MAX_ROW_ID", "row_id", "too_long", "utcnow"]

@@ -52,6 +52,7 @@ class Submission(db.Model):
     __tablename__ = "submissions"
     __table_args__ = (
         Index("ix_submissions_scores", "instrument_key", "half", "status", "office_id"),
+        Index("ix_submissions_quarter", "instrument_key", "quarter"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,9 +91,11 @@ class Answer(db.Model):
     __table_args__ = (
         UniqueConstraint("submission_id", "item_key", name="uq_answers_submission_item"),
         # Covering index for the analysis: count (office, value) per instrument, half-year, item.
-        Index("ix_answers_count", "instrument_key", "half", "item_key", "office_id", "value"),
+        # ... and per channel, for the count tables of ended periods (``webapp.rollups``).
+        Index("ix_answers_count", "instrument_key", "half", "item_key", "office_id", "value",
+              "channel"),
         Index("ix_answers_count_quarter", "instrument_key", "quarter", "item_key", "office_id",
-              "value"),
+              "value", "channel"),
         # Each respondent's answers together: Cronbach's alpha pivots by submission.
         Index("ix_answers_respondent", "instrument_key", "half", "submission_id", "item_key",
               "value"),
@@ -107,6 +110,7 @@ class Answer(db.Model):
     item_key: Mapped[str] = mapped_column(String(64))
     value: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(16))  # copied from the submission
 
     submission: Mapped[Submission] = relationship(back_populates="answers")
 

@@ -89,6 +89,7 @@ def build(period: str, instrument: str = "all", compare_to: str | None = None,
         "compare_to": str(before) if before else None,
         "compare_label": label(before, locale) if before else None,
         "generated_at": datetime.now(TAIPEI).isoformat(timespec="seconds"),
+        "locale": "en" if locale.startswith("en") else "zh_TW",
         "filter": {"kind": kind, "codes": codes or None, "offices": len(offices)},
         "instruments": {},
     }
@@ -212,15 +213,24 @@ def inspection_section(instrument: Instrument, current: Period, before: Period |
 
 def figures(report: dict) -> Iterator[tuple[str, Figure]]:
     """Every chart of the report as ``(<instrument>_<chart>, figure)``, drawn when asked for:
-    render and close each before taking the next (``report_files``) to hold one at a time."""
+    render and close each before taking the next (``files``) to hold one at a time."""
     for key, section in report["instruments"].items():
-        if section.get("empty"):
-            continue
-        if section["kind"] == "survey":
-            drawn = report_charts.survey_figures(section, section["title"], report["period_label"],
-                                                 report.get("compare_label"))
-        else:
-            drawn = report_charts.inspection_figures(section, section["title"],
-                                                     report["period_label"])
-        for name, figure in drawn:
+        for name, figure in report_charts.figures(section, report["period_label"],
+                                                  report.get("compare_label")):
             yield f"{key}_{name}", figure
+
+
+def chart_names(report: dict) -> list[str]:
+    """``<instrument>_<chart>`` for every chart the report may show."""
+    return [f"{key}_{name}" for key, section in report["instruments"].items()
+            for name in report_charts.chart_names(section)]
+
+
+def figure(report: dict, full_name: str) -> Figure | None:
+    """One chart, built now (``satisfaction_funnel``); None when the report has none such."""
+    key, _, name = full_name.partition("_")
+    section = report["instruments"].get(key)
+    if section is None:
+        return None
+    return report_charts.chart(section, name, report["period_label"],
+                               report.get("compare_label"))

@@ -24,15 +24,16 @@ from . import build, files
               help="Only household-registration or land-administration offices.")
 @click.option("--office", "codes", multiple=True, help="Only these office codes (repeatable).")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--png", is_flag=True, help="Also write a 200 dpi PNG of every chart (SVG always).")
 def report(period: str, instrument: str, compare_to: str | None, kind: str | None,
-           codes: tuple[str, ...], out: Path) -> None:
+           codes: tuple[str, ...], out: Path, png: bool) -> None:
     """Write report.html, report.json, report.xlsx, report.ods and the charts into OUT."""
     try:
         data = build.build(period, instrument, compare_to, kind, list(codes) or None,
                            **build.thresholds(current_app.config))
     except build.ReportError as error:
         fail(str(error))
-    written = files.write_all(data, build.figures(data), out)
+    written = files.write_all(data, build.figures(data), out, png=png)
     audit.record("exported", "report", None, {"period": period, "instrument": instrument,
                                               "out": str(out)})
     db.session.commit()

@@ -6,27 +6,23 @@ import io
 import json
 import tempfile
 import zipfile
-from collections import OrderedDict
 from datetime import datetime
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
-from sqlalchemy import func, select
+from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from analysis.periods import Period
 
-from .. import aggregates, audit
+from .. import aggregates, audit, spreadsheets
 from ..extensions import db
-from ..i18n import locale_code
-from ..models import OFFICE_KINDS, TAIPEI, InstrumentVersion, Office, Submission
-from ..security import roles_required
+from ..models import OFFICE_KINDS, TAIPEI
+from ..security import private_cache, roles_required
 from . import build as reporting
+from . import cache, sheets
 from . import files as report_files
 from . import quality as quality_flags
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
-_CACHE: OrderedDict[tuple, tuple[dict, dict[str, str]]] = OrderedDict()
-_CACHE_SIZE = 8
 DOWNLOADS = {"json": "application/json", "xlsx": "application/vnd.openxmlformats-officedocument"
              ".spreadsheetml.sheet", "ods": "application/vnd.oasis.opendocument.spreadsheet",
              "html": "text/html; charset=utf-8", "zip": "application/zip"}
@@ -60,33 +56,6 @@ def params() -> dict:
             "kind": kind, "codes": codes}
 
 
-def fingerprint() -> tuple:
-    """Changes whenever a record is added or edited, an office is renamed or switched on or off,
-    or an instrument version is published, so cached reports never go stale."""
-    records = tuple(db.session.execute(
-        select(func.count(), func.max(Submission.updated_at))).one())
-    offices = hash(tuple(db.session.execute(
-        select(Office.id, Office.code, Office.name, Office.kind, Office.active)
-        .order_by(Office.id))))
-    return (*records, offices, db.session.scalar(select(func.max(InstrumentVersion.id))))
-
-
-def cached_report(p: dict) -> tuple[dict, dict[str, str]]:
-    limits = reporting.thresholds(current_app.config)
-    key = (tuple(sorted((k, str(v)) for k, v in p.items())), locale_code(), fingerprint(),
-           tuple(sorted(limits.items())))
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
-    report = reporting.build(p["period"], p["instrument"], p["compare_to"], p["kind"], p["codes"],
-                             locale=locale_code(), **limits)
-    svgs = report_files.render_svgs(reporting.figures(report))
-    _CACHE[key] = (report, svgs)
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return report, svgs
-
-
 @bp.get("/")
 @roles_required("analyst", "admin")
 def index():
@@ -95,14 +64,18 @@ def index():
     quarters = aggregates.periods_with_data(quarters=True)
     offices = aggregates.offices()
     try:
-        report, svgs = cached_report(p)
+        report, _key = cache.report(p)
         error, status = None, 200
     except reporting.ReportError as problem:
-        report, svgs, error = None, {}, str(problem)
+        report, error = None, str(problem)
         # a malformed or misordered period is the request's fault; a period without data is
         # just empty
         status = 200 if problem.empty else 400
-    charts = {name: report_files.svg_data_uri(svg) for name, svg in svgs.items()}
+    # each chart is its own image, drawn when the browser first asks for it
+    query = request.query_string.decode()
+    charts = {} if report is None else {
+        name: url_for(".chart", name=name) + ("?" + query if query else "")
+        for name in reporting.chart_names(report)}
     return render_template("reports/page.html", report=report, charts=charts, error=error,
                            p=p, halves=halves, quarters=quarters, offices=offices,
                            kinds=OFFICE_KINDS,
@@ -116,7 +89,7 @@ def download(fmt: str):
         abort(404)
     p = params()
     try:
-        report, _svgs = cached_report(p)
+        report, _key = cache.report(p)
     except reporting.ReportError as problem:
         status = 404 if problem.empty else 400
         return Response(str(problem), status=status, mimetype="text/plain; charset=utf-8")
@@ -126,8 +99,8 @@ def download(fmt: str):
         if fmt == "json":
             body = json.dumps(report, ensure_ascii=False, indent=1).encode()
         elif fmt in ("xlsx", "ods"):
-            writer = report_files.write_xlsx if fmt == "xlsx" else report_files.write_ods
-            writer(out / f"r.{fmt}", report_files.tables(report))
+            writer = spreadsheets.write_xlsx if fmt == "xlsx" else spreadsheets.write_ods
+            writer(out / f"r.{fmt}", sheets.tables(report))
             body = (out / f"r.{fmt}").read_bytes()
         else:
             files = report_files.write_all(report, reporting.figures(report), out)
@@ -143,6 +116,26 @@ def download(fmt: str):
     db.session.commit()
     return Response(body, mimetype=DOWNLOADS[fmt], headers={
         "Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
+@bp.get("/chart/<name>.svg")
+@private_cache
+@roles_required("analyst", "admin")
+def chart(name: str):
+    """One chart of the report the same parameters give, as an SVG image (lazily loaded)."""
+    try:
+        body = cache.chart_svg(params(), name)
+    except reporting.ReportError as problem:
+        abort(404 if problem.empty else 400, description=str(problem))
+    if body is None:
+        abort(404)
+    tag = cache.etag(body)
+    if request.if_none_match.contains(tag):
+        return Response(status=304, headers={"ETag": f'"{tag}"'})
+    return Response(body, mimetype="image/svg+xml", headers={
+        # the analyst's own browser may keep it: the URL names the data (the report's params)
+        # and the ETag its content
+        "Cache-Control": "private, max-age=600", "ETag": f'"{tag}"'})
 
 
 @bp.get("/quality")

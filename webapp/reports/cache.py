@@ -1,0 +1,87 @@
+"""Reports and their charts, built once and kept while the data they come from are unchanged.
+
+The key holds everything a report depends on: its parameters, the language, the thresholds and a
+fingerprint of the data (records, offices, instrument versions), so a cached report never goes
+stale.  A chart is drawn the first time it is asked for and kept beside its report: the page
+itself never waits for a chart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from analysis import charts
+
+from ..extensions import db
+from ..i18n import locale_code
+from ..models import InstrumentVersion, Office, Submission
+from . import build
+
+REPORTS = 8  # reports kept per process
+_reports: OrderedDict[tuple, tuple[dict, dict[str, bytes]]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def fingerprint() -> tuple:
+    """Changes whenever a record is added or edited, an office is renamed or switched on or off,
+    or an instrument version is published, so cached reports never go stale."""
+    records = tuple(db.session.execute(
+        select(func.count(), func.max(Submission.updated_at))).one())
+    offices = hash(tuple(db.session.execute(
+        select(Office.id, Office.code, Office.name, Office.name_en, Office.kind, Office.active)
+        .order_by(Office.id))))
+    return (*records, offices, db.session.scalar(select(func.max(InstrumentVersion.id))))
+
+
+def _key(p: dict) -> tuple:
+    limits = build.thresholds(current_app.config)
+    return (tuple(sorted((k, str(v)) for k, v in p.items())), locale_code(), fingerprint(),
+            tuple(sorted(limits.items())))
+
+
+def report(p: dict) -> tuple[dict, tuple]:
+    """The report for the page's parameters, and its cache key (raises ``build.ReportError``)."""
+    key = _key(p)
+    with _lock:
+        if key in _reports:
+            _reports.move_to_end(key)
+            return _reports[key][0], key
+    made = build.build(p["period"], p["instrument"], p["compare_to"], p["kind"], p["codes"],
+                       locale=locale_code(), **build.thresholds(current_app.config))
+    with _lock:
+        _reports[key] = (made, {})
+        while len(_reports) > REPORTS:
+            _reports.popitem(last=False)
+    return made, key
+
+
+def chart_svg(p: dict, name: str) -> bytes | None:
+    """One chart of the report as SVG (text as text), drawn on first request; None if the
+    report has no such chart."""
+    made, key = report(p)
+    with _lock:
+        drawn = _reports.get(key, (None, {}))[1]
+        if name in drawn:
+            return drawn[name]
+    if name not in build.chart_names(made):
+        return None
+    figure = build.figure(made, name)
+    svg = b"" if figure is None else charts.to_svg(figure, text=True).encode("utf-8")
+    with _lock:
+        if key in _reports:
+            _reports[key][1][name] = svg
+    return svg
+
+
+def etag(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+def clear() -> None:
+    with _lock:
+        _reports.clear()

@@ -1,0 +1,231 @@
+"""Spreadsheets people open in Excel or LibreOffice: XLSX (openpyxl) and ODS, from one spec.
+
+A :class:`Sheet` says what each column holds (:class:`Column` ``kind``), so both formats show
+rounded numbers and percentages while the cells keep full precision, freeze the header row,
+and size columns to their contents (a CJK character counts double).  Text cells can never run
+as formulas: one starting with ``= + - @``, a tab or a carriage return gets an apostrophe
+(OWASP's advice).  The ODS file is written as XML directly: odfpy took seconds for a
+400-office report.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+#: kind -> (Excel number format, ODS data style, decimals); "text" cells are strings
+KINDS = {
+    "text": (None, None, 0),
+    "int": ("0", "N0", 0),
+    "dec1": ("0.0", "N1", 1),
+    "dec2": ("0.00", "N2", 2),
+    "dec3": ("0.000", "N3", 3),
+    "pct1": ("0.0%", "P1", 1),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    kind: str = "text"
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r}")
+
+
+@dataclass
+class Sheet:
+    name: str
+    columns: Sequence[Column]
+    rows: list[list[object]] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        """The name as both formats accept it: at most 31 characters, none of []:*?/\\."""
+        cleaned = "".join("_" if c in "[]:*?/\\" else c for c in self.name)
+        return cleaned[:31] or "Sheet"
+
+
+def safe_cell(value: object) -> object:
+    """A spreadsheet cell that can never run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _width(values: Iterable[object]) -> float:
+    """Column width in characters: a CJK character counts double, capped."""
+    widest = 4.0
+    for value in values:
+        text = str(value) if value is not None else ""
+        widest = max(widest, sum(2.0 if ord(c) > 0x2E7F else 1.0 for c in text))
+    return min(widest + 2.0, 60.0)
+
+
+def _shown(value: object, kind: str) -> object:
+    if kind != "text" and isinstance(value, int | float) and not isinstance(value, bool):
+        decimals = KINDS[kind][2]
+        return f"{100 * value:.{decimals}f}%" if kind == "pct1" else f"{value:.{decimals}f}"
+    return value
+
+
+def widths(sheet: Sheet) -> list[float]:
+    return [_width([c.title] + [_shown(r[i], c.kind) for r in sheet.rows])
+            for i, c in enumerate(sheet.columns)]
+
+
+def write_xlsx(path: Path, sheets: Iterable[Sheet]) -> None:
+    """Write-only mode: cells streamed with their styles (a 400-office report in a tenth of
+    the time openpyxl's normal mode takes)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for spec in sheets:
+        sheet = book.create_sheet(spec.title)
+        for i, width in enumerate(widths(spec), start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.freeze_panes = "A2"
+        header = []
+        for column in spec.columns:
+            cell = WriteOnlyCell(sheet, value=safe_cell(column.title))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        # whole numbers show as they are; only decimals and percentages need a format
+        formats = [None if c.kind == "int" else KINDS[c.kind][0] for c in spec.columns]
+        for row in spec.rows:
+            cells = []
+            for value, number_format in zip(row, formats, strict=True):
+                if number_format and isinstance(value, int | float):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = number_format
+                    cells.append(cell)
+                else:
+                    cells.append(safe_cell(value))
+            sheet.append(cells)
+    book.save(path)
+
+
+# --- ODS ---------------------------------------------------------------------------------
+
+_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+       'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+       'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+       'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+       'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0" '
+       'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" '
+       'xmlns:config="urn:oasis:names:tc:opendocument:xmlns:config:1.0"')
+
+
+def _data_styles() -> str:
+    parts = []
+    for decimals in range(4):
+        parts.append(f'<number:number-style style:name="N{decimals}"><number:number '
+                     f'number:decimal-places="{decimals}" number:min-integer-digits="1"/>'
+                     '</number:number-style>')
+    parts.append('<number:percentage-style style:name="P1"><number:number '
+                 'number:decimal-places="1" number:min-integer-digits="1"/><number:text>%'
+                 '</number:text></number:percentage-style>')
+    for name in ("N0", "N1", "N2", "N3", "P1"):
+        parts.append(f'<style:style style:name="c{name}" style:family="table-cell" '
+                     f'style:data-style-name="{name}"/>')
+    parts.append('<style:style style:name="head" style:family="table-cell">'
+                 '<style:text-properties fo:font-weight="bold"/></style:style>')
+    return "".join(parts)
+
+
+def _cell(value: object, kind: str) -> str:
+    value = safe_cell(value)
+    if value is None:
+        return "<table:table-cell/>"
+    if isinstance(value, bool) or kind == "text" or not isinstance(value, int | float):
+        return (f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}'
+                "</text:p></table:table-cell>")
+    style = KINDS[kind][1]
+    value_type = "percentage" if kind == "pct1" else "float"
+    return (f'<table:table-cell table:style-name="c{style}" office:value-type="{value_type}" '
+            f'office:value="{value!r}"><text:p>{escape(str(_shown(value, kind)))}</text:p>'
+            "</table:table-cell>")
+
+
+def _settings(sheets: Sequence[Sheet]) -> str:
+    """settings.xml: the header row of every sheet frozen, as LibreOffice writes it."""
+    tables = "".join(
+        f'<config:config-item-map-entry config:name={quoteattr(s.title)}>'
+        '<config:config-item config:name="VerticalSplitMode" config:type="short">2'
+        '</config:config-item><config:config-item config:name="VerticalSplitPosition" '
+        'config:type="int">1</config:config-item><config:config-item '
+        'config:name="ActiveSplitRange" config:type="short">2</config:config-item>'
+        '<config:config-item config:name="PositionBottom" config:type="int">1'
+        '</config:config-item></config:config-item-map-entry>' for s in sheets)
+    return ('<?xml version="1.0" encoding="UTF-8"?>'
+            f'<office:document-settings {_NS} office:version="1.3"><office:settings>'
+            '<config:config-item-set config:name="ooo:view-settings">'
+            '<config:config-item-map-indexed config:name="Views"><config:config-item-map-entry>'
+            '<config:config-item-map-named config:name="Tables">'
+            f'{tables}</config:config-item-map-named></config:config-item-map-entry>'
+            '</config:config-item-map-indexed></config:config-item-set></office:settings>'
+            '</office:document-settings>')
+
+
+def ods_bytes(sheets: Iterable[Sheet]) -> bytes:
+    sheets = list(sheets)
+    columns_styles, body = [], []
+    for s_index, spec in enumerate(sheets):
+        cols = []
+        for c_index, width in enumerate(widths(spec)):
+            name = f"co{s_index}_{c_index}"
+            columns_styles.append(
+                f'<style:style style:name="{name}" style:family="table-column">'
+                f'<style:table-column-properties style:column-width="{width * 0.21:.2f}cm"/>'
+                "</style:style>")
+            cols.append(f'<table:table-column table:style-name="{name}"/>')
+        rows = ["<table:table-header-rows><table:table-row>" + "".join(
+            f'<table:table-cell table:style-name="head" office:value-type="string"><text:p>'
+            f"{escape(str(safe_cell(c.title)))}</text:p></table:table-cell>"
+            for c in spec.columns) + "</table:table-row></table:table-header-rows>"]
+        for row in spec.rows:
+            rows.append("<table:table-row>" + "".join(
+                _cell(v, c.kind) for v, c in zip(row, spec.columns, strict=True))
+                + "</table:table-row>")
+        body.append(f"<table:table table:name={quoteattr(spec.title)}>{''.join(cols)}"
+                    f"{''.join(rows)}</table:table>")
+    content = ('<?xml version="1.0" encoding="UTF-8"?>'
+               f'<office:document-content {_NS} office:version="1.3">'
+               f"<office:automatic-styles>{_data_styles()}{''.join(columns_styles)}"
+               "</office:automatic-styles><office:body><office:spreadsheet>"
+               f"{''.join(body)}</office:spreadsheet></office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+                'manifest:version="1.3"><manifest:file-entry manifest:full-path="/" '
+                'manifest:version="1.3" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" '
+                'manifest:media-type="text/xml"/><manifest:file-entry '
+                'manifest:full-path="settings.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        # the mimetype first and uncompressed: how a reader recognises an ODF file
+        archive.writestr(zipfile.ZipInfo("mimetype"),
+                         "application/vnd.oasis.opendocument.spreadsheet",
+                         compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("settings.xml", _settings(sheets), compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def write_ods(path: Path, sheets: Iterable[Sheet]) -> None:
+    path.write_bytes(ods_bytes(sheets))
