@@ -52,10 +52,18 @@ def _survey_rows(section: dict) -> list[dict]:
     return [r for r in section["offices"] if r["reportable"]]
 
 
-def funnel_chart(section: dict, title: str, period_label: str, compare_label=None):
+# Each chart is two steps: ``select`` picks what it would draw from the section (None: nothing,
+# so the page shows no empty frame), ``draw`` draws it.  The page lists only charts whose
+# selection is not None, and a chart is drawn only when its image is asked for.
+
+
+def _funnel_select(section: dict, compare_label=None):
     rows, shape = _survey_rows(section), section.get("funnel")
-    if not (shape and rows):
-        return None
+    return rows if shape and rows else None
+
+
+def _funnel_draw(section: dict, rows: list[dict], title: str, period_label: str, compare_label):
+    shape = section["funnel"]
     n = np.array([r["n"] for r in rows], dtype=float)
     grid = np.linspace(max(1.0, n.min() * 0.8), n.max() * 1.08, 120)
     limits = funnel.control_limits(shape["target"], shape["tau2"] or 0.0, grid,
@@ -68,21 +76,20 @@ def funnel_chart(section: dict, title: str, period_label: str, compare_label=Non
         title=f"{period_label} {title}:{section['item_label']}")
 
 
-def likert_chart(section: dict, title: str, period_label: str, compare_label=None):
+def _offices_select(section: dict, compare_label=None):
     every = _survey_rows(section)
-    rows = _ends(every, "satisfied_rate")
-    if not rows:
-        return None
+    return (every, _ends(every, "satisfied_rate")) if every else None
+
+
+def _likert_draw(section: dict, picked, title: str, period_label: str, compare_label):
+    every, rows = picked
     return charts.likert_diverging(
         [r["name"] for r in rows], [r["distribution"] for r in rows], LEVELS,
         title=f"{period_label} {section['item_label']} 回答分布{_capped(len(every), len(rows))}")
 
 
-def heatmap_chart(section: dict, title: str, period_label: str, compare_label=None):
-    every = _survey_rows(section)
-    rows = _ends(every, "satisfied_rate")
-    if not rows:
-        return None
+def _heatmap_draw(section: dict, picked, title: str, period_label: str, compare_label):
+    every, rows = picked
     return charts.heatmap(
         [r["name"] for r in rows], [i["label"] for i in section["items"]],
         [[_nan(i["by_office"].get(r["code"])) for i in section["items"]] for r in rows],
@@ -90,11 +97,13 @@ def heatmap_chart(section: dict, title: str, period_label: str, compare_label=No
         value_label="滿意度 (%)", as_percent=True)
 
 
-def change_chart(section: dict, title: str, period_label: str, compare_label=None):
+def _change_select(section: dict, compare_label=None):
     every = [c for c in section.get("change", []) if c["reportable"]]
-    change = _ends(every, "diff")
-    if not (change and compare_label):
-        return None
+    return (every, _ends(every, "diff")) if every and compare_label else None
+
+
+def _change_draw(section: dict, picked, title: str, period_label: str, compare_label):
+    every, change = picked
     return charts.dumbbell(
         [c["name"] for c in change], [_nan(c["before_rate"]) for c in change],
         [_nan(c["after_rate"]) for c in change], before_label=compare_label,
@@ -104,29 +113,35 @@ def change_chart(section: dict, title: str, period_label: str, compare_label=Non
         direction=[c["direction"] for c in change])
 
 
-def trend_chart(section: dict, title: str, period_label: str, compare_label=None):
+def _moved(trend: dict) -> float:
+    rates = [p["rate"] for p in trend["points"] if p["rate"] is not None]
+    return max(rates) - min(rates) if rates else 0.0
+
+
+def _trend_select(section: dict, compare_label=None):
     trend = section.get("trend") or []
     if not trend or len(trend[0]["points"]) < 2:
         return None
     shown = [t for t in trend if any(p["rate"] is not None for p in t["points"])]
-    if not shown:
-        return None
     if len(shown) > MAX_PANELS:  # the offices that moved most
-        def moved(t: dict) -> float:
-            rates = [p["rate"] for p in t["points"] if p["rate"] is not None]
-            return max(rates) - min(rates) if rates else 0.0
-        shown = sorted(shown, key=moved, reverse=True)[:MAX_PANELS]
+        shown = sorted(shown, key=_moved, reverse=True)[:MAX_PANELS]
+    return shown or None
+
+
+def _trend_draw(section: dict, shown: list[dict], title: str, period_label: str, compare_label):
     return charts.trend_panels(
         [t["name"] for t in shown], [_short(p["period"]) for p in shown[0]["points"]],
         [[_nan(p["rate"]) for p in t["points"]] for t in shown],
         title=f"{section['item_label']} 近期趨勢")
 
 
-def scores_chart(section: dict, title: str, period_label: str, compare_label=None):
+def _scores_select(section: dict, compare_label=None):
     every = [r for r in section["offices"] if r["checks"] > 0]
-    rows = _ends(every, "score_mean")
-    if not rows or not section.get("scored", True):
-        return None
+    return (every, _ends(every, "score_mean")) if every and section.get("scored", True) else None
+
+
+def _scores_draw(section: dict, picked, title: str, period_label: str, compare_label):
+    every, rows = picked
     return charts.inspector_scores(
         [r["name"] for r in rows], [r["score_mean"] for r in rows],
         bands=[tuple(b) for b in section["bands"]], n=[r["checks"] for r in rows],
@@ -134,43 +149,55 @@ def scores_chart(section: dict, title: str, period_label: str, compare_label=Non
         title=f"{period_label} {title} 平均分數{_capped(len(every), len(rows))}")
 
 
-def missed_chart(section: dict, title: str, period_label: str, compare_label=None):
-    items = [i for i in section["items"] if i["n"] > 0]
-    if not items:
-        return None
+def _missed_select(section: dict, compare_label=None):
+    return [i for i in section["items"] if i["n"] > 0] or None
+
+
+def _missed_draw(section: dict, items: list[dict], title: str, period_label: str, compare_label):
     return charts.most_missed(
         [i["label"] for i in items], [i["failure_rate"] for i in items],
         [i["n"] for i in items], title=f"{period_label} {title} 最常缺失的項目")
 
 
-#: The charts of each kind of section, in page order; each builder returns None when its
-#: section has nothing to draw.  A chart is built only when asked for (``chart``).
+#: The charts of each kind of section, in page order: (select, draw) for each.
 CHARTS = {
-    "survey": {"funnel": funnel_chart, "likert": likert_chart, "heatmap": heatmap_chart,
-               "change": change_chart, "trend": trend_chart},
-    "inspection": {"scores": scores_chart, "missed": missed_chart},
+    "survey": {"funnel": (_funnel_select, _funnel_draw),
+               "likert": (_offices_select, _likert_draw),
+               "heatmap": (_offices_select, _heatmap_draw),
+               "change": (_change_select, _change_draw),
+               "trend": (_trend_select, _trend_draw)},
+    "inspection": {"scores": (_scores_select, _scores_draw),
+                   "missed": (_missed_select, _missed_draw)},
 }
 
 
-def chart_names(section: dict) -> list[str]:
-    """The charts a section may have (a builder may still find nothing to draw)."""
-    return list(CHARTS.get(section.get("kind"), {})) if not section.get("empty") else []
+def chart_names(section: dict, compare_label: str | None = None) -> list[str]:
+    """The charts this section has something to draw for, in page order (cheap: nothing is
+    drawn)."""
+    if section.get("empty"):
+        return []
+    return [name for name, (select, _draw) in CHARTS.get(section.get("kind"), {}).items()
+            if select(section, compare_label) is not None]
 
 
 def chart(section: dict, name: str, period_label: str, compare_label: str | None = None
           ) -> Figure | None:
     """One chart of a section, built now; None if the section has no such chart or no data."""
-    builder = CHARTS.get(section.get("kind"), {}).get(name)
-    if builder is None or section.get("empty"):
+    found = CHARTS.get(section.get("kind"), {}).get(name)
+    if found is None or section.get("empty"):
         return None
-    return builder(section, section["title"], period_label, compare_label)
+    select, draw = found
+    picked = select(section, compare_label)
+    if picked is None:
+        return None
+    return draw(section, picked, section["title"], period_label, compare_label)
 
 
 def figures(section: dict, period_label: str, compare_label: str | None = None
             ) -> Iterator[tuple[str, Figure]]:
     """Every chart of a section, one at a time: a caller that renders and closes each before
     the next keeps only one in memory (with 400 offices each figure is large)."""
-    for name in chart_names(section):
+    for name in chart_names(section, compare_label):
         figure = chart(section, name, period_label, compare_label)
         if figure is not None:
             yield name, figure

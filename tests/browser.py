@@ -106,5 +106,16 @@ def tap(page, question: str, answer: str) -> None:
     assert radio(page, question, answer).is_checked(), (question, answer)
 
 
+def sign_in(page, email: str, password: str) -> None:
+    """Sign in on /login and wait for the landing page of the role."""
+    import re
+
+    page.goto("/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/(admin|inspect|review|reports)/"))
+
+
 def submit_button(page):
     return page.locator("form button[type=submit]").last

@@ -66,16 +66,13 @@ def staff_pages(site) -> list[str]:
     record = site["record"]
     return ["/inspect/", "/inspect/new/phone", "/inspect/new/mystery", f"/inspect/{record.id}",
             "/review/", f"/review/{record.id}", "/reports/?period=2025H2", "/reports/quality?period=2025H2",
+            "/reports/comments?period=2025H2",
             "/admin/offices", "/admin/users", f"/admin/users/{site['inspector'].id}",
             "/admin/kiosks", "/admin/instruments", "/admin/audit", "/no/such/page"]
 
 
 def sign_in(page, user) -> None:
-    page.goto("/login")
-    page.locator("input[name=email]").fill(user.email)
-    page.locator("input[name=password]").fill(factories.PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/(admin|inspect|review|reports)/"))
+    browser.sign_in(page, user.email, factories.PASSWORD)
 
 
 def axe_violations(page) -> list[dict]:

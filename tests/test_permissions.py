@@ -36,6 +36,8 @@ ACCESS = {
     "reports.download": ("GET", {"analyst", "admin"}),
     "reports.chart": ("GET", {"analyst", "admin"}),
     "reports.quality": ("GET", {"analyst", "admin"}),
+    "reports.responses": ("GET", {"analyst", "admin"}),
+    "reports.comments": ("GET", {"analyst", "admin"}),
     "admin.index": ("GET", {"admin"}),
     "admin.offices": ("GET", {"admin"}),
     "admin.toggle_office": ("POST", {"admin"}),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from html import unescape
 from datetime import datetime
+from html import unescape
 
 import factories
 import numpy as np
@@ -380,7 +380,8 @@ def test_spreadsheets_are_for_people_rounded_display_full_precision(seeded, tmp_
     report = reporting.build("2025H2", "satisfaction", compare_to="2025H1", min_n=1)
     spreadsheets.write_xlsx(tmp_path / "r.xlsx", sheets.tables(report))
     book = load_workbook(tmp_path / "r.xlsx")
-    assert book.sheetnames == ["民眾滿意度調查", "民眾滿意度調查－與前期比較"]   # Chinese names
+    assert book.sheetnames == ["民眾滿意度調查", "民眾滿意度調查－與前期比較",
+                               "民眾滿意度調查－分組比較"]                  # Chinese names
     sheet = book["民眾滿意度調查"]
     assert sheet.freeze_panes == "A2"                                   # header stays in view
     header = [c.value for c in sheet[1]]
@@ -407,3 +408,15 @@ def test_spreadsheets_are_for_people_rounded_display_full_precision(seeded, tmp_
         settings = archive.read("settings.xml").decode()
     assert 'office:value-type="percentage"' in content and "number:percentage-style" in content
     assert "table:table-header-rows" in content and "VerticalSplitPosition" in settings
+
+
+def test_the_comparison_picker_offers_only_earlier_periods_of_the_same_kind(seeded, client):
+    """Without JavaScript too: the page itself disables what cannot be compared."""
+    login(client, factories.user("analyst").email, factories.PASSWORD)
+    page = client.get("/reports/?period=2025H2").get_data(as_text=True)
+    picker = page.split('name="compare_to"')[1].split("</select>")[0]
+    options = {value: "disabled" in attributes
+               for value, attributes in re.findall(r'<option value="(\w*)"([^>]*)>', picker)}
+    assert options["2025H1"] is False and options["2025H2"] is True
+    assert {v for k, v in options.items() if "Q" in k} == {True}
+    assert 'value="2025H1" selected' in picker

@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import func, select
 
 from forms.types import Stored
-from webapp import aggregates, instruments, storage
+from webapp import aggregates, crosstabs, instruments, storage
 from webapp.extensions import db
 from webapp.models import TAIPEI, AnswerCount, RollupPeriod
 from webapp.reports import build as reporting
 
 ITEMS = ["attitude", "knowledge", "efficiency", "fairness", "environment", "waiting",
          "expectations", "overall"]
-SERVICES = ["household", "id_card", "transcript"]
+SERVICES = ["household", "id_card", "household_transcript"]   # options 1-3
 
 
 @pytest.fixture
@@ -49,11 +49,16 @@ def tables(app, period: str, ids: list[int], rolled: bool):
     counts = aggregates.likert_counts("satisfaction", period, ITEMS, ids)
     sums = aggregates.likert_scale_sums("satisfaction", period, ITEMS[:-1], ids)
     trend = aggregates.satisfied_by_period("satisfaction", ["2025H2", "2026H1"], "overall", ids)
-    return counts, sums, trend
+    crossed = {by: crosstabs.satisfied_by("satisfaction", period, ids, by, SERVICES)
+               for by in ("channel", "service_used")}
+    comments = crosstabs.comment_counts("satisfaction", period, ["comment"], ids)
+    return counts, sums, trend, crossed, comments
 
 
 def assert_same(a, b) -> None:
-    (counts_a, sums_a, trend_a), (counts_b, sums_b, trend_b) = a, b
+    (counts_a, sums_a, trend_a, *rest_a), (counts_b, sums_b, trend_b, *rest_b) = a, b
+    assert rest_a[0] == rest_b[0]                          # breakdowns by channel and service
+    np.testing.assert_array_equal(rest_a[1], rest_b[1])    # comments per office
     for item in ITEMS:
         np.testing.assert_array_equal(counts_a.counts[item], counts_b.counts[item])
         np.testing.assert_array_equal(counts_a.no_answer[item], counts_b.no_answer[item])
@@ -99,15 +104,17 @@ def test_a_late_paper_import_moves_the_rollup_in_its_own_transaction(app, seeded
     before = tables(app, "2025H2", ids, rolled=True)            # built now
     cells = db.session.scalar(select(func.sum(AnswerCount.n)))
     file = tmp_path / "late.csv"
-    file.write_text("office_code,submitted_on,overall,attitude,service_used\n"
-                    f"{seeded[0].code},2025-08-20,5,4,household\n"
-                    f"{seeded[1].code},2025-11-03,2,,id_card\n", "utf-8")
+    file.write_text("office_code,submitted_on,overall,attitude,service_used,comment\n"
+                    f"{seeded[0].code},2025-08-20,5,4,household,\n"
+                    f"{seeded[1].code},2025-11-03,2,,id_card,櫃台很忙\n", "utf-8")
     assert runner.invoke(args=["responses", "import", "satisfaction", str(file)]).exit_code == 0
     db.session.expire_all()
     after = tables(app, "2025H2", ids, rolled=True)
     assert_same(after, tables(app, "2025H2", ids, rolled=False))   # still what a scan says
     assert after[0].counts["overall"][0, 4] == before[0].counts["overall"][0, 4] + 1
     assert after[0].counts["overall"][1, 1] == before[0].counts["overall"][1, 1] + 1
+    assert after[4].tolist() == (before[4] + [0, 1, 0]).tolist()   # the new comment, once
+    assert after[3]["service_used"]["id_card"][1] == before[3]["service_used"]["id_card"][1] + 1
     assert db.session.scalar(select(func.sum(AnswerCount.n))) > cells
 
     # an import that fails part-way leaves the rollup as it was

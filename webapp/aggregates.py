@@ -283,7 +283,7 @@ def satisfied_by_period(instrument_key: str, periods: Sequence[str], item: str,
     scanned = [p for p in periods if p not in rolled]
     for period in rolled:
         for _item, office_id, value, count in rollups.counts(instrument_key, period, [item]):
-            if office_id in position and value:
+            if office_id in position and value > 0:
                 n[position[office_id], column_of[period]] += count
                 if value >= satisfied_from:
                     satisfied[position[office_id], column_of[period]] += count

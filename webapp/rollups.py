@@ -25,6 +25,9 @@ from .extensions import db
 from .models import TAIPEI, Answer, AnswerCount, RollupPeriod, ScaleSum, Submission
 
 MAIN_ITEM = "overall"
+#: ``value`` of a free-text answer that says something (a comment), counted apart from 0, the
+#: answer left empty, so comments can be counted per office without reading them
+TEXT_GIVEN = -1
 CELL = ("instrument_key", "period", "item_key", "office_id", "channel", "value", "by_item",
         "by_value")
 
@@ -88,9 +91,18 @@ def build(instrument_key: str, period: str, scale: Sequence[str],
             select(Answer.item_key, Answer.office_id, channel, value, func.count())
             .where(Answer.instrument_key == instrument_key, column == period)
             .group_by(Answer.item_key, Answer.office_id, channel, value)).all()
+        cells = {(item, office, ch, int(v)): int(n) for item, office, ch, v, n in base}
+        texts = db.session.execute(  # rows without a value (the index finds them) that have text
+            select(Answer.item_key, Answer.office_id, channel, func.count())
+            .where(Answer.instrument_key == instrument_key, column == period,
+                   Answer.value.is_(None), Answer.text.isnot(None), Answer.text != "")
+            .group_by(Answer.item_key, Answer.office_id, channel))
+        for item, office, ch, n in texts:
+            cells[(item, office, ch, 0)] -= int(n)
+            cells[(item, office, ch, TEXT_GIVEN)] = int(n)
         rows = [{"instrument_key": instrument_key, "period": period, "item_key": item,
-                 "office_id": office, "channel": ch, "value": int(v), "by_item": "",
-                 "by_value": 0, "n": int(n)} for item, office, ch, v, n in base]
+                 "office_id": office, "channel": ch, "value": v, "by_item": "",
+                 "by_value": 0, "n": n} for (item, office, ch, v), n in cells.items() if n]
         if choice_items:
             main, by = aliased(Answer), aliased(Answer)
             main_value = func.coalesce(main.value, 0)
@@ -171,7 +183,7 @@ def record(submission: Submission, answers: Sequence[Mapping], *, sign: int = 1,
     for period in periods:
         cell = {"instrument_key": submission.instrument_key, "period": period,
                 "office_id": submission.office_id, "channel": submission.channel}
-        rows = [{**cell, "item_key": key, "value": int(a["value"] or 0), "by_item": "",
+        rows = [{**cell, "item_key": key, "value": _value(a), "by_item": "",
                  "by_value": 0, "n": sign} for key, a in given.items()]
         if main is not None:
             rows += [{**cell, "item_key": MAIN_ITEM, "value": int(main["value"] or 0),
@@ -181,6 +193,12 @@ def record(submission: Submission, answers: Sequence[Mapping], *, sign: int = 1,
         _upsert(rows)
         if scale and all(given.get(k, {}).get("value") is not None for k in scale):
             _add_scale(submission, period, list(scale), given, sign)
+
+
+def _value(answer: Mapping) -> int:
+    if answer["value"] is not None:
+        return int(answer["value"])
+    return TEXT_GIVEN if answer.get("text") else 0
 
 
 def _add_scale(submission: Submission, period: str, scale: list[str], given: Mapping,
@@ -235,6 +253,16 @@ def scale_sums(instrument_key: str, period: str, scale: Sequence[str],
     n = sum(r.n for r in rows)
     sums = [sum(r.sums[j] for r in rows) for j in range(3 * k)]
     return n, sums, sum(r.total_sq for r in rows)
+
+
+def text_counts(instrument_key: str, period: str, items: Sequence[str]):
+    """``(office_id, n)``: free-text answers with something in them, per office."""
+    return db.session.execute(
+        select(AnswerCount.office_id, func.sum(AnswerCount.n))
+        .where(AnswerCount.instrument_key == instrument_key, AnswerCount.period == period,
+               AnswerCount.by_item == "", AnswerCount.item_key.in_(list(items)),
+               AnswerCount.value == TEXT_GIVEN)
+        .group_by(AnswerCount.office_id))
 
 
 def cells(instrument_key: str, period: str, item: str, by_item: str = ""):

@@ -103,7 +103,8 @@ def load(*, scale: float = 1.0, seed: int = 113, today: datetime | None = None) 
     likert_keys = survey.likert_keys()
     services = [o["key"] for o in survey.question("service_used")["options"]]
     ages = [o["key"] for o in survey.question("age_band")["options"]]
-    comments = ["服務很親切，謝謝！", "等候時間有點久。", "希望增加停車位。", "<b>很好</b> & 快速", ""]
+    comments = ["服務很親切，謝謝！", "等候時間有點久。", "希望增加停車位。", "<b>很好</b> & 快速",
+                "證件辦錯了，請回電 0912-345-678（A123456789）", ""]
     halves = recent_halves(today)
     base_quality = rng.uniform(-0.45, 0.5, size=len(offices))
     improvement = rng.normal(0.05, 0.15, size=len(offices))

@@ -9,6 +9,7 @@ from .audit import AuditEvent
 from .common import MAX_ROW_ID, TAIPEI, UTCDateTime, row_id, too_long, utcnow
 from .offices import OFFICE_KINDS, Kiosk, Office
 from .records import (
+    CHANNEL_LABELS,
     CHANNELS,
     STATUSES,
     Answer,
@@ -19,7 +20,7 @@ from .records import (
 )
 from .rollups import AnswerCount, RollupPeriod, ScaleSum
 
-__all__ = ["CHANNELS", "OFFICE_KINDS", "ROLES", "STATUSES", "TAIPEI", "Answer", "AuditEvent",
+__all__ = ["CHANNEL_LABELS", "CHANNELS", "OFFICE_KINDS", "ROLES", "STATUSES", "TAIPEI", "Answer", "AuditEvent",
            "AnswerCount", "InstrumentVersion", "Kiosk", "Office", "RecordEvent", "RollupPeriod",
            "ScaleSum", "Submission", "SurveyCode", "User",
            "UTCDateTime", "MAX_ROW_ID", "row_id", "too_long", "utcnow"]

@@ -27,6 +27,13 @@ from .common import UTCDateTime, utcnow
 from .offices import Office
 
 CHANNELS = ("kiosk", "personal", "paper", "inspector")
+#: how each channel is named to people (reports, the comments page, exports' value labels)
+CHANNEL_LABELS = {
+    "kiosk": {"zh_TW": "臨櫃平板", "en": "Counter tablet"},
+    "personal": {"zh_TW": "個人手機（QR 碼）", "en": "Own phone (QR code)"},
+    "paper": {"zh_TW": "紙本問卷", "en": "Paper form"},
+    "inspector": {"zh_TW": "查核人員", "en": "Inspector"},
+}
 STATUSES = ("draft", "submitted", "returned", "approved")
 
 

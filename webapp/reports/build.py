@@ -22,6 +22,7 @@ from forms.types import Stored, get_type
 
 from .. import aggregates, instruments
 from ..models import TAIPEI
+from . import breakdowns
 
 REPORT_KEYS = ("satisfaction", "phone", "mystery")
 
@@ -163,6 +164,8 @@ def survey_section(instrument: Instrument, current: Period, before: Period | Non
     section["trend"] = analysis_report.trend_rows(
         infos, [str(p) for p in periods], [label(p, locale) for p in periods], satisfied,
         answered, min_n=min_n)
+    section["breakdowns"] = breakdowns.breakdowns(instrument, half, ids, locale, min_n)
+    breakdowns.add_comment_counts(section, instrument, half, ids, [o.code for o in infos])
     section["item_label"] = short[analysis_report.MAIN_ITEM]
     section["item_question"] = labels[analysis_report.MAIN_ITEM]
     if compare_message:
@@ -223,7 +226,7 @@ def figures(report: dict) -> Iterator[tuple[str, Figure]]:
 def chart_names(report: dict) -> list[str]:
     """``<instrument>_<chart>`` for every chart the report may show."""
     return [f"{key}_{name}" for key, section in report["instruments"].items()
-            for name in report_charts.chart_names(section)]
+            for name in report_charts.chart_names(section, report.get("compare_label"))]
 
 
 def figure(report: dict, full_name: str) -> Figure | None:

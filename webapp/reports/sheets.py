@@ -22,7 +22,8 @@ WORDS = {
            "checks": "查核次數", "score": "平均分數", "score_low": "95%CI下限",
            "score_high": "95%CI上限", "grade": "等第", "few": "查核次數不足", "items": "缺失項目",
            "item": "項目", "failure": "缺失率", "failure_low": "95%CI下限",
-           "failure_high": "95%CI上限", "applicable": "適用次數"},
+           "failure_high": "95%CI上限", "applicable": "適用次數", "comments": "意見則數",
+           "breakdowns": "分組比較", "by": "分組依據", "level": "組別"},
     "en": {"code": "Office code", "name": "Office", "n": "Valid answers", "no_answer": "No answer",
            "reportable": "Judged", "yes": "yes", "small": "too few respondents", "mean": "Mean",
            "mean_low": "Mean 95% CI low", "mean_high": "Mean 95% CI high",
@@ -39,7 +40,8 @@ WORDS = {
            "score_low": "95% CI low", "score_high": "95% CI high", "grade": "Grade",
            "few": "too few checks", "items": "items missed", "item": "Item",
            "failure": "Failure rate", "failure_low": "95% CI low", "failure_high": "95% CI high",
-           "applicable": "Times applicable"},
+           "applicable": "Times applicable", "comments": "Comments",
+           "breakdowns": "breakdowns", "by": "Grouped by", "level": "Group"},
 }
 
 
@@ -66,17 +68,18 @@ def survey_sheets(key: str, section: dict, w: dict, english: bool) -> list[Sheet
                Column(w["rate"], "pct1"), Column(w["rate_low"], "pct1"),
                Column(w["rate_high"], "pct1"), Column(w["moe"], "pct1"),
                Column(w["shrunk"], "pct1"), Column(w["best"], "int"), Column(w["worst"], "int"),
-               Column(w["group"]), Column(w["funnel"])]
+               Column(w["group"]), Column(w["funnel"]), Column(w["comments"], "int")]
     rows = []
     for o in section["offices"]:
         if o["reportable"]:
             rows.append([o["code"], _office(o, english), o["n"], o["no_answer"], w["yes"],
                          o["mean"], *_pair(o["mean_ci"]), o["satisfied_rate"],
                          *_pair(o["satisfied_ci"]), o["margin_of_error"], o["shrunk_rate"],
-                         *o["rank_interval"], o["group"], _verdict(o["funnel"], w)])
+                         *o["rank_interval"], o["group"], _verdict(o["funnel"], w),
+                         o.get("comments")])
         else:
             rows.append([o["code"], _office(o, english), o["n"], o["no_answer"], w["small"],
-                         *[None] * 12])
+                         *[None] * 12, o.get("comments")])
     sheets = [Sheet(section["title"], columns, rows)]
     if section.get("change"):
         change_columns = [Column(w["code"]), Column(w["name"]), Column(w["before"], "pct1"),
@@ -88,6 +91,13 @@ def survey_sheets(key: str, section: dict, w: dict, english: bool) -> list[Sheet
             [c["code"], _office(c, english), c["before_rate"], c["after_rate"], c["diff"],
              *_pair(c["diff_ci"]), c["p"], c["p_adjusted"], w.get(c["direction"], ""), c["mdd"]]
             for c in section["change"] if c["reportable"]]))
+    if section.get("breakdowns"):
+        sheets.append(Sheet(f"{section['title']}－{w['breakdowns']}", [
+            Column(w["by"]), Column(w["level"]), Column(w["n"], "int"), Column(w["rate"], "pct1"),
+            Column(w["rate_low"], "pct1"), Column(w["rate_high"], "pct1")], [
+            [b["title"], r["label"], r["n"], *((r["rate"], *_pair(r["ci"])) if r["judged"]
+                                               else (w["small"], None, None))]
+            for b in section["breakdowns"] for r in b["rows"]]))
     return sheets
 
 

@@ -10,11 +10,14 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import gettext as _
 
 from analysis.periods import Period
+from forms.instrument import DEFAULT_KEYS
 
-from .. import aggregates, audit, spreadsheets
+from .. import aggregates, audit, exports, spreadsheets
 from ..extensions import db
+from ..i18n import locale_code
 from ..models import OFFICE_KINDS, TAIPEI
 from ..security import private_cache, roles_required
 from . import build as reporting
@@ -56,6 +59,15 @@ def params() -> dict:
             "kind": kind, "codes": codes}
 
 
+def comparable(period: str, periods: list[str]) -> set[str]:
+    """The periods a report on *period* may be compared with: earlier ones of the same kind."""
+    if not Period.is_valid(period):
+        return set()
+    chosen = Period.parse(period)
+    return {p for p in periods if Period.is_valid(p) and Period.parse(p).kind == chosen.kind
+            and Period.parse(p) < chosen}
+
+
 @bp.get("/")
 @roles_required("analyst", "admin")
 def index():
@@ -78,6 +90,7 @@ def index():
         for name in reporting.chart_names(report)}
     return render_template("reports/page.html", report=report, charts=charts, error=error,
                            p=p, halves=halves, quarters=quarters, offices=offices,
+                           comparable=comparable(p["period"], halves + quarters),
                            kinds=OFFICE_KINDS,
                            keys=reporting.REPORT_KEYS, query=request.query_string.decode()), status
 
@@ -138,6 +151,34 @@ def chart(name: str):
         "Cache-Control": "private, max-age=600", "ETag": f'"{tag}"'})
 
 
+@bp.get("/responses.<fmt>")
+@roles_required("analyst", "admin")
+def responses(fmt: str):
+    """A period's de-identified responses to one instrument, for the analyst's own tools."""
+    if fmt not in exports.FORMATS:
+        abort(404)
+    key = request.args.get("instrument") or "satisfaction"
+    if key not in DEFAULT_KEYS:
+        abort(400, description=_("沒有「%(key)s」這份問卷或查核表", key=key))
+    try:
+        period = str(Period.parse(request.args.get("period") or ""))
+    except ValueError:
+        abort(400, description=_("期間的格式應為 2025H2 或 2025Q3"))
+    data = exports.table(key, period, locale_code())
+    if not data.rows:
+        abort(404, description=_("%(period)s 沒有這份問卷的資料", period=Period.parse(period).roc_label()))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"export.{fmt}"
+        exports.write(data, fmt, path)
+        body = path.read_bytes()
+    audit.record("exported", "responses", None, {"instrument": key, "period": period,
+                                                   "format": fmt, "rows": len(data.rows)})
+    db.session.commit()
+    return Response(body, mimetype=exports.MEDIA_TYPES[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{key}-{period}.{fmt}"',
+        "Cache-Control": "no-store"})
+
+
 @bp.get("/quality")
 @roles_required("analyst", "admin")
 def quality():
@@ -153,3 +194,6 @@ def quality():
     return render_template("reports/quality.html", result=result, halves=halves,
                            quarters=aggregates.periods_with_data("satisfaction", quarters=True),
                            period=result["period"])
+
+
+from . import comments  # noqa: E402,F401  (registers /reports/comments on this blueprint)

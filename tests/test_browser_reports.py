@@ -1,0 +1,85 @@
+"""The analyst's report page in Chromium: the comparison picker offers only what can be compared,
+a slow build says it is under way, and the charts arrive as separate lazily loaded images."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import browser
+import factories
+import pytest
+
+from forms.types import Stored
+from webapp import instruments, storage
+from webapp.extensions import db
+from webapp.models import TAIPEI
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[dev]')")
+expect = sync_api.expect
+pytestmark = pytest.mark.browser
+
+MONTHS = (2, 5, 8, 11)   # 2025Q1..Q4, so 2025H1 and 2025H2 too
+
+
+@pytest.fixture
+def analyst(app, office):
+    version, survey = instruments.current("satisfaction")
+    for month in MONTHS:
+        for i in range(40):       # 80 a half-year: above the report's minimum n
+            storage.store(version=version, instrument=survey, office=office, channel="kiosk",
+                          status="submitted", occurred_at=datetime(2025, month, 3, 10, tzinfo=TAIPEI),
+                          answers={"overall": Stored(1 + i % 5)},
+                          idempotency_key=f"pick-{month:02d}-{i:08d}", commit=False, lookup=False)
+    db.session.commit()
+    return factories.user("analyst")
+
+
+def offered(page) -> list[str]:
+    """The comparison periods a person can pick (disabled ones are not offered)."""
+    return page.locator("select[name=compare_to] option:not([disabled])").evaluate_all(
+        "options => options.map(o => o.value)")
+
+
+def test_the_comparison_picker_follows_the_chosen_period(open_page, live_server, analyst):
+    page = open_page("/login", **browser.TABLET)
+    browser.sign_in(page, analyst.email, factories.PASSWORD)
+    page.goto("/reports/?period=2025H2")
+    compare = page.locator("select[name=compare_to]")
+    assert offered(page) == ["", "2025H1"] and compare.input_value() == "2025H1"
+    page.locator("select[name=period]").select_option("2025Q3")
+    # a half-year cannot be compared with a quarter: the quarter before is chosen instead
+    assert offered(page) == ["", "2025Q2", "2025Q1"] and compare.input_value() == "2025Q2"
+    page.locator("select[name=period]").select_option("2025Q1")
+    assert offered(page) == [""] and compare.input_value() == ""
+    assert not page.console_errors
+
+
+def test_a_report_being_built_says_so(open_page, live_server, analyst):
+    page = open_page("/login", **browser.TABLET)
+    browser.sign_in(page, analyst.email, factories.PASSWORD)
+    page.goto("/reports/?period=2025H2")
+    # stay on this page, as a first build of a large period would keep the person here: the
+    # page's own listener (registered first) runs, then this one stops the navigation
+    form = page.locator("form.filters")
+    form.evaluate("form => form.addEventListener('submit', e => e.preventDefault())")
+    page.get_by_role("button", name="產生報告").click()
+    expect(form.get_by_role("status")).to_contain_text("報告產生中")
+    expect(form).to_have_attribute("aria-busy", "true")
+
+
+def test_charts_load_as_images_when_scrolled_to(open_page, live_server, analyst):
+    page = open_page("/login", **browser.TABLET)
+    browser.sign_in(page, analyst.email, factories.PASSWORD)
+    page.goto("about:blank")     # the landing page's own chart requests are not this page's
+    asked: list[str] = []
+    page.on("request", lambda r: "/reports/chart/" in r.url and asked.append(r.url))
+    page.goto("/reports/?period=2025H2")
+    images = page.locator(".chart-frame img")
+    assert images.count() >= 2
+    last = images.last
+    last.scroll_into_view_if_needed()
+    expect(last).to_have_js_property("complete", True)
+    assert last.evaluate("img => img.naturalWidth") > 0      # an SVG the browser could draw
+    assert asked and all(".svg?" in url for url in asked)
+    assert not page.console_errors
