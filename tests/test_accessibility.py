@@ -66,7 +66,7 @@ def staff_pages(site) -> list[str]:
     record = site["record"]
     return ["/inspect/", "/inspect/new/phone", "/inspect/new/mystery", f"/inspect/{record.id}",
             "/review/", f"/review/{record.id}", "/reports/?period=2025H2", "/reports/quality?period=2025H2",
-            "/reports/comments?period=2025H2",
+            "/reports/comments?period=2025H2", f"/reports/office/{record.office.code}?period=2025H2",
             "/admin/offices", "/admin/users", f"/admin/users/{site['inspector'].id}",
             "/admin/kiosks", "/admin/instruments", "/admin/audit", "/no/such/page"]
 

@@ -83,3 +83,34 @@ def test_charts_load_as_images_when_scrolled_to(open_page, live_server, analyst)
     assert last.evaluate("img => img.naturalWidth") > 0      # an SVG the browser could draw
     assert asked and all(".svg?" in url for url in asked)
     assert not page.console_errors
+
+
+def printed_pages(page) -> list[str]:
+    """The text of each page as Chromium prints it to A4 (a PDF read back with pypdf).  NFKC:
+    the font maps some characters to Kangxi radicals (⽐ for 比); 民 comes back as ⺠, which
+    NFKC leaves alone, so the assertions avoid it."""
+    import io
+    import unicodedata
+
+    pypdf = pytest.importorskip("pypdf", reason="pypdf reads the printed pages back")
+    pdf = pypdf.PdfReader(io.BytesIO(page.pdf(format="A4")))
+    return [unicodedata.normalize("NFKC", p.extract_text() or "") for p in pdf.pages]
+
+
+def test_the_report_prints_cleanly(open_page, live_server, analyst):
+    page = open_page("/login", **browser.TABLET)
+    browser.sign_in(page, analyst.email, factories.PASSWORD)
+    page.goto("/reports/?period=2025H2&instrument=satisfaction")
+    pages = printed_pages(page)
+    text = "\n".join(pages)
+    assert "摘要" in pages[0] and "滿意度調查" in pages[0]               # page 1 is never blank
+    assert "產生報告" not in text and "比較期間" not in text and "登出" not in text  # no form
+    # the data behind each chart prints with it, though on screen it waits behind a disclosure
+    assert text.count("以表格檢視這張圖的資料") >= 2 and "非常不滿意" in text
+    # the self-contained report.html prints the same way
+    html = page.request.get(f"{live_server.url}/reports/download.html?period=2025H2"
+                            "&instrument=satisfaction")
+    assert html.ok
+    page.set_content(html.text())
+    standalone = printed_pages(page)
+    assert "摘要" in standalone[0] and "產生報告" not in "\n".join(standalone)

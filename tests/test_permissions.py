@@ -36,6 +36,7 @@ ACCESS = {
     "reports.download": ("GET", {"analyst", "admin"}),
     "reports.chart": ("GET", {"analyst", "admin"}),
     "reports.quality": ("GET", {"analyst", "admin"}),
+    "reports.office": ("GET", {"analyst", "admin"}),
     "reports.responses": ("GET", {"analyst", "admin"}),
     "reports.comments": ("GET", {"analyst", "admin"}),
     "admin.index": ("GET", {"admin"}),

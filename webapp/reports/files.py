@@ -12,12 +12,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from flask import render_template
+from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from analysis import charts
 
 from .. import spreadsheets
 from . import sheets
+
+PRINT_CSS = Markup((Path(__file__).parent.parent / "static" / "report-print.css")
+                   .read_text("utf-8"))
 
 
 def svg_data_uri(svg: str) -> str:
@@ -47,7 +51,7 @@ def write_all(report: dict, figures: Iterable[tuple[str, Figure]], out: Path, *,
     tables = sheets.tables(report)
     spreadsheets.write_xlsx(out / "report.xlsx", tables)
     spreadsheets.write_ods(out / "report.ods", tables)
-    html = render_template("reports/standalone.html", report=report,
-                           charts={k: svg_data_uri(v) for k, v in svgs.items()})
+    html = render_template("reports/standalone.html", report=report, print_css=PRINT_CSS,
+                           charts={k: svg_data_uri(v) for k, v in svgs.items()}, lazy=False)
     (out / "report.html").write_text(html, encoding="utf-8")
     return written + [out / n for n in ("report.json", "report.xlsx", "report.ods", "report.html")]

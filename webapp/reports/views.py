@@ -91,7 +91,7 @@ def index():
     return render_template("reports/page.html", report=report, charts=charts, error=error,
                            p=p, halves=halves, quarters=quarters, offices=offices,
                            comparable=comparable(p["period"], halves + quarters),
-                           kinds=OFFICE_KINDS,
+                           kinds=OFFICE_KINDS, office_links=True,
                            keys=reporting.REPORT_KEYS, query=request.query_string.decode()), status
 
 
@@ -196,4 +196,5 @@ def quality():
                            period=result["period"])
 
 
-from . import comments  # noqa: E402,F401  (registers /reports/comments on this blueprint)
+# the pages that live in their own modules register on this blueprint
+from . import comments, office  # noqa: E402,F401

@@ -37,6 +37,13 @@
     restrict();
   }
 
+  // (3) On paper every chart is needed, not only those scrolled to: fetch the rest now.
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("img[loading=lazy]"), function (img) {
+      img.loading = "eager";
+    });
+  });
+
   form.addEventListener("submit", function () {
     var status = form.querySelector(".busy");
     if (status) { status.textContent = form.getAttribute("data-busy"); }

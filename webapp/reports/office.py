@@ -1,0 +1,89 @@
+"""One office's scorecard for a period: every instrument's result for it on one printable page.
+
+The numbers are the half-year report's own (the same cached report, with every office, so the
+funnel verdict, the group letters and the rank interval mean what they mean there); this page
+only picks out the office's rows.  It is the page a director opens and prints, and the office
+managers' view will show it for their own office.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from analysis.periods import Period
+
+from .. import aggregates
+from ..extensions import db
+from ..models import TAIPEI, Office
+from ..security import roles_required
+from . import build as reporting
+from . import cache
+from .views import bp, default_half
+
+
+def _row(rows: list[dict], code: str) -> dict | None:
+    return next((r for r in rows if r.get("code") == code), None)
+
+
+def scorecard(report: dict, code: str) -> dict:
+    """Per instrument, this office's part of ``report`` (None where it has nothing)."""
+    card = {}
+    for key, section in report["instruments"].items():
+        if section.get("empty"):
+            card[key] = {"title": section["title"], "kind": section["kind"], "empty": True,
+                         "message": section.get("message")}
+            continue
+        mine = _row(section["offices"], code)
+        part = {"title": section["title"], "kind": section["kind"], "office": mine,
+                "overall": section["overall"], "change": _row(section.get("change") or [], code)}
+        if section["kind"] == "survey":
+            part |= {"min_n": section["min_n"], "item_label": section["item_label"],
+                     "trend": _row(section.get("trend") or [], code),
+                     "items": [{"label": i["label"], "rate": i["by_office"].get(code),
+                                "all": i["satisfied_rate"]} for i in section["items"]],
+                     "offices_reportable": section["offices_reportable"]}
+        else:
+            part |= {"sections": section["sections"], "min_checks": section["min_checks"],
+                     "bands": section.get("bands")}
+        card[key] = part
+    return card
+
+
+def _period() -> str:
+    halves = aggregates.periods_with_data()
+    period = request.args.get("period") or default_half(halves) or str(
+        Period.half_of(datetime.now(TAIPEI)).previous())
+    if not Period.is_valid(period):
+        abort(400, description=_("期間的格式應為 2025H2 或 2025Q3"))
+    return str(Period.parse(period))
+
+
+@bp.get("/office/<code>")
+@roles_required("analyst", "admin")
+def office(code: str):
+    place = db.session.scalar(select(Office).where(Office.code == code.upper()))
+    if place is None:
+        abort(404, description=_("沒有代碼為 %(code)s 的機關", code=code))
+    period = _period()
+    previous = Period.parse(period).previous()
+    compare = str(previous) if str(previous) in aggregates.periods_with_data(
+        quarters=previous.kind == "Q") else None
+    params = {"period": period, "compare_to": compare, "instrument": "all", "kind": None,
+              "codes": None}
+    try:
+        report, _key = cache.report(params)
+    except reporting.ReportError as problem:
+        report, error = None, str(problem)
+    else:
+        error = None
+    halves = aggregates.periods_with_data()
+    return render_template(
+        "reports/office.html", place=place, period=period, report=report, error=error,
+        card=scorecard(report, place.code) if report else {},
+        offices=aggregates.offices(), halves=halves,
+        quarters=aggregates.periods_with_data(quarters=True),
+        comments_url=url_for(".comments", period=period, office=place.code))
