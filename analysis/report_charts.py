@@ -6,12 +6,15 @@ coloured only where it survived the adjustment for looking at every office.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from . import charts, funnel
+from .charts import words
+from .charts.words import t
 from .periods import Period
 
 LEVELS = ["非常不滿意", "不滿意", "普通", "滿意", "非常滿意"]
@@ -19,12 +22,15 @@ LEVELS = ["非常不滿意", "不滿意", "普通", "滿意", "非常滿意"]
 #: each.  Four hundred rows are unreadable and cost seconds to draw; the tables and
 #: report.json keep every office.
 MAX_ROWS = 40
+NAME_WIDTH = 40   # characters of an English office name per line in a chart
 MAX_PANELS = 24
 
 
 def _short(period: str) -> str:
     """``2025H2`` -> ``114下``, ``2025Q3`` -> ``114Q3``: a tick label that fits a small panel."""
     found = Period.parse(period)
+    if words.english():
+        return f"{found.year % 100:02d}{found.kind}{found.index}"     # 26H1
     if found.kind == "H":
         return f"{found.roc_year}{'上' if found.index == 1 else '下'}"
     return f"{found.roc_year}Q{found.index}"
@@ -32,7 +38,16 @@ def _short(period: str) -> str:
 
 def _capped(total: int, shown: int) -> str:
     """What a title adds when a chart shows only some offices."""
-    return "" if shown >= total else f"（{total} 個機關中最高與最低各 {shown // 2} 個）"
+    return "" if shown >= total else t("（{total} 個機關中最高與最低各 {n} 個）", total=total,
+                                       n=shown // 2)
+
+
+def _names(rows: list[dict]) -> list[str]:
+    """Offices by the name the chart's reader reads: the English one where there is one."""
+    if not words.english():
+        return [r["name"] for r in rows]
+    # "Datong District Household Registration Office, Taipei City": two lines, not one
+    return [textwrap.fill(r.get("name_en") or r["name"], NAME_WIDTH) for r in rows]
 
 
 def _ends(rows: list[dict], key: str, limit: int = MAX_ROWS) -> list[dict]:
@@ -69,11 +84,12 @@ def _funnel_draw(section: dict, rows: list[dict], title: str, period_label: str,
     limits = funnel.control_limits(shape["target"], shape["tau2"] or 0.0, grid,
                                    tuple(shape["levels"]))
     return charts.funnel_plot(
-        [r["name"] for r in rows], [r["satisfied_rate"] for r in rows], n,
+        _names(rows), [r["satisfied_rate"] for r in rows], n,
         target=shape["target"], grid=grid, limits=limits,
         outside=[r["funnel"]["outside"] for r in rows],
         alert=[r["funnel"]["alert"] for r in rows],
-        title=f"{period_label} {title}:{section['item_label']}")
+        title=t("{period} {title}:{item}", period=period_label, title=title,
+                item=section["item_label"]))
 
 
 def _offices_select(section: dict, compare_label=None):
@@ -84,17 +100,19 @@ def _offices_select(section: dict, compare_label=None):
 def _likert_draw(section: dict, picked, title: str, period_label: str, compare_label):
     every, rows = picked
     return charts.likert_diverging(
-        [r["name"] for r in rows], [r["distribution"] for r in rows], LEVELS,
-        title=f"{period_label} {section['item_label']} 回答分布{_capped(len(every), len(rows))}")
+        _names(rows), [r["distribution"] for r in rows], [t(level) for level in LEVELS],
+        title=t("{period} {item} 回答分布{capped}", period=period_label,
+                item=section["item_label"], capped=_capped(len(every), len(rows))))
 
 
 def _heatmap_draw(section: dict, picked, title: str, period_label: str, compare_label):
     every, rows = picked
     return charts.heatmap(
-        [r["name"] for r in rows], [i["label"] for i in section["items"]],
+        _names(rows), [i["label"] for i in section["items"]],
         [[_nan(i["by_office"].get(r["code"])) for i in section["items"]] for r in rows],
-        title=f"{period_label} 各題滿意度{_capped(len(every), len(rows))}",
-        value_label="滿意度 (%)", as_percent=True)
+        title=t("{period} 各題滿意度{capped}", period=period_label,
+                capped=_capped(len(every), len(rows))),
+        value_label=t("滿意度 (%)"), as_percent=True)
 
 
 def _change_select(section: dict, compare_label=None):
@@ -105,11 +123,12 @@ def _change_select(section: dict, compare_label=None):
 def _change_draw(section: dict, picked, title: str, period_label: str, compare_label):
     every, change = picked
     return charts.dumbbell(
-        [c["name"] for c in change], [_nan(c["before_rate"]) for c in change],
+        _names(change), [_nan(c["before_rate"]) for c in change],
         [_nan(c["after_rate"]) for c in change], before_label=compare_label,
         after_label=period_label,
-        title=f"{section['item_label']} 滿意度變化{_capped(len(every), len(change))}",
-        value_label="滿意度 (%)", as_percent=True, sort_by="change",
+        title=t("{item} 滿意度變化{capped}", item=section["item_label"],
+                capped=_capped(len(every), len(change))),
+        value_label=t("滿意度 (%)"), as_percent=True, sort_by="change",
         direction=[c["direction"] for c in change])
 
 
@@ -130,9 +149,9 @@ def _trend_select(section: dict, compare_label=None):
 
 def _trend_draw(section: dict, shown: list[dict], title: str, period_label: str, compare_label):
     return charts.trend_panels(
-        [t["name"] for t in shown], [_short(p["period"]) for p in shown[0]["points"]],
-        [[_nan(p["rate"]) for p in t["points"]] for t in shown],
-        title=f"{section['item_label']} 近期趨勢")
+        _names(shown), [_short(p["period"]) for p in shown[0]["points"]],
+        [[_nan(p["rate"]) for p in row["points"]] for row in shown],
+        title=t("{item} 近期趨勢", item=section["item_label"]))
 
 
 def _scores_select(section: dict, compare_label=None):
@@ -143,10 +162,11 @@ def _scores_select(section: dict, compare_label=None):
 def _scores_draw(section: dict, picked, title: str, period_label: str, compare_label):
     every, rows = picked
     return charts.inspector_scores(
-        [r["name"] for r in rows], [r["score_mean"] for r in rows],
-        bands=[tuple(b) for b in section["bands"]], n=[r["checks"] for r in rows],
+        _names(rows), [r["score_mean"] for r in rows],
+        bands=[(low, t(name)) for low, name in section["bands"]], n=[r["checks"] for r in rows],
         low=[_nan(r["score_ci"][0]) for r in rows], high=[_nan(r["score_ci"][1]) for r in rows],
-        title=f"{period_label} {title} 平均分數{_capped(len(every), len(rows))}")
+        title=t("{period} {title} 平均分數{capped}", period=period_label, title=title,
+                capped=_capped(len(every), len(rows))))
 
 
 def _missed_select(section: dict, compare_label=None):
@@ -156,7 +176,8 @@ def _missed_select(section: dict, compare_label=None):
 def _missed_draw(section: dict, items: list[dict], title: str, period_label: str, compare_label):
     return charts.most_missed(
         [i["label"] for i in items], [i["failure_rate"] for i in items],
-        [i["n"] for i in items], title=f"{period_label} {title} 最常缺失的項目")
+        [i["n"] for i in items], title=t("{period} {title} 最常缺失的項目", period=period_label,
+                                         title=title))
 
 
 #: The charts of each kind of section, in page order: (select, draw) for each.
@@ -180,9 +201,16 @@ def chart_names(section: dict, compare_label: str | None = None) -> list[str]:
             if select(section, compare_label) is not None]
 
 
-def chart(section: dict, name: str, period_label: str, compare_label: str | None = None
-          ) -> Figure | None:
-    """One chart of a section, built now; None if the section has no such chart or no data."""
+def chart(section: dict, name: str, period_label: str, compare_label: str | None = None,
+          locale: str = "zh_TW") -> Figure | None:
+    """One chart of a section, built now, its words in ``locale``; None if the section has no
+    such chart or no data."""
+    with words.language(locale):
+        return _chart(section, name, period_label, compare_label)
+
+
+def _chart(section: dict, name: str, period_label: str, compare_label: str | None
+           ) -> Figure | None:
     found = CHARTS.get(section.get("kind"), {}).get(name)
     if found is None or section.get("empty"):
         return None
@@ -193,11 +221,11 @@ def chart(section: dict, name: str, period_label: str, compare_label: str | None
     return draw(section, picked, section["title"], period_label, compare_label)
 
 
-def figures(section: dict, period_label: str, compare_label: str | None = None
-            ) -> Iterator[tuple[str, Figure]]:
+def figures(section: dict, period_label: str, compare_label: str | None = None,
+            locale: str = "zh_TW") -> Iterator[tuple[str, Figure]]:
     """Every chart of a section, one at a time: a caller that renders and closes each before
     the next keeps only one in memory (with 400 offices each figure is large)."""
     for name in chart_names(section, compare_label):
-        figure = chart(section, name, period_label, compare_label)
+        figure = chart(section, name, period_label, compare_label, locale)
         if figure is not None:
             yield name, figure

@@ -9,6 +9,7 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from analysis.charts.words import GRADES_EN
 from analysis.periods import Period
 
 from .i18n import locale_code
@@ -63,9 +64,6 @@ def register(app: Flask) -> None:
                 "office_name": office_name, "grade_label": grade_label, "chinese": chinese}
 
 
-#: The grade names of the shipped instruments; a city's own names stay as written, marked.
-GRADES_EN = {"優等": "Excellent", "甲": "Grade A", "乙": "Grade B", "丙": "Grade C",
-             "丁": "Grade D"}
 
 
 def chinese(text: object) -> Markup:

@@ -14,6 +14,7 @@ from matplotlib.transforms import blended_transform_factory
 from numpy.typing import ArrayLike
 
 from analysis.charts import style
+from analysis.charts.words import t
 
 __all__ = ['office_comparison']
 
@@ -27,7 +28,7 @@ def office_comparison(
     overall: float | None,
     *,
     title: str,
-    value_label: str = "滿意度 (%)",
+    value_label: str | None = None,
     letters: Sequence[str] | None = None,
     as_percent: bool = True,
     ci_level: float | None = 0.95,
@@ -45,6 +46,7 @@ def office_comparison(
     *as_percent* is true (drawn as %), otherwise plotted as given.  NaN values sort last
     and are marked 「無資料」.  *ci_level* only words the footnote (None omits it).
     """
+    value_label = value_label or t("滿意度 (%)")
     labels = style.as_labels(names)
     k = len(labels)
     if k == 0:
@@ -83,7 +85,7 @@ def office_comparison(
 
     # Axis extent: from 0 (bars must start at zero) to past the highest whisker + label.
     reach = np.where(np.isfinite(hi), hi, v)
-    value_text = [style.fmt_value(x, as_percent) if np.isfinite(x) else "無資料" for x in v]
+    value_text = [style.fmt_value(x, as_percent) if np.isfinite(x) else t("無資料") for x in v]
     name_in = max((style.text_width_in(n, rows.fontsize) for n in labels), default=1.0)
     letter_in = 0.25 * (len(set("".join(letters or ""))) + 1) if letters else 0.0
     axes_in = style.FIG_WIDTH - name_in - letter_in - 0.5
@@ -108,22 +110,22 @@ def office_comparison(
             # White backing so the dashed average line never runs through a number.
             ax.annotate(text, (x if np.isfinite(x) else 0.0, yy), xytext=(4, 0),
                         textcoords="offset points", va="center", ha="left", fontsize=8.5,
-                        color=style.DARK if text != "無資料" else style.MUTED, zorder=5,
+                        color=style.DARK if text != t("無資料") else style.MUTED, zorder=5,
                         bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"})
 
     if np.isfinite(ov):
         ax.axvline(ov, color=style.VERMILLION, ls=(0, (4, 2)), lw=1.3, zorder=4)
-        ax.text(ov, 1.0, f"全體平均 {style.fmt_value(ov, as_percent)}", color=style.VERMILLION_TEXT,
+        ax.text(ov, 1.0, t("全體平均 {value}", value=style.fmt_value(ov, as_percent)), color=style.VERMILLION_TEXT,
                 fontsize=9, ha="center", va="bottom", fontweight="bold",
                 transform=blended_transform_factory(ax.transData, ax.transAxes))
 
     measure = value_label.split(" (")[0]
-    notes = [f"依{measure}由高至低排序。"]
+    notes = [t("依{measure}由高至低排序。", measure=measure)]
     if ci_level is not None:
-        notes[0] = f"細線為 {ci_level:.0%} 信賴區間；{notes[0]}"
+        notes[0] = t("細線為 {level} 信賴區間；{rest}", level=f"{ci_level:.0%}", rest=notes[0])
     if letters is not None:
         _letter_columns(ax, letters, rows)
-        notes.append("分組字母：有相同字母的事務所，彼此差異未達統計顯著（Dunn 檢定比較整體回答分布，不只滿意度）。")
+        notes.append(t("分組字母：有相同字母的事務所，彼此差異未達統計顯著（Dunn 檢定比較整體回答分布，不只滿意度）。"))
     style.add_footnote(fig, notes)
     return fig
 
@@ -132,7 +134,7 @@ def _letter_columns(ax, letters: Sequence[str], rows: style.RowLayout) -> None:
     """Compact letter display: one column per distinct letter, so shared letters align."""
     distinct = sorted({ch for s in letters for ch in s if not ch.isspace()})
     fontsize = min(9.0, rows.fontsize + 0.5)
-    style.right_column(ax, 0, "分組", x_pt=6, header=True, color=style.DARK)
+    style.right_column(ax, 0, t("分組"), x_pt=6, header=True, color=style.DARK)
     if len(distinct) > 12 or (not rows.annotate and len(letters) > 60):
         # Too many letters for aligned columns: print the strings as they are.
         for yy, s in enumerate(letters):

@@ -16,6 +16,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from numpy.typing import ArrayLike
 
 from analysis.charts import style
+from analysis.charts.words import t
 
 __all__ = ['dumbbell']
 
@@ -103,7 +104,7 @@ def dumbbell(
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:.0f}%"))
 
     if rows.annotate:
-        style.right_column(ax, 0, "變化", x_pt=8, header=True, color=style.DARK)
+        style.right_column(ax, 0, t("變化"), x_pt=8, header=True, color=style.DARK)
         for yy in y:
             if np.isfinite(change[yy]):
                 sign = "+" if change[yy] > 0 else ("−" if change[yy] < 0 else "±")
@@ -112,24 +113,25 @@ def dumbbell(
                               fontweight="bold")
             elif fin_a[yy] or fin_b[yy]:
                 only = after_label if fin_a[yy] else before_label
-                style.right_column(ax, yy, f"僅{only}", x_pt=8, fontsize=7.5)
+                style.right_column(ax, yy, t("僅{only}", only=only), x_pt=8, fontsize=7.5)
             else:
-                style.right_column(ax, yy, "無資料", x_pt=8, fontsize=7.5)
+                style.right_column(ax, yy, t("無資料"), x_pt=8, fontsize=7.5)
 
     handles = [
         Line2D([], [], ls="", marker="o", markersize=7, markerfacecolor="white",
                markeredgecolor=style.MUTED, markeredgewidth=1.3, label=before_label),
         Line2D([], [], ls="", marker="o", markersize=7, markerfacecolor=style.DARK,
                markeredgecolor="white", label=after_label),
-        Line2D([], [], color=style.BLUE, lw=2.2, label="上升"),
-        Line2D([], [], color=style.VERMILLION, lw=2.2, label="下降"),
+        Line2D([], [], color=style.BLUE, lw=2.2, label=t("上升")),
+        Line2D([], [], color=style.VERMILLION, lw=2.2, label=t("下降")),
     ]
     if direction is not None:
-        handles.append(Line2D([], [], color=style.GREY, lw=2.2, label="未超出隨機誤差"))
+        handles.append(Line2D([], [], color=style.GREY, lw=2.2, label=t("未超出隨機誤差")))
     style.legend_above(ax, handles, ncols=len(handles))
-    sort_note = "依最新一期數值" if sort_by == "after" else "依變化量"
-    notes = [f"{sort_note}由高至低排序；空心點為{before_label}，實心點為{after_label}。"]
+    sort_note = t("依最新一期數值") if sort_by == "after" else t("依變化量")
+    notes = [t("{sort}由高至低排序；空心點為{before}，實心點為{after}。", sort=sort_note,
+               before=before_label, after=after_label)]
     if direction is not None:
-        notes.append("藍色／紅色只標示同時比較所有機關（Holm 校正）後仍確定的上升／下降，其餘為灰色。")
+        notes.append(t("藍色／紅色只標示同時比較所有機關（Holm 校正）後仍確定的上升／下降，其餘為灰色。"))
     style.add_footnote(fig, notes)
     return fig

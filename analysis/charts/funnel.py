@@ -16,6 +16,7 @@ from matplotlib.ticker import FuncFormatter
 from numpy.typing import ArrayLike
 
 from analysis.charts import style
+from analysis.charts.words import t
 
 __all__ = ["funnel_plot"]
 
@@ -36,8 +37,8 @@ def funnel_plot(
     outside: Sequence[str | None],
     title: str,
     alert: Sequence[str | None] | None = None,
-    value_label: str = "滿意度 (%)",
-    n_label: str = "填答人數",
+    value_label: str | None = None,
+    n_label: str | None = None,
 ) -> Figure:
     """Rate (y, percent) against respondents (x) with control limits around *target*.
 
@@ -71,18 +72,25 @@ def funnel_plot(
                edgecolor=style.BLUE, linewidth=1.3, zorder=3)
     ax.scatter(m[fin & warned], r[fin & warned], s=40, facecolor=style.SKY, edgecolor=style.BLUE,
                linewidth=1.3, zorder=3)
+    middle = (float(np.nanmin(xs)) + float(np.nanmax(xs))) / 2 if len(xs) else 0.0
+
+    def side(i: int, dy: float) -> dict:
+        """A name right of its dot, or left of it in the right half, so it stays inside."""
+        left = m[i] > middle
+        return {"xytext": (-6 if left else 6, dy), "ha": "right" if left else "left"}
+
     for i in np.flatnonzero(fin & warned) if (fin & warned).sum() <= MAX_LABELS else []:
-        ax.annotate(labels[i], (m[i], r[i]), xytext=(6, -3), textcoords="offset points",
-                    fontsize=8, color=style.MUTED, zorder=5)
+        ax.annotate(labels[i], (m[i], r[i]), textcoords="offset points", fontsize=8,
+                    color=style.MUTED, zorder=5, **side(i, -3))
     for mark, colour in (("above", style.BLUE), ("below", style.VERMILLION)):
         sel = fin & np.array([o == mark for o in outside])
         ax.scatter(m[sel], r[sel], s=44, color=colour, edgecolor="white", linewidth=0.6,
                    zorder=4, marker="^" if mark == "above" else "v")
         for i in np.flatnonzero(sel):
-            ax.annotate(labels[i], (m[i], r[i]), xytext=(6, 4 if mark == "above" else -10),
-                        textcoords="offset points", fontsize=8.5, color=style.DARK, zorder=5)
-    ax.set_xlabel(n_label)
-    ax.set_ylabel(value_label)
+            ax.annotate(labels[i], (m[i], r[i]), textcoords="offset points", fontsize=8.5,
+                        color=style.DARK, zorder=5, **side(i, 4 if mark == "above" else -10))
+    ax.set_xlabel(n_label or t("填答人數"))
+    ax.set_ylabel(value_label or t("滿意度 (%)"))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}%"))
     ax.grid(color="#e6e6e6", lw=0.7, zorder=0)
     if fin.any():
@@ -94,17 +102,17 @@ def funnel_plot(
         ax.set_ylim(max(0.0, low - 2.0), min(100.0, high + 2.0) + 0.5)
         ax.set_xlim(0, float(m[fin].max()) * 1.08)
     handles = [
-        Line2D([], [], color=style.VERMILLION, lw=1.3, label=f"全體 {target * 100:.1f}%"),
-        Line2D([], [], color=style.MUTED, ls=(0, (4, 2)), lw=1.1, label="95% 界限"),
-        Line2D([], [], color=style.MUTED, lw=1.1, label="99.8% 界限"),
+        Line2D([], [], color=style.VERMILLION, lw=1.3, label=t("全體 {value}", value=f"{target * 100:.1f}%")),
+        Line2D([], [], color=style.MUTED, ls=(0, (4, 2)), lw=1.1, label=t("95% 界限")),
+        Line2D([], [], color=style.MUTED, lw=1.1, label=t("99.8% 界限")),
         Line2D([], [], ls="", marker="o", markerfacecolor=style.SKY, markeredgecolor=style.BLUE,
-               label="超出 95%"),
-        Line2D([], [], ls="", marker="^", color=style.BLUE, label="明顯較高"),
-        Line2D([], [], ls="", marker="v", color=style.VERMILLION, label="明顯較低"),
+               label=t("超出 95%")),
+        Line2D([], [], ls="", marker="^", color=style.BLUE, label=t("明顯較高")),
+        Line2D([], [], ls="", marker="v", color=style.VERMILLION, label=t("明顯較低")),
     ]
     style.legend_above(ax, handles, ncols=6)
     style.add_footnote(fig, [
-        "每點為一個機關；界限內的機關與全體的差距可用隨機誤差解釋，不宜排名。",
-        "超出 99.8% 界限為明顯較高／較低，只超出 95% 界限的值得留意；樣本數不足的機關不列入。",
+        t("每點為一個機關；界限內的機關與全體的差距可用隨機誤差解釋，不宜排名。"),
+        t("超出 99.8% 界限為明顯較高／較低，只超出 95% 界限的值得留意；樣本數不足的機關不列入。"),
     ])
     return fig

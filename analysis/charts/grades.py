@@ -15,6 +15,7 @@ from matplotlib.transforms import blended_transform_factory
 from numpy.typing import ArrayLike
 
 from analysis.charts import style
+from analysis.charts.words import t
 
 __all__ = ['inspector_scores']
 
@@ -29,7 +30,7 @@ def inspector_scores(
     n: ArrayLike | None = None,
     low: ArrayLike | None = None,
     high: ArrayLike | None = None,
-    value_label: str = "平均分數",
+    value_label: str | None = None,
 ) -> Figure:
     """Mean 0-100 mystery-shopper score per office as dots over shaded grade bands.
 
@@ -101,7 +102,7 @@ def inspector_scores(
     ax.scatter(s[fin], y[fin], s=size, color=style.BLUE, zorder=3, edgecolor="white", linewidth=0.6)
     if rows.annotate:
         for yy in y:
-            text = f"{s[yy]:.1f}" if fin[yy] else "無資料"
+            text = f"{s[yy]:.1f}" if fin[yy] else t("無資料")
             x = s[yy] if fin[yy] else left
             # above the dot when an interval runs through it, beside it otherwise
             offset, ha, va = ((0, 5), "center", "bottom") if with_bars else ((6, 0), "left",
@@ -114,15 +115,15 @@ def inspector_scores(
     ticks = [t for t in range(int(math.ceil(left / 10.0) * 10), 101, 10)]
     ax.set_xticks(ticks)
     ax.spines["bottom"].set_bounds(left, top)
-    ax.set_xlabel(value_label)
+    ax.set_xlabel(value_label or t("平均分數"))
 
     if counts is not None and rows.annotate:
-        style.right_column(ax, 0, "查核次數", x_pt=6, header=True, color=style.DARK)
+        style.right_column(ax, 0, t("查核次數"), x_pt=6, header=True, color=style.DARK)
         for yy in y:
             c = counts[yy]
             style.right_column(ax, yy, f"n={c:.0f}" if np.isfinite(c) else "—", x_pt=6)
-    notes = ["依平均分數由高至低排序；底色區塊為等第。"]
+    notes = [t("依平均分數由高至低排序；底色區塊為等第。")]
     if lo_ci is not None:
-        notes.append("橫線為平均分數的 95% 信賴區間；只查核一次的機關沒有區間。")
+        notes.append(t("橫線為平均分數的 95% 信賴區間；只查核一次的機關沒有區間。"))
     style.add_footnote(fig, notes)
     return fig

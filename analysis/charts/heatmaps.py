@@ -18,6 +18,7 @@ from matplotlib.ticker import FuncFormatter
 from numpy.typing import ArrayLike
 
 from analysis.charts import style
+from analysis.charts.words import t
 
 __all__ = ['heatmap']
 
@@ -126,8 +127,8 @@ def heatmap(
             cbar.update_ticks()
 
     style.room(fig).after.append(colour_scale)
-    notes = ["灰色斜線格（—）表示無資料。"] if not finite.all() else []
+    notes = [t("灰色斜線格（—）表示無資料。")] if not finite.all() else []
     if sort_rows:
-        notes.append("事務所依各項平均由高至低排序。")
+        notes.append(t("事務所依各項平均由高至低排序。"))
     style.add_footnote(fig, [" ".join(notes)])
     return fig

@@ -7,6 +7,7 @@ its room in inches as it is added and :func:`fit` places the axes once.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -102,9 +103,27 @@ def add_title(fig: Figure, title: str) -> None:
     space.top += 13 * 1.25 / 72 + 0.14
 
 
+def fold(line: str, width_in: float, fontsize: float) -> list[str]:
+    """``line`` in lines that fit ``width_in`` inches: Latin text breaks at spaces (a glyph is
+    about 0.55 em), CJK text at any character (one em each)."""
+    if line.isascii():
+        return textwrap.wrap(line, max(20, int(width_in * 72 / (fontsize * 0.55)))) or [""]
+    lines, current, used = [], "", 0.0
+    for ch in line:
+        em = 1.0 if ord(ch) > 0x2E7F else 0.55
+        if used + em * fontsize / 72 > width_in and current:
+            lines.append(current)
+            current, used = "", 0.0
+        current += ch
+        used += em * fontsize / 72
+    return [*lines, current]
+
+
 def add_footnote(fig: Figure, lines: Sequence[str]) -> None:
-    """Small grey note under the chart (what whiskers mean, how rows are sorted)."""
-    text = "\n".join(line for line in lines if line)
+    """Small grey note under the chart (what whiskers mean, how rows are sorted), each line
+    folded to the figure's width (an English note is longer than its Chinese)."""
+    width = fig.get_figwidth() - 0.25
+    text = "\n".join(part for line in lines if line for part in fold(line, width, 8))
     if text:
         space = room(fig)
         space.footnote = text

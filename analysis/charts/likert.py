@@ -17,6 +17,7 @@ from matplotlib.ticker import FuncFormatter
 from numpy.typing import ArrayLike
 
 from analysis.charts import style
+from analysis.charts.words import t
 
 __all__ = ['likert_diverging']
 
@@ -86,13 +87,13 @@ def likert_diverging(
     ax.spines["bottom"].set_bounds(-lim_left, lim_right)
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x", color="#e6e6e6", lw=0.7, zorder=0)
-    ax.set_xlabel("回答比例 (%)：左為不滿意，右為滿意")
+    ax.set_xlabel(t("回答比例 (%)：左為不滿意，右為滿意"))
     style.office_axis(ax, labels, rows)
 
     if rows.annotate:
         for yy in y:
             if missing[yy]:
-                ax.text(0, yy, "無資料", ha="center", va="center", fontsize=8.5, color=style.MUTED)
+                ax.text(0, yy, t("無資料"), ha="center", va="center", fontsize=8.5, color=style.MUTED)
                 continue
             ax.annotate(f"{satisfied[yy]:.0f}%", (left[yy], yy), xytext=(4, 0),
                         textcoords="offset points", va="center", ha="left", fontsize=8.5,
@@ -104,9 +105,9 @@ def likert_diverging(
     handles = [Patch(facecolor=c, label=lab) for c, lab in zip(style.LIKERT_COLORS, level_labels,
                                                                 strict=True)]
     style.legend_above(ax, handles, ncols=5)
-    note = f"依「{level_labels[3]}＋{level_labels[4]}」比例由高至低排序。"
+    note = t("依「{a}＋{b}」比例由高至低排序。", a=level_labels[3], b=level_labels[4])
     if rows.annotate:
-        note = (f"{note[:-1]}；右側數字為{level_labels[3]}以上，"
-                f"左側為{level_labels[1]}以下的合計比例。")
+        note = t("依「{a}＋{b}」比例由高至低排序；右側數字為{a}以上，左側為{low}以下的合計比例。",
+                 a=level_labels[3], b=level_labels[4], low=level_labels[1])
     style.add_footnote(fig, [note])
     return fig

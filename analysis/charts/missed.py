@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
 from analysis.charts import style
+from analysis.charts.words import t
 
 __all__ = ['most_missed']
 
@@ -59,7 +60,7 @@ def most_missed(
     y = np.arange(k)
     style.hbars(ax, y, r, color=style.VERMILLION)
     texts = [
-        f"{style.fmt_value(rate, as_percent)}（n={c:.0f}）"
+        t("{value}（n={n}）", value=style.fmt_value(rate, as_percent), n=f"{c:.0f}")
         if np.isfinite(c) and not same_n
         else style.fmt_value(rate, as_percent)
         for rate, c in zip(r, counts, strict=True)
@@ -75,8 +76,9 @@ def most_missed(
     style.office_axis(ax, labels, rows)
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x", color="#e6e6e6", lw=0.7, zorder=0)
-    ax.set_xlabel("未做到比例 (%)" if as_percent else "未做到比例")
-    shown = f"前 {k} 項" if m > k else f"全部 {k} 項"
-    n_note = f"每項查核 {float(n):.0f} 次" if same_n else "n 為該項查核次數"
-    style.add_footnote(fig, [f"依未做到比例由高至低排序，顯示{shown}；{n_note}。"])
+    ax.set_xlabel(t("未做到比例 (%)") if as_percent else t("未做到比例"))
+    shown = t("前 {k} 項", k=k) if m > k else t("全部 {k} 項", k=k)
+    n_note = t("每項查核 {n} 次", n=f"{float(n):.0f}") if same_n else t("n 為該項查核次數")
+    style.add_footnote(fig, [t("依未做到比例由高至低排序，顯示{shown}；{n_note}。", shown=shown,
+                                n_note=n_note)])
     return fig

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ParamSpec
@@ -34,6 +35,7 @@ from analysis.charts.layout import (
     room,
 )
 from analysis.charts.render import WEB_FONTS, to_png, to_svg
+from analysis.charts.words import t
 
 __all__ = [
     "BLUE",
@@ -218,8 +220,9 @@ def right_column(ax, y: float, text: str, *, x_pt: float, header: bool = False, 
 
 
 def text_width_in(text: str, fontsize: float) -> float:
-    """Rough printed width: CJK glyphs are one em wide, Latin ~0.6 em."""
-    ems = sum(1.0 if ord(ch) > 0x2E7F else 0.6 for ch in text)
+    """Rough printed width of the widest line: CJK glyphs are one em wide, Latin ~0.6 em."""
+    ems = max(sum(1.0 if ord(ch) > 0x2E7F else 0.6 for ch in line)
+              for line in text.split("\n"))
     return ems * fontsize / 72.0
 
 
@@ -272,27 +275,42 @@ def legend_above(ax, handles: Sequence, *, ncols: int) -> None:
     Anchored to the axes (not the figure) so constrained layout counts it as part of the
     axes and puts the figure title above it instead of on top of it.
     """
+    # As many columns as fit the axes' width (English labels are longer than Chinese ones).
+    space = room(ax.figure)
+    width = ax.figure.get_figwidth() - space.left - space.right - 0.2
+    labels = [h.get_label() for h in handles]
+
+    def widest(cols: int) -> float:
+        return max(sum(text_width_in(lbl, 9) + 0.45 for lbl in labels[i:i + cols])
+                   for i in range(0, len(labels), cols))
+
+    while ncols > 1 and widest(ncols) > width:
+        ncols -= 1
+    lines = math.ceil(len(handles) / ncols)
     # Anchor at the axes' top edge with a pad in font units, not in axes fractions: a
     # fraction of a 38-inch-tall 400-office axes would open a large gap.
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols,
               fontsize=9, handlelength=1.4, columnspacing=1.4, borderaxespad=0.4,
               borderpad=0.2)
-    make_room(ax.figure, top=9 * 1.6 / 72 + 0.16)
+    make_room(ax.figure, top=lines * 9 * 1.6 / 72 + 0.16)
 
 
-def empty_figure(title: str, message: str = "無資料") -> Figure:
+def empty_figure(title: str, message: str | None = None) -> Figure:
     """A small figure that says there is nothing to show (instead of an exception)."""
     fig = new_figure(2.4)
     add_title(fig, title)
     ax = fig.add_subplot()
     ax.set_axis_off()
-    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=14, color=MUTED,
+    ax.text(0.5, 0.5, message or t("無資料"), ha="center", va="center", fontsize=14, color=MUTED,
             transform=ax.transAxes)
     return fig
 
 
 def wrap_label(label: str, width: int) -> str:
-    """Wrap a CJK label every *width* characters, preferring breaks after punctuation."""
+    """Wrap a CJK label every *width* characters, preferring breaks after punctuation; a
+    label in Latin letters (half as wide) wraps at spaces, twice as many characters a line."""
+    if label.isascii():
+        return textwrap.fill(label, width * 2, break_long_words=False) if label else label
     if len(label) <= width:
         return label
     lines: list[str] = []

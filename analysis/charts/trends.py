@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
 from analysis.charts import style
+from analysis.charts.words import t
 
 __all__ = ["trend_panels"]
 
@@ -27,8 +28,8 @@ def trend_panels(names: Sequence[str], periods: Sequence[str], rates: ArrayLike,
                  title: str) -> Figure:
     """*rates*: offices x periods (fractions, NaN where too few answered), oldest first."""
     labels = style.as_labels(names)
-    k, t = len(labels), len(periods)
-    values = np.asarray(rates, dtype=float).reshape(k, t) * 100.0 if k and t else None
+    k, n_periods = len(labels), len(periods)
+    values = np.asarray(rates, dtype=float).reshape(k, n_periods) * 100.0 if k and n_periods else None
     if values is None or not np.isfinite(values).any():
         return style.empty_figure(title)
     labels, values = labels[:MAX_ROWS], values[:MAX_ROWS]
@@ -40,14 +41,14 @@ def trend_panels(names: Sequence[str], periods: Sequence[str], rates: ArrayLike,
     fig = style.new_figure(rows.height, 6.5)
     style.add_title(fig, title)
     ax = fig.add_subplot()
-    x = np.arange(t, dtype=float)
+    x = np.arange(n_periods, dtype=float)
     y = np.arange(k, dtype=float)
     # each row's band: rate low..high drawn from y + 0.38 (bottom) to y - 0.38 (top)
     heights = y[:, None] + 0.38 - 0.76 * (values - low) / span
     segments, points = [], []
     for i in range(k):
         run = []
-        for j in range(t):
+        for j in range(n_periods):
             if np.isfinite(values[i, j]):
                 run.append((x[j], heights[i, j]))
                 points.append((x[j], heights[i, j]))
@@ -67,18 +68,19 @@ def trend_panels(names: Sequence[str], periods: Sequence[str], rates: ArrayLike,
         last = next((v for v in values[i][::-1] if np.isfinite(v)), np.nan)
         style.right_column(ax, i, "—" if not np.isfinite(last) else f"{last:.0f}%", x_pt=6,
                            color=style.DARK)
-    style.right_column(ax, 0, "最近一期", x_pt=6, header=True, color=style.DARK)
+    style.right_column(ax, 0, t("最近一期"), x_pt=6, header=True, color=style.DARK)
     style.office_axis(ax, labels, rows)
-    ax.set_xlim(-0.3, t - 0.7)
+    ax.set_xlim(-0.3, n_periods - 0.7)
     ax.set_xticks(x, list(periods), fontsize=8)
     ax.xaxis.tick_top()
     ax.tick_params(axis="x", length=0)
     style.make_room(fig, top=0.25)
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
-    notes = [f"每列為一個機關近 {t} 期的滿意度，各列縱軸相同（{low:.0f}%–{high:.0f}%）；"
-             "空缺表示該期填答人數不足。"]
+    notes = [t("每列為一個機關近 {t} 期的滿意度，各列縱軸相同（{low}%–{high}%）；"
+               "空缺表示該期填答人數不足。",
+               t=n_periods, low=f"{low:.0f}", high=f"{high:.0f}")]
     if len(names) > k:
-        notes.append(f"只列出 {k} 個機關，其餘見 report.json 的 trend。")
+        notes.append(t("只列出 {k} 個機關，其餘見 report.json 的 trend。", k=k))
     style.add_footnote(fig, notes)
     return fig

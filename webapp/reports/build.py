@@ -219,7 +219,8 @@ def figures(report: dict) -> Iterator[tuple[str, Figure]]:
     render and close each before taking the next (``files``) to hold one at a time."""
     for key, section in report["instruments"].items():
         for name, figure in report_charts.figures(section, report["period_label"],
-                                                  report.get("compare_label")):
+                                                  report.get("compare_label"),
+                                                  report.get("locale", "zh_TW")):
             yield f"{key}_{name}", figure
 
 
@@ -236,4 +237,4 @@ def figure(report: dict, full_name: str) -> Figure | None:
     if section is None:
         return None
     return report_charts.chart(section, name, report["period_label"],
-                               report.get("compare_label"))
+                               report.get("compare_label"), report.get("locale", "zh_TW"))

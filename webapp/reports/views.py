@@ -8,6 +8,7 @@ import tempfile
 import zipfile
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
@@ -84,9 +85,11 @@ def index():
         # just empty
         status = 200 if problem.empty else 400
     # each chart is its own image, drawn when the browser first asks for it
-    query = request.query_string.decode()
+    # the language in the URL too: the browser keeps a chart, and the other language's page
+    # must not be shown this one's
+    args = request.args.to_dict(flat=False) | {"lang": [locale_code()]}
     charts = {} if report is None else {
-        name: url_for(".chart", name=name) + ("?" + query if query else "")
+        name: url_for(".chart", name=name) + "?" + urlencode(args, doseq=True)
         for name in reporting.chart_names(report)}
     return render_template("reports/page.html", report=report, charts=charts, error=error,
                            p=p, halves=halves, quarters=quarters, offices=offices,
