@@ -123,10 +123,10 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_stats(db_path: Path) -> dict:
+def run_stats(db_path: Path, **config) -> dict:
     from webapp.reports import build as reporting
 
-    app = make_app(db_path)
+    app = make_app(db_path, **config)
     with app.app_context():
         reporting.build(HALVES[1], "satisfaction", compare_to=HALVES[0])   # warm the caches
         times = []
@@ -162,11 +162,11 @@ def run_split(db_path: Path) -> dict:
         return {"sql_seconds": sql, "analysis_seconds": time.perf_counter() - start}
 
 
-def run_full(db_path: Path, out: Path) -> dict:
+def run_full(db_path: Path, out: Path, **config) -> dict:
     from webapp.reports import build as reporting
     from webapp.reports import files as report_files
 
-    app = make_app(db_path)
+    app = make_app(db_path, **config)
     with app.app_context(), app.test_request_context():
         reporting.build(HALVES[1], "satisfaction", compare_to=HALVES[0])   # warm, as for stats
         times = []
@@ -270,18 +270,20 @@ def main() -> None:
     parser.add_argument("--offices", type=int, default=400)
     parser.add_argument("--keep", type=Path, default=None, help="keep the scratch files here")
     parser.add_argument("--child", choices=["build", "stats", "split", "full", "baseline",
-                                            "page"])
+                                            "page", "stats-scan", "full-scan"])
     parser.add_argument("--db", type=Path)
     parser.add_argument("--out", type=str)
     parser.add_argument("--count", type=int)
     args = parser.parse_args()
     if args.child:
+        # "-scan": the same with the count tables of ended periods off (every answer read)
         runs = {"stats": run_stats, "split": run_split, "baseline": run_baseline,
-                "page": run_page}
+                "page": run_page, "stats-scan": lambda db: run_stats(db, ROLLUPS=False)}
         if args.child == "build":
             result = build_database(args.db, args.count, args.offices)
-        elif args.child == "full":
-            result = run_full(args.db, Path(args.out))
+        elif args.child in ("full", "full-scan"):
+            result = run_full(args.db, Path(args.out),
+                              **({"ROLLUPS": False} if args.child == "full-scan" else {}))
         else:
             result = runs[args.child](args.db)
         print(json.dumps(result))
@@ -305,6 +307,8 @@ def main() -> None:
             results[label] |= {"stats": child("stats", db_path),
                                "baseline": child("baseline", db_path),
                                "full": child("full", db_path, str(workdir / "report")),
+                               "stats_scan": child("stats-scan", db_path),
+                               "full_scan": child("full-scan", db_path, str(workdir / "scan")),
                                "page": child("page", db_path)}
     small, large = results["small"], results["large"]
     stats_, base, full = large["stats"], large["baseline"], large["full"]
@@ -316,7 +320,12 @@ def main() -> None:
     print(f"full report with charts and files  {full['seconds']:>10.3f} s   peak {full['peak_mb']:.0f} MB"
           f"   ({full['files']} files)")
     page = large["page"]
-    print(f"ratio full report / statistics     {full['seconds'] / stats_['seconds']:>10.1f} x")
+    print(f"ratio full report / statistics     {full['seconds'] / stats_['seconds']:>10.1f} x"
+          "   (an ended period: counts read from its rollup)")
+    scan, full_scan = large["stats_scan"], large["full_scan"]
+    print(f"the same scanning every answer:    {scan['seconds']:>10.3f} s statistics, "
+          f"{full_scan['seconds']:.3f} s full report, ratio "
+          f"{full_scan['seconds'] / scan['seconds']:.1f} x   (an open period)")
     print(f"report page, period not seen yet   {page['seconds']:>10.3f} s   "
           f"{page['bytes'] / 1024:.0f} KB, charts then drawn one by one:")
     for name, seconds, size in page["charts"]:
@@ -332,7 +341,9 @@ def main() -> None:
     checks = [("statistics <= 1 s", stats_["seconds"] <= 1.0),
               (">= 5x faster than baseline", base["seconds"] / stats_["seconds"] >= 5),
               ("peak memory <= 300 MB", stats_["peak_mb"] <= 300),
-              ("full report <= 3x statistics", full["seconds"] <= 3 * stats_["seconds"]),
+              ("full report <= 3x statistics (scan)",
+               full_scan["seconds"] <= 3 * scan["seconds"]),
+              ("full report <= 3x statistics (rollup)", full["seconds"] <= 3 * stats_["seconds"]),
               ("report page <= 3 s", page["seconds"] <= 3.0)]
     for name, ok in checks:
         print(f"target {name:<30} {'met' if ok else 'NOT MET'}")
