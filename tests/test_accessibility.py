@@ -41,6 +41,11 @@ def site(app, office, kiosk):
                               occurred_at=datetime(2025, 8, 12, 10, tzinfo=TAIPEI),
                               answers={**whole, "rings": Stored(3)},
                               idempotency_key="a11y-record-000001", inspector=inspector)
+    draft, _ = storage.store(version=version, instrument=phone, office=office,
+                             channel="inspector", status="draft",
+                             occurred_at=datetime(2025, 8, 13, 10, tzinfo=TAIPEI),
+                             answers={"rings": Stored(3)}, idempotency_key="a11y-draft-0000001",
+                             inspector=inspector)
     survey_version, survey = instruments.current("satisfaction")
     for i in range(40):
         storage.store(version=survey_version, instrument=survey, office=office, channel="paper",
@@ -51,7 +56,7 @@ def site(app, office, kiosk):
     from webapp.extensions import db
 
     db.session.commit()
-    return {"office": office, "kiosk": kiosk, "record": record, "admin": admin,
+    return {"office": office, "kiosk": kiosk, "record": record, "draft": draft, "admin": admin,
             "inspector": inspector, "slip": factories.personal_url(office)}
 
 
@@ -65,6 +70,7 @@ def public_pages(site) -> list[str]:
 def staff_pages(site) -> list[str]:
     record = site["record"]
     return ["/inspect/", "/inspect/new/phone", "/inspect/new/mystery", f"/inspect/{record.id}",
+            f"/inspect/{site['draft'].id}/delete",
             "/review/", f"/review/{record.id}", "/reports/?period=2025H2", "/reports/quality?period=2025H2",
             "/reports/comments?period=2025H2", f"/reports/office/{record.office.code}?period=2025H2",
             "/admin/offices", "/admin/users", f"/admin/users/{site['inspector'].id}",

@@ -76,10 +76,10 @@ def table_counts() -> dict[str, int]:
 
 
 # Every endpoint that takes a POST (tests/test_permissions.py checks the list is complete).
-TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "review",
+TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "delete", "review",
            "users", "edit_user", "kiosks", "toggle_user", "toggle_kiosk", "toggle_office"]
 POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout", "inspect.new",
-                  "inspect.edit", "review.decide", "admin.users", "admin.edit_user",
+                  "inspect.edit", "inspect.delete", "review.decide", "admin.users", "admin.edit_user",
                   "admin.kiosks", "admin.toggle_user", "admin.toggle_kiosk",
                   "admin.toggle_office"}
 
@@ -96,6 +96,11 @@ def targets(app):
                              channel="inspector", status="draft", occurred_at=utcnow(),
                              answers={"rings": Stored(3)}, idempotency_key="hostile-draft-0000",
                              inspector=inspector)
+    doomed, _ = storage.store(version=version, instrument=phone, office=office,
+                              channel="inspector", status="draft", occurred_at=utcnow(),
+                              answers={"rings": Stored(2)}, idempotency_key="hostile-doomed-00",
+                              inspector=inspector)
+    doomed_id = doomed.id       # a successful example deletes it: later ones get a 404
     whole = {q["key"]: Stored(1) for q in phone.questions() if q["type"] == "yes_no_na"}
     done, _ = storage.store(version=version, instrument=phone, office=office,
                             channel="inspector", status="submitted", occurred_at=utcnow(),
@@ -124,6 +129,7 @@ def targets(app):
         "phone": lambda: (field, "/inspect/new/phone", None),
         "mystery": lambda: (field, "/inspect/new/mystery", None),
         "edit": lambda: (field, f"/inspect/{draft.id}/edit", None),
+        "delete": lambda: (field, f"/inspect/{doomed_id}/delete", None),
         "review": lambda: (desk, f"/review/{done.id}", None),
         "users": lambda: (staff, "/admin/users", None),
         "edit_user": lambda: (staff, f"/admin/users/{edited.id}", None),

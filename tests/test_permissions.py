@@ -30,6 +30,7 @@ ACCESS = {
     "inspect.new": ("GET", {"inspector", "admin"}),
     "inspect.edit": ("GET", {"inspector", "admin"}),
     "inspect.show": ("GET", {"inspector", "admin"}),
+    "inspect.delete": ("GET", {"inspector", "admin"}),
     "review.queue": ("GET", {"reviewer", "admin"}),
     "review.decide": ("GET", {"reviewer", "admin"}),
     "reports.index": ("GET", {"analyst", "admin"}),

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from .extensions import db
 from .models import AuditEvent
 
-ACTIONS = ("created", "changed", "submitted", "approved", "returned", "imported", "exported",
+ACTIONS = ("created", "changed", "submitted", "approved", "returned", "deleted", "imported",
+           "exported",
            "kiosk_registered", "kiosk_changed", "user_created", "user_changed", "office_changed",
            "codes_issued", "instrument_published")
 

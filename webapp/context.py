@@ -11,9 +11,10 @@ from markupsafe import Markup, escape
 
 from analysis.charts.words import GRADES_EN
 from analysis.periods import Period
+from forms.instrument import pick
 
 from .i18n import locale_code
-from .models import TAIPEI
+from .models import ROLE_LABELS, TAIPEI
 
 
 def register(app: Flask) -> None:
@@ -58,7 +59,12 @@ def register(app: Flask) -> None:
                 return escape(grade)
             return escape(GRADES_EN[grade]) if grade in GRADES_EN else chinese(grade)
 
+        def role_label(role: str) -> str:
+            return pick(ROLE_LABELS[role], "en" if english else "zh_TW") if role in ROLE_LABELS \
+                else role
+
         return {"english": english, "html_lang": "en" if english else "zh-Hant-TW",
+                "role_label": role_label,
                 "period_label": period_label, "local_time": local_time,
                 "switch_language": switch_language, "user": current_user,
                 "office_name": office_name, "grade_label": grade_label, "chinese": chinese}

@@ -104,7 +104,8 @@ def instruments_publish(file: Path) -> None:
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLES))
-def users_create(email: str, role: str) -> None:
+@click.option("--name", default=None, help="display name, e.g. 王小明")
+def users_create(email: str, role: str, name: str | None) -> None:
     """Create an account; the password is asked for, or read from stdin when piped."""
     email = email.strip().lower()
     if not email or "\x00" in email or too_long(User, {"email": email}):
@@ -117,11 +118,14 @@ def users_create(email: str, role: str) -> None:
         password = sys.stdin.readline().rstrip("\r\n")  # a file saved on Windows ends in CRLF
     if len(password) < 10:
         fail("密碼至少需要 10 個字元。")
-    user = User(email=email, role=role)
+    name = (name or "").strip() or None
+    if name is not None and (len(name) > 100 or any(ord(c) < 32 or c in "<>" for c in name)):
+        fail("顯示名稱最多 100 字，不能包含控制字元或角括號。")
+    user = User(email=email, role=role, display_name=name)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    audit.record("user_created", "user", user.id, {"email": email, "role": role})
+    audit.record("user_created", "user", user.id, {"email": email, "role": role, "name": name})
     db.session.commit()
     click.echo(f"已建立 {email}({role})。")
 

@@ -65,11 +65,13 @@ def users():
             form.email.errors = [_("這個帳號已經存在。")]
             status = 400
         else:
-            user = User(email=email, role=form.role.data)
+            user = User(email=email, role=form.role.data,
+                        display_name=form.display_name.data or None)
             user.set_password(form.password.data)
             db.session.add(user)
             db.session.flush()
-            audit.record("user_created", "user", user.id, {"email": email, "role": user.role})
+            audit.record("user_created", "user", user.id,
+                         {"email": email, "role": user.role, "name": user.display_name})
             db.session.commit()
             flash(_("已建立帳號 %(email)s。", email=email), "ok")
             return redirect(url_for(".users"))
@@ -84,7 +86,7 @@ def users():
 def edit_user(user_id: int):
     """Change an account's role or set a new password (which signs it out everywhere)."""
     user = db.session.get(User, user_id) or abort(404)
-    form = EditUserForm(role=user.role)
+    form = EditUserForm(role=user.role, display_name=user.display_name)
     status = 200
     if form.validate_on_submit():
         changes: dict[str, object] = {}
@@ -93,9 +95,13 @@ def edit_user(user_id: int):
                 form.role.errors = [_("不能變更自己的角色。")]
             else:
                 changes["role"] = [user.role, form.role.data]
+        name = form.display_name.data or None
+        if name != user.display_name:
+            changes["name"] = [user.display_name, name]
         if not form.role.errors:
-            if changes:
+            if "role" in changes:
                 user.role = form.role.data
+            user.display_name = name
             if (form.password.data or "").strip():  # blank or only spaces: password unchanged
                 user.set_password(form.password.data)
                 changes["password"] = "reset"

@@ -29,6 +29,7 @@ NEW_TAIPEI_LAND = ["板橋", "三重", "中和", "新莊", "新店", "汐止", "
 NEW_TAIPEI_LAND_CODES = ["BANQIAO", "SANCHONG", "ZHONGHE", "XINZHUANG", "XINDIAN", "XIZHI",
                          "TAMSUI", "SHULIN", "SANXIA", "RUIFANG", "LINKOU"]
 DEMO_ROLES = ("admin", "analyst", "reviewer", "inspector")
+DEMO_NAMES = {"admin": "林管理", "analyst": "陳分析", "reviewer": "李審核", "inspector": "王查核"}
 
 
 def english(code: str) -> str:
@@ -87,7 +88,7 @@ def load(*, scale: float = 1.0, seed: int = 113, today: datetime | None = None) 
         email = f"{role}@demo.example.tw"
         if db.session.scalar(select(User).where(User.email == email)) is None:
             password = secrets.token_urlsafe(9)
-            user = User(email=email, role=role)
+            user = User(email=email, role=role, display_name=DEMO_NAMES[role])
             user.set_password(password)
             db.session.add(user)
             logins[email] = password

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import DateTimeLocalField, HiddenField, SelectChoice, SelectField
+from wtforms import DateTimeLocalField, HiddenField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import InputRequired, Optional, Regexp
 
 from ..extensions import db
 from ..models import Office
-from ..webforms import SubmissionMeta, plausible_moment
+from ..webforms import StrictForm, SubmissionMeta, plausible_moment
 
 
 class InspectionMeta(SubmissionMeta):
@@ -23,6 +23,12 @@ class InspectionMeta(SubmissionMeta):
         _l("查核時間"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         validators=[InputRequired(message=_l("請填寫查核日期與時間")), plausible_moment],
     )
+
+
+class ConfirmForm(StrictForm):
+    """One button that confirms a deletion (a CSRF-protected POST)."""
+
+    submit = SubmitField(_l("確定刪除"))
 
 
 def office_choices() -> list[tuple[str, str]]:

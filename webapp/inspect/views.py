@@ -7,12 +7,14 @@ enforces every required item and shows the score, section sub-scores and grade.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
@@ -23,10 +25,10 @@ from forms.scoring import bands_of
 from .. import audit, errors, instruments, storage
 from ..extensions import db
 from ..i18n import locale_code
-from ..models import TAIPEI, Office, Submission
-from ..records import INSPECTION_KEYS, answer_rows, differences, log_event, titles
+from ..models import TAIPEI, Answer, Office, RecordEvent, Submission
+from ..records import INSPECTION_KEYS, answer_rows, differences, history, log_event, titles
 from ..security import roles_required
-from .forms import InspectionMeta, office_choices
+from .forms import ConfirmForm, InspectionMeta, office_choices
 
 bp = Blueprint("inspect", __name__, url_prefix="/inspect", template_folder="templates")
 
@@ -42,6 +44,7 @@ def unavailable(error: Exception):
         "按「恢復」取回後再送出。"))
 
 EDITABLE = ("draft", "returned")
+KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 def own_record(submission_id: int) -> Submission:
@@ -62,8 +65,10 @@ def index():
         query = query.where(Submission.inspector_id == current_user.id)
     records = db.session.scalars(query.order_by(Submission.updated_at.desc(),
                                                 Submission.occurred_at.desc()).limit(200)).all()
+    # a draft just deleted: the page tells this tablet to drop its copies of it too
+    forget = request.args.get("forget", "")
     return render_template("inspect/index.html", records=records, keys=INSPECTION_KEYS,
-                           titles=titles())
+                           titles=titles(), forget=forget if KEY.fullmatch(forget) else None)
 
 
 def edit_page(key: str, submission: Submission | None):
@@ -208,4 +213,33 @@ def show(submission_id: int):
     instrument = instruments.instrument_of(submission.instrument_version)
     return render_template("inspect/show.html", submission=submission, instrument=instrument,
                            rows=answer_rows(instrument, submission), bands=bands_of(instrument),
-                           locale=locale_code(), pick=pick)
+                           events=history(submission), locale=locale_code(), pick=pick)
+
+
+@bp.route("/<int:submission_id>/delete", methods=["GET", "POST"])
+@roles_required("inspector", "admin")
+def delete(submission_id: int):
+    """Delete one's own draft, after a confirmation page: audited, and refused once the draft
+    has been sent (another tab may have sent it meanwhile)."""
+    submission = own_record(submission_id)
+    if submission.status != "draft":
+        flash(_("只有草稿可以刪除；已送出的紀錄由審核人員處理。"), "error")
+        return redirect(url_for(".show", submission_id=submission.id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        key, detail = submission.idempotency_key, {
+            "instrument": submission.instrument_key, "office": submission.office.code}
+        for child in (Answer, RecordEvent):
+            db.session.execute(sql_delete(child).where(child.submission_id == submission.id))
+        gone = db.session.execute(sql_delete(Submission).where(
+            Submission.id == submission.id, Submission.status == "draft")).rowcount
+        if gone != 1:
+            db.session.rollback()
+            abort(409, description=_("這份草稿剛剛已被送出，沒有刪除。"))
+        audit.record("deleted", "submission", submission_id, detail)
+        db.session.commit()
+        flash(_("草稿已刪除。"), "ok")
+        return redirect(url_for(".index", forget=key))
+    instrument = instruments.instrument_of(submission.instrument_version)
+    return render_template("inspect/delete.html", submission=submission, form=form,
+                           instrument=instrument), 400 if form.is_submitted() else 200

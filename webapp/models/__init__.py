@@ -4,7 +4,7 @@ Every feature reads and writes through these classes; none defines tables of its
 Alembic history (``migrations/``) describes the whole schema.
 """
 
-from .accounts import ROLES, User
+from .accounts import ROLE_LABELS, ROLES, User
 from .audit import AuditEvent
 from .common import MAX_ROW_ID, TAIPEI, UTCDateTime, row_id, too_long, utcnow
 from .offices import OFFICE_KINDS, Kiosk, Office
@@ -20,7 +20,8 @@ from .records import (
 )
 from .rollups import AnswerCount, RollupPeriod, ScaleSum
 
-__all__ = ["CHANNEL_LABELS", "CHANNELS", "OFFICE_KINDS", "ROLES", "STATUSES", "TAIPEI", "Answer", "AuditEvent",
+__all__ = ["CHANNEL_LABELS", "CHANNELS", "OFFICE_KINDS", "ROLE_LABELS", "ROLES", "STATUSES",
+           "TAIPEI", "Answer", "AuditEvent",
            "AnswerCount", "InstrumentVersion", "Kiosk", "Office", "RecordEvent", "RollupPeriod",
            "ScaleSum", "Submission", "SurveyCode", "User",
            "UTCDateTime", "MAX_ROW_ID", "row_id", "too_long", "utcnow"]

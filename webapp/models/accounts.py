@@ -14,6 +14,13 @@ from ..extensions import db
 from .common import UTCDateTime, utcnow
 
 ROLES = ("admin", "analyst", "reviewer", "inspector")
+#: the roles as people read them, least privileged first (the order a role picker offers)
+ROLE_LABELS = {
+    "inspector": {"zh_TW": "查核人員", "en": "Inspector"},
+    "reviewer": {"zh_TW": "審核人員", "en": "Reviewer"},
+    "analyst": {"zh_TW": "分析人員", "en": "Analyst"},
+    "admin": {"zh_TW": "系統管理者", "en": "Administrator"},
+}
 
 
 class User(UserMixin, db.Model):
@@ -21,12 +28,18 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Raised to end every session of this account on the server side (sign-out, deactivation).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def shown_name(self) -> str:
+        """How the account is named to people: its display name, else its e-mail address."""
+        return self.display_name or self.email
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
