@@ -64,7 +64,7 @@ def public_pages(site) -> list[str]:
     token, office = site["kiosk"].token, site["office"]
     return [f"/kiosk/{token}", f"/kiosk/{token}/thanks", site["slip"],
             f"/survey/{office.code}/thanks", f"/survey/{office.code}", "/accessibility", "/",
-            "/login"]
+            "/login", "/c", "/c?code=ZZZZ-ZZZZ"]
 
 
 def staff_pages(site) -> list[str]:
@@ -74,7 +74,7 @@ def staff_pages(site) -> list[str]:
             "/review/", f"/review/{record.id}", "/reports/?period=2025H2", "/reports/quality?period=2025H2",
             "/reports/comments?period=2025H2", f"/reports/office/{record.office.code}?period=2025H2",
             "/admin/offices", "/admin/users", f"/admin/users/{site['inspector'].id}",
-            "/admin/kiosks", "/admin/instruments", "/admin/audit", "/no/such/page"]
+            "/admin/kiosks", "/admin/instruments", "/admin/audit", "/slips", "/no/such/page"]
 
 
 def sign_in(page, user) -> None:

@@ -77,11 +77,11 @@ def table_counts() -> dict[str, int]:
 
 # Every endpoint that takes a POST (tests/test_permissions.py checks the list is complete).
 TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "delete", "review",
-           "users", "edit_user", "kiosks", "toggle_user", "toggle_kiosk", "toggle_office"]
+           "users", "edit_user", "kiosks", "toggle_user", "toggle_kiosk", "toggle_office", "slips"]
 POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout", "inspect.new",
                   "inspect.edit", "inspect.delete", "review.decide", "admin.users", "admin.edit_user",
                   "admin.kiosks", "admin.toggle_user", "admin.toggle_kiosk",
-                  "admin.toggle_office"}
+                  "admin.toggle_office", "survey.slips"}
 
 
 @pytest.fixture
@@ -137,6 +137,7 @@ def targets(app):
         "toggle_user": lambda: (staff, f"/admin/users/{other.id}/toggle", "/admin/users"),
         "toggle_kiosk": lambda: (staff, f"/admin/kiosks/{kiosk.id}/toggle", "/admin/kiosks"),
         "toggle_office": lambda: (staff, f"/admin/offices/{office.id}/toggle", "/admin/offices"),
+        "slips": lambda: (staff, "/slips", None),
     }
 
 

@@ -24,6 +24,8 @@ ACCESS = {
     "survey.kiosk_thanks": ("GET", PUBLIC),
     "survey.personal": ("GET", PUBLIC),
     "survey.personal_thanks": ("GET", PUBLIC),
+    "survey.typed": ("GET", PUBLIC),
+    "survey.slips": ("GET", {"admin"}),
     "static": ("GET", PUBLIC),
     "health.healthz": ("GET", PUBLIC),
     "inspect.index": ("GET", {"inspector", "admin"}),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, time
 
+import segno
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
@@ -149,7 +151,15 @@ def kiosks():
     elif form.is_submitted():
         status = 400
     rows = db.session.scalars(select(Kiosk).order_by(Kiosk.office_id, Kiosk.id)).all()
-    return render_template("admin/kiosks.html", kiosks=rows, form=form, toggle=ToggleForm()), status
+    # each active tablet's link as a QR code: a tablet is set up by scanning, not typing
+    links, codes = {}, {}
+    for k in rows:
+        if k.active:
+            links[k.id] = url_for("survey.kiosk", token=k.token, _external=True)
+            codes[k.id] = Markup(segno.make(links[k.id], error="m").svg_inline(
+                scale=3, title=_("%(label)s 的專屬連結", label=k.label)))
+    return render_template("admin/kiosks.html", kiosks=rows, form=form, toggle=ToggleForm(),
+                           links=links, codes=codes), status
 
 
 @bp.post("/kiosks/<int:kiosk_id>/toggle")

@@ -12,7 +12,7 @@ from .. import audit
 from ..cli import fail
 from ..extensions import db
 from ..models import Office
-from . import codes, qrsheet
+from . import qrsheet, slips
 
 
 @click.command("qr-sheet")
@@ -29,10 +29,11 @@ def qr_sheet(office_code: str, count: int, out: Path, base_url: str | None) -> N
     if not out.parent.is_dir():
         fail(f"資料夾「{out.parent}」不存在，請先建立。")
     base = base_url or current_app.config["PUBLIC_BASE_URL"]
-    plain = codes.issue(office, count)
+    if qrsheet.loopback(base):
+        click.echo(f"注意：條碼指向 {base}，只有伺服器本機開得了，民眾的手機連不到。"
+                   "請設定 FLASK_PUBLIC_BASE_URL 或加上 --base-url。", err=True)
+    pages = slips.print_slips(office, count, base, out)
     audit.record("codes_issued", "office", office.id, {"count": count, "file": out.name})
-    urls = [qrsheet.survey_url(base, office.code, code) for code in plain]
-    pages = qrsheet.write_sheet(out, office.name, urls)
     db.session.commit()
     click.echo(f"{office.name}：{count} 個一次性問卷條碼，{pages} 頁，寫入 {out}")
 

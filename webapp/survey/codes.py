@@ -20,19 +20,44 @@ def digest(code: str) -> str:
     return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
 
+#: Crockford's base32: no I, L, O or U, so a code read aloud or typed from paper survives
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+LENGTH = 8            # 40 bits: guessing one of an office's open codes is hopeless at 10/min
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
+
+
+def normalize(code: str) -> str:
+    """What a person typed (``7kq4-m2xd``, ``7KQ4 M2XD``, an O for a 0) as the stored code."""
+    return code.strip().upper().translate(_READ_AS)
+
+
+def shown(code: str) -> str:
+    """A short code as printed on a slip: two groups of four."""
+    return f"{code[:4]}-{code[4:]}" if len(code) == LENGTH else code
+
+
 def issue(office: Office, count: int) -> list[str]:
     """Create ``count`` codes for ``office``; the plain codes exist only in the return value."""
     if not 1 <= count <= 5000:
         raise ValueError("一次可產生 1 到 5000 個代碼")
-    plain = [secrets.token_urlsafe(9) for _ in range(count)]
+    plain = ["".join(secrets.choice(ALPHABET) for _ in range(LENGTH)) for _ in range(count)]
     db.session.add_all(SurveyCode(office_id=office.id, code_hash=digest(c)) for c in plain)
     return plain
 
 
-def find(office: Office, code: str | None) -> SurveyCode | None:
+def lookup(code: str | None) -> SurveyCode | None:
+    """The code as given (older slips carry mixed-case codes), else as a person typed it."""
     if not code or len(code) > 64:
         return None
-    row = db.session.scalar(select(SurveyCode).where(SurveyCode.code_hash == digest(code)))
+    for candidate in dict.fromkeys((code, normalize(code))):
+        row = db.session.scalar(select(SurveyCode).where(SurveyCode.code_hash == digest(candidate)))
+        if row is not None:
+            return row
+    return None
+
+
+def find(office: Office, code: str | None) -> SurveyCode | None:
+    row = lookup(code)
     return row if row is not None and row.office_id == office.id else None
 
 

@@ -6,8 +6,10 @@ matrices, with the Traditional Chinese font the charts use.
 
 from __future__ import annotations
 
+from ipaddress import ip_address
 from pathlib import Path
-from urllib.parse import urlencode
+from typing import IO
+from urllib.parse import urlencode, urlsplit
 
 import numpy as np
 import segno
@@ -24,8 +26,26 @@ def survey_url(base_url: str, office_code: str, code: str) -> str:
     return f"{base_url.rstrip('/')}/survey/{office_code}?{urlencode({'c': code})}"
 
 
-def write_sheet(path: Path, office_name: str, urls: list[str]) -> int:
-    """Write the slips to ``path`` (PDF); return the number of pages."""
+def short_url(base_url: str) -> str:
+    """Where someone who cannot scan types the slip's code (``/c``), without the scheme."""
+    return base_url.rstrip("/").split("://", 1)[-1] + "/c"
+
+
+def loopback(base_url: str) -> bool:
+    """Whether QR codes for ``base_url`` would only open on the server itself."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def write_sheet(path: Path | IO[bytes], office_name: str, urls: list[str],
+                codes: list[str] | None = None, typed_at: str | None = None) -> int:
+    """Write the slips to ``path`` (PDF); return the number of pages.  With ``codes`` and
+    ``typed_at`` each slip also says where to type its code by hand."""
     pages = 0
     per_page = COLUMNS * ROWS
     with fonts.rc_context(), PdfPages(path) as pdf:
@@ -35,16 +55,23 @@ def write_sheet(path: Path, office_name: str, urls: list[str]) -> int:
                 column, row = slot % COLUMNS, slot // COLUMNS
                 left = 0.04 + column * 0.32
                 bottom = 1 - (row + 1) * 0.24
-                axes = figure.add_axes((left + 0.04, bottom + 0.055, 0.2, 0.15))
+                typed = bool(codes and typed_at)
+                lift = 0.035 if typed else 0.0      # room below for the code to type
+                axes = figure.add_axes((left + 0.04, bottom + 0.055 + lift, 0.2, 0.15 - lift))
                 matrix = np.array(segno.make(url, error="m").matrix, dtype=float)
                 axes.imshow(1 - matrix, cmap="gray", interpolation="nearest", vmin=0, vmax=1)
                 axes.set_axis_off()
                 figure.text(left + 0.14, bottom + 0.215, office_name, ha="center", fontsize=9,
                             fontweight="bold")
-                figure.text(left + 0.14, bottom + 0.035, "請用手機掃描填寫滿意度問卷", ha="center",
-                            fontsize=8.5)
-                figure.text(left + 0.14, bottom + 0.015, "每張限填一次・不記名", ha="center",
-                            fontsize=7, color="#555555")
+                figure.text(left + 0.14, bottom + 0.035 + lift, "請用手機掃描填寫滿意度問卷",
+                            ha="center", fontsize=8.5)
+                figure.text(left + 0.14, bottom + 0.015 + lift, "每張限填一次・不記名",
+                            ha="center", fontsize=7, color="#555555")
+                if typed:
+                    figure.text(left + 0.14, bottom + 0.027, f"無法掃描：請開啟 {typed_at}",
+                                ha="center", fontsize=7)
+                    figure.text(left + 0.14, bottom + 0.007, f"輸入代碼 {codes[start + slot]}",
+                                ha="center", fontsize=9, fontweight="bold")
             pdf.savefig(figure)
             pages += 1
     return pages

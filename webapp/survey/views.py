@@ -225,3 +225,7 @@ def personal_thanks(code: str):
 
 def thanks_endpoint(kiosk: Kiosk | None) -> str:
     return ".kiosk_thanks" if kiosk else ".personal_thanks"
+
+
+# QR slips printed on the web, and the short code typed by hand, live in their own module
+from . import slips  # noqa: E402,F401
