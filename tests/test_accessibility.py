@@ -73,7 +73,8 @@ def staff_pages(site) -> list[str]:
             f"/inspect/{site['draft'].id}/delete",
             "/review/", f"/review/{record.id}", "/reports/?period=2025H2", "/reports/quality?period=2025H2",
             "/reports/comments?period=2025H2", f"/reports/office/{record.office.code}?period=2025H2",
-            "/admin/offices", "/admin/users", f"/admin/users/{site['inspector'].id}",
+            "/admin/offices", f"/admin/offices/{record.office_id}", "/admin/users",
+            f"/admin/users/{site['inspector'].id}",
             "/admin/kiosks", "/admin/instruments", "/admin/audit", "/slips", "/no/such/page"]
 
 

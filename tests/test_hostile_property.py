@@ -77,11 +77,13 @@ def table_counts() -> dict[str, int]:
 
 # Every endpoint that takes a POST (tests/test_permissions.py checks the list is complete).
 TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "delete", "review",
-           "users", "edit_user", "kiosks", "toggle_user", "toggle_kiosk", "toggle_office", "slips"]
+           "users", "edit_user", "kiosks", "toggle_user", "toggle_kiosk", "toggle_office", "slips",
+           "add_office", "edit_office", "import_offices"]
 POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout", "inspect.new",
                   "inspect.edit", "inspect.delete", "review.decide", "admin.users", "admin.edit_user",
                   "admin.kiosks", "admin.toggle_user", "admin.toggle_kiosk",
-                  "admin.toggle_office", "survey.slips"}
+                  "admin.toggle_office", "survey.slips", "admin.offices", "admin.edit_office",
+                  "admin.import_offices"}
 
 
 @pytest.fixture
@@ -138,6 +140,9 @@ def targets(app):
         "toggle_kiosk": lambda: (staff, f"/admin/kiosks/{kiosk.id}/toggle", "/admin/kiosks"),
         "toggle_office": lambda: (staff, f"/admin/offices/{office.id}/toggle", "/admin/offices"),
         "slips": lambda: (staff, "/slips", None),
+        "add_office": lambda: (staff, "/admin/offices", None),
+        "edit_office": lambda: (staff, f"/admin/offices/{office.id}", None),
+        "import_offices": lambda: (staff, "/admin/offices/import", "/admin/offices"),
     }
 
 

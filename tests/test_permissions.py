@@ -44,6 +44,8 @@ ACCESS = {
     "reports.comments": ("GET", {"analyst", "admin"}),
     "admin.index": ("GET", {"admin"}),
     "admin.offices": ("GET", {"admin"}),
+    "admin.edit_office": ("GET", {"admin"}),
+    "admin.import_offices": ("POST", {"admin"}),
     "admin.toggle_office": ("POST", {"admin"}),
     "admin.users": ("GET", {"admin"}),
     "admin.toggle_user": ("POST", {"admin"}),

@@ -107,6 +107,9 @@ def register(app: Flask) -> None:
         part where a text field is expected would reach the form code as an object, not text."""
         if request.method != "POST":
             return
+        view = current_app.view_functions.get(request.endpoint or "")
+        if request.mimetype == "multipart/form-data" and getattr(view, "takes_a_file", False):
+            return  # an upload page (``takes_file``): size-capped, its form checks the rest
         if request.mimetype != "application/x-www-form-urlencoded":
             abort(415)
         raw = request.get_data(cache=True)  # form parsing reuses the cached body
@@ -132,3 +135,11 @@ def register(app: Flask) -> None:
         elif not (_private_cache_allowed() and "Cache-Control" in response.headers):
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def takes_file(view):
+    """Mark a view as an upload page: the only kind that may receive a multipart body.  The
+    request is still capped by MAX_CONTENT_LENGTH, CSRF-checked, and its file read in memory
+    by content, never saved under the name the client sent."""
+    view.takes_a_file = True
+    return view

@@ -5,8 +5,6 @@ Every command reports problems in plain words on stderr and exits 1; nothing is 
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from pathlib import Path
 
@@ -14,60 +12,26 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from .. import audit, instruments, storage, uploads
+from .. import audit, instruments, office_registry, storage, uploads
 from ..cli import fail
 from ..extensions import db
-from ..models import OFFICE_KINDS, ROLES, Office, User, too_long
+from ..models import ROLES, User, too_long
 
 offices_cli = AppGroup("offices", help="機關名冊 Office registry.")
 instruments_cli = AppGroup("instruments", help="問卷與查核表版本 Instrument versions.")
 users_cli = AppGroup("users", help="帳號 Accounts.")
-
-KIND_ALIASES = {"household": "household", "戶政": "household", "戶政事務所": "household",
-                "land": "land", "地政": "land", "地政事務所": "land"}
-TRUE_WORDS = {"", "1", "true", "yes", "y", "是"}
-FALSE_WORDS = {"0", "false", "no", "n", "否"}
-
 
 @offices_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def offices_import(file: Path) -> None:
     """Add or update offices from a CSV: code,name,kind,city[,district,active,name_en]."""
     try:
-        text = uploads.decode(file.read_bytes())
+        rows, errors = office_registry.read(file.read_bytes())
     except uploads.ImportFileError as error:
         fail(str(error))
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    required = {"code", "name", "kind", "city"}
-    if not required <= set(reader.fieldnames or []):
-        fail(f"標題列需有 {', '.join(sorted(required))}（可加 district, active, name_en）")
-    rows, errors = [], []
-    for row in reader:
-        line = reader.line_num
-        code = (row.get("code") or "").strip().upper()
-        kind = KIND_ALIASES.get((row.get("kind") or "").strip().lower())
-        active = (row.get("active") or "").strip().lower()
-        if not code or len(code) > 16 or not (row.get("name") or "").strip():
-            errors.append(f"第 {line} 行：代碼與名稱必填，代碼最多 16 字")
-        elif kind is None:
-            errors.append(f"第 {line} 行：kind 應為 {'/'.join(OFFICE_KINDS)}（或 戶政/地政）")
-        elif active not in TRUE_WORDS | FALSE_WORDS:
-            errors.append(f"第 {line} 行：active 應為 1 或 0")
-        else:
-            office = {"code": code, "name": row["name"].strip(), "kind": kind,
-                      "city": (row.get("city") or "").strip(),
-                      "district": (row.get("district") or "").strip(),
-                      "active": active in TRUE_WORDS}
-            if "name_en" in row:  # a column left out keeps the English names already stored
-                office["name_en"] = (row.get("name_en") or "").strip() or None
-            long = too_long(Office, office)
-            if long:
-                errors.append(f"第 {line} 行：" + "、".join(
-                    f"{name} 最多 {limit} 字" for name, limit in long))
-            else:
-                rows.append(office)
     if errors:
-        fail("\n".join(errors) + "\n沒有匯入任何資料。")
+        fail("\n".join(f"第 {line} 行：{reason}" for line, reason in errors)
+             + "\n沒有匯入任何資料。")
     added, updated = storage.upsert_offices(rows)
     audit.record("imported", "offices", None, {"file": file.name, "added": added,
                                                  "updated": updated})

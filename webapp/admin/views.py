@@ -43,13 +43,6 @@ def index():
     return redirect(url_for(".offices"))
 
 
-@bp.get("/offices")
-@roles_required("admin")
-def offices():
-    rows = db.session.scalars(select(Office).order_by(Office.kind, Office.code)).all()
-    return render_template("admin/offices.html", offices=rows, toggle=ToggleForm())
-
-
 @bp.post("/offices/<int:office_id>/toggle")
 @roles_required("admin")
 def toggle_office(office_id: int):
@@ -208,3 +201,7 @@ def audit_log():
     events = db.session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
                                 .limit(PAGE)).all()
     return render_template("admin/audit.html", events=events, args=args, actions=audit.ACTIONS)
+
+
+# the office registry's pages live in their own module
+from . import registry  # noqa: E402,F401

@@ -13,7 +13,7 @@ import io
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import IntegerField, SelectField, SubmitField
+from wtforms import IntegerField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
 from .. import audit
@@ -52,7 +52,7 @@ def print_slips(office: Office, count: int, base: str, out) -> int:
 def slips():
     form = SlipForm()
     offices = db.session.scalars(select(Office).where(Office.active).order_by(Office.code)).all()
-    form.office.choices = [(o.code, f"{o.name}（{o.code}）") for o in offices]
+    form.office.choices = [SelectChoice(o.code, f"{o.name}（{o.code}）") for o in offices]
     base = base_url()
     status = 200
     if form.validate_on_submit():
