@@ -119,3 +119,19 @@ def test_a_returned_record_shows_the_comment_and_its_history(app, people):  # no
     steps = db.session.scalars(select(RecordEvent.action).where(
         RecordEvent.submission_id == record.id).order_by(RecordEvent.id)).all()
     assert steps == ["submitted", "returned"]
+
+
+def test_the_audit_log_reads_as_sentences_with_the_details_one_click_away(app, people):  # noqa: F811
+    office = factories.office(code="TPH-DAAN", name="大安戶政")
+    people["reviewer"].display_name = "王小明"
+    db.session.commit()
+    inspector, reviewer = as_(app, people["inspector"]), as_(app, people["reviewer"])
+    record = submit_phone_test(inspector, office)
+    post_page(reviewer, f"/review/{record.id}", {"approve": "1", "comment": ""})
+    admin = as_(app, people["admin"])
+    log = admin.get("/admin/audit").get_data(as_text=True)
+    assert f"王小明 核准了 大安戶政 電話禮貌測試 #{record.id}" in log
+    raw = log.split(f"王小明 核准了 大安戶政 電話禮貌測試 #{record.id}")[1].split("</details>")[0]
+    assert "<summary>" in raw and people["reviewer"].email in raw and "approved" in raw
+    english = admin.get("/admin/audit?lang=en").get_data(as_text=True)
+    assert f"王小明 approved 大安戶政 phone test #{record.id}" in english

@@ -17,8 +17,10 @@ from analysis.periods import FIRST_YEAR, LAST_YEAR
 
 from .. import audit
 from ..extensions import db
+from ..i18n import locale_code
 from ..models import TAIPEI, AuditEvent, InstrumentVersion, Kiosk, Office, User
 from ..security import roles_required
+from . import sentences
 from .forms import EditUserForm, KioskForm, ToggleForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -200,7 +202,8 @@ def audit_log():
         query = query.where(AuditEvent.at <= end)
     events = db.session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
                                 .limit(PAGE)).all()
-    return render_template("admin/audit.html", events=events, args=args, actions=audit.ACTIONS)
+    return render_template("admin/audit.html", events=events, args=args, actions=audit.ACTIONS,
+                           said=sentences.sentences(events, locale_code()))
 
 
 # the office registry's pages live in their own module
