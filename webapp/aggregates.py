@@ -22,6 +22,8 @@ from .models import Answer, Office, Submission
 #: inspector records that count in analysis: only what a reviewer approved
 COUNTED_STATUSES = ("approved",)
 LIKERT_LEVELS = 5
+#: a Likert answer at or above this counts as satisfied (滿意, 非常滿意): the report's rate
+SATISFIED_FROM = LIKERT_LEVELS - 1
 
 
 @dataclass(frozen=True)
@@ -269,7 +271,7 @@ def lowest_answer_counts(instrument_key: str, period: str, items: Sequence[str],
 
 
 def satisfied_by_period(instrument_key: str, periods: Sequence[str], item: str,
-                        office_ids: Sequence[int], satisfied_from: int = LIKERT_LEVELS - 1
+                        office_ids: Sequence[int], satisfied_from: int = SATISFIED_FROM
                         ) -> tuple[np.ndarray, np.ndarray]:
     """Offices x periods: satisfied answers (value >= ``satisfied_from``) and valid answers to
     ``item``, in one ``GROUP BY`` over the periods' column (all half-years or all quarters)."""

@@ -70,8 +70,6 @@ def register(app: Flask) -> None:
                 "office_name": office_name, "grade_label": grade_label, "chinese": chinese}
 
 
-
-
 def chinese(text: object) -> Markup:
     """Text that stays Chinese on an English page, marked so a screen reader says it right."""
     return Markup('<span lang="zh-Hant-TW">%s</span>') % text

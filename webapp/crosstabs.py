@@ -14,11 +14,9 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from . import rollups
-from .aggregates import LIKERT_LEVELS, in_period, rolled_up
+from .aggregates import LIKERT_LEVELS, SATISFIED_FROM, in_period, rolled_up
 from .extensions import db
 from .models import Answer
-
-SATISFIED_FROM = LIKERT_LEVELS - 1   # 4 and 5 of five: the report's satisfaction rate
 
 
 def satisfied_by(instrument_key: str, period: str, office_ids: Sequence[int], by: str,
@@ -31,7 +29,7 @@ def satisfied_by(instrument_key: str, period: str, office_ids: Sequence[int], by
     groups: dict[str, list[int]] = {}
 
     def add(group: str | None, value: int | None, n: int) -> None:
-        if group is None or not value or not 1 <= value <= LIKERT_LEVELS:
+        if group is None or value is None or not 1 <= value <= LIKERT_LEVELS:
             return
         cell = groups.setdefault(group, [0, 0])
         cell[1] += n

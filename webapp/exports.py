@@ -29,6 +29,7 @@ from . import instruments, masking, spreadsheets
 from .aggregates import COUNTED_STATUSES, in_period
 from .extensions import db
 from .models import CHANNEL_LABELS, TAIPEI, Answer, InstrumentVersion, Office, Submission
+from .storage import CITIZEN_CHANNELS
 
 FORMATS = ("csv", "xlsx", "sav", "dta")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
@@ -81,7 +82,7 @@ def _variables(instrument: Instrument, locale: str) -> tuple[list[Variable], lis
     variables = [Variable(n, en if english else zh, kind) for n, zh, en, kind in fixed]
     if instrument.kind == "survey":
         variables.append(Variable("channel", "Channel" if english else "填答管道", "choice", {
-            c: pick(CHANNEL_LABELS[c], locale) for c in ("kiosk", "personal", "paper")}))
+            c: pick(CHANNEL_LABELS[c], locale) for c in CITIZEN_CHANNELS}))
     else:
         variables += [Variable("score", "Score" if english else "分數", "float"),
                       Variable("grade", "Grade" if english else "等第", "text")]

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
-__all__ = ["Room", "add_footnote", "add_title", "fit", "make_room", "new_figure", "room"]
+__all__ = ["Room", "add_footnote", "add_title", "fit", "make_room", "new_figure", "room",
+           "text_width_in"]
 
 #: Footnote grey (the chart palette's MUTED).
 FOOTNOTE = "#666666"
@@ -103,14 +104,27 @@ def add_title(fig: Figure, title: str) -> None:
     space.top += 13 * 1.25 / 72 + 0.14
 
 
+LATIN_EM = 0.6   # a Latin glyph's rough width in ems; a CJK one is a whole em
+
+
+def glyph_ems(ch: str) -> float:
+    return 1.0 if ord(ch) > 0x2E7F else LATIN_EM
+
+
+def text_width_in(text: str, fontsize: float) -> float:
+    """Rough printed width of the widest line."""
+    ems = max(sum(glyph_ems(ch) for ch in line) for line in text.split("\n"))
+    return ems * fontsize / 72.0
+
+
 def fold(line: str, width_in: float, fontsize: float) -> list[str]:
-    """``line`` in lines that fit ``width_in`` inches: Latin text breaks at spaces (a glyph is
-    about 0.55 em), CJK text at any character (one em each)."""
+    """``line`` in lines that fit ``width_in`` inches: Latin text breaks at spaces, CJK text
+    at any character."""
     if line.isascii():
-        return textwrap.wrap(line, max(20, int(width_in * 72 / (fontsize * 0.55)))) or [""]
+        return textwrap.wrap(line, max(20, int(width_in * 72 / (fontsize * LATIN_EM)))) or [""]
     lines, current, used = [], "", 0.0
     for ch in line:
-        em = 1.0 if ord(ch) > 0x2E7F else 0.55
+        em = glyph_ems(ch)
         if used + em * fontsize / 72 > width_in and current:
             lines.append(current)
             current, used = "", 0.0

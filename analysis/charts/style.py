@@ -33,6 +33,7 @@ from analysis.charts.layout import (
     make_room,
     new_figure,
     room,
+    text_width_in,
 )
 from analysis.charts.render import WEB_FONTS, to_png, to_svg
 from analysis.charts.words import t
@@ -217,13 +218,6 @@ def right_column(ax, y: float, text: str, *, x_pt: float, header: bool = False, 
     opts.update(kw)
     ax.text(1.0, y, text, transform=transform, **opts)
     make_room(ax.figure, right=x_pt / 72 + text_width_in(str(text), opts["fontsize"]) + 0.15)
-
-
-def text_width_in(text: str, fontsize: float) -> float:
-    """Rough printed width of the widest line: CJK glyphs are one em wide, Latin ~0.6 em."""
-    ems = max(sum(1.0 if ord(ch) > 0x2E7F else 0.6 for ch in line)
-              for line in text.split("\n"))
-    return ems * fontsize / 72.0
 
 
 def room_for_labels(hi: np.ndarray, labels: Sequence[str], fontsize: float, axes_in: float,

@@ -4,7 +4,7 @@ the registry as a CSV that lands whole or not at all, with the same line-by-line
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
@@ -80,9 +80,7 @@ def offices():
 @bp.route("/offices/<int:office_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_office(office_id: int):
-    place = db.session.get(Office, office_id)
-    if place is None:
-        return page(OfficeForm(formdata=None), ImportForm(formdata=None), status=404)
+    place = db.session.get(Office, office_id) or abort(404)
     form = EditOfficeForm(obj=place)
     if form.validate_on_submit():
         office, problem = _row(form, place.code, place.active)

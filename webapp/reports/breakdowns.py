@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from analysis.report import breakdown as analysis_breakdown
 from forms.instrument import Instrument, pick
-from forms.types import get_type
 
-from .. import crosstabs
+from .. import crosstabs, rollups
 from ..models import CHANNEL_LABELS
 from ..storage import CITIZEN_CHANNELS
 
@@ -27,8 +26,9 @@ def text_items(instrument: Instrument) -> list[str]:
 
 
 def choice_questions(instrument: Instrument) -> list[dict]:
-    """The single-choice questions a survey is broken down by (service used, age band)."""
-    return [q for q in instrument.questions() if get_type(q["type"]).stat_kind == "choice"]
+    """The single-choice questions a survey is broken down by (service used, age band): the
+    ones the rollup crosses the main item with, so an ended period has their cells."""
+    return [instrument.question(key) for key in rollups.choice_items(instrument)]
 
 
 def breakdowns(instrument: Instrument, period: str, ids: list[int], locale: str,

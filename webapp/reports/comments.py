@@ -24,6 +24,7 @@ from ..i18n import locale_code
 from ..models import CHANNEL_LABELS, TAIPEI, Answer, Office, Submission
 from ..security import roles_required
 from ..storage import CITIZEN_CHANNELS
+from .breakdowns import text_items
 from .views import bp, default_half
 
 PER_PAGE = 50
@@ -50,10 +51,9 @@ def _choice(name: str, allowed: set[str], what: str) -> str | None:
     return value
 
 
-def filters(survey) -> dict:
+def filters(survey, halves: list[str], offices: list[Office]) -> dict:
     """The page's filters from the query string, each checked against what may be chosen."""
     args = request.args
-    halves = aggregates.periods_with_data(SURVEY)
     period = args.get("period") or default_half(halves)
     if period is not None and not Period.is_valid(period):
         abort(400, description=_("期間「%(period)s」的格式應為 2025H2 或 2025Q3", period=period))
@@ -64,8 +64,7 @@ def filters(survey) -> dict:
         page = max(1, int(args.get("page") or 1))
     except ValueError:
         abort(400, description=_("頁碼應為正整數"))
-    return {"period": period, "office": _choice("office", {o.code for o in aggregates.offices()},
-                                                _("機關")),
+    return {"period": period, "office": _choice("office", {o.code for o in offices}, _("機關")),
             "overall": int(overall) if overall else None,
             "service_used": _choice("service_used", options["service_used"], _("辦理業務")),
             "age_band": _choice("age_band", options["age_band"], _("年齡")),
@@ -115,17 +114,18 @@ def query(f: dict, text_items: list[str]):
 @roles_required("analyst", "admin")
 def comments():
     _row, survey = instruments.current(SURVEY)
-    f = filters(survey)
+    halves, offices = aggregates.periods_with_data(SURVEY), aggregates.offices()
+    f = filters(survey, halves, offices)
     locale = locale_code()
     labels = {key: {o["key"]: pick(o["label"], locale) for o in survey.question(key)["options"]}
               for key in ("service_used", "age_band")}
     found, total = ([], 0)
     if f["period"]:
-        found, total = query(f, [q["key"] for q in survey.questions() if q["type"] == "text"])
+        found, total = query(f, text_items(survey))
     pages = max(1, -(-total // PER_PAGE))
     return render_template(
         "reports/comments.html", f=f, comments=found, total=total, pages=pages,
-        per_page=PER_PAGE, labels=labels, offices=aggregates.offices(),
+        per_page=PER_PAGE, labels=labels, offices=offices,
         channels={c: pick(CHANNEL_LABELS[c], locale) for c in CITIZEN_CHANNELS},
-        halves=aggregates.periods_with_data(SURVEY),
+        halves=halves,
         quarters=aggregates.periods_with_data(SURVEY, quarters=True))

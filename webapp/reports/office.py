@@ -8,9 +8,7 @@ managers' view will show it for their own office.
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from flask import abort, render_template, request, url_for
+from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -18,11 +16,11 @@ from analysis.periods import Period
 
 from .. import aggregates
 from ..extensions import db
-from ..models import TAIPEI, Office
+from ..models import Office
 from ..security import roles_required
 from . import build as reporting
 from . import cache
-from .views import bp, default_half
+from .views import bp, params
 
 
 def _row(rows: list[dict], code: str) -> dict | None:
@@ -53,29 +51,20 @@ def scorecard(report: dict, code: str) -> dict:
     return card
 
 
-def _period() -> str:
-    halves = aggregates.periods_with_data()
-    period = request.args.get("period") or default_half(halves) or str(
-        Period.half_of(datetime.now(TAIPEI)).previous())
-    if not Period.is_valid(period):
-        abort(400, description=_("期間的格式應為 2025H2 或 2025Q3"))
-    return str(Period.parse(period))
-
-
 @bp.get("/office/<code>")
 @roles_required("analyst", "admin")
 def office(code: str):
     place = db.session.scalar(select(Office).where(Office.code == code.upper()))
     if place is None:
         abort(404, description=_("沒有代碼為 %(code)s 的機關", code=code))
-    period = _period()
-    previous = Period.parse(period).previous()
-    compare = str(previous) if str(previous) in aggregates.periods_with_data(
-        quarters=previous.kind == "Q") else None
-    params = {"period": period, "compare_to": compare, "instrument": "all", "kind": None,
-              "codes": None}
+    # the report page's own period and comparison, over every office and instrument: the
+    # office's rows mean what they mean in the report
+    chosen = params() | {"instrument": "all", "kind": None, "codes": None}
+    if not Period.is_valid(chosen["period"]):
+        abort(400, description=_("期間的格式應為 2025H2 或 2025Q3"))
+    period = chosen["period"] = str(Period.parse(chosen["period"]))
     try:
-        report, _key = cache.report(params)
+        report, _key = cache.report(chosen)
     except reporting.ReportError as problem:
         report, error = None, str(problem)
     else:
