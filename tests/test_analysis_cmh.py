@@ -115,7 +115,9 @@ def test_property_cmh_equals_statsmodels(cells):
         return
     finite = bool(np.isfinite(res.odds_ratio) and res.odds_ratio > 0)
     stat, p, odds, ci = statsmodels_cmh(tables[informative], with_odds=finite)
-    np.testing.assert_allclose(res.statistic, stat, rtol=1e-8)
+    # strata that cancel exactly give a statistic of 0, which both sides compute as rounding
+    # noise (7e-33 against 3e-32): relative agreement means nothing there
+    np.testing.assert_allclose(res.statistic, stat, rtol=1e-8, atol=1e-12)
     # statsmodels computes p as 1 - cdf, which loses the digits of very small p-values
     np.testing.assert_allclose(res.pvalue, p, rtol=1e-8, atol=1e-12)
     if finite:
