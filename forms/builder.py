@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import Form
+from wtforms.validators import Optional
 
 from .instrument import Instrument, pick
 from .messages import TranslatedMeta
@@ -35,14 +36,34 @@ def build_form(
         required = enforce_required and bool(question.get("required", False))
         attrs[question["key"]] = qtype.field(question, text(question["label"]), text, required)
     attrs["Meta"] = type("Meta", (TranslatedMeta,), {"locale": locale})
+    if instrument.conditional:
+        def validate(self, extra_validators=None):
+            # a question that does not apply is treated as never posted: not required, not
+            # checked, and answers_from_form drops it (the page's script only hides it)
+            for key in not_applicable_in_form(instrument, self):
+                field = self[key]
+                field.raw_data, field.data, field.validators = [], None, [Optional()]
+            return super(form_class, self).validate(extra_validators)
+        attrs["validate"] = validate
     name = f"{instrument.key.title()}V{instrument.version}Form"
-    return type(name, (base,), attrs)
+    form_class = type(name, (base,), attrs)
+    return form_class
+
+
+def not_applicable_in_form(instrument: Instrument, form: Form) -> set[str]:
+    """The questions that do not apply given what was posted (see :mod:`forms.conditions`)."""
+    def answer_of(key: str) -> str:
+        data = form[key].data
+        return "" if data is None else str(data)
+    return instrument.not_applicable(answer_of)
 
 
 def answers_from_form(instrument: Instrument, form: Form) -> dict[str, Stored | None]:
-    """The validated form's answers, keyed by question."""
+    """The validated form's answers, keyed by question; ``None`` for a question that does not
+    apply, whatever was posted for it."""
+    skipped = not_applicable_in_form(instrument, form)
     return {
-        q["key"]: get_type(q["type"]).to_stored(q, getattr(form, q["key"]).data)
+        q["key"]: None if q["key"] in skipped else get_type(q["type"]).to_stored(q, form[q["key"]].data)
         for q in instrument.questions()
     }
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from typing import Any
 
-from .types import get_type
+from . import conditions
+from .types import Stored, get_type
 
 KINDS = ("survey", "inspection")
 DEFAULT_KEYS = ("satisfaction", "phone", "mystery", "staff")
@@ -63,6 +65,37 @@ class Instrument:
     def likert_keys(self) -> list[str]:
         return [q["key"] for q in self.questions() if get_type(q["type"]).stat_kind == "likert"]
 
+    @cached_property
+    def conditional(self) -> bool:
+        """Whether any section or question applies only under a condition."""
+        return any(s.get("relevant") for s in self.sections) or any(
+            q.get("relevant") for q in self.questions())
+
+    def not_applicable(self, answer_of) -> set[str]:
+        """Keys of the questions that do not apply; ``answer_of(key)`` gives the answer as the
+        form posts it ("" for none).  See :mod:`forms.conditions`."""
+        return conditions.not_applicable(self.definition, answer_of) if self.conditional else set()
+
+    def not_applicable_stored(self, answers: Mapping[str, Stored | None]) -> set[str]:
+        """The same for stored answers (scoring, a record page, a paper row)."""
+        def answer_of(key: str) -> str:
+            stored = answers.get(key)
+            if stored is None:
+                return ""
+            question = self.question(key)
+            value = get_type(question["type"]).to_form_value(question, stored)
+            return "" if value is None else str(value)
+        return self.not_applicable(answer_of)
+
+    def describe_condition(self, text: str, locale: str) -> str:
+        """A ``relevant`` expression as the sentence shown under its question."""
+        def value_label(key: str, value: str) -> str:
+            question = self.question(key)
+            labels = get_type(question["type"]).choice_labels(question)
+            return pick(labels[value], locale) if labels and value in labels else value
+        return conditions.describe(text, lambda key: pick(self.question(key)["label"], locale),
+                                   value_label)
+
     def checksum(self) -> str:
         """Content hash without the version number: equal content means the same version."""
         body = {k: v for k, v in self.definition.items() if k != "version"}
@@ -97,6 +130,9 @@ def check(definition: dict[str, Any]) -> Instrument:
             qtype.check_definition(question)
             if question.get("points") and not qtype.scorable:
                 raise ValueError(f"question {key!r}: type {qtype.name} cannot carry points")
+    conditions.check_references(
+        definition, choices_of=lambda q: get_type(q["type"]).choice_labels(q),
+        conditional_kind=lambda q: get_type(q["type"]).stat_kind != "none")
     return Instrument(definition)
 
 

@@ -58,9 +58,12 @@ def bands_of(instrument: Instrument) -> tuple[tuple[float, str], ...]:
 def score(instrument: Instrument, answers: Mapping[str, Stored | None]) -> Result:
     """Score ``answers`` (question key → stored answer) against ``instrument``."""
     sections = []
+    skipped = instrument.not_applicable_stored(answers)  # not applicable: out of both sums
     for section in instrument.sections:
         earned = possible = 0.0
         for question in section["questions"]:
+            if question["key"] in skipped:
+                continue
             result = get_type(question["type"]).score(question, answers.get(question["key"]))
             if result is not None:
                 earned += result.earned

@@ -80,6 +80,12 @@ class QuestionType:
         """A paper-questionnaire cell as the string a browser would post."""
         return cell.strip()
 
+    def choice_labels(self, question: dict[str, Any]) -> dict[str, dict[str, str] | str] | None:
+        """The values the form posts for this question, each with its label; ``None`` when the
+        answer is typed (a number, a text).  Conditions, the spreadsheet's choices sheet and
+        the condition hints under a question all read this."""
+        return None
+
     def display(self, question: dict[str, Any], stored: Stored | None, text: Text) -> str:
         """The answer as a reader sees it on a record page."""
         if stored is None:
@@ -152,6 +158,9 @@ class Likert5(QuestionType):
     def to_form_value(self, question, stored):
         return NO_ANSWER if stored.value is None else str(stored.value)
 
+    def choice_labels(self, question):
+        return {str(v): lbl for v, lbl in LIKERT_LEVELS} | {NO_ANSWER: LIKERT_NO_ANSWER}
+
     def from_csv(self, question, cell):
         cell = cell.strip()
         return cell if cell else NO_ANSWER
@@ -192,6 +201,10 @@ class YesNoNA(QuestionType):
 
     def to_form_value(self, question, stored):
         return {1: "yes", 0: "no", None: NO_ANSWER}[stored.value]
+
+    def choice_labels(self, question):
+        choices = YES_NO_NA if question.get("allow_na", True) else YES_NO_NA[:2]
+        return {key: lbl for key, _, lbl in choices}
 
     def from_csv(self, question, cell):
         cell = cell.strip()
@@ -284,6 +297,9 @@ class SingleChoice(QuestionType):
 
     def to_form_value(self, question, stored):
         return stored.text
+
+    def choice_labels(self, question):
+        return {o["key"]: o["label"] for o in question["options"]}
 
     def display(self, question, stored, text):
         if stored is None:

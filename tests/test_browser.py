@@ -221,7 +221,7 @@ def test_inspector_saves_a_draft_comes_back_finishes_and_sees_score_and_grade(
     page.get_by_label("受查機關").select_option(office.code)
     page.get_by_label("查核時間").fill("2025-08-12T10:15")
     page.get_by_label(re.compile("^響鈴幾聲後接聽")).fill("5")
-    for key in ("states_unit", "greets"):
+    for key in ("states_unit", "greets", "needs_transfer"):
         choice(page, key, "是").click()
     choice(page, "confirms_target", "不適用").click()
     page.get_by_role("button", name="儲存草稿").click()

@@ -63,7 +63,13 @@ def register(app: Flask) -> None:
             return pick(ROLE_LABELS[role], "en" if english else "zh_TW") if role in ROLE_LABELS \
                 else role
 
-        return {"english": english, "html_lang": "en" if english else "zh-Hant-TW",
+        def condition(instrument, item: dict) -> tuple[str, str] | None:
+            """A conditional question's or section's expression (for the page's script) and
+            the sentence people read (for everyone, script or not)."""
+            text = item.get("relevant")
+            return (text, instrument.describe_condition(text, locale_code())) if text else None
+
+        return {"english": english, "condition": condition, "html_lang": "en" if english else "zh-Hant-TW",
                 "role_label": role_label,
                 "period_label": period_label, "local_time": local_time,
                 "switch_language": switch_language, "user": current_user,

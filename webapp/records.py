@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -39,6 +40,7 @@ def answer_rows(instrument: Instrument, submission: Submission) -> list[dict]:
     def text(label):
         return pick(label, locale)
 
+    skipped = instrument.not_applicable_stored(answers)
     sections = []
     for section in instrument.sections:
         items = []
@@ -46,8 +48,12 @@ def answer_rows(instrument: Instrument, submission: Submission) -> list[dict]:
             qtype = get_type(question["type"])
             stored = answers.get(question["key"])
             score = qtype.score(question, stored) if submission.status != "draft" else None
+            if question["key"] in skipped:  # the condition did not hold: shown as such
+                score, shown = None, _("不適用（免答）")
+            else:
+                shown = qtype.display(question, stored, text)
             items.append({"label": text(question["label"]),
-                          "answer": qtype.display(question, stored, text),
+                          "answer": shown,
                           "points": question.get("points"),
                           "earned": None if score is None or score.possible == 0 else score.earned,
                           "counted": score is not None and score.possible > 0})

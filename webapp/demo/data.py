@@ -139,15 +139,18 @@ def load(*, scale: float = 1.0, seed: int = 113, today: datetime | None = None) 
                 version, instrument = instruments.current(key)
                 for _ in range(max(1, int(per_half * scale))):
                     answers = {}
+                    transfer = bool(rng.random() < 0.5)  # half the calls need a transfer
                     for question in instrument.questions():
                         qkey, qtype = question["key"], question["type"]
                         hard = qkey in ("asks_surname", "all_at_once", "bilingual_signs",
                                         "offers_callback", "supplies")
                         p_yes = np.clip(0.8 + 0.25 * quality - (0.3 if hard else 0), 0.05, 0.99)
-                        if qtype == "yes_no_na":
-                            na = qkey.startswith(("confirms", "tells_ext", "transfer")) and \
-                                rng.random() < 0.5
-                            answers[qkey] = Stored(None if na else int(rng.random() < p_yes))
+                        if qkey == "needs_transfer":
+                            answers[qkey] = Stored(int(transfer))
+                        elif question.get("relevant") and not transfer:
+                            answers[qkey] = None  # the transfer items do not apply
+                        elif qtype == "yes_no_na":
+                            answers[qkey] = Stored(int(rng.random() < p_yes))
                         elif qkey == "rings":
                             answers[qkey] = Stored(int(rng.poisson(3.2 - quality)))
                         elif qkey == "wait_minutes":
