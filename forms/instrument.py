@@ -115,6 +115,13 @@ def check(definition: dict[str, Any]) -> Instrument:
         raise ValueError(f"instrument kind must be one of {KINDS}")
     if not isinstance(definition["version"], int) or definition["version"] < 1:
         raise ValueError("instrument version must be a positive integer")
+    threshold = definition.get("improvement_threshold")
+    if threshold is not None and (not isinstance(threshold, int | float) or not 0 <= threshold <= 100):
+        raise ValueError("improvement_threshold must be a score between 0 and 100")
+    for band in definition.get("grade_bands") or ():
+        if (not isinstance(band, list | tuple) or len(band) != 2 or not isinstance(band[0], int | float)
+                or not str(band[1]).strip()):
+            raise ValueError("grade_bands must be [lowest score, grade] pairs")
     seen: set[str] = set()
     for section in definition["sections"]:
         if not section.get("key") or not section.get("questions"):

@@ -301,6 +301,15 @@ class SingleChoice(QuestionType):
     def choice_labels(self, question):
         return {o["key"]: o["label"] for o in question["options"]}
 
+    def from_csv(self, question, cell):
+        """An option's key, or its label as a paper-keying drop-down shows it."""
+        cell = cell.strip()
+        for option in question["options"]:
+            label = option["label"]
+            if cell in ((label.get("zh_TW"), label.get("en")) if isinstance(label, dict) else (label,)):
+                return option["key"]
+        return cell
+
     def display(self, question, stored, text):
         if stored is None:
             return "—"

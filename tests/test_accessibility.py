@@ -75,7 +75,7 @@ def staff_pages(site) -> list[str]:
             "/reports/comments?period=2025H2", f"/reports/office/{record.office.code}?period=2025H2",
             "/admin/offices", f"/admin/offices/{record.office_id}", "/admin/users",
             f"/admin/users/{site['inspector'].id}",
-            "/admin/kiosks", "/admin/instruments", "/admin/audit", "/slips", "/no/such/page"]
+            "/admin/kiosks", "/admin/instruments", "/admin/audit", "/slips", "/paper/", "/no/such/page"]
 
 
 def sign_in(page, user) -> None:

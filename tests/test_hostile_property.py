@@ -78,12 +78,14 @@ def table_counts() -> dict[str, int]:
 # Every endpoint that takes a POST (tests/test_permissions.py checks the list is complete).
 TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "delete", "review",
            "users", "edit_user", "kiosks", "toggle_user", "toggle_kiosk", "toggle_office", "slips",
-           "add_office", "edit_office", "import_offices"]
+           "add_office", "edit_office", "import_offices", "upload_instrument", "publish_instrument",
+           "paper_upload", "paper_confirm"]
 POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout", "inspect.new",
                   "inspect.edit", "inspect.delete", "review.decide", "admin.users", "admin.edit_user",
                   "admin.kiosks", "admin.toggle_user", "admin.toggle_kiosk",
                   "admin.toggle_office", "survey.slips", "admin.offices", "admin.edit_office",
-                  "admin.import_offices"}
+                  "admin.import_offices", "admin.upload_instrument", "admin.publish_instrument",
+                  "paper.upload", "paper.confirm"}
 
 
 @pytest.fixture
@@ -143,6 +145,10 @@ def targets(app):
         "add_office": lambda: (staff, "/admin/offices", None),
         "edit_office": lambda: (staff, f"/admin/offices/{office.id}", None),
         "import_offices": lambda: (staff, "/admin/offices/import", "/admin/offices"),
+        "upload_instrument": lambda: (staff, "/admin/instruments/upload", "/admin/instruments"),
+        "publish_instrument": lambda: (staff, "/admin/instruments/publish", "/admin/instruments"),
+        "paper_upload": lambda: (staff, "/paper/upload", "/paper/"),
+        "paper_confirm": lambda: (staff, "/paper/confirm", "/paper/"),
     }
 
 

@@ -53,7 +53,14 @@ ACCESS = {
     "admin.kiosks": ("GET", {"admin"}),
     "admin.toggle_kiosk": ("POST", {"admin"}),
     "admin.instruments": ("GET", {"admin"}),
+    "admin.instrument_workbook": ("GET", {"admin"}),
+    "admin.upload_instrument": ("POST", {"admin"}),
+    "admin.publish_instrument": ("POST", {"admin"}),
     "admin.audit_log": ("GET", {"admin"}),
+    "paper.index": ("GET", {"admin"}),
+    "paper.template": ("GET", {"admin"}),
+    "paper.upload": ("POST", {"admin"}),
+    "paper.confirm": ("POST", {"admin"}),
 }
 
 
@@ -75,7 +82,8 @@ def world(app):
     args = {"token": kiosk.token, "code": office.code, "key": "phone", "fmt": "json",
             "submission_id": done.id, "office_id": office.id, "user_id": other.id,
             "kiosk_id": kiosk.id, "filename": "style.css", "name": "satisfaction"}
-    overrides = {"inspect.edit": {"submission_id": draft.id}}
+    overrides_paper = {"paper.template": {"key": "satisfaction", "fmt": "xlsx"}}
+    overrides = {"inspect.edit": {"submission_id": draft.id}, **overrides_paper}
     return users, args, overrides
 
 

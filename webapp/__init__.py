@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         BABEL_DEFAULT_TIMEZONE="Asia/Taipei",
         BABEL_TRANSLATION_DIRECTORIES=os.path.join(app.root_path, "translations"),
         MAX_CONTENT_LENGTH=256 * 1024,
+        MAX_UPLOAD_LENGTH=2 * 1024 * 1024,   # a page marked takes_file: a workbook, a paper batch
         WTF_CSRF_TIME_LIMIT=None,  # a kiosk page may stay open all day
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,

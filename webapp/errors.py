@@ -7,7 +7,7 @@ page keeps the citizen's answers in the form for that retry (its blueprint's own
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -39,6 +39,9 @@ def register(app: Flask) -> None:
         }
         code = error.code or 500
         title, message = messages.get(code, (error.name, error.description or ""))
+        if code == 413 and request.mimetype == "multipart/form-data":
+            message = _("檔案太大：上傳的檔案最大 %(mb)s MB。請確認選對檔案，或分成幾個檔案上傳。",
+                        mb=current_app.config["MAX_UPLOAD_LENGTH"] // (1024 * 1024))
         if error.description and error.description != type(error).description:
             message = error.description  # abort(400, description=...) says what exactly was wrong
         return page(code, title, message)

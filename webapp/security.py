@@ -109,7 +109,9 @@ def register(app: Flask) -> None:
             return
         view = current_app.view_functions.get(request.endpoint or "")
         if request.mimetype == "multipart/form-data" and getattr(view, "takes_a_file", False):
-            return  # an upload page (``takes_file``): size-capped, its form checks the rest
+            # an upload page (``takes_file``): its own cap, its form checks the rest
+            request.max_content_length = current_app.config["MAX_UPLOAD_LENGTH"]
+            return
         if request.mimetype != "application/x-www-form-urlencoded":
             abort(415)
         raw = request.get_data(cache=True)  # form parsing reuses the cached body

@@ -12,10 +12,13 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from forms.instrument import DEFAULT_KEYS
+
 from .. import audit, instruments, office_registry, storage, uploads
 from ..cli import fail
 from ..extensions import db
 from ..models import ROLES, User, too_long
+from . import workbooks
 
 offices_cli = AppGroup("offices", help="機關名冊 Office registry.")
 instruments_cli = AppGroup("instruments", help="問卷與查核表版本 Instrument versions.")
@@ -46,21 +49,60 @@ def instruments_sync() -> None:
         click.echo(f"{row.key} v{row.version}")
 
 
+@instruments_cli.command("export")
+@click.argument("key", type=click.Choice(DEFAULT_KEYS))
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "json"]), default="xlsx", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="file to write (default: KEY-vN.xlsx / .json here)")
+def instruments_export(key: str, fmt: str, out: Path | None) -> None:
+    """Write the current version as an XLSForm-style workbook (or JSON) to edit and publish."""
+    import json
+
+    row, _instrument = instruments.current(key)
+    out = out or Path(f"{key}-v{row.version}.{fmt}")
+    if fmt == "xlsx":
+        out.write_bytes(workbooks.xlsx_bytes(row.definition))
+    else:
+        out.write_text(json.dumps(row.definition, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    click.echo(f"{key} v{row.version} → {out}")
+
+
 @instruments_cli.command("publish")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def instruments_publish(file: Path) -> None:
-    """Publish an edited instrument (JSON); a changed definition becomes a new version."""
+    """Publish an edited instrument (.xlsx workbook or JSON); a change becomes a new version."""
     import json
 
+    from forms.diff import compare
+
+    if file.suffix.lower() == ".xlsx":
+        try:
+            definition, problems = workbooks.read(file.read_bytes())
+        except uploads.ImportFileError as error:
+            fail(str(error))
+        if problems:
+            fail("\n".join(f"{p.sheet} 第 {p.row} 列" + (f" {p.column} 欄" if p.column else "")
+                           + f"：{p.message}" for p in problems) + "\n沒有發布任何內容。")
+    else:
+        try:
+            definition = json.loads(file.read_text("utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:
+            fail(f"問卷定義有誤：{error}")
+    if not isinstance(definition, dict) or definition.get("key") not in DEFAULT_KEYS:
+        fail(f"問卷代碼必須是現有的問卷之一：{', '.join(DEFAULT_KEYS)}")
+    before = instruments.latest_version(definition["key"])
     try:
-        definition = json.loads(file.read_text("utf-8"))
-        before = instruments.latest_version(definition.get("key", ""))
         row = instruments.publish(definition)
-    except (ValueError, AttributeError) as error:
+    except (ValueError, AttributeError, TypeError, KeyError) as error:
         fail(f"問卷定義有誤：{error}")
     if before is not None and before.id == row.id:
         click.echo(f"{row.key} v{row.version} 內容相同，未產生新版本。")
         return
+    if before is not None:
+        changes = compare(before.definition, row.definition)
+        click.echo(f"新增 {len(changes.added)} 題，刪除 {len(changes.removed)} 題，文字修改 "
+                   f"{len(changes.reworded)} 題，配分修改 {len(changes.reweighted)} 題，其他修改 "
+                   f"{len(changes.other)} 題，設定修改 {len(changes.settings)} 項。")
     db.session.commit()
     click.echo(f"已發布 {row.key} v{row.version}。")
 

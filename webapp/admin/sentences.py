@@ -32,7 +32,7 @@ VERBS = {
     "instrument_published": ("發布了", "published"),
 }
 KINDS = {"offices": ("機關名冊", "the office registry"), "responses": ("原始資料", "raw responses"),
-         "report": ("半年報", "the report")}
+         "report": ("半年報", "the report"), "instrument_workbook": ("活頁簿", "the workbook of")}
 INSTRUMENTS = {"satisfaction": ("民眾滿意度調查", "the citizen survey"),
                "phone": ("電話禮貌測試", "phone test"), "mystery": ("神秘客查核", "mystery visit"),
                "staff": ("內部同仁滿意度調查", "the staff survey")}

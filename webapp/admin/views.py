@@ -18,7 +18,7 @@ from analysis.periods import FIRST_YEAR, LAST_YEAR
 from .. import audit
 from ..extensions import db
 from ..i18n import locale_code
-from ..models import TAIPEI, AuditEvent, InstrumentVersion, Kiosk, Office, User
+from ..models import TAIPEI, AuditEvent, Kiosk, Office, User
 from ..security import roles_required
 from . import sentences
 from .forms import EditUserForm, KioskForm, ToggleForm, UserForm
@@ -163,14 +163,6 @@ def toggle_kiosk(kiosk_id: int):
     return switch(db.session.get(Kiosk, kiosk_id) or abort(404), "kiosk", ".kiosks")
 
 
-@bp.get("/instruments")
-@roles_required("admin")
-def instruments():
-    rows = db.session.scalars(select(InstrumentVersion).order_by(
-        InstrumentVersion.key, InstrumentVersion.version.desc())).all()
-    return render_template("admin/instruments.html", versions=rows)
-
-
 def _day(text: str | None, end: bool = False) -> datetime | None:
     """A date filter; a malformed or absurd one (0001-01-01) is the request's fault: 400."""
     if not text:
@@ -207,4 +199,4 @@ def audit_log():
 
 
 # the office registry's pages live in their own module
-from . import registry  # noqa: E402,F401
+from . import authoring, registry  # noqa: E402,F401
