@@ -13,7 +13,11 @@ class ImportFileError(ValueError):
 
 
 def decode(raw: bytes) -> str:
-    """UTF-8 with or without BOM (Excel in Taiwan writes one); Big5 gets a clear refusal."""
+    """UTF-8 with or without BOM (Excel in Taiwan writes one); Big5, a workbook or a PDF
+    each get a clear refusal."""
+    if kind_of(raw) != "text":
+        raise ImportFileError(_("這是試算表、壓縮檔或 PDF，不是 CSV 文字檔。請在 Excel 選「另存新檔 → "
+                                "CSV UTF-8（逗號分隔）」後再上傳。"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
