@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .i18n import _
@@ -57,15 +58,14 @@ class Condition:
     text: str
     alternatives: tuple[tuple[Clause, ...], ...]
 
-    def keys(self) -> set[str]:
-        return {c.key for group in self.alternatives for c in group}
-
     def holds(self, answer_of: Callable[[str], str]) -> bool:
         return any(all(c.holds(answer_of(c.key)) for c in group) for group in self.alternatives)
 
 
+@lru_cache(maxsize=512)
 def parse(text: str) -> Condition:
-    """Parse a ``relevant`` expression; ``ValueError`` says where it stops making sense."""
+    """Parse a ``relevant`` expression; ``ValueError`` says where it stops making sense.
+    Cached: every form check, score and record page reads the same few expressions."""
     if not isinstance(text, str) or not text.strip():
         raise ValueError("relevant must be a non-empty expression such as ${key} = 'yes'")
     position, groups, group = 0, [], []
@@ -123,30 +123,30 @@ def check_references(definition: dict[str, Any], choices_of: Callable[[dict], Ma
     """Every condition parses and names an earlier question that can be compared, with a value
     that question can have: a typo fails when the instrument is loaded, not in the field."""
     earlier: dict[str, dict] = {}
+
+    def check(where: str, name: str | None, text: str | None) -> None:
+        if not text:
+            return
+        for clause in (c for group in parse(text).alternatives for c in group):
+            source = earlier.get(clause.key)
+            if source is None:
+                raise ValueError(f"{where} {name!r}: relevant refers to {clause.key!r}, "
+                                 "which is not an earlier question")
+            if not conditional_kind(source):
+                raise ValueError(f"{where} {name!r}: relevant cannot depend on "
+                                 f"{clause.key!r} (type {source['type']})")
+            choices = choices_of(source)
+            if choices is not None and clause.op in ("=", "!=") and clause.value not in choices:
+                raise ValueError(f"{where} {name!r}: {clause.key!r} has no value "
+                                 f"{clause.value!r}; it has {sorted(choices)}")
+            if choices is None and not _number(clause.value):
+                raise ValueError(f"{where} {name!r}: {clause.key!r} is a number, "
+                                 f"not {clause.value!r}")
+
     for section in definition["sections"]:
-        targets = [("section", section.get("key"), section.get("relevant"))]
+        check("section", section.get("key"), section.get("relevant"))
         for question in section["questions"]:
-            targets.append(("question", question.get("key"), question.get("relevant")))
-            for where, name, text in targets:
-                if not text:
-                    continue
-                condition = parse(text)
-                for clause in (c for group in condition.alternatives for c in group):
-                    source = earlier.get(clause.key)
-                    if source is None:
-                        raise ValueError(f"{where} {name!r}: relevant refers to {clause.key!r}, "
-                                         "which is not an earlier question")
-                    if not conditional_kind(source):
-                        raise ValueError(f"{where} {name!r}: relevant cannot depend on "
-                                         f"{clause.key!r} (type {source['type']})")
-                    choices = choices_of(source)
-                    if choices is not None and clause.op in ("=", "!=") and clause.value not in choices:
-                        raise ValueError(f"{where} {name!r}: {clause.key!r} has no value "
-                                         f"{clause.value!r}; it has {sorted(choices)}")
-                    if choices is None and not _number(clause.value):
-                        raise ValueError(f"{where} {name!r}: {clause.key!r} is a number, "
-                                         f"not {clause.value!r}")
-            targets = []
+            check("question", question.get("key"), question.get("relevant"))
             earlier[question["key"]] = question
 
 

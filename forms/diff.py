@@ -60,6 +60,12 @@ def _same(a: Any, b: Any) -> bool:
     return canonical_json(a) == canonical_json(b)
 
 
+def _changed(was: Mapping[str, Any], now: Mapping[str, Any], names, locale: str) -> list[str]:
+    """``name: before → after`` for each of ``names`` that differs."""
+    return [f"{name}: {_shown(was.get(name), locale)} → {_shown(now.get(name), locale)}"
+            for name in names if not _same(was.get(name), now.get(name))]
+
+
 def compare(before: Mapping[str, Any] | None, after: Mapping[str, Any], locale: str = "zh_TW") -> Diff:
     """The changes from ``before`` (the current version, ``None`` for a new instrument)."""
     diff = Diff()
@@ -77,13 +83,10 @@ def compare(before: Mapping[str, Any] | None, after: Mapping[str, Any], locale: 
         was_section, was = old[key]
         label = pick(question["label"], locale)
         for group, names in ((diff.reworded, WORDING), (diff.reweighted, WEIGHT)):
-            details = [f"{name}: {_shown(was.get(name), locale)} → {_shown(question.get(name), locale)}"
-                       for name in names if not _same(was.get(name), question.get(name))]
-            if details:
+            if details := _changed(was, question, names, locale):
                 group.append(Change(key, label, details))
         rest = sorted((set(was) | set(question)) - set(WORDING) - set(WEIGHT) - {"key"})
-        details = [f"{name}: {_shown(was.get(name), locale)} → {_shown(question.get(name), locale)}"
-                   for name in rest if not _same(was.get(name), question.get(name))]
+        details = _changed(was, question, rest, locale)
         if was_section != section:
             details.insert(0, f"section: {was_section} → {section}")
         if details:

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 
 from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user, login_required
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.routing import IntegerConverter
 
 from .models import MAX_ROW_ID
@@ -141,7 +142,27 @@ def register(app: Flask) -> None:
 
 def takes_file(view):
     """Mark a view as an upload page: the only kind that may receive a multipart body.  The
-    request is still capped by MAX_CONTENT_LENGTH, CSRF-checked, and its file read in memory
+    request is still capped (MAX_UPLOAD_LENGTH), CSRF-checked, and its file read in memory
     by content, never saved under the name the client sent."""
     view.takes_a_file = True
     return view
+
+
+#: how long a preview (an upload checked, waiting for its confirmation) stays valid
+PREVIEW_HOURS = 12
+
+
+def sign_preview(purpose: str, payload: dict) -> str:
+    """What a preview page carries to its confirmation, signed with the app's key for this
+    ``purpose``: the browser holds it but cannot alter it or use it for another page."""
+    return URLSafeTimedSerializer(current_app.secret_key, salt=purpose).dumps(payload)
+
+
+def read_preview(purpose: str, token: str) -> dict | None:
+    """The payload of :func:`sign_preview`, or ``None`` when it was altered, made for another
+    purpose, or is older than ``PREVIEW_HOURS``."""
+    try:
+        return URLSafeTimedSerializer(current_app.secret_key, salt=purpose).loads(
+            token, max_age=PREVIEW_HOURS * 3600)
+    except BadSignature:  # SignatureExpired included
+        return None

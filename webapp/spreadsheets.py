@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# one list: the apostrophe written before these, and taken off again reading an upload back
+from forms.workbook import FORMULA_PREFIXES
 
 #: kind -> (Excel number format, ODS data style, decimals); "text" cells are strings
 KINDS = {

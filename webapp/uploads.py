@@ -150,13 +150,19 @@ def keep(raw: bytes) -> str:
     return digest
 
 
-def kept(digest: str) -> bytes | None:
+def _pending_path(digest: str):
+    """Where a kept upload is; ``None`` for anything but a SHA-256 in hex (never a path)."""
     if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
         return None
-    path = _pending_dir() / f"{digest}.upload"
-    return path.read_bytes() if path.exists() else None
+    return _pending_dir() / f"{digest}.upload"
+
+
+def kept(digest: str) -> bytes | None:
+    path = _pending_path(digest)
+    return path.read_bytes() if path is not None and path.exists() else None
 
 
 def forget(digest: str) -> None:
-    if kept(digest) is not None:
-        (_pending_dir() / f"{digest}.upload").unlink(missing_ok=True)
+    path = _pending_path(digest)
+    if path is not None:
+        path.unlink(missing_ok=True)

@@ -12,7 +12,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from wtforms import Form, HiddenField, SubmitField
 from wtforms.validators import InputRequired
@@ -25,13 +24,12 @@ from .. import audit, instruments, uploads
 from ..extensions import db
 from ..i18n import locale_code
 from ..models import InstrumentVersion
-from ..security import roles_required, takes_file
+from ..security import read_preview, roles_required, sign_preview, takes_file
 from ..webforms import StrictForm
 from . import workbooks
 from .views import bp
 
 MAX_BYTES = 1024 * 1024     # an instrument's workbook is some 10 KB; a megabyte is a wrong file
-PREVIEW_HOURS = 12          # a preview left open overnight is uploaded again
 
 
 class UploadForm(StrictForm):
@@ -42,10 +40,6 @@ class UploadForm(StrictForm):
 class PublishForm(StrictForm):
     draft = HiddenField(validators=[InputRequired()])
     submit = SubmitField(_l("發布為新版本"))
-
-
-def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="instrument-preview")
 
 
 def _versions():
@@ -108,16 +102,17 @@ def upload_instrument():
     if definition is not None and key not in DEFAULT_KEYS:
         problems = [workbooks.workbook.Problem("settings", 1, "", _(
             "問卷代碼「%(key)s」不存在；只能編修現有的問卷：%(keys)s", key=key, keys="、".join(DEFAULT_KEYS)))]
-    elif definition is not None and definition["kind"] != instruments.current(key)[1].kind:
-        problems = [workbooks.workbook.Problem("settings", 1, "kind", _(
-            "問卷類別不能改變（目前是 %(kind)s）", kind=instruments.current(key)[1].kind))]
+    elif definition is not None:
+        base, current = instruments.current(key)
+        if definition["kind"] != current.kind:
+            problems = [workbooks.workbook.Problem("settings", 1, "kind", _(
+                "問卷類別不能改變（目前是 %(kind)s）", kind=current.kind))]
     if problems:
         current_app.logger.info("instrument workbook refused: %d problems", len(problems))
         return _page(upload, problems, status=400)
-    base, current = instruments.current(key)
     audit.record("imported", "instrument_workbook", base.id, {"via": "web", "instrument": key})
     db.session.commit()
-    draft = _signer().dumps({"definition": definition, "base": base.id})
+    draft = sign_preview("instrument-preview", {"definition": definition, "base": base.id})
     return preview(definition, base, current, PublishForm(formdata=None, draft=draft))
 
 
@@ -135,9 +130,8 @@ def publish_instrument():
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        draft = _signer().loads(form.draft.data, max_age=PREVIEW_HOURS * 3600)
-    except BadSignature:
+    draft = read_preview("instrument-preview", form.draft.data)
+    if draft is None:
         flash(_("這份預覽已過期或無效，請重新上傳活頁簿。"), "error")
         return redirect(url_for(".instruments"))
     definition = draft["definition"]

@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.validators import InputRequired
 
@@ -24,15 +23,13 @@ from forms.types import get_type
 from .. import audit, instruments, storage, uploads
 from ..extensions import db
 from ..i18n import locale_code
-from ..security import roles_required, takes_file
+from ..security import read_preview, roles_required, sign_preview, takes_file
 from ..webforms import StrictForm
 from . import blank, paper
 
 bp = Blueprint("paper", __name__, url_prefix="/paper", template_folder="templates")
 SURVEYS = ("satisfaction", "staff")
-MAX_BYTES = 2 * 1024 * 1024
 SHOWN = 50                 # rows the preview lists; the counts cover them all
-PREVIEW_HOURS = 12
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -51,10 +48,6 @@ class PaperForm(StrictForm):
 class ConfirmForm(StrictForm):
     upload = HiddenField(validators=[InputRequired()])
     submit = SubmitField(_l("確認匯入"))
-
-
-def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="paper-preview")
 
 
 def _page(form: PaperForm, problems=None, status: int = 200):
@@ -92,10 +85,7 @@ def upload():
     form = _form()
     if not form.validate_on_submit():
         return _page(form, status=400)
-    raw = form.file.data.read(MAX_BYTES + 1)
-    if len(raw) > MAX_BYTES:
-        form.file.errors = [_("檔案超過 2 MB；請分成幾個檔案上傳。")]
-        return _page(form, status=400)
+    raw = form.file.data.read()   # the request is capped at MAX_UPLOAD_LENGTH (security.py)
     try:
         checked = paper.check_file(form.instrument.data, raw)
     except uploads.ImportFileError as error:
@@ -104,7 +94,8 @@ def upload():
     if checked.errors:
         return _page(form, problems=checked.errors, status=400)
     digest = uploads.keep(raw)
-    token = _signer().dumps({"key": form.instrument.data, "file": digest, "by": current_user.id})
+    token = sign_preview("paper-preview", {"key": form.instrument.data, "file": digest,
+                                           "by": current_user.id})
     return render_template("paper/preview.html", rows=preview_rows(checked), checked=checked,
                            key=form.instrument.data, confirm=ConfirmForm(formdata=None, upload=token),
                            already=sum(storage.by_key(f"paper-{checked.digest}-{line}") is not None
@@ -130,10 +121,7 @@ def confirm():
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        ticket = _signer().loads(form.upload.data, max_age=PREVIEW_HOURS * 3600)
-    except BadSignature:
-        ticket = None
+    ticket = read_preview("paper-preview", form.upload.data)
     raw = uploads.kept(ticket["file"]) if ticket and ticket.get("by") == current_user.id else None
     if raw is None:
         flash(_("這份預覽已過期或無效，沒有匯入任何資料；請重新上傳檔案。"), "error")
