@@ -41,3 +41,26 @@ def personal_url(at: Office) -> str:
     (code,) = codes.issue(at, 1)
     db.session.commit()
     return f"/survey/{at.code}?c={code}"
+
+
+def record(at: Office, inspector: User | None, key: str = "phone", status: str = "submitted",
+           occurred_at=None, score: float | None = None, **extra):
+    """An inspector's record written straight to the table (no answers), for list tests that
+    need many rows; a record worth reading answer by answer goes through the web form."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from analysis.periods import Period
+    from webapp import instruments
+    from webapp.models import Submission
+
+    moment = occurred_at or datetime(2025, 8, 12, 2, 15, tzinfo=UTC)
+    version, _definition = instruments.current(key)
+    row = Submission(idempotency_key=uuid.uuid4().hex, office_id=at.id, instrument_key=key,
+                     instrument_version_id=version.id, channel="inspector", status=status,
+                     half=str(Period.half_of(moment)), quarter=str(Period.quarter_of(moment)),
+                     occurred_at=moment, inspector_id=inspector.id if inspector else None,
+                     submitted_at=None if status == "draft" else moment, score=score, **extra)
+    db.session.add(row)
+    db.session.commit()
+    return row

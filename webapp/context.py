@@ -15,6 +15,7 @@ from forms.instrument import pick
 
 from .i18n import locale_code
 from .models import ROLE_LABELS, TAIPEI
+from .record_list import status_labels
 
 
 def register(app: Flask) -> None:
@@ -63,6 +64,9 @@ def register(app: Flask) -> None:
             return pick(ROLE_LABELS[role], "en" if english else "zh_TW") if role in ROLE_LABELS \
                 else role
 
+        def status_label(status: str) -> str:
+            return status_labels().get(status, status)
+
         def condition(instrument, item: dict) -> tuple[str, str] | None:
             """A conditional question's or section's expression (for the page's script) and
             the sentence people read (for everyone, script or not)."""
@@ -70,7 +74,7 @@ def register(app: Flask) -> None:
             return (text, instrument.describe_condition(text, locale_code())) if text else None
 
         return {"english": english, "condition": condition, "html_lang": "en" if english else "zh-Hant-TW",
-                "role_label": role_label,
+                "role_label": role_label, "status_label": status_label,
                 "period_label": period_label, "local_time": local_time,
                 "switch_language": switch_language, "user": current_user,
                 "office_name": office_name, "grade_label": grade_label, "chinese": chinese}

@@ -3,28 +3,27 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, time
 
 import segno
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from wtforms import SelectChoice
 
-from analysis.periods import FIRST_YEAR, LAST_YEAR
+from forms.instrument import pick
 
-from .. import audit
+from .. import audit, listing
 from ..extensions import db
 from ..i18n import locale_code
-from ..models import TAIPEI, AuditEvent, Kiosk, Office, User
+from ..models import ROLE_LABELS, ROLES, AuditEvent, Kiosk, Office, User
 from ..security import roles_required
 from . import sentences
 from .forms import EditUserForm, KioskForm, ToggleForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
-PAGE = 100
+PAGE = 50
 
 
 def switch(row: Office | Kiosk | User, kind: str, back: str):
@@ -74,8 +73,23 @@ def users():
             return redirect(url_for(".users"))
     elif form.is_submitted():
         status = 400
-    rows = db.session.scalars(select(User).order_by(User.role, User.email)).all()
-    return render_template("admin/users.html", users=rows, form=form, toggle=ToggleForm()), status
+    english = locale_code().startswith("en")
+    roles = [(r, pick(ROLE_LABELS[r], "en" if english else "zh_TW")) for r in ROLES]
+    return render_template("admin/users.html", listing=user_list(), form=form, roles=roles,
+                           toggle=ToggleForm()), status
+
+
+def user_list() -> listing.Listing:
+    """Accounts filtered by role, state and a search in the e-mail or name."""
+    query = select(User)
+    if role := listing.choice("role", ROLES, _("角色")):
+        query = query.where(User.role == role)
+    if state := listing.choice("active", ("yes", "no"), _("狀態")):
+        query = query.where(User.active.is_(state == "yes"))
+    query = listing.search(query, User.email, User.display_name)
+    return listing.page(query, {"name": (User.display_name, User.email), "email": User.email,
+                                "role": User.role, "created": User.created_at},
+                        default="role", tiebreak=User.id, per_page=PAGE)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -163,39 +177,27 @@ def toggle_kiosk(kiosk_id: int):
     return switch(db.session.get(Kiosk, kiosk_id) or abort(404), "kiosk", ".kiosks")
 
 
-def _day(text: str | None, end: bool = False) -> datetime | None:
-    """A date filter; a malformed or absurd one (0001-01-01) is the request's fault: 400."""
-    if not text:
-        return None
-    try:
-        day = datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        abort(400, description=_("日期格式應為 YYYY-MM-DD，例如 2025-07-01。"))
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        abort(400, description=_("日期應在 %(first)s 到 %(last)s 年之間。", first=FIRST_YEAR,
-                                 last=LAST_YEAR))
-    return datetime.combine(day, time.max if end else time.min, TAIPEI)
-
-
 @bp.get("/audit")
 @roles_required("admin")
 def audit_log():
     args = request.args
     query = select(AuditEvent)
-    if args.get("action"):
-        query = query.where(AuditEvent.action == args["action"])
-    if args.get("actor"):
-        query = query.where(AuditEvent.actor.contains(args["actor"][:254]))
+    if action := listing.choice("action", audit.ACTIONS, _("動作")):
+        query = query.where(AuditEvent.action == action)
+    if who := (args.get("actor") or "").strip()[:254]:  # by e-mail or by display name
+        named = select(User).where(User.display_name.contains(who))
+        query = query.where(or_(AuditEvent.actor.contains(who),
+                                AuditEvent.actor_id.in_(named.with_only_columns(User.id)),
+                                AuditEvent.actor.in_(named.with_only_columns(User.email))))
     if args.get("target_type"):
         query = query.where(AuditEvent.target_type == args["target_type"][:32])
-    if (start := _day(args.get("from"))) is not None:
-        query = query.where(AuditEvent.at >= start)
-    if (end := _day(args.get("to"), end=True)) is not None:
-        query = query.where(AuditEvent.at <= end)
-    events = db.session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-                                .limit(PAGE)).all()
-    return render_template("admin/audit.html", events=events, args=args, actions=audit.ACTIONS,
-                           said=sentences.sentences(events, locale_code()))
+    query = listing.between(query, AuditEvent.at)
+    page = listing.page(query, {"at": AuditEvent.at}, default="-at", tiebreak=AuditEvent.id,
+                        per_page=PAGE)
+    english = locale_code().startswith("en")
+    actions = {a: sentences.VERBS.get(a, (a, a))[1 if english else 0] for a in audit.ACTIONS}
+    return render_template("admin/audit.html", listing=page, actions=actions,
+                           said=sentences.sentences(page.rows, locale_code()))
 
 
 # the office registry's pages live in their own module

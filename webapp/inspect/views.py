@@ -22,7 +22,7 @@ from forms.builder import answers_from_form, form_data_from_answers
 from forms.instrument import pick
 from forms.scoring import bands_of
 
-from .. import audit, errors, instruments, storage
+from .. import audit, errors, instruments, listing, record_list, storage
 from ..extensions import db
 from ..i18n import locale_code
 from ..models import TAIPEI, Answer, Office, RecordEvent, Submission
@@ -60,15 +60,20 @@ def own_record(submission_id: int) -> Submission:
 @bp.get("/")
 @roles_required("inspector", "admin")
 def index():
-    query = select(Submission).where(Submission.channel == "inspector")
-    if current_user.role != "admin":
+    """The inspector's records, newest change first; an admin sees everyone's and may filter
+    by inspector."""
+    admin = current_user.role == "admin"
+    query = record_list.filtered(record_list.records(), inspector_filter=admin)
+    if not admin:
         query = query.where(Submission.inspector_id == current_user.id)
-    records = db.session.scalars(query.order_by(Submission.updated_at.desc(),
-                                                Submission.occurred_at.desc()).limit(200)).all()
+    page = listing.page(query, record_list.sorts(), default="-updated", tiebreak=Submission.id)
     # a draft just deleted: the page tells this tablet to drop its copies of it too
     forget = request.args.get("forget", "")
-    return render_template("inspect/index.html", records=records, keys=INSPECTION_KEYS,
-                           titles=titles(), forget=forget if KEY.fullmatch(forget) else None)
+    return render_template("inspect/index.html", listing=page, keys=INSPECTION_KEYS,
+                           titles=titles(), statuses=record_list.status_labels(),
+                           offices=record_list.offices(),
+                           inspectors=record_list.inspectors() if admin else None,
+                           forget=forget if KEY.fullmatch(forget) else None)
 
 
 def edit_page(key: str, submission: Submission | None):

@@ -10,12 +10,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from forms.instrument import pick
 from forms.scoring import bands_of
 
-from .. import audit, instruments, storage
+from .. import audit, instruments, listing, record_list, storage
 from ..extensions import db
 from ..i18n import locale_code
 from ..models import Submission
@@ -23,17 +22,22 @@ from ..records import answer_rows, changes_since_return, history, log_event, tit
 from ..security import roles_required
 from .forms import ReviewForm
 
+DECIDED = ("submitted", "returned", "approved")  # a draft is the inspector's own
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
 
 
 @bp.get("/")
 @roles_required("reviewer", "admin")
 def queue():
-    waiting = db.session.scalars(
-        select(Submission).where(Submission.channel == "inspector",
-                                 Submission.status == "submitted")
-        .order_by(Submission.submitted_at)).all()
-    return render_template("review/queue.html", records=waiting, titles=titles())
+    """Records waiting for a decision, oldest first (first come, first served); the same
+    list, filtered by status, finds what was returned or approved before."""
+    query = record_list.filtered(record_list.records(), statuses=DECIDED, inspector_filter=True,
+                                 status="submitted")
+    page = listing.page(query, record_list.sorts(), default="submitted", tiebreak=Submission.id)
+    return render_template("review/queue.html", listing=page, titles=titles(),
+                           statuses={k: v for k, v in record_list.status_labels().items()
+                                     if k in DECIDED},
+                           offices=record_list.offices(), inspectors=record_list.inspectors())
 
 
 @bp.route("/<int:submission_id>", methods=["GET", "POST"])
