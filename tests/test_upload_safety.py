@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from webapp import instruments
 from webapp.extensions import db
+from webapp.models import AuditEvent
 
 #: endpoint -> (page with the form, upload URL, extra form fields)
 UPLOADS = {
@@ -27,9 +28,24 @@ UPLOADS = {
 
 
 def table_counts() -> dict[str, int]:
+    """Rows per table, but the audit log's, which records the refusal itself (``refusals``)."""
     db.session.rollback()
     return {t.name: db.session.scalar(select(func.count()).select_from(t))
-            for t in db.metadata.sorted_tables}
+            for t in db.metadata.sorted_tables if t.name != "audit_events"}
+
+
+def refusals() -> list[dict]:
+    db.session.rollback()
+    return [e.detail for e in db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "upload_refused").order_by(AuditEvent.id))]
+
+
+def refused_once(before: list[dict], endpoint: str, reason: str) -> None:
+    """One more refusal in the log, naming the page and why, and nothing of the file's content."""
+    after = refusals()
+    assert len(after) == len(before) + 1, after
+    assert after[-1]["page"] == endpoint and after[-1]["reason"] == reason
+    assert set(after[-1]) == {"page", "reason", "kind", "bytes", "problems"}
 
 
 @pytest.fixture
@@ -87,7 +103,7 @@ def test_hostile_files_get_a_message_and_store_nothing(admin, endpoint, case):
     raw, name, message = CASES[case]
     if endpoint == "admin.import_offices":   # a CSV page: any workbook or archive is not a CSV
         message = "不是 CSV 文字檔"
-    before = table_counts()
+    before, logged = table_counts(), refusals()
     response = send(admin, endpoint, raw, name)
     html = response.get_data(as_text=True)
     assert 400 <= response.status_code < 500, (endpoint, case, response.status_code)
@@ -95,6 +111,7 @@ def test_hostile_files_get_a_message_and_store_nothing(admin, endpoint, case):
     if message:
         assert message in html, (endpoint, case)
     assert table_counts() == before
+    refused_once(logged, endpoint, "unreadable")
 
 
 @pytest.mark.parametrize("endpoint", sorted(UPLOADS))
@@ -107,11 +124,17 @@ def test_a_10_mb_file_is_refused_with_the_limit_in_the_users_language(admin, end
     body += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
              "Content-Type: text/csv\r\n\r\n").encode() + b"a" * (10 * 1024 * 1024) + \
         f"\r\n--{boundary}--\r\n".encode()
-    before = table_counts()
+    before, logged = table_counts(), refusals()
     response = admin.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 413
     assert "上傳的檔案最大 2 MB" in response.get_data(as_text=True)
     assert table_counts() == before
+    refused_once(logged, endpoint, "too_large")
+
+
+def test_a_refused_upload_reads_as_a_sentence_in_the_audit_log(admin):
+    send(admin, "paper.upload", CASES["broken zip"][0])
+    assert "上傳了 紙本問卷檔案，未被接受（無法讀取）" in admin.get("/admin/audit").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("endpoint", ["admin.import_offices", "paper.upload"])
@@ -137,3 +160,12 @@ def test_any_bytes_under_any_name_end_in_a_page_or_a_4xx(admin, endpoint, raw, n
     assert response.status_code < 500, (endpoint, raw[:40], response.status_code)
     if response.status_code >= 400:
         assert table_counts() == before
+
+
+def test_a_file_with_bad_lines_is_logged_with_how_many_but_not_what(admin):
+    logged = refusals()
+    raw = "office_code,submitted_on,overall\r\nNOPE-1,2025-03-02,5\r\nTPH-DAAN,2025-13-02,5\r\n"
+    response = send(admin, "paper.upload", raw.encode(), "bad.csv")
+    assert response.status_code == 400
+    refused_once(logged, "paper.upload", "problems")
+    assert refusals()[-1]["problems"] == 2 and "NOPE" not in str(refusals()[-1])

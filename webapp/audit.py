@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context
+from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .extensions import db
 from .models import AuditEvent
+from .uploads import kind_of
 
 ACTIONS = ("created", "changed", "submitted", "approved", "returned", "deleted", "imported",
            "exported",
            "kiosk_registered", "kiosk_changed", "user_created", "user_changed", "office_changed",
-           "codes_issued", "instrument_published")
+           "codes_issued", "instrument_published", "upload_refused")
 
 
 def actor() -> tuple[int | None, str]:
@@ -39,6 +40,19 @@ def record(action: str, target_type: str, target_id: int | None = None,
                        target_type=target_type, target_id=target_id, detail=detail)
     db.session.add(entry)
     return entry
+
+
+def upload_refused(raw: bytes | None, reason: str, problems: int = 0) -> None:
+    """Keep a refused upload in the log, committed on its own (nothing else is stored): which
+    page, who, what kind of file by content and how big, and why; never a byte of its content.
+    Only for a signed-in user: an anonymous post must not be able to fill the log."""
+    if not current_user.is_authenticated:
+        return
+    size = len(raw) if raw is not None else request.content_length
+    record("upload_refused", "upload", None, {"page": request.endpoint, "reason": reason,
+                                              "kind": kind_of(raw) if raw else None,
+                                              "bytes": size, "problems": problems})
+    db.session.commit()
 
 
 class AppendOnlyError(RuntimeError):

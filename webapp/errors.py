@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from . import audit
 from .extensions import db
 
 
@@ -40,6 +41,8 @@ def register(app: Flask) -> None:
         code = error.code or 500
         title, message = messages.get(code, (error.name, error.description or ""))
         if code == 413 and request.mimetype == "multipart/form-data":
+            if getattr(current_app.view_functions.get(request.endpoint or ""), "takes_a_file", False):
+                audit.upload_refused(None, "too_large")
             message = _("檔案太大：上傳的檔案最大 %(mb)s MB。請確認選對檔案，或分成幾個檔案上傳。",
                         mb=current_app.config["MAX_UPLOAD_LENGTH"] // (1024 * 1024))
         if error.description and error.description != type(error).description:

@@ -78,7 +78,8 @@ def instrument_workbook(key: str):
     return response
 
 
-def _refuse(upload: UploadForm, message: str):
+def _refuse(upload: UploadForm, raw: bytes, reason: str, message: str):
+    audit.upload_refused(raw, reason)
     upload.file.errors = [message]
     return _page(upload, status=400)
 
@@ -93,11 +94,11 @@ def upload_instrument():
         return _page(upload, status=400)
     raw = upload.file.data.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
-        return _refuse(upload, _("檔案超過 1 MB，問卷活頁簿不會這麼大；請確認選對檔案。"))
+        return _refuse(upload, raw, "too_large", _("檔案超過 1 MB，問卷活頁簿不會這麼大；請確認選對檔案。"))
     try:
         definition, problems = workbooks.read(raw)
     except uploads.ImportFileError as error:
-        return _refuse(upload, str(error))
+        return _refuse(upload, raw, "unreadable", str(error))
     key = (definition or {}).get("key")
     if definition is not None and key not in DEFAULT_KEYS:
         problems = [workbooks.workbook.Problem("settings", 1, "", _(
@@ -108,7 +109,7 @@ def upload_instrument():
             problems = [workbooks.workbook.Problem("settings", 1, "kind", _(
                 "問卷類別不能改變（目前是 %(kind)s）", kind=current.kind))]
     if problems:
-        current_app.logger.info("instrument workbook refused: %d problems", len(problems))
+        audit.upload_refused(raw, "problems", len(problems))
         return _page(upload, problems, status=400)
     audit.record("imported", "instrument_workbook", base.id, {"via": "web", "instrument": key})
     db.session.commit()

@@ -111,14 +111,17 @@ def import_offices():
         return page(form, upload, status=400)
     raw = upload.file.data.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
+        audit.upload_refused(raw, "too_large")
         upload.file.errors = [_("檔案超過 200 KB，機關名冊不會這麼大；請確認選對檔案。")]
         return page(form, upload, status=400)
     try:
         rows, problems = office_registry.read(raw)
     except uploads.ImportFileError as error:
+        audit.upload_refused(raw, "unreadable")
         upload.file.errors = [str(error)]
         return page(form, upload, status=400)
     if problems or not rows:
+        audit.upload_refused(raw, "problems" if problems else "empty", len(problems))
         if not rows and not problems:
             upload.file.errors = [_("檔案裡沒有任何機關。")]
         return page(form, upload, problems=problems, status=400)

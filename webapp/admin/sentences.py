@@ -30,7 +30,14 @@ VERBS = {
     "office_changed": ("修改了機關", "changed the office"),
     "codes_issued": ("印製了問卷條碼", "printed QR slips for"),
     "instrument_published": ("發布了", "published"),
+    "upload_refused": ("上傳了", "uploaded"),
 }
+#: the upload pages, by endpoint (webapp.security.takes_file), and why a file was refused
+UPLOAD_PAGES = {"admin.import_offices": ("機關名冊", "the office registry"),
+                "paper.upload": ("紙本問卷", "paper questionnaires"),
+                "admin.upload_instrument": ("問卷活頁簿", "an instrument workbook")}
+REFUSALS = {"too_large": ("檔案太大", "too large"), "unreadable": ("無法讀取", "unreadable"),
+            "empty": ("沒有資料", "empty"), "problems": ("%(n)s 處錯誤", "%(n)s problems")}
 KINDS = {"offices": ("機關名冊", "the office registry"), "responses": ("原始資料", "raw responses"),
          "report": ("半年報", "the report"), "instrument_workbook": ("活頁簿", "the workbook of")}
 INSTRUMENTS = {"satisfaction": ("民眾滿意度調查", "the citizen survey"),
@@ -90,6 +97,12 @@ def sentences(events: Sequence[AuditEvent], locale: str) -> dict[int, str]:
             number = detail.get("version")
             return (f"{instrument(detail.get('key'))} v{number}" if en else
                     f"{instrument(detail.get('key'))} 第 {number} 版")
+        if e.target_type == "upload":
+            where = UPLOAD_PAGES.get(detail.get("page"), (detail.get("page"), detail.get("page")))
+            why = REFUSALS.get(detail.get("reason"), ("", ""))[1 if en else 0]
+            why = why % {"n": detail.get("problems")} if "%(n)s" in why else why
+            return (f"a file for {where[1]}, refused ({why})" if en else
+                    f"{where[0]}檔案，未被接受（{why}）")
         if e.target_type in KINDS:
             what = KINDS[e.target_type][1 if en else 0]
             key = detail.get("instrument")

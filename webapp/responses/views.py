@@ -89,9 +89,11 @@ def upload():
     try:
         checked = paper.check_file(form.instrument.data, raw)
     except uploads.ImportFileError as error:
+        audit.upload_refused(raw, "unreadable")
         form.file.errors = [str(error)]
         return _page(form, status=400)
     if checked.errors:
+        audit.upload_refused(raw, "problems", len(checked.errors))
         return _page(form, problems=checked.errors, status=400)
     digest = uploads.keep(raw)
     token = sign_preview("paper-preview", {"key": form.instrument.data, "file": digest,
