@@ -51,7 +51,8 @@ class ConfirmForm(StrictForm):
 
 
 def _page(form: PaperForm, problems=None, status: int = 200):
-    return render_template("paper/index.html", form=form, surveys=SURVEYS, problems=problems), status
+    return render_template("paper/index.html", form=form, surveys=survey_choices(),
+                           problems=problems), status
 
 
 def _form(**kwargs) -> PaperForm:
