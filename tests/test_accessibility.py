@@ -56,6 +56,10 @@ def site(app, office, kiosk):
     from webapp.extensions import db
 
     db.session.commit()
+    from webapp import publications as snapshot
+
+    snapshot.publish("2025H2", None, None)   # /open/2025H2/ has data to show
+    db.session.commit()
     return {"office": office, "kiosk": kiosk, "record": record, "draft": draft, "admin": admin,
             "inspector": inspector, "slip": factories.personal_url(office)}
 
@@ -64,7 +68,7 @@ def public_pages(site) -> list[str]:
     token, office = site["kiosk"].token, site["office"]
     return [f"/kiosk/{token}", f"/kiosk/{token}/thanks", site["slip"],
             f"/survey/{office.code}/thanks", f"/survey/{office.code}", "/accessibility", "/",
-            "/login", "/c", "/c?code=ZZZZ-ZZZZ"]
+            "/login", "/c", "/c?code=ZZZZ-ZZZZ", "/open/", "/open/2025H2/"]
 
 
 def staff_pages(site) -> list[str]:
@@ -75,7 +79,8 @@ def staff_pages(site) -> list[str]:
             "/reports/comments?period=2025H2", f"/reports/office/{record.office.code}?period=2025H2",
             "/admin/offices", f"/admin/offices/{record.office_id}", "/admin/users",
             f"/admin/users/{site['inspector'].id}",
-            "/admin/kiosks", "/admin/instruments", "/admin/audit", "/slips", "/paper/", "/no/such/page"]
+            "/admin/kiosks", "/admin/instruments", "/admin/audit", "/slips", "/paper/",
+            "/open/publish", "/no/such/page"]
 
 
 def sign_in(page, user) -> None:

@@ -79,13 +79,14 @@ def table_counts() -> dict[str, int]:
 TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "delete", "review",
            "users", "edit_user", "kiosks", "toggle_user", "toggle_kiosk", "toggle_office", "slips",
            "add_office", "edit_office", "import_offices", "upload_instrument", "publish_instrument",
-           "paper_upload", "paper_confirm"]
+           "paper_upload", "paper_confirm", "publish_opendata", "api_tokens", "revoke_token"]
 POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout", "inspect.new",
                   "inspect.edit", "inspect.delete", "review.decide", "admin.users", "admin.edit_user",
                   "admin.kiosks", "admin.toggle_user", "admin.toggle_kiosk",
                   "admin.toggle_office", "survey.slips", "admin.offices", "admin.edit_office",
                   "admin.import_offices", "admin.upload_instrument", "admin.publish_instrument",
-                  "paper.upload", "paper.confirm"}
+                  "paper.upload", "paper.confirm", "opendata.publish", "admin.tokens",
+                  "admin.revoke_token"}
 
 
 @pytest.fixture
@@ -112,6 +113,11 @@ def targets(app):
                             idempotency_key="hostile-done-00000", inspector=inspector)
     other = factories.user("analyst")
     edited = factories.user("reviewer")
+    from webapp import api_tokens
+    from webapp.extensions import db
+
+    token, _text = api_tokens.create("hostile", "public", None)
+    db.session.commit()
     anonymous = app.test_client()
     staff = app.test_client()
     assert login(staff, admin.email, factories.PASSWORD).status_code == 302
@@ -149,6 +155,9 @@ def targets(app):
         "publish_instrument": lambda: (staff, "/admin/instruments/publish", "/admin/instruments"),
         "paper_upload": lambda: (staff, "/paper/upload", "/paper/"),
         "paper_confirm": lambda: (staff, "/paper/confirm", "/paper/"),
+        "publish_opendata": lambda: (staff, "/open/publish", None),
+        "api_tokens": lambda: (staff, "/admin/api-tokens", None),
+        "revoke_token": lambda: (staff, f"/admin/api-tokens/{token.id}/revoke", "/admin/api-tokens"),
     }
 
 

@@ -13,6 +13,7 @@ from webapp.models import utcnow
 ROLES = ("anonymous", "inspector", "reviewer", "analyst", "admin")
 PUBLIC = set(ROLES)
 SIGNED_IN = {"inspector", "reviewer", "analyst", "admin"}
+TOKEN_ONLY: set[str] = set()   # no role's session opens it: only an analyst-scope API token
 
 # endpoint: (method, who may use it) — the README's "who may do what" table says the same.
 ACCESS = {
@@ -61,6 +62,19 @@ ACCESS = {
     "paper.template": ("GET", {"admin"}),
     "paper.upload": ("POST", {"admin"}),
     "paper.confirm": ("POST", {"admin"}),
+    "opendata.index": ("GET", PUBLIC),
+    "opendata.period_page": ("GET", PUBLIC),
+    "opendata.latest_file": ("GET", PUBLIC),
+    "opendata.version_file": ("GET", PUBLIC),
+    "opendata.publish": ("GET", {"analyst", "admin"}),
+    "admin.tokens": ("GET", {"admin"}),
+    "admin.revoke_token": ("POST", {"admin"}),
+    # /api/v1: a bearer token decides, never the session; the public part is open to all
+    "api.document": ("GET", PUBLIC),
+    "api.offices": ("GET", PUBLIC),
+    "api.periods": ("GET", PUBLIC),
+    "api.results_page": ("GET", PUBLIC),
+    "api.responses": ("GET", TOKEN_ONLY),
 }
 
 
@@ -81,9 +95,12 @@ def world(app):
     other = factories.user("analyst", email="other@example.tw")
     args = {"token": kiosk.token, "code": office.code, "key": "phone", "fmt": "json",
             "submission_id": done.id, "office_id": office.id, "user_id": other.id,
-            "kiosk_id": kiosk.id, "filename": "style.css", "name": "satisfaction"}
+            "kiosk_id": kiosk.id, "filename": "style.css", "name": "satisfaction",
+            "period": "2025H2", "version": 1, "token_id": 1}
     overrides_paper = {"paper.template": {"key": "satisfaction", "fmt": "xlsx"}}
-    overrides = {"inspect.edit": {"submission_id": draft.id}, **overrides_paper}
+    overrides_open = {e: {"name": "survey.csv"} for e in ("opendata.latest_file",
+                                                          "opendata.version_file")}
+    overrides = {"inspect.edit": {"submission_id": draft.id}, **overrides_paper, **overrides_open}
     return users, args, overrides
 
 
@@ -124,6 +141,8 @@ def test_each_role_reaches_exactly_what_the_table_allows(app, world, role):
             where = (role, method, rule.endpoint, status)
             if rule.endpoint == "auth.logout" and role in allowed:
                 assert status == 302, where   # signed out, sent to sign in
+            elif allowed is TOKEN_ONLY:   # signed in or not: 401, and no sign-in page
+                assert status == 401 and not to_login, where
             elif role in allowed:   # let through: whatever the page says, it is not a refusal
                 assert status not in (401, 403) and status < 500 and not to_login, where
             elif role == "anonymous":

@@ -23,7 +23,7 @@ from .i18n import LOCALES, select_locale
 #: One package per thing people do; each may have ``views.py`` (a blueprint ``bp``, templates
 #: beside it) and ``cli.py`` (a list ``commands``).  Features import the core, never each other.
 FEATURES = ("auth", "about", "survey", "inspect", "review", "reports", "admin", "responses",
-            "demo")
+            "opendata", "api", "demo")
 
 
 def database_url(url: str) -> str:
@@ -59,6 +59,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         STAFF_IDLE_MINUTES=30,  # a staff session idle this long is signed out (shared tablets)
         REPORT_MIN_N=30,  # respondents an office needs before the report judges it
         INSPECTION_MIN_CHECKS=3,  # checks an office needs for an office-period grade
+        OPEN_DATA_MIN_N=30,  # respondents a published open-data cell needs; fewer: suppressed
+        OPEN_DATA_MIN_CHECKS=1,  # approved checks an office's published inspection cell needs
+        OPEN_DATA_PUBLISHER="服務品質督導小組",  # 資料集提供機關, in the open data's metadata
+        OPEN_DATA_CONTACT="",  # 聯絡人 (name, phone or e-mail); set FLASK_OPEN_DATA_CONTACT
+        API_RATE_TOKEN="600/minute",      # /api/v1 requests per token
+        API_RATE_ANONYMOUS="60/minute",   # /api/v1 requests per address without a token
         # who hears about accessibility problems (shown on /accessibility)
         ACCESSIBILITY_CONTACT="服務品質業務承辦人 / the service-quality officer",
     )

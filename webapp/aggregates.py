@@ -158,6 +158,23 @@ def inspection_scores(instrument_key: str, period: str, office_ids: Sequence[int
     return ScoreTotals(tuple(office_ids), n, total, total_sq)
 
 
+def inspection_grades(instrument_key: str, period: str, office_ids: Sequence[int],
+                      statuses: Sequence[str] = COUNTED_STATUSES) -> list[dict[str, int]]:
+    """Per office position, how many counted checks got each grade (the grade each record
+    was given under its own version's bands)."""
+    position = {office_id: i for i, office_id in enumerate(office_ids)}
+    grades: list[dict[str, int]] = [{} for _ in office_ids]
+    rows = db.session.execute(
+        select(Submission.office_id, Submission.grade, func.count())
+        .where(Submission.instrument_key == instrument_key, in_period(Submission, period),
+               Submission.status.in_(list(statuses)), Submission.score.isnot(None))
+        .group_by(Submission.office_id, Submission.grade))
+    for office_id, grade, n in rows:
+        if office_id in position and grade:
+            grades[position[office_id]][grade] = int(n)
+    return grades
+
+
 def inspection_item_values(instrument_key: str, period: str, office_ids: Sequence[int],
                            statuses: Sequence[str] = COUNTED_STATUSES
                            ) -> dict[str, dict[tuple[int | None, str | None], np.ndarray]]:

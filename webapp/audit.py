@@ -21,7 +21,7 @@ from .uploads import kind_of
 ACTIONS = ("created", "changed", "submitted", "approved", "returned", "deleted", "imported",
            "exported",
            "kiosk_registered", "kiosk_changed", "user_created", "user_changed", "office_changed",
-           "codes_issued", "instrument_published", "upload_refused")
+           "codes_issued", "instrument_published", "upload_refused", "published")
 
 
 def actor() -> tuple[int | None, str]:

@@ -7,7 +7,7 @@ page keeps the citizen's answers in the form for that retry (its blueprint's own
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -22,6 +22,15 @@ def page(status: int, title: str, message: str):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def problem(status: int, title: str, detail: str = ""):
+    """An error as a problem document (RFC 9457), for the API: machines read it, not people."""
+    response = jsonify({"type": "about:blank", "title": title, "status": status,
+                        "detail": detail, "instance": request.path})
+    response.status_code = status
+    response.content_type = "application/problem+json"
+    return response
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -29,6 +38,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if request.path.startswith("/api/"):  # no route there, or none for this method
+            return problem(error.code or 500, error.name, error.description or "")
         messages = {
             400: (_("資料有誤"), _("送出的資料無法辨識，請回上一頁檢查後再送出。")),
             403: (_("沒有權限"), _("您的帳號沒有權限開啟這個頁面。")),

@@ -119,8 +119,11 @@ def _cell(question: dict, value: int | None, text: str | None) -> object:
     return value
 
 
-def table(instrument_key: str, period: str, locale: str = "zh_TW") -> Table:
-    """The responses of ``period`` to ``instrument_key``, newest version's questions."""
+def table(instrument_key: str, period: str, locale: str = "zh_TW", *, office: str | None = None,
+          after: int = 0, limit: int | None = None) -> Table:
+    """The responses of ``period`` to ``instrument_key``, newest version's questions; those of
+    one ``office``, and a page of ``limit`` after response number ``after`` (the API's
+    cursor), when asked."""
     try:
         _row, instrument = instruments.current(instrument_key)
     except LookupError:
@@ -130,7 +133,9 @@ def table(instrument_key: str, period: str, locale: str = "zh_TW") -> Table:
     first_item = len(variables) - len(questions)
     statuses = ["submitted"] if instrument.kind == "survey" else list(COUNTED_STATUSES)
     conditions = [Submission.instrument_key == instrument_key, in_period(Submission, period),
-                  Submission.status.in_(statuses)]
+                  Submission.status.in_(statuses), Submission.id > after]
+    if office is not None:
+        conditions.append(Submission.office_id.in_(select(Office.id).where(Office.code == office)))
     english = locale.startswith("en")
     rows: dict[int, list] = {}
     for sid, half, at, channel, score, grade, code, name, name_en, version in db.session.execute(
@@ -139,14 +144,15 @@ def table(instrument_key: str, period: str, locale: str = "zh_TW") -> Table:
                    InstrumentVersion.version)
             .join(Office, Office.id == Submission.office_id)
             .join(InstrumentVersion, InstrumentVersion.id == Submission.instrument_version_id)
-            .where(*conditions).order_by(Submission.id)):
+            .where(*conditions).order_by(Submission.id).limit(limit)):
         head = [sid, code, (name_en or name) if english else name, half,
                 at.astimezone(TAIPEI).date().isoformat(), version]
         head += [channel] if instrument.kind == "survey" else [score, grade]
         rows[sid] = head + [None] * len(questions)
     answers = db.session.execute(
         select(Answer.submission_id, Answer.item_key, Answer.value, Answer.text)
-        .join(Submission, Submission.id == Answer.submission_id).where(*conditions))
+        .join(Submission, Submission.id == Answer.submission_id).where(
+            *conditions, Submission.id <= max(rows, default=0)))
     for submission_id, key, value, text in answers:
         if key in position and submission_id in rows:
             rows[submission_id][first_item + position[key]] = _cell(

@@ -31,6 +31,7 @@ VERBS = {
     "codes_issued": ("印製了問卷條碼", "printed QR slips for"),
     "instrument_published": ("發布了", "published"),
     "upload_refused": ("上傳了", "uploaded"),
+    "published": ("發布了", "published"),
 }
 #: the upload pages, by endpoint (webapp.security.takes_file), and why a file was refused
 UPLOAD_PAGES = {"admin.import_offices": ("機關名冊", "the office registry"),
@@ -39,7 +40,8 @@ UPLOAD_PAGES = {"admin.import_offices": ("機關名冊", "the office registry"),
 REFUSALS = {"too_large": ("檔案太大", "too large"), "unreadable": ("無法讀取", "unreadable"),
             "empty": ("沒有資料", "empty"), "problems": ("%(n)s 處錯誤", "%(n)s problems")}
 KINDS = {"offices": ("機關名冊", "the office registry"), "responses": ("原始資料", "raw responses"),
-         "report": ("半年報", "the report"), "instrument_workbook": ("活頁簿", "the workbook of")}
+         "report": ("半年報", "the report"), "instrument_workbook": ("活頁簿", "the workbook of"),
+         "opendata": ("開放資料", "the open data of")}
 INSTRUMENTS = {"satisfaction": ("民眾滿意度調查", "the citizen survey"),
                "phone": ("電話禮貌測試", "phone test"), "mystery": ("神秘客查核", "mystery visit"),
                "staff": ("內部同仁滿意度調查", "the staff survey")}
@@ -97,6 +99,14 @@ def sentences(events: Sequence[AuditEvent], locale: str) -> dict[int, str]:
             number = detail.get("version")
             return (f"{instrument(detail.get('key'))} v{number}" if en else
                     f"{instrument(detail.get('key'))} 第 {number} 版")
+        if e.target_type == "api_token":
+            return (f"the API token “{detail.get('name', '')}”" if en else
+                    f"API 金鑰「{detail.get('name', '')}」") if "name" in detail else (
+                "an API token" if en else "API 金鑰") + f" #{e.target_id}"
+        if e.target_type == "publication":
+            number = detail.get("version")
+            return (f"the open data of {period(detail.get('period'))} v{number}" if en else
+                    f"{period(detail.get('period'))} 開放資料 第 {number} 版")
         if e.target_type == "upload":
             where = UPLOAD_PAGES.get(detail.get("page"), (detail.get("page"), detail.get("page")))
             why = REFUSALS.get(detail.get("reason"), ("", ""))[1 if en else 0]

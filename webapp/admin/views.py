@@ -201,4 +201,4 @@ def audit_log():
 
 
 # the office registry's pages live in their own module
-from . import authoring, registry  # noqa: E402,F401
+from . import authoring, registry, tokens  # noqa: E402,F401

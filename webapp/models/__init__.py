@@ -5,9 +5,11 @@ Alembic history (``migrations/``) describes the whole schema.
 """
 
 from .accounts import ROLE_LABELS, ROLES, User
+from .api import API_SCOPES, ApiToken, ApiUsage
 from .audit import AuditEvent
 from .common import MAX_ROW_ID, TAIPEI, UTCDateTime, row_id, too_long, utcnow
 from .offices import OFFICE_KINDS, Kiosk, Office
+from .publications import Publication
 from .records import (
     CHANNEL_LABELS,
     CHANNELS,
@@ -20,8 +22,9 @@ from .records import (
 )
 from .rollups import AnswerCount, RollupPeriod, ScaleSum
 
-__all__ = ["CHANNEL_LABELS", "CHANNELS", "OFFICE_KINDS", "ROLE_LABELS", "ROLES", "STATUSES",
+__all__ = ["API_SCOPES", "ApiToken", "ApiUsage",
+           "CHANNEL_LABELS", "CHANNELS", "OFFICE_KINDS", "ROLE_LABELS", "ROLES", "STATUSES",
            "TAIPEI", "Answer", "AuditEvent",
-           "AnswerCount", "InstrumentVersion", "Kiosk", "Office", "RecordEvent", "RollupPeriod",
+           "AnswerCount", "InstrumentVersion", "Kiosk", "Office", "Publication", "RecordEvent", "RollupPeriod",
            "ScaleSum", "Submission", "SurveyCode", "User",
            "UTCDateTime", "MAX_ROW_ID", "row_id", "too_long", "utcnow"]

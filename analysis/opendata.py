@@ -1,0 +1,157 @@
+"""De-identified open data from count tables: what may be published, and what must be withheld.
+
+One survey response at an office in a period, published as that office's cell, would be that
+person's answers.  So a cell (period, instrument, office, item) based on fewer than ``min_n``
+respondents is suppressed: flagged, with every number blank.  A published total over all
+offices would give a suppressed cell back by subtraction (total minus the published offices),
+so suppression is complemented: while the withheld offices of an item are fewer than two, or
+hold fewer than ``min_n`` respondents between them, the smallest published office joins them.
+What the total minus the published offices then reveals is a group of at least two offices and
+``min_n`` respondents, which is what a published cell may be anyway.  When no office can be
+added, the total is withheld too.
+
+Inspections have no respondents: a check is an inspector's score of an office's service, not a
+citizen's answers.  Their cells are withheld below ``min_checks`` (default 1) and carry no
+inspector, date or comment.
+
+Pure functions over arrays; the web app gathers the counts with SQL (``webapp.aggregates``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.wilson import wilson_arrays, z_for
+
+#: the code of the all-offices row of each item
+ALL = "ALL"
+LEVELS = 5
+SATISFIED = (4, 5)  # 滿意 and 非常滿意: the share the satisfaction rate counts
+
+#: why a cell is withheld
+SMALL = "small_n"
+COMPLEMENTARY = "complementary"
+
+
+def suppression(n: Sequence[int], min_n: int) -> tuple[list[str | None], bool]:
+    """Per office the reason its cell is withheld (None: published), and whether the total
+    over all offices must be withheld as well.
+
+    An office with no respondents at all publishes n = 0: there is nothing to protect.
+    """
+    if min_n < 1:
+        raise ValueError(f"min_n must be at least 1, got {min_n!r}")
+    counts = np.asarray(n, dtype=np.int64)
+    reasons: list[str | None] = [SMALL if 0 < c < min_n else None for c in counts]
+    withheld = [i for i, r in enumerate(reasons) if r]
+    if not withheld:
+        return reasons, False
+    # the smallest published offices first, ties by position so the result is stable
+    candidates = sorted((i for i, r in enumerate(reasons) if r is None and counts[i] > 0),
+                        key=lambda i: (counts[i], i))
+    while len(withheld) < 2 or counts[withheld].sum() < min_n:
+        if not candidates:
+            return reasons, True
+        chosen = candidates.pop(0)
+        reasons[chosen] = COMPLEMENTARY
+        withheld.append(chosen)
+    return reasons, False
+
+
+@dataclass(frozen=True)
+class SurveyCell:
+    """One published (or withheld) cell; every number is None when ``suppressed``."""
+
+    office: str
+    item: str
+    n: int | None
+    levels: tuple[int, ...] | None
+    satisfied_rate: float | None
+    wilson_low: float | None
+    wilson_high: float | None
+    mean: float | None
+    suppressed: str | None
+
+    def as_row(self) -> dict:
+        row = {"office_code": self.office, "item": self.item, "n": self.n}
+        for level in range(LEVELS):
+            row[f"level_{level + 1}"] = None if self.levels is None else self.levels[level]
+        row.update(satisfied_rate=self.satisfied_rate, wilson_low=self.wilson_low,
+                   wilson_high=self.wilson_high, mean=self.mean, suppressed=self.suppressed)
+        return row
+
+
+def _cells(codes: Sequence[str], item: str, table: np.ndarray, z: float,
+           reasons: Sequence[str | None]) -> list[SurveyCell]:
+    n = table.sum(axis=1)
+    satisfied = table[:, [level - 1 for level in SATISFIED]].sum(axis=1)
+    low, high = wilson_arrays(satisfied.astype(float), n.astype(float), z)
+    weighted = table @ np.arange(1, LEVELS + 1)
+    cells = []
+    for i, code in enumerate(codes):
+        if reasons[i] is not None:
+            cells.append(SurveyCell(code, item, None, None, None, None, None, None, reasons[i]))
+            continue
+        has = n[i] > 0
+        cells.append(SurveyCell(
+            code, item, int(n[i]), tuple(int(v) for v in table[i]),
+            round(float(satisfied[i] / n[i]), 4) if has else None,
+            round(float(low[i]), 4) if has else None, round(float(high[i]), 4) if has else None,
+            round(float(weighted[i] / n[i]), 4) if has else None, None))
+    return cells
+
+
+def survey_cells(codes: Sequence[str], counts: dict[str, np.ndarray], min_n: int,
+                 confidence: float = 0.95) -> list[SurveyCell]:
+    """Every office's cell of every item, and the all-offices cell (code ``ALL``) of each.
+
+    ``counts[item]`` is an offices x 5 array of answers per level (no-answers left out: a
+    respondent who skipped the item is not in its n).
+    """
+    z = z_for(confidence)
+    cells: list[SurveyCell] = []
+    for item, table in counts.items():
+        table = np.asarray(table, dtype=np.int64)
+        if table.shape != (len(codes), LEVELS):
+            raise ValueError(f"{item}: expected {(len(codes), LEVELS)} counts, got {table.shape}")
+        reasons, hide_total = suppression(table.sum(axis=1), min_n)
+        cells += _cells(codes, item, table, z, reasons)
+        total = table.sum(axis=0, keepdims=True)
+        total_reason = SMALL if 0 < total.sum() < min_n else COMPLEMENTARY if hide_total else None
+        cells += _cells([ALL], item, total, z, [total_reason])
+    return cells
+
+
+@dataclass(frozen=True)
+class InspectionCell:
+    office: str
+    checks: int | None
+    mean_score: float | None
+    grades: dict[str, int] | None
+    suppressed: str | None
+
+    def as_row(self, grade_names: Sequence[str]) -> dict:
+        row = {"office_code": self.office, "checks": self.checks, "mean_score": self.mean_score}
+        for name in grade_names:
+            row[f"grade_{name}"] = None if self.grades is None else self.grades.get(name, 0)
+        row["suppressed"] = self.suppressed
+        return row
+
+
+def inspection_cells(codes: Sequence[str], checks: Sequence[int], totals: Sequence[float],
+                     grades: Sequence[dict[str, int]], min_checks: int = 1) -> list[InspectionCell]:
+    """Per office: how many approved checks, their mean 0-100 score and how many got each
+    grade (as graded by the version each was filled in); withheld below ``min_checks`` (an
+    office with no checks shows 0 checks)."""
+    cells = []
+    for code, n, total, graded in zip(codes, checks, totals, grades, strict=True):
+        n = int(n)
+        if 0 < n < min_checks:
+            cells.append(InspectionCell(code, None, None, None, SMALL))
+            continue
+        cells.append(InspectionCell(code, n, round(float(total) / n, 2) if n else None,
+                                    dict(graded), None))
+    return cells
