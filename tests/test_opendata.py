@@ -238,3 +238,12 @@ def test_the_csv_opens_in_libreoffice_with_its_chinese_intact(app, offices, tmp_
     sheet = pd.read_excel(tmp_path / "survey.ods", engine="odf")
     assert list(sheet.columns) == list(pd.read_csv(source).columns)
     assert "臺北市大安區戶政事務所" in set(sheet.office_name)
+
+
+def test_the_period_page_reads_in_english_with_english_office_names(app, offices):
+    offices[0].name_en = "Da'an Household Registration Office"
+    db.session.commit()
+    publish(signed_in(app, "analyst"))
+    page = app.test_client().get(f"/open/{PERIOD}/?lang=en").get_data(as_text=True)
+    assert "Da&#39;an Household Registration Office" in page and "All offices" in page
+    assert "Withheld: too few respondents" in page and "2025 H2" in page

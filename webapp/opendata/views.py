@@ -59,6 +59,7 @@ def period_page(period: str):
     overall = [r for r in snapshot.survey_rows(publication) if r["item"] == "overall"]
     return render_template("opendata/period.html", publication=publication, log=log,
                            overall=overall, names=files.NAMES,
+                           offices={o["code"]: o for o in publication.data["offices"]},
                            inspections=snapshot.inspection_rows(publication))
 
 
