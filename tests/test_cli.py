@@ -75,7 +75,9 @@ def test_demo_data_loads_real_offices_and_two_half_years(runner, app):
     assert "臺北市士林區戶政事務所" in names and "新北市林口地政事務所" in names
     assert count(Office) == 23 and count(Kiosk) == 23
     assert {u.role for u in db.session.scalars(select(User))} == {"admin", "analyst", "reviewer",
-                                                                 "inspector"}
+                                                                 "inspector", "office"}
+    director = db.session.scalars(select(User).where(User.role == "office")).one()
+    assert director.office is not None   # the demo's office manager runs a real office
     halves = set(db.session.scalars(select(Submission.half).distinct()))
     assert halves == {"2025H2", "2026H1"}
     skipped = runner.invoke(args=["demo-data", "--if-empty"])

@@ -10,9 +10,9 @@ from forms.types import Stored
 from webapp import instruments, storage
 from webapp.models import utcnow
 
-ROLES = ("anonymous", "inspector", "reviewer", "analyst", "admin")
+ROLES = ("anonymous", "office", "inspector", "reviewer", "analyst", "admin")
 PUBLIC = set(ROLES)
-SIGNED_IN = {"inspector", "reviewer", "analyst", "admin"}
+SIGNED_IN = {"office", "inspector", "reviewer", "analyst", "admin"}
 TOKEN_ONLY: set[str] = set()   # no role's session opens it: only an analyst-scope API token
 
 # endpoint: (method, who may use it) — the README's "who may do what" table says the same.
@@ -40,9 +40,9 @@ ACCESS = {
     "reports.download": ("GET", {"analyst", "admin"}),
     "reports.chart": ("GET", {"analyst", "admin"}),
     "reports.quality": ("GET", {"analyst", "admin"}),
-    "reports.office": ("GET", {"analyst", "admin"}),
+    "reports.office": ("GET", {"analyst", "admin", "office"}),   # office: its own only
     "reports.responses": ("GET", {"analyst", "admin"}),
-    "reports.comments": ("GET", {"analyst", "admin"}),
+    "reports.comments": ("GET", {"analyst", "admin", "office"}),  # office: its own only
     "admin.index": ("GET", {"admin"}),
     "admin.offices": ("GET", {"admin"}),
     "admin.edit_office": ("GET", {"admin"}),
@@ -83,6 +83,10 @@ def world(app):
     office = factories.office()
     kiosk = factories.kiosk(office)
     users = {role: factories.user(role) for role in ROLES if role != "anonymous"}
+    users["office"].office_id = office.id   # the office manager of the office the routes name
+    from webapp.extensions import db
+
+    db.session.commit()
     version, phone = instruments.current("phone")
     draft, _ = storage.store(version=version, instrument=phone, office=office,
                              channel="inspector", status="draft", occurred_at=utcnow(),

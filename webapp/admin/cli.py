@@ -17,7 +17,7 @@ from forms.instrument import DEFAULT_KEYS
 from .. import audit, instruments, office_registry, storage, uploads
 from ..cli import fail
 from ..extensions import db
-from ..models import ROLES, User, too_long
+from ..models import ROLES, Office, User, too_long
 from . import workbooks
 
 offices_cli = AppGroup("offices", help="機關名冊 Office registry.")
@@ -111,9 +111,16 @@ def instruments_publish(file: Path) -> None:
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--name", default=None, help="display name, e.g. 王小明")
-def users_create(email: str, role: str, name: str | None) -> None:
+@click.option("--office", "office_code", default=None,
+              help="the office an office manager (--role office) sees, by its code")
+def users_create(email: str, role: str, name: str | None, office_code: str | None) -> None:
     """Create an account; the password is asked for, or read from stdin when piped."""
     email = email.strip().lower()
+    office = None
+    if role == "office":
+        office = db.session.scalar(select(Office).where(Office.code == (office_code or "").upper()))
+        if office is None:
+            fail("機關主管需要 --office 指定一個存在的機關代碼。")
     if not email or "\x00" in email or too_long(User, {"email": email}):
         fail("電子郵件格式有誤（最多 254 字）。")
     if db.session.scalar(select(User).where(func.lower(User.email) == email)):
@@ -127,7 +134,7 @@ def users_create(email: str, role: str, name: str | None) -> None:
     name = (name or "").strip() or None
     if name is not None and (len(name) > 100 or any(ord(c) < 32 or c in "<>" for c in name)):
         fail("顯示名稱最多 100 字，不能包含控制字元或角括號。")
-    user = User(email=email, role=role, display_name=name)
+    user = User(email=email, role=role, display_name=name, office_id=office.id if office else None)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()

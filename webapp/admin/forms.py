@@ -36,11 +36,17 @@ class ToggleForm(StrictForm):
     submit = SubmitField()
 
 
+def office_field() -> SelectField:
+    """The office an office manager sees; the view fills the choices and checks the pairing."""
+    return SelectField(_l("機關（機關主管必填）"), validators=[Optional()], validate_choice=True)
+
+
 class UserForm(StrictForm):
     email = EmailField(_l("電子郵件"), validators=[InputRequired(), Length(max=254)])
     display_name = display_name_field()
     # the least privileged role unless the admin chooses another
     role = SelectField(_l("角色"), choices=role_choices, default="inspector")
+    office = office_field()
     password = PasswordField(_l("初始密碼（至少 10 字元）"),
                              validators=[InputRequired(), Length(min=10, max=200)])
     submit = SubmitField(_l("建立帳號"))
@@ -49,6 +55,7 @@ class UserForm(StrictForm):
 class EditUserForm(StrictForm):
     display_name = display_name_field()
     role = SelectField(_l("角色"), choices=role_choices)
+    office = office_field()
     password = PasswordField(_l("新密碼（至少 10 字元；留空則不變）"),
                              validators=[Optional(), Length(min=10, max=200)])
     submit = SubmitField(_l("儲存"))

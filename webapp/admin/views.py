@@ -50,24 +50,44 @@ def toggle_office(office_id: int):
     return switch(db.session.get(Office, office_id) or abort(404), "office", ".offices")
 
 
+def with_offices(form: UserForm | EditUserForm) -> UserForm | EditUserForm:
+    offices = db.session.scalars(select(Office).where(Office.active).order_by(Office.code)).all()
+    form.office.choices = [SelectChoice("", _("（不適用）"))] + [
+        SelectChoice(o.code, f"{o.name}（{o.code}）") for o in offices]
+    return form
+
+
+def office_for(form: UserForm | EditUserForm) -> Office | None | bool:
+    """The office the form binds the account to; False (with the error set) when an office
+    manager has none.  Any other role is bound to no office."""
+    if form.role.data != "office":
+        return None
+    office = db.session.scalar(select(Office).where(Office.code == (form.office.data or "")))
+    if office is None:
+        form.office.errors = [_("機關主管需要指定一個機關。")]
+        return False
+    return office
+
+
 @bp.route("/users", methods=["GET", "POST"])
 @roles_required("admin")
 def users():
-    form = UserForm()
+    form = with_offices(UserForm())
     status = 200
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (office := office_for(form)) is not False:
         email = form.email.data.strip().lower()
         if db.session.scalar(select(User).where(func.lower(User.email) == email)):
             form.email.errors = [_("這個帳號已經存在。")]
             status = 400
         else:
-            user = User(email=email, role=form.role.data,
+            user = User(email=email, role=form.role.data, office_id=office.id if office else None,
                         display_name=form.display_name.data or None)
             user.set_password(form.password.data)
             db.session.add(user)
             db.session.flush()
             audit.record("user_created", "user", user.id,
-                         {"email": email, "role": user.role, "name": user.display_name})
+                         {"email": email, "role": user.role, "name": user.display_name,
+                          "office": office.code if office else None})
             db.session.commit()
             flash(_("已建立帳號 %(email)s。", email=email), "ok")
             return redirect(url_for(".users"))
@@ -97,10 +117,14 @@ def user_list() -> listing.Listing:
 def edit_user(user_id: int):
     """Change an account's role or set a new password (which signs it out everywhere)."""
     user = db.session.get(User, user_id) or abort(404)
-    form = EditUserForm(role=user.role, display_name=user.display_name)
+    form = with_offices(EditUserForm(role=user.role, display_name=user.display_name,
+                                     office=user.office.code if user.office else ""))
     status = 200
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (office := office_for(form)) is not False:
         changes: dict[str, object] = {}
+        if (office.id if office else None) != user.office_id:
+            changes["office"] = [user.office.code if user.office else None,
+                                 office.code if office else None]
         if form.role.data != user.role:
             if user.id == current_user.id:
                 form.role.errors = [_("不能變更自己的角色。")]
@@ -112,6 +136,8 @@ def edit_user(user_id: int):
         if not form.role.errors:
             if "role" in changes:
                 user.role = form.role.data
+            if "office" in changes:
+                user.office_id = office.id if office else None
             user.display_name = name
             if (form.password.data or "").strip():  # blank or only spaces: password unchanged
                 user.set_password(form.password.data)

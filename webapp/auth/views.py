@@ -81,6 +81,8 @@ def end_idle_session() -> None:
 
 def home_for(user: User) -> str:
     """Where each role starts its work after signing in."""
+    if user.role == "office":
+        return url_for("reports.office", code=user.office.code) if user.office else url_for("auth.home")
     return {"inspector": url_for("inspect.index"), "analyst": url_for("reports.index"),
             "reviewer": url_for("review.queue"), "admin": url_for("admin.index")
             }.get(user.role, url_for("auth.home"))

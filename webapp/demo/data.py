@@ -28,8 +28,9 @@ NEW_TAIPEI_LAND = ["板橋", "三重", "中和", "新莊", "新店", "汐止", "
                    "林口"]
 NEW_TAIPEI_LAND_CODES = ["BANQIAO", "SANCHONG", "ZHONGHE", "XINZHUANG", "XINDIAN", "XIZHI",
                          "TAMSUI", "SHULIN", "SANXIA", "RUIFANG", "LINKOU"]
-DEMO_ROLES = ("admin", "analyst", "reviewer", "inspector")
-DEMO_NAMES = {"admin": "林管理", "analyst": "陳分析", "reviewer": "李審核", "inspector": "王查核"}
+DEMO_ROLES = ("admin", "analyst", "reviewer", "inspector", "office")
+DEMO_NAMES = {"admin": "林管理", "analyst": "陳分析", "reviewer": "李審核", "inspector": "王查核",
+              "office": "張主任"}
 
 
 def english(code: str) -> str:
@@ -88,7 +89,8 @@ def load(*, scale: float = 1.0, seed: int = 113, today: datetime | None = None) 
         email = f"{role}@demo.example.tw"
         if db.session.scalar(select(User).where(User.email == email)) is None:
             password = secrets.token_urlsafe(9)
-            user = User(email=email, role=role, display_name=DEMO_NAMES[role])
+            user = User(email=email, role=role, display_name=DEMO_NAMES[role],
+                        office_id=offices[0].id if role == "office" else None)  # its director
             user.set_password(password)
             db.session.add(user)
             logins[email] = password

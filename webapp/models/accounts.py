@@ -6,16 +6,17 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from .common import UTCDateTime, utcnow
 
-ROLES = ("admin", "analyst", "reviewer", "inspector")
+ROLES = ("admin", "analyst", "reviewer", "inspector", "office")
 #: the roles as people read them, least privileged first (the order a role picker offers)
 ROLE_LABELS = {
+    "office": {"zh_TW": "機關主管", "en": "Office manager"},
     "inspector": {"zh_TW": "查核人員", "en": "Inspector"},
     "reviewer": {"zh_TW": "審核人員", "en": "Reviewer"},
     "analyst": {"zh_TW": "分析人員", "en": "Analyst"},
@@ -31,6 +32,9 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str | None] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))
+    #: the one office an office manager (role ``office``) sees; None for every other role
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    office = relationship("Office", lazy="joined")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Raised to end every session of this account on the server side (sign-out, deactivation).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

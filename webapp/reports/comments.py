@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
@@ -111,11 +112,17 @@ def query(f: dict, text_items: list[str]):
 
 
 @bp.get("/comments")
-@roles_required("analyst", "admin")
+@roles_required("analyst", "admin", "office")
 def comments():
     _row, survey = instruments.current(SURVEY)
     halves, offices = aggregates.periods_with_data(SURVEY), aggregates.offices()
+    if current_user.role == "office":   # an office manager reads their own office's comments
+        offices = [o for o in offices if o.id == current_user.office_id]
+        if not offices or request.args.get("office") not in (None, "", offices[0].code):
+            abort(404)
     f = filters(survey, halves, offices)
+    if current_user.role == "office":
+        f["office"] = offices[0].code   # never everyone's
     locale = locale_code()
     labels = {key: {o["key"]: pick(o["label"], locale) for o in survey.question(key)["options"]}
               for key in ("service_used", "age_band")}

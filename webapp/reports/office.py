@@ -3,13 +3,14 @@
 The numbers are the half-year report's own (the same cached report, with every office, so the
 funnel verdict, the group letters and the rank interval mean what they mean there); this page
 only picks out the office's rows.  It is the page a director opens and prints, and the office
-managers' view will show it for their own office.
+managers (role ``office``) open it for their own office only.
 """
 
 from __future__ import annotations
 
 from flask import abort, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.periods import Period
@@ -52,9 +53,12 @@ def scorecard(report: dict, code: str) -> dict:
 
 
 @bp.get("/office/<code>")
-@roles_required("analyst", "admin")
+@roles_required("analyst", "admin", "office")
 def office(code: str):
+    """An office manager opens only their own office's page; another's is not there (404)."""
     place = db.session.scalar(select(Office).where(Office.code == code.upper()))
+    if current_user.role == "office" and (place is None or place.id != current_user.office_id):
+        abort(404)
     if place is None:
         abort(404, description=_("沒有代碼為 %(code)s 的機關", code=code))
     # the report page's own period and comparison, over every office and instrument: the
