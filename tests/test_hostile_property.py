@@ -11,6 +11,7 @@ have left every table exactly as it was.
 from __future__ import annotations
 
 import json
+from datetime import date
 from urllib.parse import quote
 
 import factories
@@ -79,14 +80,15 @@ def table_counts() -> dict[str, int]:
 TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "delete", "review",
            "users", "edit_user", "kiosks", "toggle_user", "toggle_kiosk", "toggle_office", "slips",
            "add_office", "edit_office", "import_offices", "upload_instrument", "publish_instrument",
-           "paper_upload", "paper_confirm", "publish_opendata", "api_tokens", "revoke_token"]
+           "paper_upload", "paper_confirm", "publish_opendata", "api_tokens", "revoke_token",
+           "case_answer", "case_decide"]
 POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout", "inspect.new",
                   "inspect.edit", "inspect.delete", "review.decide", "admin.users", "admin.edit_user",
                   "admin.kiosks", "admin.toggle_user", "admin.toggle_kiosk",
                   "admin.toggle_office", "survey.slips", "admin.offices", "admin.edit_office",
                   "admin.import_offices", "admin.upload_instrument", "admin.publish_instrument",
                   "paper.upload", "paper.confirm", "opendata.publish", "admin.tokens",
-                  "admin.revoke_token"}
+                  "admin.revoke_token", "followup.show"}
 
 
 @pytest.fixture
@@ -117,7 +119,17 @@ def targets(app):
     from webapp.extensions import db
 
     token, _text = api_tokens.create("hostile", "public", None)
+    from webapp.models import CaseItem, ImprovementCase
+
+    case = ImprovementCase(submission_id=done.id, office_id=office.id, period="2025H2",
+                           due_on=date(2030, 1, 1), items=[CaseItem(item_key="tone", state="open",
+                                                                     label={"zh_TW": "語氣"})])
+    db.session.add(case)
+    manager_user = factories.user("office")
+    manager_user.office_id = office.id
     db.session.commit()
+    manager = app.test_client()
+    assert login(manager, manager_user.email, factories.PASSWORD).status_code == 302
     anonymous = app.test_client()
     staff = app.test_client()
     assert login(staff, admin.email, factories.PASSWORD).status_code == 302
@@ -158,12 +170,15 @@ def targets(app):
         "publish_opendata": lambda: (staff, "/open/publish", None),
         "api_tokens": lambda: (staff, "/admin/api-tokens", None),
         "revoke_token": lambda: (staff, f"/admin/api-tokens/{token.id}/revoke", "/admin/api-tokens"),
+        "case_answer": lambda: (manager, f"/cases/{case.id}", None),
+        "case_decide": lambda: (desk, f"/cases/{case.id}", None),
     }
 
 
 def test_every_post_endpoint_is_a_target(app):
     posting = {r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods}
-    assert posting == POST_ENDPOINTS and len(TARGETS) == len(POST_ENDPOINTS) + 1  # new: 2 kinds
+    # two targets share an endpoint twice: inspect.new (phone, mystery), followup.show (answer, decide)
+    assert posting == POST_ENDPOINTS and len(TARGETS) == len(POST_ENDPOINTS) + 2
 
 
 def page_fields(client, url: str, page_url: str | None) -> dict:

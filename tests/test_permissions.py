@@ -67,6 +67,8 @@ ACCESS = {
     "opendata.latest_file": ("GET", PUBLIC),
     "opendata.version_file": ("GET", PUBLIC),
     "opendata.publish": ("GET", {"analyst", "admin"}),
+    "followup.index": ("GET", {"office", "reviewer", "admin"}),
+    "followup.show": ("GET", {"office", "reviewer", "admin"}),   # office: its own cases only
     "admin.tokens": ("GET", {"admin"}),
     "admin.revoke_token": ("POST", {"admin"}),
     # /api/v1: a bearer token decides, never the session; the public part is open to all
@@ -100,7 +102,7 @@ def world(app):
     args = {"token": kiosk.token, "code": office.code, "key": "phone", "fmt": "json",
             "submission_id": done.id, "office_id": office.id, "user_id": other.id,
             "kiosk_id": kiosk.id, "filename": "style.css", "name": "satisfaction",
-            "period": "2025H2", "version": 1, "token_id": 1}
+            "period": "2025H2", "version": 1, "token_id": 1, "case_id": 1}
     overrides_paper = {"paper.template": {"key": "satisfaction", "fmt": "xlsx"}}
     overrides_open = {e: {"name": "survey.csv"} for e in ("opendata.latest_file",
                                                           "opendata.version_file")}

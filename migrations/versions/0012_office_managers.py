@@ -15,9 +15,16 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("office_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key("fk_users_office_id_offices", "offices", ["office_id"], ["id"])
+    # SQLite: one ADD COLUMN with its reference.  A batch (copy the table, drop the old one)
+    # would fail on a database whose records point at their users, and SQLite cannot add a
+    # constraint to an existing table.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE users ADD COLUMN office_id INTEGER "
+                   "CONSTRAINT fk_users_office_id_offices REFERENCES offices (id)")
+    else:
+        op.add_column("users", sa.Column("office_id", sa.Integer(), nullable=True))
+        op.create_foreign_key("fk_users_office_id_offices", "users", "offices",
+                              ["office_id"], ["id"])
 
 
 def downgrade():

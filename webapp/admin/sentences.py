@@ -99,6 +99,9 @@ def sentences(events: Sequence[AuditEvent], locale: str) -> dict[int, str]:
             number = detail.get("version")
             return (f"{instrument(detail.get('key'))} v{number}" if en else
                     f"{instrument(detail.get('key'))} 第 {number} 版")
+        if e.target_type == "case":
+            return (f"improvement case #{e.target_id}" if en else f"改善追蹤案 #{e.target_id}") + (
+                f" ({detail['item']})" if detail.get("item") else "")
         if e.target_type == "api_token":
             return (f"the API token “{detail.get('name', '')}”" if en else
                     f"API 金鑰「{detail.get('name', '')}」") if "name" in detail else (

@@ -7,6 +7,7 @@ Alembic history (``migrations/``) describes the whole schema.
 from .accounts import ROLE_LABELS, ROLES, User
 from .api import API_SCOPES, ApiToken, ApiUsage
 from .audit import AuditEvent
+from .cases import ITEM_STATES, CaseItem, ImprovementCase
 from .common import MAX_ROW_ID, TAIPEI, UTCDateTime, row_id, too_long, utcnow
 from .offices import OFFICE_KINDS, Kiosk, Office
 from .publications import Publication
@@ -22,7 +23,7 @@ from .records import (
 )
 from .rollups import AnswerCount, RollupPeriod, ScaleSum
 
-__all__ = ["API_SCOPES", "ApiToken", "ApiUsage",
+__all__ = ["API_SCOPES", "ApiToken", "ApiUsage", "CaseItem", "ImprovementCase", "ITEM_STATES",
            "CHANNEL_LABELS", "CHANNELS", "OFFICE_KINDS", "ROLE_LABELS", "ROLES", "STATUSES",
            "TAIPEI", "Answer", "AuditEvent",
            "AnswerCount", "InstrumentVersion", "Kiosk", "Office", "Publication", "RecordEvent", "RollupPeriod",

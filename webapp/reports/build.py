@@ -20,7 +20,7 @@ from forms.instrument import Instrument, pick
 from forms.scoring import bands_of
 from forms.types import Stored, get_type
 
-from .. import aggregates, instruments
+from .. import aggregates, cases, instruments
 from ..models import TAIPEI
 from . import breakdowns
 
@@ -115,6 +115,12 @@ def build(period: str, instrument: str = "all", compare_to: str | None = None,
         result["instruments"][key] = section
     if all(s.get("empty") for s in result["instruments"].values()):
         raise ReportError(f"{current.roc_label()}({current})沒有任何資料，無法產生報告", empty=True)
+    # 上次督導建議改進事項辦理情形: the cases opened in the previous half-year, as they stand
+    before_half = current.previous() if current.kind == "H" else None
+    standing = cases.followups(str(current), ids) if before_half else {}
+    result["followups_period"] = str(before_half) if before_half else None
+    result["followups"] = [{"code": o.code, "name": o.name, "name_en": o.name_en, **standing[o.id]}
+                           for o in offices if standing.get(o.id, {}).get("opened")]
     result["summary"] = {
         "sentences": [sentence for s in result["instruments"].values()
                       for sentence in s.get("summary", {}).get("sentences", [])],

@@ -19,7 +19,7 @@ from analysis import charts
 
 from ..extensions import db
 from ..i18n import locale_code
-from ..models import InstrumentVersion, Office, Submission
+from ..models import ImprovementCase, InstrumentVersion, Office, Submission
 from . import build
 
 REPORTS = 8  # reports kept per process
@@ -35,7 +35,10 @@ def fingerprint() -> tuple:
     offices = hash(tuple(db.session.execute(
         select(Office.id, Office.code, Office.name, Office.name_en, Office.kind, Office.active)
         .order_by(Office.id))))
-    return (*records, offices, db.session.scalar(select(func.max(InstrumentVersion.id))))
+    followups = tuple(db.session.execute(   # a case answered or closed changes the report
+        select(func.count(), func.max(ImprovementCase.updated_at))).one())
+    return (*records, offices, db.session.scalar(select(func.max(InstrumentVersion.id))),
+            *followups)
 
 
 def _key(p: dict) -> tuple:

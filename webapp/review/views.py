@@ -14,7 +14,7 @@ from flask_login import current_user
 from forms.instrument import pick
 from forms.scoring import bands_of
 
-from .. import audit, instruments, listing, record_list, storage
+from .. import audit, cases, instruments, listing, record_list, storage
 from ..extensions import db
 from ..i18n import locale_code
 from ..models import Submission
@@ -90,6 +90,11 @@ def decision(submission: Submission, form: ReviewForm):
     audit.record(outcome, "submission", submission.id,
                  {"comment": comment or None, "score": submission.score})
     log_event(submission, outcome, comment or None)
+    case = cases.open_for(submission) if outcome == "approved" else None
     db.session.commit()
-    flash(_("已核定。") if outcome == "approved" else _("已退回給檢查員。"), "ok")
+    if case is not None:
+        flash(_("已核定；分數低於改善門檻，已為受查機關開立改善追蹤案 #%(id)s（%(n)s 項）。",
+                id=case.id, n=len(case.items)), "ok")
+    else:
+        flash(_("已核定。") if outcome == "approved" else _("已退回給檢查員。"), "ok")
     return redirect(url_for(".queue"))

@@ -1,0 +1,104 @@
+"""Improvement cases: opened when a low-scoring record is approved, answered by its office,
+accepted or reopened by a reviewer, and counted in the next report (上次督導建議改進事項辦理情形).
+
+Shared by the review (which opens cases), the cases pages (``webapp.followup``) and the report
+(which counts them).  Every change is audited and goes in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from analysis.periods import Period
+from forms.types import get_type
+
+from . import audit, instruments, storage
+from .extensions import db
+from .models import TAIPEI, CaseItem, ImprovementCase, Submission, utcnow
+
+DEFAULT_THRESHOLD = 90.0
+DUE_DAYS = 30
+
+
+def threshold(instrument) -> float:
+    return float(instrument.definition.get("improvement_threshold", DEFAULT_THRESHOLD))
+
+
+def failed_items(instrument, submission: Submission) -> list[dict]:
+    """The items the record lost points on, as the version it was filled in words them."""
+    answers = storage.stored_answers(submission)
+    skipped = instrument.not_applicable_stored(answers)
+    failed = []
+    for question in instrument.questions():
+        if question["key"] in skipped:
+            continue
+        score = get_type(question["type"]).score(question, answers.get(question["key"]))
+        if score is not None and score.possible > 0 and score.earned < score.possible:
+            label = question.get("short") or question["label"]
+            failed.append({"key": question["key"],
+                           "label": {"zh_TW": label.get("zh_TW", ""), "en": label.get("en", "")}})
+    return failed
+
+
+def open_for(submission: Submission) -> ImprovementCase | None:
+    """After an approval: a case for the office when the score is under the instrument's
+    improvement threshold (default 90) and some item lost points; otherwise None."""
+    instrument = instruments.instrument_of(submission.instrument_version)
+    if submission.score is None or submission.score >= threshold(instrument):
+        return None
+    if db.session.scalar(select(ImprovementCase).where(
+            ImprovementCase.submission_id == submission.id)) is not None:
+        return None   # approved again after a reopening of the record: one case per record
+    items = failed_items(instrument, submission)
+    if not items:
+        return None
+    today = datetime.now(TAIPEI).date()
+    case = ImprovementCase(submission_id=submission.id, office_id=submission.office_id,
+                           period=submission.half, due_on=today + timedelta(days=DUE_DAYS),
+                           items=[CaseItem(item_key=i["key"], label=i["label"], state="open")
+                                  for i in items])
+    db.session.add(case)
+    db.session.flush()
+    audit.record("created", "case", case.id, {"office": submission.office.code,
+                                               "record": submission.id, "items": len(items)})
+    return case
+
+
+def answer(item: CaseItem, text: str) -> None:
+    item.answer, item.state, item.answered_at = text, "answered", utcnow()
+    item.reviewer_note = None
+    item.case.updated_at = utcnow()
+    audit.record("submitted", "case", item.case_id, {"item": item.item_key})
+
+
+def decide(item: CaseItem, accept: bool, note: str | None) -> None:
+    """Accept the office's answer, or reopen the item with a note; the case closes when every
+    item is accepted (and opens again if one is reopened)."""
+    item.state = "accepted" if accept else "open"
+    item.reviewer_note, item.decided_at = note, utcnow()
+    case = item.case
+    case.closed_at = utcnow() if all(i.state == "accepted" for i in case.items) else None
+    case.updated_at = utcnow()
+    audit.record("approved" if accept else "returned", "case", case.id,
+                 {"item": item.item_key, "note": note})
+
+
+def followups(period: str, office_ids: Sequence[int]) -> dict[int, dict]:
+    """Per office: the cases opened in the half-year before ``period`` and how they stand now
+    (opened, closed, overdue): the report's 上次督導建議改進事項辦理情形."""
+    previous = str(Period.parse(period).previous()) if Period.parse(period).kind == "H" else None
+    found = {office_id: {"opened": 0, "closed": 0, "overdue": 0} for office_id in office_ids}
+    if previous is None:
+        return found
+    today = datetime.now(TAIPEI).date()
+    for office_id, closed_at, due_on in db.session.execute(   # a few cases an office, not a scan
+            select(ImprovementCase.office_id, ImprovementCase.closed_at, ImprovementCase.due_on)
+            .where(ImprovementCase.period == previous)):
+        if office_id in found:
+            found[office_id]["opened"] += 1
+            found[office_id]["closed"] += closed_at is not None
+            found[office_id]["overdue"] += closed_at is None and due_on < today
+    return found
