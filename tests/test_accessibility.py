@@ -80,7 +80,7 @@ def staff_pages(site) -> list[str]:
             "/admin/offices", f"/admin/offices/{record.office_id}", "/admin/users",
             f"/admin/users/{site['inspector'].id}",
             "/admin/kiosks", "/admin/instruments", "/admin/audit", "/slips", "/paper/",
-            "/open/publish", "/cases/", "/no/such/page"]
+            "/open/publish", "/cases/", "/notifications/", "/no/such/page"]
 
 
 def sign_in(page, user) -> None:

@@ -81,14 +81,14 @@ TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "
            "users", "edit_user", "kiosks", "toggle_user", "toggle_kiosk", "toggle_office", "slips",
            "add_office", "edit_office", "import_offices", "upload_instrument", "publish_instrument",
            "paper_upload", "paper_confirm", "publish_opendata", "api_tokens", "revoke_token",
-           "case_answer", "case_decide"]
+           "case_answer", "case_decide", "notices_read"]
 POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout", "inspect.new",
                   "inspect.edit", "inspect.delete", "review.decide", "admin.users", "admin.edit_user",
                   "admin.kiosks", "admin.toggle_user", "admin.toggle_kiosk",
                   "admin.toggle_office", "survey.slips", "admin.offices", "admin.edit_office",
                   "admin.import_offices", "admin.upload_instrument", "admin.publish_instrument",
                   "paper.upload", "paper.confirm", "opendata.publish", "admin.tokens",
-                  "admin.revoke_token", "followup.show"}
+                  "admin.revoke_token", "followup.show", "notices.read"}
 
 
 @pytest.fixture
@@ -172,6 +172,7 @@ def targets(app):
         "revoke_token": lambda: (staff, f"/admin/api-tokens/{token.id}/revoke", "/admin/api-tokens"),
         "case_answer": lambda: (manager, f"/cases/{case.id}", None),
         "case_decide": lambda: (desk, f"/cases/{case.id}", None),
+        "notices_read": lambda: (field, "/notifications/read", "/notifications/"),
     }
 
 

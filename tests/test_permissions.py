@@ -67,6 +67,8 @@ ACCESS = {
     "opendata.latest_file": ("GET", PUBLIC),
     "opendata.version_file": ("GET", PUBLIC),
     "opendata.publish": ("GET", {"analyst", "admin"}),
+    "notices.index": ("GET", SIGNED_IN),
+    "notices.read": ("POST", SIGNED_IN),
     "followup.index": ("GET", {"office", "reviewer", "admin"}),
     "followup.show": ("GET", {"office", "reviewer", "admin"}),   # office: its own cases only
     "admin.tokens": ("GET", {"admin"}),

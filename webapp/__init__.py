@@ -23,7 +23,7 @@ from .i18n import LOCALES, select_locale
 #: One package per thing people do; each may have ``views.py`` (a blueprint ``bp``, templates
 #: beside it) and ``cli.py`` (a list ``commands``).  Features import the core, never each other.
 FEATURES = ("auth", "about", "survey", "inspect", "review", "reports", "admin", "responses",
-            "opendata", "api", "followup", "demo")
+            "opendata", "api", "followup", "notices", "demo")
 
 
 def database_url(url: str) -> str:
@@ -63,6 +63,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         OPEN_DATA_MIN_CHECKS=1,  # approved checks an office's published inspection cell needs
         OPEN_DATA_PUBLISHER="服務品質督導小組",  # 資料集提供機關, in the open data's metadata
         OPEN_DATA_CONTACT="",  # 聯絡人 (name, phone or e-mail); set FLASK_OPEN_DATA_CONTACT
+        MAIL_URL=None,  # smtp://host:25, smtp+starttls://user:pass@host:587: notifications by mail too
+        MAIL_FROM="service-quality@localhost",
         API_RATE_TOKEN="600/minute",      # /api/v1 requests per token
         API_RATE_ANONYMOUS="60/minute",   # /api/v1 requests per address without a token
         # who hears about accessibility problems (shown on /accessibility)

@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from flask import url_for
 from sqlalchemy import select
 
 from analysis.periods import Period
 from forms.types import get_type
 
-from . import audit, instruments, storage
+from . import audit, instruments, notify, storage
 from .extensions import db
-from .models import TAIPEI, CaseItem, ImprovementCase, Submission, utcnow
+from .models import TAIPEI, CaseItem, ImprovementCase, Notification, Submission, utcnow
 
 DEFAULT_THRESHOLD = 90.0
 DUE_DAYS = 30
@@ -64,6 +65,9 @@ def open_for(submission: Submission) -> ImprovementCase | None:
     db.session.flush()
     audit.record("created", "case", case.id, {"office": submission.office.code,
                                                "record": submission.id, "items": len(items)})
+    notify.notify(notify.office_managers(case.office_id), "case_opened", {
+        "office": submission.office.name, "case": case.id, "items": len(items),
+        "due": case.due_on.isoformat()}, url_for("followup.show", case_id=case.id))
     return case
 
 
@@ -84,6 +88,26 @@ def decide(item: CaseItem, accept: bool, note: str | None) -> None:
     case.updated_at = utcnow()
     audit.record("approved" if accept else "returned", "case", case.id,
                  {"item": item.item_key, "note": note})
+    if not accept:
+        notify.notify(notify.office_managers(case.office_id), "case_reopened",
+                      {"case": case.id, "note": note or ""},
+                      url_for("followup.show", case_id=case.id))
+
+
+def notify_overdue() -> int:
+    """Tell each overdue open case's office managers and the reviewers, once per case (run
+    daily: ``flask cases notify-overdue``); how many cases were new to the list."""
+    today = datetime.now(TAIPEI).date()
+    told = {n.params.get("case") for n in db.session.scalars(
+        select(Notification).where(Notification.kind == "case_overdue"))}
+    fresh = [c for c in db.session.scalars(select(ImprovementCase).where(
+        ImprovementCase.closed_at.is_(None), ImprovementCase.due_on < today)) if c.id not in told]
+    for case in fresh:
+        notify.notify([*notify.office_managers(case.office_id), *notify.reviewers()],
+                      "case_overdue", {"case": case.id, "office": case.office.name,
+                                       "due": case.due_on.isoformat()},
+                      url_for("followup.show", case_id=case.id))
+    return len(fresh)
 
 
 def followups(period: str, office_ids: Sequence[int]) -> dict[int, dict]:

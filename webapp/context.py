@@ -13,6 +13,7 @@ from analysis.charts.words import GRADES_EN
 from analysis.periods import Period
 from forms.instrument import pick
 
+from . import notify
 from .i18n import locale_code
 from .models import ROLE_LABELS, TAIPEI
 from .record_list import status_labels
@@ -64,6 +65,9 @@ def register(app: Flask) -> None:
             return pick(ROLE_LABELS[role], "en" if english else "zh_TW") if role in ROLE_LABELS \
                 else role
 
+        def notice_count() -> int:
+            return notify.unread(current_user) if current_user.is_authenticated else 0
+
         def status_label(status: str) -> str:
             return status_labels().get(status, status)
 
@@ -74,7 +78,7 @@ def register(app: Flask) -> None:
             return (text, instrument.describe_condition(text, locale_code())) if text else None
 
         return {"english": english, "condition": condition, "html_lang": "en" if english else "zh-Hant-TW",
-                "role_label": role_label, "status_label": status_label,
+                "role_label": role_label, "status_label": status_label, "notice_count": notice_count,
                 "period_label": period_label, "local_time": local_time,
                 "switch_language": switch_language, "user": current_user,
                 "office_name": office_name, "grade_label": grade_label, "chinese": chinese}

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from .. import cases
+from .. import cases, notify
 from ..extensions import db
 from ..models import TAIPEI, CaseItem, ImprovementCase
 from ..records import titles
@@ -95,6 +95,7 @@ def show(case_id: int):
             else:
                 cases.decide(item, bool(deciding.accept.data), note)
                 db.session.commit()
+                notify.send_pending()
                 flash(_("已接受。") if deciding.accept.data else _("已退回機關重辦。"), "ok")
                 return redirect(url_for(".show", case_id=case.id))
         else:

@@ -9,6 +9,7 @@ from .api import API_SCOPES, ApiToken, ApiUsage
 from .audit import AuditEvent
 from .cases import ITEM_STATES, CaseItem, ImprovementCase
 from .common import MAX_ROW_ID, TAIPEI, UTCDateTime, row_id, too_long, utcnow
+from .notifications import Notification
 from .offices import OFFICE_KINDS, Kiosk, Office
 from .publications import Publication
 from .records import (
@@ -26,6 +27,7 @@ from .rollups import AnswerCount, RollupPeriod, ScaleSum
 __all__ = ["API_SCOPES", "ApiToken", "ApiUsage", "CaseItem", "ImprovementCase", "ITEM_STATES",
            "CHANNEL_LABELS", "CHANNELS", "OFFICE_KINDS", "ROLE_LABELS", "ROLES", "STATUSES",
            "TAIPEI", "Answer", "AuditEvent",
-           "AnswerCount", "InstrumentVersion", "Kiosk", "Office", "Publication", "RecordEvent", "RollupPeriod",
+           "AnswerCount", "InstrumentVersion", "Kiosk", "Notification", "Office", "Publication",
+           "RecordEvent", "RollupPeriod",
            "ScaleSum", "Submission", "SurveyCode", "User",
            "UTCDateTime", "MAX_ROW_ID", "row_id", "too_long", "utcnow"]

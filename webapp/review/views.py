@@ -14,7 +14,7 @@ from flask_login import current_user
 from forms.instrument import pick
 from forms.scoring import bands_of
 
-from .. import audit, cases, instruments, listing, record_list, storage
+from .. import audit, cases, instruments, listing, notify, record_list, storage
 from ..extensions import db
 from ..i18n import locale_code
 from ..models import Submission
@@ -91,7 +91,14 @@ def decision(submission: Submission, form: ReviewForm):
                  {"comment": comment or None, "score": submission.score})
     log_event(submission, outcome, comment or None)
     case = cases.open_for(submission) if outcome == "approved" else None
+    if outcome == "returned":
+        notify.notify([submission.inspector], "returned", {
+            "instrument": pick(instruments.instrument_of(submission.instrument_version)
+                               .definition["title"], "zh_TW"),
+            "record": submission.id, "office": submission.office.name, "comment": comment},
+            url_for("inspect.edit", submission_id=submission.id))
     db.session.commit()
+    notify.send_pending()
     if case is not None:
         flash(_("已核定；分數低於改善門檻，已為受查機關開立改善追蹤案 #%(id)s（%(n)s 項）。",
                 id=case.id, n=len(case.items)), "ok")

@@ -1,0 +1,1 @@
+"""Each account's notifications (issue 13, item 4)."""

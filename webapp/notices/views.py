@@ -1,0 +1,43 @@
+"""``/notifications``: what needs this account, newest first; marking them read is a POST."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select, update
+
+from .. import notify
+from ..extensions import db
+from ..i18n import locale_code
+from ..models import Notification, utcnow
+from ..security import roles_required
+from ..webforms import StrictForm
+
+bp = Blueprint("notices", __name__, url_prefix="/notifications", template_folder="templates")
+EVERYONE = ("office", "inspector", "reviewer", "analyst", "admin")
+SHOWN = 100
+
+
+class ReadForm(StrictForm):
+    """A one-button form: mark every notification read."""
+
+
+@bp.get("/")
+@roles_required(*EVERYONE)
+def index():
+    notes = db.session.scalars(select(Notification).where(Notification.user_id == current_user.id)
+                               .order_by(Notification.id.desc()).limit(SHOWN)).all()
+    locale = locale_code()
+    return render_template("notices/index.html", notes=notes, form=ReadForm(),
+                           said={n.id: notify.sentence(n, locale) for n in notes})
+
+
+@bp.post("/read")
+@roles_required(*EVERYONE)
+def read():
+    if ReadForm().validate_on_submit():
+        db.session.execute(update(Notification).where(
+            Notification.user_id == current_user.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow()))
+        db.session.commit()
+    return redirect(url_for(".index"))
