@@ -59,7 +59,11 @@ def site(app, office, kiosk):
     from webapp import publications as snapshot
 
     snapshot.publish("2025H2", None, None)   # /open/2025H2/ has data to show
-    db.session.commit()
+    from webapp.models import Notification
+
+    db.session.add(Notification(user_id=admin.id, kind="case_overdue", link="/cases/",
+                                params={"case": 1, "office": office.name, "due": "2025-01-01"}))
+    db.session.commit()   # an unread notification: its count shows in the bar on every page
     return {"office": office, "kiosk": kiosk, "record": record, "draft": draft, "admin": admin,
             "inspector": inspector, "slip": factories.personal_url(office)}
 

@@ -77,7 +77,7 @@ def test_a_returned_record_is_in_the_app_and_in_the_inspectors_mail(app, people,
     client = signed_in(app, inspector)
     page = client.get("/notifications/").get_data(as_text=True)
     assert "被退回修改：請補上通話時間" in page and "未讀" in page
-    assert '<span class="status">1</span>' in client.get("/inspect/").get_data(as_text=True)
+    assert ">1</span>" in client.get("/inspect/").get_data(as_text=True).split("通知")[1][:120]
     (recipients, message), = inbox.messages
     assert recipients == [inspector.email]
     body = message.get_content()
@@ -86,7 +86,7 @@ def test_a_returned_record_is_in_the_app_and_in_the_inspectors_mail(app, people,
     from conftest import hidden_fields
     token = hidden_fields(page)["csrf_token"]
     assert client.post("/notifications/read", data={"csrf_token": token}).status_code == 302
-    assert '<span class="status">1</span>' not in client.get("/inspect/").get_data(as_text=True)
+    assert "class=\"count\"" not in client.get("/inspect/").get_data(as_text=True)
 
 
 def test_a_new_case_a_reopened_item_and_an_overdue_case_reach_the_office(app, people, smtp):
