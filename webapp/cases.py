@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from flask import url_for
 from sqlalchemy import select
 
-from analysis.periods import Period
 from forms.types import get_type
 
 from . import audit, instruments, notify, storage
@@ -110,17 +109,14 @@ def notify_overdue() -> int:
     return len(fresh)
 
 
-def followups(period: str, office_ids: Sequence[int]) -> dict[int, dict]:
-    """Per office: the cases opened in the half-year before ``period`` and how they stand now
-    (opened, closed, overdue): the report's 上次督導建議改進事項辦理情形."""
-    previous = str(Period.parse(period).previous()) if Period.parse(period).kind == "H" else None
+def followups(opened_in: str, office_ids: Sequence[int]) -> dict[int, dict]:
+    """Per office: the cases opened in the half-year ``opened_in`` and how they stand now
+    (opened, closed, overdue): the next report's 上次督導建議改進事項辦理情形."""
     found = {office_id: {"opened": 0, "closed": 0, "overdue": 0} for office_id in office_ids}
-    if previous is None:
-        return found
     today = datetime.now(TAIPEI).date()
     for office_id, closed_at, due_on in db.session.execute(   # a few cases an office, not a scan
             select(ImprovementCase.office_id, ImprovementCase.closed_at, ImprovementCase.due_on)
-            .where(ImprovementCase.period == previous)):
+            .where(ImprovementCase.period == opened_in)):
         if office_id in found:
             found[office_id]["opened"] += 1
             found[office_id]["closed"] += closed_at is not None

@@ -87,6 +87,12 @@ def versions(period: str) -> list[Publication]:
                                    .order_by(Publication.version)))
 
 
+def log_until(publication: Publication) -> list[Publication]:
+    """The correction log as it stood when ``publication`` came out: its version and those
+    before it (a file of version 1 never mentions version 2)."""
+    return [p for p in versions(publication.period) if p.version <= publication.version]
+
+
 def latest(period: str, version: int | None = None) -> Publication | None:
     query = select(Publication).where(Publication.period == period)
     if version is not None:

@@ -47,11 +47,12 @@ def sorts() -> dict:
             "score": Submission.score, "inspector": (User.display_name, User.email)}
 
 
-def filtered(query: Select, statuses: Sequence[str] = STATUSES,
-             inspector_filter: bool = False, status: str | None = None) -> Select:
+def filtered(query: Select, offices: Sequence[Office], inspectors: Sequence[User] | None = None,
+             statuses: Sequence[str] = STATUSES, status: str | None = None) -> Select:
     """``query`` (over submissions joined to their office and inspector) narrowed by the
-    request's filters, each checked against what the page offers.  ``status`` applies when
-    the query string has none (a blank one means every status)."""
+    request's filters, each checked against what the page offers: ``offices`` and (where
+    the page filters by them) ``inspectors``.  ``status`` applies when the query string has
+    none (a blank one means every status)."""
     args = request.args
     query = query.where(Submission.channel == "inspector", Submission.status.in_(statuses))
     if key := listing.choice("instrument", INSPECTION_KEYS, _("類別")):
@@ -60,10 +61,10 @@ def filtered(query: Select, statuses: Sequence[str] = STATUSES,
         status = listing.choice("status", statuses, _("狀態"))
     if status:
         query = query.where(Submission.status == status)
-    if code := listing.choice("office", [o.code for o in offices()], _("受查機關")):
+    if code := listing.choice("office", [o.code for o in offices], _("受查機關")):
         query = query.where(Office.code == code)
-    if inspector_filter and args.get("inspector"):
-        chosen = listing.choice("inspector", [str(u.id) for u in inspectors()], _("檢查員"))
+    if inspectors is not None and args.get("inspector"):
+        chosen = listing.choice("inspector", [str(u.id) for u in inspectors], _("檢查員"))
         query = query.where(Submission.inspector_id == int(chosen))
     query = listing.between(query, Submission.occurred_at)
     text = (args.get("q") or "").strip().lstrip("#")

@@ -39,7 +39,7 @@ class Problem(HTTPException):
 @bp.errorhandler(HTTPException)
 def http_problem(error: HTTPException):
     return errors.problem(error.code or 500, getattr(error, "title", None) or error.name,
-                   error.description or "")
+                          error.description or "")
 
 
 def _bearer() -> str:

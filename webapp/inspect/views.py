@@ -63,7 +63,8 @@ def index():
     """The inspector's records, newest change first; an admin sees everyone's and may filter
     by inspector."""
     admin = current_user.role == "admin"
-    query = record_list.filtered(record_list.records(), inspector_filter=admin)
+    offices, inspectors = record_list.offices(), record_list.inspectors() if admin else None
+    query = record_list.filtered(record_list.records(), offices, inspectors)
     if not admin:
         query = query.where(Submission.inspector_id == current_user.id)
     page = listing.page(query, record_list.sorts(), default="-updated", tiebreak=Submission.id)
@@ -71,8 +72,7 @@ def index():
     forget = request.args.get("forget", "")
     return render_template("inspect/index.html", listing=page, keys=INSPECTION_KEYS,
                            titles=titles(), statuses=record_list.status_labels(),
-                           offices=record_list.offices(),
-                           inspectors=record_list.inspectors() if admin else None,
+                           offices=offices, inspectors=inspectors,
                            forget=forget if KEY.fullmatch(forget) else None)
 
 

@@ -42,7 +42,7 @@ def export(period: str, version: int | None, out: Path) -> None:
     if publication is None:
         fail(f"{period}{f' v{version}' if version else ''} has not been published: "
              f"run `flask opendata publish --period {period}` first")
-    log = [p for p in snapshot.versions(period) if p.version <= publication.version]
+    log = snapshot.log_until(publication)
     out.mkdir(parents=True, exist_ok=True)
     for name in files.NAMES:
         (out / name).write_bytes(files.file_bytes(name, publication, log))

@@ -66,7 +66,7 @@ def period_page(period: str):
 def _download(publication, name: str):
     if name not in files.NAMES:
         abort(404)
-    log = [p for p in snapshot.versions(publication.period) if p.version <= publication.version]
+    log = snapshot.log_until(publication)
     response = make_response(files.file_bytes(name, publication, log))
     response.headers["Content-Type"] = TYPES[name[name.rindex("."):]]
     response.headers["Content-Disposition"] = (

@@ -117,7 +117,7 @@ def build(period: str, instrument: str = "all", compare_to: str | None = None,
         raise ReportError(f"{current.roc_label()}({current})沒有任何資料，無法產生報告", empty=True)
     # 上次督導建議改進事項辦理情形: the cases opened in the previous half-year, as they stand
     before_half = current.previous() if current.kind == "H" else None
-    standing = cases.followups(str(current), ids) if before_half else {}
+    standing = cases.followups(str(before_half), ids) if before_half else {}
     result["followups_period"] = str(before_half) if before_half else None
     result["followups"] = [{"code": o.code, "name": o.name, "name_en": o.name_en, **standing[o.id]}
                            for o in offices if standing.get(o.id, {}).get("opened")]

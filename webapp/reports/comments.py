@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 from analysis.periods import Period
 from forms.instrument import pick
 
-from .. import aggregates, instruments, masking
+from .. import aggregates, instruments, listing, masking
 from ..extensions import db
 from ..i18n import locale_code
 from ..models import CHANNEL_LABELS, TAIPEI, Answer, Office, Submission
@@ -45,13 +45,6 @@ class Comment:
     text: str
 
 
-def _choice(name: str, allowed: set[str], what: str) -> str | None:
-    value = request.args.get(name) or None
-    if value is not None and value not in allowed:
-        abort(400, description=_("%(what)s「%(value)s」不在可選的項目中", what=what, value=value))
-    return value
-
-
 def filters(survey, halves: list[str], offices: list[Office]) -> dict:
     """The page's filters from the query string, each checked against what may be chosen."""
     args = request.args
@@ -60,16 +53,16 @@ def filters(survey, halves: list[str], offices: list[Office]) -> dict:
         abort(400, description=_("期間「%(period)s」的格式應為 2025H2 或 2025Q3", period=period))
     options = {key: {o["key"] for o in survey.question(key)["options"]}
                for key in ("service_used", "age_band")}
-    overall = _choice("overall", {"1", "2", "3", "4", "5"}, _("整體滿意度"))
+    overall = listing.choice("overall", {"1", "2", "3", "4", "5"}, _("整體滿意度"))
     try:
         page = max(1, int(args.get("page") or 1))
     except ValueError:
         abort(400, description=_("頁碼應為正整數"))
-    return {"period": period, "office": _choice("office", {o.code for o in offices}, _("機關")),
+    return {"period": period, "office": listing.choice("office", {o.code for o in offices}, _("機關")),
             "overall": int(overall) if overall else None,
-            "service_used": _choice("service_used", options["service_used"], _("辦理業務")),
-            "age_band": _choice("age_band", options["age_band"], _("年齡")),
-            "channel": _choice("channel", set(CITIZEN_CHANNELS), _("填答管道")), "page": page}
+            "service_used": listing.choice("service_used", options["service_used"], _("辦理業務")),
+            "age_band": listing.choice("age_band", options["age_band"], _("年齡")),
+            "channel": listing.choice("channel", set(CITIZEN_CHANNELS), _("填答管道")), "page": page}
 
 
 def query(f: dict, text_items: list[str]):

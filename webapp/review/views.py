@@ -31,13 +31,14 @@ bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templa
 def queue():
     """Records waiting for a decision, oldest first (first come, first served); the same
     list, filtered by status, finds what was returned or approved before."""
-    query = record_list.filtered(record_list.records(), statuses=DECIDED, inspector_filter=True,
+    offices, inspectors = record_list.offices(), record_list.inspectors()
+    query = record_list.filtered(record_list.records(), offices, inspectors, statuses=DECIDED,
                                  status="submitted")
     page = listing.page(query, record_list.sorts(), default="submitted", tiebreak=Submission.id)
     return render_template("review/queue.html", listing=page, titles=titles(),
                            statuses={k: v for k, v in record_list.status_labels().items()
                                      if k in DECIDED},
-                           offices=record_list.offices(), inspectors=record_list.inspectors())
+                           offices=offices, inspectors=inspectors)
 
 
 @bp.route("/<int:submission_id>", methods=["GET", "POST"])
