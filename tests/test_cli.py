@@ -74,8 +74,9 @@ def test_demo_data_loads_real_offices_and_two_half_years(runner, app):
     names = set(db.session.scalars(select(Office.name)))
     assert "臺北市士林區戶政事務所" in names and "新北市林口地政事務所" in names
     assert count(Office) == 23 and count(Kiosk) == 23
-    assert {u.role for u in db.session.scalars(select(User))} == {"admin", "analyst", "reviewer",
-                                                                 "inspector", "office"}
+    assert {u.role for u in db.session.scalars(select(User))} == {
+        "admin", "coordinator", "analyst", "reviewer", "inspector", "office"}
+    assert count(User) == 7    # two inspectors, so a plan has someone to balance over
     director = db.session.scalars(select(User).where(User.role == "office")).one()
     assert director.office is not None   # the demo's office manager runs a real office
     halves = set(db.session.scalars(select(Submission.half).distinct()))

@@ -81,14 +81,15 @@ TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "
            "users", "edit_user", "kiosks", "toggle_user", "toggle_kiosk", "toggle_office", "slips",
            "add_office", "edit_office", "import_offices", "upload_instrument", "publish_instrument",
            "paper_upload", "paper_confirm", "publish_opendata", "api_tokens", "revoke_token",
-           "case_answer", "case_decide", "notices_read"]
+           "case_answer", "case_decide", "notices_read", "plan", "assignment"]
 POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout", "inspect.new",
                   "inspect.edit", "inspect.delete", "review.decide", "admin.users", "admin.edit_user",
                   "admin.kiosks", "admin.toggle_user", "admin.toggle_kiosk",
                   "admin.toggle_office", "survey.slips", "admin.offices", "admin.edit_office",
                   "admin.import_offices", "admin.upload_instrument", "admin.publish_instrument",
                   "paper.upload", "paper.confirm", "opendata.publish", "admin.tokens",
-                  "admin.revoke_token", "followup.show", "notices.read"}
+                  "admin.revoke_token", "followup.show", "notices.read", "planning.index",
+                  "planning.assignment"}
 
 
 @pytest.fixture
@@ -125,6 +126,12 @@ def targets(app):
                            due_on=date(2030, 1, 1), items=[CaseItem(item_key="tone", state="open",
                                                                      label={"zh_TW": "語氣"})])
     db.session.add(case)
+    from webapp.models import Assignment, CheckPlan
+
+    plan = CheckPlan(period="2025Q3", instrument_key="phone", per_office=1, assignments=[
+        Assignment(office_id=office.id, inspector_id=inspector.id,
+                   window_start=date(2025, 7, 1), due_on=date(2025, 9, 30))])
+    db.session.add(plan)
     manager_user = factories.user("office")
     manager_user.office_id = office.id
     db.session.commit()
@@ -135,6 +142,9 @@ def targets(app):
     assert login(staff, admin.email, factories.PASSWORD).status_code == 302
     field = app.test_client()
     assert login(field, inspector.email, factories.PASSWORD).status_code == 302
+    planner = app.test_client()
+    coordinator = factories.user("coordinator")
+    assert login(planner, coordinator.email, factories.PASSWORD).status_code == 302
     desk = app.test_client()
     assert login(desk, reviewer.email, factories.PASSWORD).status_code == 302
 
@@ -173,6 +183,8 @@ def targets(app):
         "case_answer": lambda: (manager, f"/cases/{case.id}", None),
         "case_decide": lambda: (desk, f"/cases/{case.id}", None),
         "notices_read": lambda: (field, "/notifications/read", "/notifications/"),
+        "plan": lambda: (planner, "/plans/", None),
+        "assignment": lambda: (planner, f"/plans/assignments/{plan.assignments[0].id}", None),
     }
 
 

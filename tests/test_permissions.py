@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import factories
 import pytest
 from conftest import hidden_fields, login
 
 from forms.types import Stored
 from webapp import instruments, storage
-from webapp.models import utcnow
+from webapp.models import Assignment, CheckPlan, utcnow
 
-ROLES = ("anonymous", "office", "inspector", "reviewer", "analyst", "admin")
+ROLES = ("anonymous", "office", "inspector", "reviewer", "analyst", "coordinator", "admin")
 PUBLIC = set(ROLES)
-SIGNED_IN = {"office", "inspector", "reviewer", "analyst", "admin"}
+SIGNED_IN = {"office", "inspector", "reviewer", "analyst", "coordinator", "admin"}
+PROGRAMME = {"coordinator", "admin"}  # offices, kiosks, instruments, paper, slips, plans
 TOKEN_ONLY: set[str] = set()   # no role's session opens it: only an analyst-scope API token
 
 # endpoint: (method, who may use it) — the README's "who may do what" table says the same.
@@ -26,7 +29,7 @@ ACCESS = {
     "survey.personal": ("GET", PUBLIC),
     "survey.personal_thanks": ("GET", PUBLIC),
     "survey.typed": ("GET", PUBLIC),
-    "survey.slips": ("GET", {"admin"}),
+    "survey.slips": ("GET", PROGRAMME),
     "static": ("GET", PUBLIC),
     "health.healthz": ("GET", PUBLIC),
     "inspect.index": ("GET", {"inspector", "admin"}),
@@ -43,25 +46,25 @@ ACCESS = {
     "reports.office": ("GET", {"analyst", "admin", "office"}),   # office: its own only
     "reports.responses": ("GET", {"analyst", "admin"}),
     "reports.comments": ("GET", {"analyst", "admin", "office"}),  # office: its own only
-    "admin.index": ("GET", {"admin"}),
-    "admin.offices": ("GET", {"admin"}),
-    "admin.edit_office": ("GET", {"admin"}),
-    "admin.import_offices": ("POST", {"admin"}),
-    "admin.toggle_office": ("POST", {"admin"}),
+    "admin.index": ("GET", PROGRAMME),
+    "admin.offices": ("GET", PROGRAMME),
+    "admin.edit_office": ("GET", PROGRAMME),
+    "admin.import_offices": ("POST", PROGRAMME),
+    "admin.toggle_office": ("POST", PROGRAMME),
     "admin.users": ("GET", {"admin"}),
     "admin.toggle_user": ("POST", {"admin"}),
     "admin.edit_user": ("GET", {"admin"}),
-    "admin.kiosks": ("GET", {"admin"}),
-    "admin.toggle_kiosk": ("POST", {"admin"}),
-    "admin.instruments": ("GET", {"admin"}),
-    "admin.instrument_workbook": ("GET", {"admin"}),
-    "admin.upload_instrument": ("POST", {"admin"}),
-    "admin.publish_instrument": ("POST", {"admin"}),
+    "admin.kiosks": ("GET", PROGRAMME),
+    "admin.toggle_kiosk": ("POST", PROGRAMME),
+    "admin.instruments": ("GET", PROGRAMME),
+    "admin.instrument_workbook": ("GET", PROGRAMME),
+    "admin.upload_instrument": ("POST", PROGRAMME),
+    "admin.publish_instrument": ("POST", PROGRAMME),
     "admin.audit_log": ("GET", {"admin"}),
-    "paper.index": ("GET", {"admin"}),
-    "paper.template": ("GET", {"admin"}),
-    "paper.upload": ("POST", {"admin"}),
-    "paper.confirm": ("POST", {"admin"}),
+    "paper.index": ("GET", PROGRAMME),
+    "paper.template": ("GET", PROGRAMME),
+    "paper.upload": ("POST", PROGRAMME),
+    "paper.confirm": ("POST", PROGRAMME),
     "opendata.index": ("GET", PUBLIC),
     "opendata.period_page": ("GET", PUBLIC),
     "opendata.latest_file": ("GET", PUBLIC),
@@ -79,6 +82,9 @@ ACCESS = {
     "api.periods": ("GET", PUBLIC),
     "api.results_page": ("GET", PUBLIC),
     "api.responses": ("GET", TOKEN_ONLY),
+    "planning.index": ("GET", PROGRAMME),
+    "planning.show": ("GET", PROGRAMME),
+    "planning.assignment": ("GET", PROGRAMME),
 }
 
 
@@ -101,10 +107,16 @@ def world(app):
                             answers={"rings": Stored(3)}, idempotency_key="perm-done-00000000",
                             inspector=users["inspector"])
     other = factories.user("analyst", email="other@example.tw")
+    plan = CheckPlan(period="2025Q3", instrument_key="phone", per_office=1, assignments=[
+        Assignment(office_id=office.id, inspector_id=users["inspector"].id,
+                   window_start=date(2025, 7, 1), due_on=date(2025, 9, 30))])
+    db.session.add(plan)
+    db.session.commit()
     args = {"token": kiosk.token, "code": office.code, "key": "phone", "fmt": "json",
             "submission_id": done.id, "office_id": office.id, "user_id": other.id,
             "kiosk_id": kiosk.id, "filename": "style.css", "name": "satisfaction",
-            "period": "2025H2", "version": 1, "token_id": 1, "case_id": 1}
+            "period": "2025H2", "version": 1, "token_id": 1, "case_id": 1,
+            "plan_id": plan.id, "assignment_id": plan.assignments[0].id}
     overrides_paper = {"paper.template": {"key": "satisfaction", "fmt": "xlsx"}}
     overrides_open = {e: {"name": "survey.csv"} for e in ("opendata.latest_file",
                                                           "opendata.version_file")}

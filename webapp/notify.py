@@ -24,6 +24,8 @@ from .models import Notification, User
 
 #: each kind's sentence, with {placeholders} from its parameters
 SENTENCES = {
+    "assigned": {"zh_TW": "您有 {count} 項新的查核任務（{period}），最早的期限是 {due}",
+                 "en": "You have {count} new checks to make ({period_en}), the first due {due}"},
     "returned": {"zh_TW": "您的{instrument} #{record}（{office}）被退回修改：{comment}",
                  "en": "Your {instrument} #{record} ({office}) was returned: {comment}"},
     "case_opened": {"zh_TW": "{office} 有新的改善追蹤案 #{case}，共 {items} 項，期限 {due}",

@@ -28,6 +28,12 @@ CSP = (
 )
 
 
+#: who runs the programme: offices, kiosks, instruments, paper forms, QR slips, plans and
+#: calibration.  A coordinator does that and manages no accounts, tokens or audit log, and
+#: neither files nor decides the checks it plans.
+PROGRAMME = ("admin", "coordinator")
+
+
 def roles_required(*roles: str) -> Callable:
     """Allow only signed-in users with one of ``roles``; others get 403 (anonymous: sign in)."""
 

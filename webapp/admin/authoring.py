@@ -24,7 +24,7 @@ from .. import audit, instruments, uploads
 from ..extensions import db
 from ..i18n import locale_code
 from ..models import InstrumentVersion
-from ..security import read_preview, roles_required, sign_preview, takes_file
+from ..security import PROGRAMME, read_preview, roles_required, sign_preview, takes_file
 from ..webforms import StrictForm
 from . import workbooks
 from .views import bp
@@ -54,13 +54,13 @@ def _page(upload: UploadForm, problems=None, status: int = 200):
 
 
 @bp.get("/instruments", endpoint="instruments")
-@roles_required("admin")
+@roles_required(*PROGRAMME)
 def instruments_page():
     return _page(UploadForm(formdata=None))
 
 
 @bp.get("/instruments/<key>.xlsx")
-@roles_required("admin")
+@roles_required(*PROGRAMME)
 def instrument_workbook(key: str):
     if key not in DEFAULT_KEYS:
         abort(404)
@@ -85,7 +85,7 @@ def _refuse(upload: UploadForm, raw: bytes, reason: str, message: str):
 
 
 @bp.post("/instruments/upload")
-@roles_required("admin")
+@roles_required(*PROGRAMME)
 @takes_file
 def upload_instrument():
     """Check the whole workbook; list every problem by sheet, row and column, or preview."""
@@ -126,7 +126,7 @@ def preview(definition: dict, base: InstrumentVersion, current, publish: Publish
 
 
 @bp.post("/instruments/publish")
-@roles_required("admin")
+@roles_required(*PROGRAMME)
 def publish_instrument():
     form = PublishForm()
     if not form.validate_on_submit():

@@ -15,7 +15,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from .. import audit, office_registry, storage, uploads
 from ..extensions import db
 from ..models import Office
-from ..security import roles_required, takes_file
+from ..security import PROGRAMME, roles_required, takes_file
 from ..webforms import StrictForm
 from .forms import ToggleForm
 from .views import bp
@@ -58,7 +58,7 @@ def page(form: OfficeForm, upload: ImportForm, problems=None, status: int = 200)
 
 
 @bp.route("/offices", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*PROGRAMME)
 def offices():
     form, upload = OfficeForm(), ImportForm(formdata=None)
     if not form.validate_on_submit():
@@ -78,7 +78,7 @@ def offices():
 
 
 @bp.route("/offices/<int:office_id>", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*PROGRAMME)
 def edit_office(office_id: int):
     place = db.session.get(Office, office_id) or abort(404)
     form = EditOfficeForm(obj=place)
@@ -101,7 +101,7 @@ def edit_office(office_id: int):
 
 
 @bp.post("/offices/import")
-@roles_required("admin")
+@roles_required(*PROGRAMME)
 @takes_file
 def import_offices():
     """All rows or none; each bad row listed by its line, in the admin's language."""

@@ -102,6 +102,15 @@ def sentences(events: Sequence[AuditEvent], locale: str) -> dict[int, str]:
         if e.target_type == "case":
             return (f"improvement case #{e.target_id}" if en else f"改善追蹤案 #{e.target_id}") + (
                 f" ({detail['item']})" if detail.get("item") else "")
+        if e.target_type == "plan":
+            what = f"{period(detail.get('period'))} {instrument(detail.get('instrument'))}"
+            return (f"the plan for {what}" if en else f"{what}排程") + (
+                f" (#{detail['assignment']})" if detail.get("assignment") else "")
+        if e.target_type == "calibration":
+            return (f"calibration round #{e.target_id}" if en else f"校準回合 #{e.target_id}")
+        if e.target_type == "photo":
+            record = detail.get("record")
+            return f"a photo of record #{record}" if en else f"紀錄 #{record} 的照片"
         if e.target_type == "api_token":
             return (f"the API token “{detail.get('name', '')}”" if en else
                     f"API 金鑰「{detail.get('name', '')}」") if "name" in detail else (

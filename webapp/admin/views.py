@@ -18,7 +18,7 @@ from .. import audit, listing
 from ..extensions import db
 from ..i18n import locale_code
 from ..models import ROLE_LABELS, ROLES, AuditEvent, Kiosk, Office, User
-from ..security import roles_required
+from ..security import PROGRAMME, roles_required
 from . import sentences
 from .forms import EditUserForm, KioskForm, ToggleForm, UserForm
 
@@ -39,13 +39,13 @@ def switch(row: Office | Kiosk | User, kind: str, back: str):
 
 
 @bp.get("/")
-@roles_required("admin")
+@roles_required(*PROGRAMME)
 def index():
     return redirect(url_for(".offices"))
 
 
 @bp.post("/offices/<int:office_id>/toggle")
-@roles_required("admin")
+@roles_required(*PROGRAMME)
 def toggle_office(office_id: int):
     return switch(db.session.get(Office, office_id) or abort(404), "office", ".offices")
 
@@ -166,7 +166,7 @@ def toggle_user(user_id: int):
 
 
 @bp.route("/kiosks", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*PROGRAMME)
 def kiosks():
     form = KioskForm()
     offices = db.session.scalars(select(Office).where(Office.active).order_by(Office.code)).all()
@@ -198,7 +198,7 @@ def kiosks():
 
 
 @bp.post("/kiosks/<int:kiosk_id>/toggle")
-@roles_required("admin")
+@roles_required(*PROGRAMME)
 def toggle_kiosk(kiosk_id: int):
     return switch(db.session.get(Kiosk, kiosk_id) or abort(404), "kiosk", ".kiosks")
 

@@ -84,7 +84,8 @@ def home_for(user: User) -> str:
     if user.role == "office":
         return url_for("reports.office", code=user.office.code) if user.office else url_for("auth.home")
     return {"inspector": url_for("inspect.index"), "analyst": url_for("reports.index"),
-            "reviewer": url_for("review.queue"), "admin": url_for("admin.index")
+            "reviewer": url_for("review.queue"), "admin": url_for("admin.index"),
+            "coordinator": url_for("planning.index")
             }.get(user.role, url_for("auth.home"))
 
 

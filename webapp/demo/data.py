@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from analysis.periods import Period
 from forms.types import Stored
 
-from .. import instruments, storage
+from .. import instruments, plans, storage
 from ..extensions import db
-from ..models import TAIPEI, Kiosk, Office, User
+from ..models import TAIPEI, CheckPlan, Kiosk, Office, User
 
 TAIPEI_HOUSEHOLD = ["松山", "信義", "大安", "中山", "中正", "大同", "萬華", "文山", "南港", "內湖",
                     "士林", "北投"]
@@ -28,9 +28,9 @@ NEW_TAIPEI_LAND = ["板橋", "三重", "中和", "新莊", "新店", "汐止", "
                    "林口"]
 NEW_TAIPEI_LAND_CODES = ["BANQIAO", "SANCHONG", "ZHONGHE", "XINZHUANG", "XINDIAN", "XIZHI",
                          "TAMSUI", "SHULIN", "SANXIA", "RUIFANG", "LINKOU"]
-DEMO_ROLES = ("admin", "analyst", "reviewer", "inspector", "office")
-DEMO_NAMES = {"admin": "林管理", "analyst": "陳分析", "reviewer": "李審核", "inspector": "王查核",
-              "office": "張主任"}
+DEMO_ROLES = ("admin", "coordinator", "analyst", "reviewer", "inspector", "inspector2", "office")
+DEMO_NAMES = {"admin": "林管理", "coordinator": "黃督導", "analyst": "陳分析", "reviewer": "李審核",
+              "inspector": "王查核", "inspector2": "吳查核", "office": "張主任"}
 
 
 def english(code: str) -> str:
@@ -89,7 +89,7 @@ def load(*, scale: float = 1.0, seed: int = 113, today: datetime | None = None) 
         email = f"{role}@demo.example.tw"
         if db.session.scalar(select(User).where(User.email == email)) is None:
             password = secrets.token_urlsafe(9)
-            user = User(email=email, role=role, display_name=DEMO_NAMES[role],
+            user = User(email=email, role=role.rstrip("2"), display_name=DEMO_NAMES[role],
                         office_id=offices[0].id if role == "office" else None)  # its director
             user.set_password(password)
             db.session.add(user)
@@ -100,7 +100,7 @@ def load(*, scale: float = 1.0, seed: int = 113, today: datetime | None = None) 
             db.session.add(Kiosk(office_id=office.id, token=secrets.token_urlsafe(16),
                                  label=f"{office.name} 櫃檯平板 1"))
     db.session.commit()
-    inspector = db.session.scalar(select(User).where(User.role == "inspector"))
+    inspector = db.session.scalar(select(User).where(User.role == "inspector").order_by(User.id))
 
     survey_version, survey = instruments.current("satisfaction")
     likert_keys = survey.likert_keys()
@@ -169,4 +169,22 @@ def load(*, scale: float = 1.0, seed: int = 113, today: datetime | None = None) 
                     )
                     count += 1
         db.session.commit()
+    plan_checks(today)
     return {"logins": logins, "submissions": count, "halves": [str(p) for p in halves]}
+
+
+def plan_checks(today: datetime) -> None:
+    """This quarter's phone tests and this half-year's visits, planned by the coordinator."""
+    from flask import current_app
+
+    coordinator = db.session.scalar(select(User).where(User.role == "coordinator"))
+    for key, period in (("phone", Period.quarter_of(today)), ("mystery", Period.half_of(today))):
+        if coordinator is None or db.session.scalar(select(CheckPlan).where(
+                CheckPlan.period == str(period), CheckPlan.instrument_key == key)):
+            continue
+        with current_app.test_request_context():   # the notifications link to the task list
+            try:
+                plans.create(key, str(period), 1, by=coordinator)
+            except plans.PlanError:   # demo data for a day long past: nothing left to plan
+                db.session.rollback()
+    db.session.commit()

@@ -22,7 +22,7 @@ from forms.builder import answers_from_form, form_data_from_answers
 from forms.instrument import pick
 from forms.scoring import bands_of
 
-from .. import audit, errors, instruments, listing, record_list, storage
+from .. import audit, errors, instruments, listing, plans, record_list, storage
 from ..extensions import db
 from ..i18n import locale_code
 from ..models import TAIPEI, Answer, Office, RecordEvent, Submission
@@ -71,6 +71,7 @@ def index():
     # a draft just deleted: the page tells this tablet to drop its copies of it too
     forget = request.args.get("forget", "")
     return render_template("inspect/index.html", listing=page, keys=INSPECTION_KEYS,
+                           tasks=plans.tasks_for(current_user), today=plans.today(),
                            titles=titles(), statuses=record_list.status_labels(),
                            offices=offices, inspectors=inspectors,
                            forget=forget if KEY.fullmatch(forget) else None)
@@ -99,6 +100,8 @@ def edit_page(key: str, submission: Submission | None):
         form.idempotency_key.data = submission.idempotency_key if submission else uuid.uuid4().hex
         form.version.data = str(version.id)
         form.revision.data = str(submission.revision if submission else 0)
+        if submission is None and request.args.get("office") in {c.value for c in form.office.choices}:
+            form.office.data = request.args["office"]   # started from one of 我的任務
         if submission is None:  # most checklists are filled during or right after the visit
             form.occurred_at.data = datetime.now(TAIPEI).replace(second=0, microsecond=0,
                                                                  tzinfo=None)
@@ -182,6 +185,7 @@ def save(key: str, submission: Submission | None, instrument, version, form, dra
                      {"score": record.score, "grade": record.grade})
         db.session.flush()
         log_event(record, "submitted")
+        plans.fulfil(record)
     db.session.commit()
     return done(record, draft)
 

@@ -13,13 +13,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from .common import UTCDateTime, utcnow
 
-ROLES = ("admin", "analyst", "reviewer", "inspector", "office")
+ROLES = ("admin", "coordinator", "analyst", "reviewer", "inspector", "office")
 #: the roles as people read them, least privileged first (the order a role picker offers)
 ROLE_LABELS = {
     "office": {"zh_TW": "機關主管", "en": "Office manager"},
     "inspector": {"zh_TW": "查核人員", "en": "Inspector"},
     "reviewer": {"zh_TW": "審核人員", "en": "Reviewer"},
     "analyst": {"zh_TW": "分析人員", "en": "Analyst"},
+    "coordinator": {"zh_TW": "督導排程人員", "en": "Coordinator"},
     "admin": {"zh_TW": "系統管理者", "en": "Administrator"},
 }
 

@@ -9,12 +9,12 @@ from sqlalchemy import select, update
 from .. import notify
 from ..extensions import db
 from ..i18n import locale_code
-from ..models import Notification, utcnow
+from ..models import ROLES, Notification, utcnow
 from ..security import roles_required
 from ..webforms import StrictForm
 
 bp = Blueprint("notices", __name__, url_prefix="/notifications", template_folder="templates")
-EVERYONE = ("office", "inspector", "reviewer", "analyst", "admin")
+EVERYONE = ROLES   # every signed-in account has its notifications
 SHOWN = 100
 
 

@@ -23,7 +23,7 @@ from forms.types import get_type
 from .. import audit, instruments, storage, uploads
 from ..extensions import db
 from ..i18n import locale_code
-from ..security import read_preview, roles_required, sign_preview, takes_file
+from ..security import PROGRAMME, read_preview, roles_required, sign_preview, takes_file
 from ..webforms import StrictForm
 from . import blank, paper
 
@@ -62,13 +62,13 @@ def _form(**kwargs) -> PaperForm:
 
 
 @bp.get("/")
-@roles_required("admin")
+@roles_required(*PROGRAMME)
 def index():
     return _page(_form(formdata=None))
 
 
 @bp.get("/template/<key>.<fmt>")
-@roles_required("admin")
+@roles_required(*PROGRAMME)
 def template(key: str, fmt: str):
     if key not in SURVEYS or fmt not in CONTENT_TYPES:
         abort(404)
@@ -80,7 +80,7 @@ def template(key: str, fmt: str):
 
 
 @bp.post("/upload")
-@roles_required("admin")
+@roles_required(*PROGRAMME)
 @takes_file
 def upload():
     form = _form()
@@ -119,7 +119,7 @@ def preview_rows(checked: paper.Checked) -> dict:
 
 
 @bp.post("/confirm")
-@roles_required("admin")
+@roles_required(*PROGRAMME)
 def confirm():
     form = ConfirmForm()
     if not form.validate_on_submit():

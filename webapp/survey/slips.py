@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, NumberRange
 from .. import audit
 from ..extensions import db, limiter
 from ..models import Office
-from ..security import roles_required
+from ..security import PROGRAMME, roles_required
 from ..webforms import StrictForm
 from . import codes, qrsheet
 from .views import bp
@@ -48,7 +48,7 @@ def print_slips(office: Office, count: int, base: str, out) -> int:
 
 
 @bp.route("/slips", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*PROGRAMME)
 def slips():
     form = SlipForm()
     offices = db.session.scalars(select(Office).where(Office.active).order_by(Office.code)).all()
