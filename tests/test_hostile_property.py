@@ -81,7 +81,7 @@ TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "
            "users", "edit_user", "kiosks", "toggle_user", "toggle_kiosk", "toggle_office", "slips",
            "add_office", "edit_office", "import_offices", "upload_instrument", "publish_instrument",
            "paper_upload", "paper_confirm", "publish_opendata", "api_tokens", "revoke_token",
-           "case_answer", "case_decide", "notices_read", "plan", "assignment"]
+           "case_answer", "case_decide", "notices_read", "plan", "assignment", "add_photo", "delete_photo"]
 POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout", "inspect.new",
                   "inspect.edit", "inspect.delete", "review.decide", "admin.users", "admin.edit_user",
                   "admin.kiosks", "admin.toggle_user", "admin.toggle_kiosk",
@@ -89,7 +89,7 @@ POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout"
                   "admin.import_offices", "admin.upload_instrument", "admin.publish_instrument",
                   "paper.upload", "paper.confirm", "opendata.publish", "admin.tokens",
                   "admin.revoke_token", "followup.show", "notices.read", "planning.index",
-                  "planning.assignment"}
+                  "planning.assignment", "inspect.add_photo", "inspect.delete_photo"}
 
 
 @pytest.fixture
@@ -109,6 +109,11 @@ def targets(app):
                               answers={"rings": Stored(2)}, idempotency_key="hostile-doomed-00",
                               inspector=inspector)
     doomed_id = doomed.id       # a successful example deletes it: later ones get a 404
+    mystery_version, mystery = instruments.current("mystery")
+    visit, _ = storage.store(version=mystery_version, instrument=mystery, office=office,
+                             channel="inspector", status="draft", occurred_at=utcnow(),
+                             answers={}, idempotency_key="hostile-visit-0000",
+                             inspector=inspector)
     whole = {q["key"]: Stored(1) for q in phone.questions() if q["type"] == "yes_no_na"}
     done, _ = storage.store(version=version, instrument=phone, office=office,
                             channel="inspector", status="submitted", occurred_at=utcnow(),
@@ -184,6 +189,9 @@ def targets(app):
         "case_decide": lambda: (desk, f"/cases/{case.id}", None),
         "notices_read": lambda: (field, "/notifications/read", "/notifications/"),
         "plan": lambda: (planner, "/plans/", None),
+        "add_photo": lambda: (field, f"/inspect/{visit.id}/photos", f"/inspect/{visit.id}/edit"),
+        "delete_photo": lambda: (field, f"/inspect/{visit.id}/photos/1/delete",
+                                 f"/inspect/{visit.id}/edit"),
         "assignment": lambda: (planner, f"/plans/assignments/{plan.assignments[0].id}", None),
     }
 

@@ -82,6 +82,11 @@ ACCESS = {
     "api.periods": ("GET", PUBLIC),
     "api.results_page": ("GET", PUBLIC),
     "api.responses": ("GET", TOKEN_ONLY),
+    "inspect.add_photo": ("POST", {"inspector", "admin"}),
+    "inspect.delete_photo": ("POST", {"inspector", "admin"}),
+    # who sees a photo is decided per photo (tests/test_evidence.py); others get 404
+    "gallery.full": ("GET", SIGNED_IN),
+    "gallery.thumb": ("GET", SIGNED_IN),
     "planning.index": ("GET", PROGRAMME),
     "planning.show": ("GET", PROGRAMME),
     "planning.assignment": ("GET", PROGRAMME),
@@ -116,7 +121,7 @@ def world(app):
             "submission_id": done.id, "office_id": office.id, "user_id": other.id,
             "kiosk_id": kiosk.id, "filename": "style.css", "name": "satisfaction",
             "period": "2025H2", "version": 1, "token_id": 1, "case_id": 1,
-            "plan_id": plan.id, "assignment_id": plan.assignments[0].id}
+            "plan_id": plan.id, "photo_id": 1, "assignment_id": plan.assignments[0].id}
     overrides_paper = {"paper.template": {"key": "satisfaction", "fmt": "xlsx"}}
     overrides_open = {e: {"name": "survey.csv"} for e in ("opendata.latest_file",
                                                           "opendata.version_file")}

@@ -23,7 +23,7 @@ from .i18n import LOCALES, select_locale
 #: One package per thing people do; each may have ``views.py`` (a blueprint ``bp``, templates
 #: beside it) and ``cli.py`` (a list ``commands``).  Features import the core, never each other.
 FEATURES = ("auth", "about", "survey", "inspect", "review", "reports", "admin", "responses",
-            "opendata", "api", "followup", "notices", "planning", "demo")
+            "opendata", "api", "followup", "notices", "planning", "gallery", "demo")
 
 
 def database_url(url: str) -> str:
@@ -44,6 +44,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=os.path.join(app.root_path, "translations"),
         MAX_CONTENT_LENGTH=256 * 1024,
         MAX_UPLOAD_LENGTH=2 * 1024 * 1024,   # a page marked takes_file: a workbook, a paper batch
+        PHOTO_MAX_UPLOAD=8 * 1024 * 1024,    # a mystery visit photo as a phone takes it
+        PHOTO_DIR=None,  # where evidence photos are kept; None: instance/photos
         WTF_CSRF_TIME_LIMIT=None,  # a kiosk page may stay open all day
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,

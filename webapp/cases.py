@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from forms.types import get_type
 
-from . import audit, instruments, notify, storage
+from . import audit, evidence, instruments, notify, storage
 from .extensions import db
 from .models import TAIPEI, CaseItem, ImprovementCase, Notification, Submission, utcnow
 
@@ -37,22 +37,31 @@ def failed_items(instrument, submission: Submission) -> list[dict]:
             continue
         score = get_type(question["type"]).score(question, answers.get(question["key"]))
         if score is not None and score.possible > 0 and score.earned < score.possible:
-            label = question.get("short") or question["label"]
-            failed.append({"key": question["key"],
-                           "label": {"zh_TW": label.get("zh_TW", ""), "en": label.get("en", "")}})
+            failed.append({"key": question["key"], "label": label_of(question)})
     return failed
+
+
+def label_of(question: dict) -> dict:
+    label = question.get("short") or question["label"]
+    return {"zh_TW": label.get("zh_TW", ""), "en": label.get("en", "")}
 
 
 def open_for(submission: Submission) -> ImprovementCase | None:
     """After an approval: a case for the office when the score is under the instrument's
-    improvement threshold (default 90) and some item lost points; otherwise None."""
+    improvement threshold (default 90) and some item lost points, or when the inspector
+    marked an item 需改善 (whatever the score); otherwise None."""
     instrument = instruments.instrument_of(submission.instrument_version)
-    if submission.score is None or submission.score >= threshold(instrument):
+    marked = evidence.action_keys(submission)
+    low = submission.score is not None and submission.score < threshold(instrument)
+    if not low and not marked:
         return None
     if db.session.scalar(select(ImprovementCase).where(
             ImprovementCase.submission_id == submission.id)) is not None:
         return None   # approved again after a reopening of the record: one case per record
-    items = failed_items(instrument, submission)
+    items = failed_items(instrument, submission) if low else []
+    listed = {i["key"] for i in items}
+    items += [{"key": key, "label": label_of(instrument.question(key))}
+              for key in marked if key not in listed and key in instrument.keys()]
     if not items:
         return None
     today = datetime.now(TAIPEI).date()

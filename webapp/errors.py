@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import audit
 from .extensions import db
+from .security import upload_limit
 
 
 def page(status: int, title: str, message: str):
@@ -52,10 +53,11 @@ def register(app: Flask) -> None:
         code = error.code or 500
         title, message = messages.get(code, (error.name, error.description or ""))
         if code == 413 and request.mimetype == "multipart/form-data":
-            if getattr(current_app.view_functions.get(request.endpoint or ""), "takes_a_file", False):
+            view = current_app.view_functions.get(request.endpoint or "")
+            if getattr(view, "takes_a_file", False):
                 audit.upload_refused(None, "too_large")
             message = _("檔案太大：上傳的檔案最大 %(mb)s MB。請確認選對檔案，或分成幾個檔案上傳。",
-                        mb=current_app.config["MAX_UPLOAD_LENGTH"] // (1024 * 1024))
+                        mb=upload_limit(view) // (1024 * 1024))
         if error.description and error.description != type(error).description:
             message = error.description  # abort(400, description=...) says what exactly was wrong
         return page(code, title, message)

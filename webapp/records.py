@@ -18,7 +18,7 @@ from sqlalchemy import select
 from forms.instrument import Instrument, pick
 from forms.types import Stored, get_type
 
-from . import instruments, storage
+from . import evidence, instruments, storage
 from .extensions import db
 from .i18n import locale_code
 from .models import RecordEvent, Submission
@@ -41,6 +41,7 @@ def answer_rows(instrument: Instrument, submission: Submission) -> list[dict]:
         return pick(label, locale)
 
     skipped = instrument.not_applicable_stored(answers)
+    notes = evidence.notes_of(submission)
     sections = []
     for section in instrument.sections:
         items = []
@@ -56,7 +57,9 @@ def answer_rows(instrument: Instrument, submission: Submission) -> list[dict]:
                           "answer": shown,
                           "points": question.get("points"),
                           "earned": None if score is None or score.possible == 0 else score.earned,
-                          "counted": score is not None and score.possible > 0})
+                          "counted": score is not None and score.possible > 0,
+                          "note": notes.get(question["key"], (None, False))[0],
+                          "action": notes.get(question["key"], (None, False))[1]})
         percent = (submission.section_scores or {}).get(section["key"])
         sections.append({"title": text(section["title"]), "items": items, "percent": percent})
     return sections

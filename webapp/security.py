@@ -117,7 +117,7 @@ def register(app: Flask) -> None:
         view = current_app.view_functions.get(request.endpoint or "")
         if request.mimetype == "multipart/form-data" and getattr(view, "takes_a_file", False):
             # an upload page (``takes_file``): its own cap, its form checks the rest
-            request.max_content_length = current_app.config["MAX_UPLOAD_LENGTH"]
+            request.max_content_length = upload_limit(view)
             return
         if request.mimetype != "application/x-www-form-urlencoded":
             abort(415)
@@ -150,8 +150,20 @@ def takes_file(view):
     """Mark a view as an upload page: the only kind that may receive a multipart body.  The
     request is still capped (MAX_UPLOAD_LENGTH), CSRF-checked, and its file read in memory
     by content, never saved under the name the client sent."""
-    view.takes_a_file = True
+    view.takes_a_file = "MAX_UPLOAD_LENGTH"
     return view
+
+
+def takes_photo(view):
+    """An upload page for a photo: a phone's picture is larger than a spreadsheet, so its cap
+    is ``PHOTO_MAX_UPLOAD`` (the photo is re-encoded smaller before it is kept)."""
+    view.takes_a_file = "PHOTO_MAX_UPLOAD"
+    return view
+
+
+def upload_limit(view) -> int:
+    """The request-size cap of an upload page, in bytes."""
+    return current_app.config[getattr(view, "takes_a_file", None) or "MAX_UPLOAD_LENGTH"]
 
 
 #: how long a preview (an upload checked, waiting for its confirmation) stays valid

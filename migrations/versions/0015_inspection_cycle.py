@@ -65,6 +65,8 @@ def upgrade():
         sa.Column("submission_id", sa.Integer(), sa.ForeignKey(
             "submissions.id", name="fk_photos_submission_id_submissions",
             ondelete="CASCADE"), nullable=False),
+        sa.Column("case_item_id", sa.Integer(), sa.ForeignKey(
+            "case_items.id", name="fk_photos_case_item_id_case_items"), nullable=True),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("caption", sa.String(length=200), nullable=True),
         sa.Column("width", sa.Integer(), nullable=False),

@@ -6,19 +6,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from .. import cases, notify
+from .. import audit, cases, evidence, notify, photos
 from ..extensions import db
 from ..models import TAIPEI, CaseItem, ImprovementCase
 from ..records import titles
-from ..security import roles_required
+from ..security import roles_required, takes_photo
 from ..webforms import StrictForm
 
 bp = Blueprint("followup", __name__, url_prefix="/cases", template_folder="templates")
@@ -29,6 +39,8 @@ class AnswerForm(StrictForm):
     item = HiddenField(validators=[InputRequired()])
     answer = TextAreaField(_l("改善情形（做了什麼、何時完成）"),
                            validators=[InputRequired(message=_l("請說明改善情形。")), Length(max=2000)])
+    photo = FileField(_l("改善後照片（選填）"),
+                      render_kw={"accept": "image/jpeg,image/png,image/webp"})
     submit = SubmitField(_l("送出改善情形"))
 
 
@@ -66,6 +78,7 @@ def _item(case: ImprovementCase, form) -> CaseItem:
 
 @bp.route("/<int:case_id>", methods=["GET", "POST"])
 @roles_required(*ROLES)
+@takes_photo
 def show(case_id: int):
     case = visible(case_id)
     answering, deciding = AnswerForm(), DecideForm()
@@ -77,6 +90,18 @@ def show(case_id: int):
                 if item.state == "accepted":
                     abort(409, description=_("這個項目已經被接受，不能再修改。"))
                 cases.answer(item, answering.answer.data.strip())
+                upload = answering.photo.data
+                raw = upload.read() if upload and getattr(upload, "filename", "") else b""
+                try:
+                    if raw:
+                        evidence.add_photo(case.submission, raw, None,
+                                           current_app.config["PHOTO_MAX_UPLOAD"],
+                                           by=current_user, case_item_id=item.id)
+                except photos.PhotoError as error:
+                    db.session.rollback()       # neither the answer nor the photo
+                    audit.upload_refused(raw, "unreadable")
+                    answering.photo.errors = [str(error)]
+                    return page(visible(case_id), answering, deciding, 400)
                 db.session.commit()
                 flash(_("已送出改善情形，等候審核。"), "ok")
                 return redirect(url_for(".show", case_id=case.id))
@@ -100,6 +125,17 @@ def show(case_id: int):
                 return redirect(url_for(".show", case_id=case.id))
         else:
             status = 400
+    return page(case, answering, deciding, status)
+
+
+def page(case: ImprovementCase, answering: AnswerForm, deciding: DecideForm, status: int):
+    """The case with what the check found: the inspector's notes per item and the photos of
+    the visit, and each answer's own photos."""
+    shown = evidence.photos_of(case.submission)
     return render_template("followup/show.html", case=case, answering=answering,
                            deciding=deciding, titles=titles(),
+                           notes=evidence.notes_of(case.submission),
+                           visit_photos=[p for p in shown if p.case_item_id is None],
+                           answer_photos={i.id: [p for p in shown if p.case_item_id == i.id]
+                                          for i in case.items},
                            today=datetime.now(TAIPEI).date()), status

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from wtforms import DateTimeLocalField, HiddenField, SelectChoice, SelectField, SubmitField
-from wtforms.validators import InputRequired, Optional, Regexp
+from wtforms import (
+    DateTimeLocalField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from ..extensions import db
 from ..models import Office
@@ -29,6 +37,15 @@ class ConfirmForm(StrictForm):
     """One button that confirms a deletion (a CSRF-protected POST)."""
 
     submit = SubmitField(_l("確定刪除"))
+
+
+class PhotoForm(StrictForm):
+    """One photo of a mystery visit, with what it shows."""
+
+    photo = FileField(_l("照片（JPEG、PNG 或 WebP）"), validators=[FileRequired(_l("請選擇照片"))],
+                      render_kw={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"})
+    caption = StringField(_l("說明（選填，例如：無障礙坡道被推車擋住）"),
+                          validators=[Optional(), Length(max=200, message=_l("說明最多 200 字"))])
 
 
 def office_choices() -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ import re
 import uuid
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import delete as sql_delete
@@ -22,13 +22,13 @@ from forms.builder import answers_from_form, form_data_from_answers
 from forms.instrument import pick
 from forms.scoring import bands_of
 
-from .. import audit, errors, instruments, listing, plans, record_list, storage
+from .. import audit, errors, evidence, instruments, listing, photos, plans, record_list, storage
 from ..extensions import db
 from ..i18n import locale_code
-from ..models import TAIPEI, Answer, Office, RecordEvent, Submission
+from ..models import TAIPEI, Answer, Office, Photo, RecordEvent, Submission
 from ..records import INSPECTION_KEYS, answer_rows, differences, history, log_event, titles
-from ..security import roles_required
-from .forms import ConfirmForm, InspectionMeta, office_choices
+from ..security import roles_required, takes_photo
+from .forms import ConfirmForm, InspectionMeta, PhotoForm, office_choices
 
 bp = Blueprint("inspect", __name__, url_prefix="/inspect", template_folder="templates")
 
@@ -77,8 +77,10 @@ def index():
                            forget=forget if KEY.fullmatch(forget) else None)
 
 
-def edit_page(key: str, submission: Submission | None):
-    if request.method == "POST":
+def edit_page(key: str, submission: Submission | None, photo_form: PhotoForm | None = None):
+    """The checklist page: shown (GET, or after a refused photo), or posted and saved."""
+    showing = request.method == "GET" or photo_form is not None
+    if not showing:
         version, instrument = instruments.posted_version(key)
     elif submission is not None:
         version = submission.instrument_version
@@ -87,16 +89,18 @@ def edit_page(key: str, submission: Submission | None):
         version, instrument = instruments.current(key)
     draft = request.form.get("action") == "draft"
     form_class = instruments.form_class(version, locale_code(), enforce_required=not draft,
-                                        base=InspectionMeta)
-    if request.method == "GET" and submission is not None:
-        form = form_class(data=form_data_from_answers(instrument, storage.stored_answers(submission)))
+                                        base=evidence.form_base(instrument, InspectionMeta))
+    if showing and submission is not None:
+        form = form_class(formdata=None, data=form_data_from_answers(
+            instrument, storage.stored_answers(submission))
+            | evidence.form_data(evidence.notes_of(submission)))
         form.office.data = submission.office.code
         form.occurred_at.data = submission.occurred_at.astimezone(TAIPEI).replace(tzinfo=None)
     else:
         form = form_class()
     form.office.choices = office_choices()
     status, conflict = 200, None
-    if request.method == "GET":
+    if showing:
         form.idempotency_key.data = submission.idempotency_key if submission else uuid.uuid4().hex
         form.version.data = str(version.id)
         form.revision.data = str(submission.revision if submission else 0)
@@ -114,7 +118,10 @@ def edit_page(key: str, submission: Submission | None):
     else:
         status = 400
     return render_template("inspect/form.html", form=form, instrument=instrument,
-                           submission=submission, locale=locale_code(), conflict=conflict), status
+                           submission=submission, locale=locale_code(), conflict=conflict,
+                           photos=[p for p in evidence.photos_of(submission) if p.case_item_id is None]
+                           if submission else [],
+                           photo_form=photo_form or PhotoForm(formdata=None)), status
 
 
 class Conflict:
@@ -143,6 +150,7 @@ def save(key: str, submission: Submission | None, instrument, version, form, dra
     office = db.session.scalar(select(Office).where(Office.code == form.office.data))
     occurred = form.occurred_at.data.replace(tzinfo=TAIPEI)
     answers = answers_from_form(instrument, form)
+    notes = evidence.from_form(instrument, form)
     status_after = "draft" if draft else "submitted"
     seen = int(form.revision.data or 0)
     record = submission or storage.by_key(form.idempotency_key.data)
@@ -163,7 +171,8 @@ def save(key: str, submission: Submission | None, instrument, version, form, dra
                                      "請重新開啟查核表再填寫。"))
         if storage.matches(record, office=office, channel="inspector", answers=answers,
                            instrument_key=instrument.key, inspector=record.inspector) and (
-                record.occurred_at == occurred and record.status == status_after):
+                record.occurred_at == occurred and record.status == status_after
+                and evidence.notes_of(record) == notes):
             return done(record, draft)  # the same page sent again: already stored
         if record.status not in EDITABLE:
             db.session.rollback()
@@ -180,6 +189,7 @@ def save(key: str, submission: Submission | None, instrument, version, form, dra
             storage.replace_answers(record, instrument, office=office, occurred_at=occurred,
                                     answers=answers, status=status_after, commit=False)
         audit.record("changed", "submission", record.id, {"office": office.code})
+    evidence.save_notes(record, notes)
     if status_after == "submitted":
         audit.record("submitted", "submission", record.id,
                      {"score": record.score, "grade": record.grade})
@@ -222,7 +232,8 @@ def show(submission_id: int):
     instrument = instruments.instrument_of(submission.instrument_version)
     return render_template("inspect/show.html", submission=submission, instrument=instrument,
                            rows=answer_rows(instrument, submission), bands=bands_of(instrument),
-                           events=history(submission), locale=locale_code(), pick=pick)
+                           events=history(submission), locale=locale_code(), pick=pick,
+                           photos=evidence.photos_of(submission))
 
 
 @bp.route("/<int:submission_id>/delete", methods=["GET", "POST"])
@@ -238,6 +249,7 @@ def delete(submission_id: int):
     if form.validate_on_submit():
         key, detail = submission.idempotency_key, {
             "instrument": submission.instrument_key, "office": submission.office.code}
+        files = evidence.delete_record_evidence(submission)
         for child in (Answer, RecordEvent):
             db.session.execute(sql_delete(child).where(child.submission_id == submission.id))
         gone = db.session.execute(sql_delete(Submission).where(
@@ -247,8 +259,59 @@ def delete(submission_id: int):
             abort(409, description=_("這份草稿剛剛已被送出，沒有刪除。"))
         audit.record("deleted", "submission", submission_id, detail)
         db.session.commit()
+        evidence.forget_files(files)
         flash(_("草稿已刪除。"), "ok")
         return redirect(url_for(".index", forget=key))
     instrument = instruments.instrument_of(submission.instrument_version)
     return render_template("inspect/delete.html", submission=submission, form=form,
                            instrument=instrument), 400 if form.is_submitted() else 200
+
+
+def editable_visit(submission_id: int) -> Submission:
+    """One's own mystery visit that can still change: photos come and go with it."""
+    submission = own_record(submission_id)
+    if submission.instrument_key != "mystery":
+        abort(404)
+    if submission.status not in EDITABLE:
+        abort(409, description=_("這筆紀錄已送出，不能再加入或刪除照片。"))
+    return submission
+
+
+@bp.post("/<int:submission_id>/photos")
+@roles_required("inspector", "admin")
+@takes_photo
+def add_photo(submission_id: int):
+    """A photo is re-encoded (no EXIF, no GPS) and kept by content hash; a file that is not a
+    photo is refused with the reason, and the refusal is audited."""
+    submission = editable_visit(submission_id)
+    form = PhotoForm()
+    if form.validate_on_submit():
+        raw = form.photo.data.read()
+        try:
+            evidence.add_photo(submission, raw, form.caption.data,
+                               current_app.config["PHOTO_MAX_UPLOAD"], by=current_user)
+        except photos.PhotoError as error:
+            db.session.rollback()
+            audit.upload_refused(raw, "unreadable")
+            form.photo.errors = [str(error)]
+            page, _status = edit_page(submission.instrument_key, submission, photo_form=form)
+            return page, 400
+        db.session.commit()
+        flash(_("照片已加入。"), "ok")
+        return redirect(url_for(".edit", submission_id=submission.id) + "#photos-title")
+    page, _status = edit_page(submission.instrument_key, submission, photo_form=form)
+    return page, 400
+
+
+@bp.post("/<int:submission_id>/photos/<int:photo_id>/delete")
+@roles_required("inspector", "admin")
+def delete_photo(submission_id: int, photo_id: int):
+    submission = editable_visit(submission_id)
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.submission_id != submission.id or not ConfirmForm().validate_on_submit():
+        abort(404 if photo is None or photo.submission_id != submission.id else 400)
+    files = evidence.remove_photos([photo])
+    db.session.commit()
+    evidence.forget_files(files)
+    flash(_("照片已刪除。"), "ok")
+    return redirect(url_for(".edit", submission_id=submission.id))

@@ -32,6 +32,8 @@ class Photo(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"),
                                                index=True)
+    #: set when the office manager sent it with an improvement case's answer
+    case_item_id: Mapped[int | None] = mapped_column(ForeignKey("case_items.id"))
     digest: Mapped[str] = mapped_column(String(64), index=True)
     caption: Mapped[str | None] = mapped_column(String(200))
     width: Mapped[int] = mapped_column(Integer)

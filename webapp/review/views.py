@@ -14,7 +14,7 @@ from flask_login import current_user
 from forms.instrument import pick
 from forms.scoring import bands_of
 
-from .. import audit, cases, instruments, listing, notify, record_list, storage
+from .. import audit, cases, evidence, instruments, listing, notify, record_list, storage
 from ..extensions import db
 from ..i18n import locale_code
 from ..models import Submission
@@ -69,6 +69,7 @@ def decide(submission_id: int):
                            rows=answer_rows(instrument, submission), bands=bands_of(instrument),
                            changes=changes_since_return(instrument, submission),
                            events=history(submission), own=own,
+                           photos=evidence.photos_of(submission),
                            form=form, pick=pick, locale=locale_code()), status
 
 
