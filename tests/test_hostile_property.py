@@ -81,7 +81,8 @@ TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "
            "users", "edit_user", "kiosks", "toggle_user", "toggle_kiosk", "toggle_office", "slips",
            "add_office", "edit_office", "import_offices", "upload_instrument", "publish_instrument",
            "paper_upload", "paper_confirm", "publish_opendata", "api_tokens", "revoke_token",
-           "case_answer", "case_decide", "notices_read", "plan", "assignment", "add_photo", "delete_photo"]
+           "case_answer", "case_decide", "notices_read", "plan", "assignment", "add_photo", "delete_photo",
+           "new_round", "close_round", "score_round"]
 POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout", "inspect.new",
                   "inspect.edit", "inspect.delete", "review.decide", "admin.users", "admin.edit_user",
                   "admin.kiosks", "admin.toggle_user", "admin.toggle_kiosk",
@@ -89,7 +90,8 @@ POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout"
                   "admin.import_offices", "admin.upload_instrument", "admin.publish_instrument",
                   "paper.upload", "paper.confirm", "opendata.publish", "admin.tokens",
                   "admin.revoke_token", "followup.show", "notices.read", "planning.index",
-                  "planning.assignment", "inspect.add_photo", "inspect.delete_photo"}
+                  "planning.assignment", "inspect.add_photo", "inspect.delete_photo",
+                  "calibration.index", "calibration.show", "calibration.score"}
 
 
 @pytest.fixture
@@ -137,6 +139,10 @@ def targets(app):
         Assignment(office_id=office.id, inspector_id=inspector.id,
                    window_start=date(2025, 7, 1), due_on=date(2025, 9, 30))])
     db.session.add(plan)
+    from webapp.models import CalibrationRound
+
+    scenario = CalibrationRound(instrument_version_id=version.id, title="錄音 1")
+    db.session.add(scenario)
     manager_user = factories.user("office")
     manager_user.office_id = office.id
     db.session.commit()
@@ -189,6 +195,9 @@ def targets(app):
         "case_decide": lambda: (desk, f"/cases/{case.id}", None),
         "notices_read": lambda: (field, "/notifications/read", "/notifications/"),
         "plan": lambda: (planner, "/plans/", None),
+        "new_round": lambda: (planner, "/calibration/", None),
+        "close_round": lambda: (planner, f"/calibration/{scenario.id}", None),
+        "score_round": lambda: (field, f"/calibration/{scenario.id}/score", None),
         "add_photo": lambda: (field, f"/inspect/{visit.id}/photos", f"/inspect/{visit.id}/edit"),
         "delete_photo": lambda: (field, f"/inspect/{visit.id}/photos/1/delete",
                                  f"/inspect/{visit.id}/edit"),

@@ -87,6 +87,9 @@ ACCESS = {
     # who sees a photo is decided per photo (tests/test_evidence.py); others get 404
     "gallery.full": ("GET", SIGNED_IN),
     "gallery.thumb": ("GET", SIGNED_IN),
+    "calibration.index": ("GET", PROGRAMME),
+    "calibration.show": ("GET", PROGRAMME),
+    "calibration.score": ("GET", {"inspector"}),   # scoring is the inspectors' own
     "planning.index": ("GET", PROGRAMME),
     "planning.show": ("GET", PROGRAMME),
     "planning.assignment": ("GET", PROGRAMME),
@@ -121,7 +124,7 @@ def world(app):
             "submission_id": done.id, "office_id": office.id, "user_id": other.id,
             "kiosk_id": kiosk.id, "filename": "style.css", "name": "satisfaction",
             "period": "2025H2", "version": 1, "token_id": 1, "case_id": 1,
-            "plan_id": plan.id, "photo_id": 1, "assignment_id": plan.assignments[0].id}
+            "plan_id": plan.id, "photo_id": 1, "round_id": 1, "assignment_id": plan.assignments[0].id}
     overrides_paper = {"paper.template": {"key": "satisfaction", "fmt": "xlsx"}}
     overrides_open = {e: {"name": "survey.csv"} for e in ("opendata.latest_file",
                                                           "opendata.version_file")}

@@ -23,7 +23,8 @@ from .i18n import LOCALES, select_locale
 #: One package per thing people do; each may have ``views.py`` (a blueprint ``bp``, templates
 #: beside it) and ``cli.py`` (a list ``commands``).  Features import the core, never each other.
 FEATURES = ("auth", "about", "survey", "inspect", "review", "reports", "admin", "responses",
-            "opendata", "api", "followup", "notices", "planning", "gallery", "demo")
+            "opendata", "api", "followup", "notices", "planning", "gallery", "calibration",
+            "demo")
 
 
 def database_url(url: str) -> str:

@@ -22,7 +22,18 @@ from forms.builder import answers_from_form, form_data_from_answers
 from forms.instrument import pick
 from forms.scoring import bands_of
 
-from .. import audit, errors, evidence, instruments, listing, photos, plans, record_list, storage
+from .. import (
+    audit,
+    calibrations,
+    errors,
+    evidence,
+    instruments,
+    listing,
+    photos,
+    plans,
+    record_list,
+    storage,
+)
 from ..extensions import db
 from ..i18n import locale_code
 from ..models import TAIPEI, Answer, Office, Photo, RecordEvent, Submission
@@ -72,6 +83,8 @@ def index():
     forget = request.args.get("forget", "")
     return render_template("inspect/index.html", listing=page, keys=INSPECTION_KEYS,
                            tasks=plans.tasks_for(current_user), today=plans.today(),
+                           rounds=calibrations.open_rounds(current_user)
+                           if current_user.role == "inspector" else [],
                            titles=titles(), statuses=record_list.status_labels(),
                            offices=offices, inspectors=inspectors,
                            forget=forget if KEY.fullmatch(forget) else None)
