@@ -140,3 +140,25 @@ def test_only_the_programme_reads_the_agreement(app, panel):
     for role in ("office", "reviewer", "analyst"):
         assert client_for(app, factories.user(role)).get("/calibration/").status_code == 403
     assert panel["coordinator"].get("/calibration/").status_code == 200
+
+
+def test_the_report_says_how_comparable_the_inspectors_scores_are(app, panel):
+    from datetime import UTC, datetime
+
+    from webapp.reports.build import build
+
+    score_all(panel)
+    daan, xinyi = factories.office(), factories.office("TPH-XINYI", "臺北市信義區戶政事務所")
+    first, second = panel["people"][:2]
+    for who, place, score in ((first, daan, 80.0), (second, daan, 90.0), (first, xinyi, 85.0)):
+        factories.record(place, who, status="approved", score=score, grade="甲",
+                         occurred_at=datetime(2025, 8, 12, 2, 15, tzinfo=UTC))
+    with app.test_request_context():
+        report = build("2025H2", "phone")
+    said = report["instruments"]["phone"]["comparability"]
+    assert said["offices_with_several_inspectors"] == 1       # 大安 only
+    assert said["calibration_rounds"] == 3
+    assert said["icc"] == pytest.approx(calibrations.agreement("phone").icc.icc)
+    analyst = client_for(app, factories.user("analyst"))
+    page = analyst.get("/reports/?period=2025H2&instrument=phone").get_data(as_text=True)
+    assert "1 個機關由兩位以上查核人員查核" in page and f"{said['icc']:.2f}" in page

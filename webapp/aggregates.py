@@ -158,6 +158,18 @@ def inspection_scores(instrument_key: str, period: str, office_ids: Sequence[int
     return ScoreTotals(tuple(office_ids), n, total, total_sq)
 
 
+def inspectors_per_office(instrument_key: str, period: str, office_ids: Sequence[int],
+                          statuses: Sequence[str] = COUNTED_STATUSES) -> dict[int, int]:
+    """Office id -> how many different inspectors made its counted checks in ``period``."""
+    wanted = set(office_ids)
+    rows = db.session.execute(
+        select(Submission.office_id, func.count(func.distinct(Submission.inspector_id)))
+        .where(Submission.instrument_key == instrument_key, in_period(Submission, period),
+               Submission.status.in_(list(statuses)), Submission.inspector_id.isnot(None))
+        .group_by(Submission.office_id))
+    return {office_id: count for office_id, count in rows if office_id in wanted}
+
+
 def inspection_grades(instrument_key: str, period: str, office_ids: Sequence[int],
                       statuses: Sequence[str] = COUNTED_STATUSES) -> list[dict[str, int]]:
     """Per office position, how many counted checks got each grade (the grade each record

@@ -20,7 +20,7 @@ from forms.instrument import Instrument, pick
 from forms.scoring import bands_of
 from forms.types import Stored, get_type
 
-from .. import aggregates, cases, instruments
+from .. import aggregates, calibrations, cases, instruments
 from ..models import TAIPEI
 from . import breakdowns
 
@@ -107,6 +107,7 @@ def build(period: str, instrument: str = "all", compare_to: str | None = None,
             else:
                 section |= inspection_section(definition, current, before, infos, ids, locale,
                                               min_checks=min_checks)
+                section["comparability"] = comparability(key, str(current), ids)
                 section["summary"] = analysis_report.inspection_summary(
                     section, section["title"], locale)
         except ValueError:
@@ -128,6 +129,18 @@ def build(period: str, instrument: str = "all", compare_to: str | None = None,
                           if s.get("summary")},
     }
     return result
+
+
+def comparability(key: str, period: str, ids: list[int]) -> dict:
+    """How far one inspector's score can be compared with another's: the offices checked by
+    several inspectors this period, beside the calibration's ICC(2,1) for the instrument."""
+    several = sum(1 for n in aggregates.inspectors_per_office(key, period, ids).values() if n > 1)
+    found = calibrations.agreement(key)
+    icc = found.icc.icc
+    return {"offices_with_several_inspectors": several,
+            "calibration_rounds": len(found.rounds), "icc": None if icc != icc else icc,
+            "icc_ci": None if found.icc.low != found.icc.low else [found.icc.low, found.icc.high],
+            "reading": found.reading}
 
 
 def trend_periods(current: Period, count: int = 6) -> list[Period]:

@@ -19,7 +19,7 @@ from analysis import charts
 
 from ..extensions import db
 from ..i18n import locale_code
-from ..models import ImprovementCase, InstrumentVersion, Office, Submission
+from ..models import CalibrationScore, ImprovementCase, InstrumentVersion, Office, Submission
 from . import build
 
 REPORTS = 8  # reports kept per process
@@ -37,8 +37,9 @@ def fingerprint() -> tuple:
         .order_by(Office.id))))
     followups = tuple(db.session.execute(   # a case answered or closed changes the report
         select(func.count(), func.max(ImprovementCase.updated_at))).one())
+    calibrated = db.session.scalar(select(func.max(CalibrationScore.id)))   # a new ICC
     return (*records, offices, db.session.scalar(select(func.max(InstrumentVersion.id))),
-            *followups)
+            *followups, calibrated)
 
 
 def _key(p: dict) -> tuple:
