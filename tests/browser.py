@@ -114,7 +114,7 @@ def sign_in(page, email: str, password: str) -> None:
     page.locator("input[name=email]").fill(email)
     page.locator("input[name=password]").fill(password)
     page.locator("form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/(admin|inspect|review|reports)/"))
+    page.wait_for_url(re.compile(r"/(admin|inspect|review|reports|plans)/"))
 
 
 def submit_button(page):

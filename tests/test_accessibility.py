@@ -31,7 +31,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture
-def site(app, office, kiosk):
+def site(app, office, kiosk, tmp_path):
     """Every kind of page with something on it: a record to review, a report with data."""
     inspector, admin = factories.user("inspector"), factories.user("admin")
     version, phone = instruments.current("phone")
@@ -64,8 +64,50 @@ def site(app, office, kiosk):
     db.session.add(Notification(user_id=admin.id, kind="case_overdue", link="/cases/",
                                 params={"case": 1, "office": office.name, "due": "2025-01-01"}))
     db.session.commit()   # an unread notification: its count shows in the bar on every page
-    return {"office": office, "kiosk": kiosk, "record": record, "draft": draft, "admin": admin,
+    cycle = inspection_cycle(app, office, inspector, version, tmp_path)
+    return {**cycle, "office": office, "kiosk": kiosk, "record": record, "draft": draft,
+            "admin": admin,
             "inspector": inspector, "slip": factories.personal_url(office)}
+
+
+def inspection_cycle(app, office, inspector, version, tmp_path) -> dict:
+    """A plan, a calibration round with a score, and a mystery-visit draft with a note and a
+    photo: the cycle's pages with something on them."""
+    import io
+    from datetime import date
+
+    from PIL import Image
+
+    from webapp import evidence
+    from webapp.extensions import db
+    from webapp.models import (
+        Assignment,
+        CalibrationRound,
+        CalibrationScore,
+        CheckPlan,
+        ItemNote,
+    )
+
+    app.config["PHOTO_DIR"] = str(tmp_path / "photos")
+    plan = CheckPlan(period="2025Q3", instrument_key="phone", per_office=1, assignments=[
+        Assignment(office_id=office.id, inspector_id=inspector.id, window_start=date(2025, 7, 1),
+                   due_on=date(2025, 9, 30))])
+    scenario = CalibrationRound(instrument_version_id=version.id, title="錄音 1", scores=[
+        CalibrationScore(inspector_id=inspector.id, answers={"tone": [1, None]}, score=100.0)])
+    db.session.add_all([plan, scenario])
+    mystery_version, mystery = instruments.current("mystery")
+    visit, _ = storage.store(version=mystery_version, instrument=mystery, office=office,
+                             channel="inspector", status="draft",
+                             occurred_at=datetime(2025, 8, 14, 10, tzinfo=TAIPEI),
+                             answers={"clean": Stored(0)}, idempotency_key="a11y-visit-0000001",
+                             inspector=inspector)
+    db.session.add(ItemNote(submission_id=visit.id, item_key="clean", note="地板有水漬",
+                            action_required=True))
+    picture = io.BytesIO()
+    Image.new("RGB", (400, 300), (90, 90, 160)).save(picture, "JPEG")
+    evidence.add_photo(visit, picture.getvalue(), "地板有水漬", 1 << 22, by=inspector)
+    db.session.commit()
+    return {"plan": plan, "round": scenario, "visit": visit}
 
 
 def public_pages(site) -> list[str]:
@@ -84,7 +126,10 @@ def staff_pages(site) -> list[str]:
             "/admin/offices", f"/admin/offices/{record.office_id}", "/admin/users",
             f"/admin/users/{site['inspector'].id}",
             "/admin/kiosks", "/admin/instruments", "/admin/audit", "/slips", "/paper/",
-            "/open/publish", "/cases/", "/notifications/", "/no/such/page"]
+            "/open/publish", "/cases/", "/notifications/", "/plans/", f"/plans/{site['plan'].id}",
+            f"/plans/assignments/{site['plan'].assignments[0].id}", "/calibration/",
+            f"/calibration/{site['round'].id}", f"/inspect/{site['visit'].id}/edit",
+            f"/inspect/{site['visit'].id}", "/no/such/page"]
 
 
 def sign_in(page, user) -> None:
