@@ -83,7 +83,7 @@ def state_labels() -> dict[str, str]:
 @roles_required(*PROGRAMME)
 def show(plan_id: int):
     plan = db.session.get(CheckPlan, plan_id) or abort(404)
-    total, _offices, people = plans.coverage(plan)
+    total, offices, people = plans.coverage(plan)
     names = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(people)))}
     query = (select(Assignment).join(Office, Office.id == Assignment.office_id)
              .join(User, User.id == Assignment.inspector_id)
@@ -100,6 +100,9 @@ def show(plan_id: int):
                                 "inspector": (User.display_name, User.email)},
                         default="due", tiebreak=Assignment.id)
     return render_template("planning/plan.html", plan=plan, total=total, people=people,
+                           offices=offices,
+                           offices_done=sum(c.filed == c.planned for c in offices.values()),
+                           offices_late=sum(c.overdue > 0 for c in offices.values()),
                            names=names, listing=page, titles=titles(), states=state_labels(),
                            state_of=plans.state, label=period_label,
                            inspector_choices=[(str(i), u.shown_name) for i, u in names.items()])
