@@ -217,3 +217,21 @@ def test_the_coordinator_runs_the_programme_and_manages_no_accounts(app, program
         assert coordinator.get(path).status_code == 403, path
     nav = coordinator.get("/admin/offices").get_data(as_text=True)
     assert "/plans/" in nav and "/admin/users" not in nav and "/admin/audit" not in nav
+
+
+@pytest.mark.parametrize(("offices", "people", "per_office"), [(23, 2, 1), (23, 3, 2), (7, 5, 3),
+                                                               (40, 6, 1)])
+def test_suggested_loads_stay_within_two_and_no_office_sees_one_inspector_twice(
+        app, offices, people, per_office):
+    from analysis.periods import Period
+    from webapp.models import Office, User
+
+    rows = [Office(id=i + 1, code=f"X{i:03d}", name=f"機關{i}", kind="household") for i in
+            range(offices)]
+    staff = [User(id=100 + j, email=f"i{j}@x.tw", role="inspector") for j in range(people)]
+    made = plans.suggest(rows, staff, per_office, Period.parse("2025Q3"), "phone", TODAY)
+    loads = [sum(a.inspector_id == u.id for a in made) for u in staff]
+    assert len(made) == offices * per_office and max(loads) - min(loads) <= 2
+    for office in rows:
+        mine = [a.inspector_id for a in made if a.office_id == office.id]
+        assert len(set(mine)) == min(per_office, people)

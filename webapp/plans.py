@@ -2,9 +2,10 @@
 the coverage a coordinator watches (planned / filed / approved / overdue).
 
 The rules ask for at least one phone test per office per quarter and one mystery visit per
-office per half-year (``CADENCE``).  Suggesting spreads the work so no inspector carries more
-than one check above another, and rotates who checks an office: an inspector who checked it in
-the previous period, or already has it in this plan, is chosen only when the others are busier.
+office per half-year (``CADENCE``).  Suggesting gives each check to the inspector with the
+lightest load in the period, and rotates who checks an office: an inspector who checked it in
+the previous period, or already has it in this plan, is chosen only when every other inspector
+carries two checks more.  Loads so stay within two checks of each other.
 A record an inspector submits for an office fills the earliest open assignment that inspector
 has for that office in the record's period; nothing has to be carried through the form.
 
@@ -91,9 +92,9 @@ def suggest(offices: list[Office], people: list[User], per_office: int, period: 
     made = []
     for start, due in windows(period, per_office, on):
         for office in offices:
-            def cost(person: User, office: Office = office) -> tuple[int, int, int]:
+            def cost(person: User, office: Office = office) -> tuple[int, bool, int, int]:
                 rotated = (office.id, person.id) in seen
-                return load[person.id] + rotated, load[person.id], person.id
+                return load[person.id] + rotated, rotated, load[person.id], person.id
             chosen = min(people, key=cost)
             load[chosen.id] += 1
             seen.add((office.id, chosen.id))
