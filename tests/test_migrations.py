@@ -44,3 +44,22 @@ def test_upgrading_a_used_database_from_the_previous_release_keeps_its_rows(tmp_
     assert "office_id" in {c["name"] for c in inspect(engine).get_columns("users")}
     assert {fk["referred_table"] for fk in inspect(engine).get_foreign_keys("users")} == {"offices"}
     engine.dispose()
+
+
+def test_the_migrations_build_exactly_the_schema_the_models_describe(tmp_path):
+    """A column or index added to a model without a migration (or the other way) shows here,
+    not on a production database."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from flask_migrate import upgrade
+
+    from webapp import create_app
+    from webapp.extensions import db
+
+    app = create_app({"SECRET_KEY": "t", "TESTING": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}"})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            assert compare_metadata(MigrationContext.configure(connection), db.metadata) == []
+        db.engine.dispose()

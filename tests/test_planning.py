@@ -235,3 +235,20 @@ def test_suggested_loads_stay_within_two_and_no_office_sees_one_inspector_twice(
     for office in rows:
         mine = [a.inspector_id for a in made if a.office_id == office.id]
         assert len(set(mine)) == min(per_office, people)
+
+
+def test_an_overdue_check_is_told_once_to_its_inspector_and_the_coordinator_never_the_office(
+        app, programme, monkeypatch):
+    make_plan(programme)
+    monkeypatch.setattr(plans, "today", lambda: date(2025, 10, 1))
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["plans", "notify-overdue"])
+    assert first.exit_code == 0 and "3 overdue check(s)" in first.output
+    again = runner.invoke(args=["plans", "notify-overdue"])
+    assert "0 overdue check(s)" in again.output
+    told = db.session.scalars(select(Notification).where(
+        Notification.kind == "task_overdue")).all()
+    people = {i.id for i in programme["inspectors"]} | {programme["coordinator"].id}
+    assert {n.user_id for n in told} == people
+    assert sum(n.user_id == programme["coordinator"].id for n in told) == 3
+    assert programme["manager"].id not in {n.user_id for n in told}

@@ -26,6 +26,8 @@ from .models import Notification, User
 SENTENCES = {
     "assigned": {"zh_TW": "您有 {count} 項新的查核任務（{period}），最早的期限是 {due}",
                  "en": "You have {count} new checks to make ({period_en}), the first due {due}"},
+    "task_overdue": {"zh_TW": "查核任務逾期：{office}（{inspector}），期限 {due}",
+                     "en": "A check is overdue: {office} ({inspector}), due {due}"},
     "calibration": {"zh_TW": "新的校準回合：{title}，請評分",
                     "en": "A new calibration round: {title}. Please score it"},
     "returned": {"zh_TW": "您的{instrument} #{record}（{office}）被退回修改：{comment}",

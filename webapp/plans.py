@@ -27,7 +27,7 @@ from analysis.periods import Period
 
 from . import audit, notify
 from .extensions import db
-from .models import TAIPEI, Assignment, CheckPlan, Office, Submission, User
+from .models import TAIPEI, Assignment, CheckPlan, Notification, Office, Submission, User
 
 #: which period each inspection is planned in: phone tests per quarter, mystery visits per half
 CADENCE = {"phone": "Q", "mystery": "H"}
@@ -219,6 +219,23 @@ def coverage(plan: CheckPlan) -> tuple[Coverage, dict[int, Coverage], dict[int, 
         offices.setdefault(assignment.office_id, Coverage()).add(what)
         people.setdefault(assignment.inspector_id, Coverage()).add(what)
     return total, offices, people
+
+
+def notify_overdue() -> int:
+    """Tell each inspector, and the coordinators, about assignments past their due date with no
+    record, once per assignment (run daily: ``flask plans notify-overdue``); how many were new.
+    The office is never told: the check is still unannounced."""
+    told = {n.params.get("assignment") for n in db.session.scalars(
+        select(Notification).where(Notification.kind == "task_overdue"))}
+    late = [a for a in db.session.scalars(select(Assignment).where(
+        Assignment.submission_id.is_(None), Assignment.due_on < today())) if a.id not in told]
+    coordinators = list(db.session.scalars(select(User).where(User.role == "coordinator")))
+    for assignment in late:
+        notify.notify([assignment.inspector, *coordinators], "task_overdue", {
+            "assignment": assignment.id, "office": assignment.office.name,
+            "inspector": assignment.inspector.shown_name, "due": assignment.due_on.isoformat()},
+            url_for("planning.show", plan_id=assignment.plan_id))
+    return len(late)
 
 
 def tasks_for(user: User) -> list[Assignment]:
