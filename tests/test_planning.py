@@ -252,3 +252,18 @@ def test_an_overdue_check_is_told_once_to_its_inspector_and_the_coordinator_neve
     assert {n.user_id for n in told} == people
     assert sum(n.user_id == programme["coordinator"].id for n in told) == 3
     assert programme["manager"].id not in {n.user_id for n in told}
+
+
+def test_a_long_task_list_shows_the_five_most_urgent_and_folds_the_rest(app, programme):
+    for n in range(4, 13):
+        factories.office(f"TPH-{n:02d}", f"臺北市第{n}戶政事務所")
+    make_plan(programme)
+    busiest = max(programme["inspectors"], key=lambda i: len(plans.tasks_for(i)))
+    assert len(plans.tasks_for(busiest)) == 6
+    page = client_for(app, busiest).get("/inspect/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    shown, folded = html.split('<details class="more-tasks">')
+    assert shown.count("/inspect/new/phone?office=") == 5
+    assert folded.split("</details>")[0].count("/inspect/new/phone?office=") == 1
+    assert "其餘 1 項任務" in folded
