@@ -26,6 +26,8 @@ ACCESS = {
     "auth.logout": ("POST", SIGNED_IN),
     "survey.kiosk": ("GET", PUBLIC),
     "survey.kiosk_thanks": ("GET", PUBLIC),
+    "survey.kiosk_worker": ("GET", PUBLIC),   # the counter tablets' service worker
+    "survey.kiosk_manifest": ("GET", PUBLIC),  # a registered kiosk link's web app manifest
     "survey.personal": ("GET", PUBLIC),
     "survey.personal_thanks": ("GET", PUBLIC),
     "survey.typed": ("GET", PUBLIC),

@@ -56,6 +56,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         SURVEY_REQUIRE_CODE=True,  # personal-device surveys need a one-time QR code
+        KIOSK_QUEUE_MAX_HOURS=24,  # a counter tablet's offline answers are taken this long after
+        KIOSK_CLOCK_FLAG_MINUTES=10,  # a tablet clock this far off is flagged on the quality page
         PUBLIC_BASE_URL="http://127.0.0.1:5000",  # what the QR codes point at
         SESSION_COOKIE_SECURE=False,  # set FLASK_SESSION_COOKIE_SECURE=true behind HTTPS
         TRUSTED_PROXIES=0,  # reverse proxies in front (X-Forwarded-For / -Proto are trusted)

@@ -275,6 +275,17 @@ def kiosk_windows(period: str, start: datetime, end: datetime, window_minutes: i
     return result
 
 
+def kiosk_delays(period: str) -> dict[int, tuple[int, int]]:
+    """Per kiosk, the submissions it kept offline and sent later in ``period``, and the largest
+    distance (seconds) between its clock and the server's when it sent them."""
+    rows = db.session.execute(
+        select(Submission.kiosk_id, func.count(), func.max(func.abs(Submission.clock_skew)))
+        .where(in_period(Submission, period), Submission.channel == "kiosk",
+               Submission.delayed.is_(True), Submission.kiosk_id.isnot(None))
+        .group_by(Submission.kiosk_id))
+    return {kiosk_id: (count, int(skew or 0)) for kiosk_id, count, skew in rows}
+
+
 def lowest_answer_counts(instrument_key: str, period: str, items: Sequence[str],
                          office_ids: Sequence[int]) -> np.ndarray:
     """Offices x 5: how many submissions had each level as their lowest answer over ``items``.

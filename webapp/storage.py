@@ -151,12 +151,14 @@ def store(
     *, version: InstrumentVersion, instrument: Instrument, office: Office, channel: str,
     status: str, occurred_at: datetime, answers: Mapping[str, Stored | None],
     idempotency_key: str, inspector: User | None = None, kiosk: Kiosk | None = None,
-    commit: bool = True, lookup: bool = True,
+    commit: bool = True, lookup: bool = True, clock_skew: int | None = None,
 ) -> tuple[Submission, bool]:
     """Store a submission with its answers; return ``(submission, created)``.
 
     ``commit=False`` leaves the transaction to the caller (a batch that must land whole);
     ``lookup=False`` skips the resend check for keys the caller knows are new (bulk loads).
+    ``clock_skew`` (seconds, server minus device) marks a submission an offline tablet kept and
+    sent later: it is stored as delayed.
     """
     existing = by_key(idempotency_key) if lookup else None
     if existing is not None:
@@ -170,6 +172,7 @@ def store(
         occurred_at=occurred_at, submitted_at=None if status == "draft" else now,
         created_at=now, updated_at=now,
         inspector_id=inspector.id if inspector else None, kiosk_id=kiosk.id if kiosk else None,
+        delayed=clock_skew is not None, clock_skew=clock_skew,
     )
     stamp_period(submission)
     apply_score(submission, instrument, answers)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Float,
     ForeignKey,
     Index,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -77,6 +79,10 @@ class Submission(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id"))
+    #: sent later by a counter tablet that was offline (``occurred_at`` is then when the citizen
+    #: answered, by the tablet's clock corrected by ``clock_skew``: server minus tablet, seconds)
+    delayed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    clock_skew: Mapped[int | None] = mapped_column(Integer)
     score: Mapped[float | None] = mapped_column(Float)
     grade: Mapped[str | None] = mapped_column(String(8))
     section_scores: Mapped[dict | None] = mapped_column(JSON)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import numpy as np
+from flask import current_app
 
 from analysis import quality
 from analysis.periods import Period
@@ -73,5 +74,13 @@ def flags(half: str) -> dict:
                 moment = start + timedelta(minutes=minutes * window.index)
                 burst_reasons.append(window.reason.replace(
                     f"第 {window.index + 1} 個時段", moment.strftime("%Y-%m-%d %H:%M")))
+    delays = aggregates.kiosk_delays(half)
+    limit = 60 * current_app.config["KIOSK_CLOCK_FLAG_MINUTES"]
+    tablets = {k.id: k for k in db.session.scalars(db.select(Kiosk).where(Kiosk.id.in_(
+        list(delays))))}
+    offline = [{"kiosk": tablets[kiosk_id], "delayed": count, "skew_minutes": round(skew / 60),
+                "clock_off": skew > limit}
+               for kiosk_id, (count, skew) in sorted(delays.items())]
     return {"period": half, "period_label": period.roc_label(), "negatives": negatives,
-            "patterns": repeated, "bursts": bursts, "burst_reasons": burst_reasons}
+            "patterns": repeated, "bursts": bursts, "burst_reasons": burst_reasons,
+            "offline": offline}

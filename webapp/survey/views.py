@@ -8,7 +8,9 @@ connection is stored once.
 
 from __future__ import annotations
 
+import json
 import uuid
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -17,6 +19,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -34,6 +37,7 @@ from ..i18n import LOCALES, locale_code
 from ..models import Kiosk, Office, SurveyCode, utcnow
 from ..webforms import SubmissionMeta
 from . import codes
+from .forms import KioskMeta, queued
 
 bp = Blueprint("survey", __name__, template_folder="templates")
 
@@ -47,7 +51,8 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
     else:
         version, instrument = instruments.current(SURVEY_KEY)
     switching = request.method == "POST" and switch_language()
-    form = instruments.form_class(version, locale_code(), base=SubmissionMeta)()
+    meta = KioskMeta if kiosk is not None else SubmissionMeta
+    form = instruments.form_class(version, locale_code(), base=meta)()
     status = 200
     if switching:
         pass  # the same page in the other language, with the answers chosen so far; no storing
@@ -59,6 +64,13 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
         if form.website.data:
             return thanks  # a bot filled the honeypot: answer as if it succeeded, store nothing
         answers = answers_from_form(instrument, form)
+        now, skew = utcnow(), None
+        late = queued(form, now, timedelta(hours=current_app.config["KIOSK_QUEUE_MAX_HOURS"])
+                      ) if kiosk is not None else None
+        if isinstance(late, str):
+            abort(422, description=late)
+        if late is not None:
+            now, skew = late
 
         def resent() -> bool | None:
             """The key's stored response is this very one (a resend): True; another: False."""
@@ -76,9 +88,9 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
                 # No look-up first: a resend hits the unique key and lands in the except below.
                 submission, _created = storage.store(
                     version=version, instrument=instrument, office=office, channel=mode,
-                    status="submitted", occurred_at=utcnow(), answers=answers,
+                    status="submitted", occurred_at=now, answers=answers,
                     idempotency_key=form.idempotency_key.data, kiosk=kiosk, commit=False,
-                    lookup=False,
+                    lookup=False, clock_skew=skew,
                 )
                 if code is not None and not codes.redeem(code, submission.id):
                     db.session.rollback()
@@ -106,6 +118,7 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
     return render_template(
         "survey/form.html", form=form, instrument=instrument, office=office, mode=mode,
         locale=locale_code(), action=action, unavailable=status == 503, reused=status == 409,
+        kiosk_token=kiosk.token if kiosk is not None else None,
     ), status
 
 
@@ -198,7 +211,29 @@ def kiosk_thanks(token: str):
     return render_template("survey/thanks.html", office=kiosk.office, mode="kiosk",
                            # back in Chinese for the next citizen, whatever this one chose
                            restart=url_for(".kiosk", token=token, lang="zh_Hant_TW"),
-                           reset_seconds=20)
+                           reset_seconds=20, kiosk_token=token)
+
+
+@bp.get("/kiosk/<token>/manifest.webmanifest")
+def kiosk_manifest(token: str):
+    """Lets the counter tablet put this survey on its home screen and run it full-screen."""
+    kiosk = kiosk_by_token(token)
+    body = {"name": f"{kiosk.office.name} 服務滿意度調查", "short_name": "滿意度調查",
+            "lang": "zh-TW", "dir": "ltr", "start_url": url_for(".kiosk", token=token),
+            "scope": url_for(".kiosk_worker")[:-len("sw.js")], "display": "standalone",
+            "background_color": "#ffffff", "theme_color": "#0b57a4",
+            "icons": [{"src": url_for("static", filename=f"icon-{size}.png"),
+                       "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any"}
+                      for size in (192, 512)]}
+    return current_app.response_class(json.dumps(body, ensure_ascii=False),
+                                      mimetype="application/manifest+json")
+
+
+@bp.get("/kiosk/sw.js")
+def kiosk_worker():
+    """The counter tablets' service worker, from here so that its scope is /kiosk/ only."""
+    return send_from_directory(current_app.static_folder, "kiosk-sw.js",
+                               mimetype="text/javascript", max_age=0)
 
 
 @bp.route("/survey/<code>", methods=["GET", "POST"])
