@@ -43,11 +43,25 @@ class _QuietHandler(WSGIRequestHandler):
             super().log_request(code, size)
 
 
+def _buffered(app: Flask):
+    """Each response read whole before it is sent: a browser context closed mid-download (a
+    service worker still fetching a file) must not leave a file the server was streaming
+    open, which would surface as a ResourceWarning in an unrelated test."""
+    def serve(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return serve
+
+
 class LiveServer:
     """``app`` served on 127.0.0.1 at a free port by a background thread, until ``stop()``."""
 
     def __init__(self, app: Flask) -> None:
-        self.server = make_server("127.0.0.1", 0, app, threaded=True,
+        self.server = make_server("127.0.0.1", 0, _buffered(app), threaded=True,
                                   request_handler=_QuietHandler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, name="live-server",

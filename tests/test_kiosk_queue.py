@@ -127,3 +127,21 @@ def test_a_kiosk_link_is_installable_full_screen_in_chinese(client, kiosk):
             assert f"{picture.width}x{picture.height}" == icon["sizes"]
         image.close()
     assert client.get("/kiosk/not-a-kiosk/manifest.webmanifest").status_code == 404
+
+
+def test_the_inspectors_app_is_installable_and_its_worker_stays_in_its_scope(app, client):
+    inspector = app.test_client()
+    assert login(inspector, factories.user("inspector").email, factories.PASSWORD).status_code == 302
+    page = inspector.get("/inspect/").get_data(as_text=True)
+    assert '<link rel="manifest" href="/inspect/manifest.webmanifest">' in page
+    assert 'data-worker="/inspect/sw.js" data-scope="/inspect/"' in page
+    manifest = client.get("/inspect/manifest.webmanifest").get_json(force=True)
+    assert (manifest["lang"], manifest["display"], manifest["scope"]) == (
+        "zh-TW", "standalone", "/inspect/")
+    worker = client.get("/inspect/sw.js")
+    body = worker.get_data(as_text=True)
+    worker.close()
+    assert worker.mimetype == "text/javascript" and "inspect-outbox" in body
+    reviewer = app.test_client()   # only inspectors' pages start the worker
+    assert login(reviewer, factories.user("reviewer").email, factories.PASSWORD).status_code == 302
+    assert "inspect-offline" not in reviewer.get("/review/").get_data(as_text=True)

@@ -34,6 +34,8 @@ ACCESS = {
     "survey.slips": ("GET", PROGRAMME),
     "static": ("GET", PUBLIC),
     "health.healthz": ("GET", PUBLIC),
+    "inspect.worker": ("GET", PUBLIC),   # the inspectors' service worker (no data in it)
+    "inspect.manifest": ("GET", PUBLIC),   # the inspectors' web app manifest
     "inspect.index": ("GET", {"inspector", "admin"}),
     "inspect.new": ("GET", {"inspector", "admin"}),
     "inspect.edit": ("GET", {"inspector", "admin"}),

@@ -38,6 +38,9 @@
     });
     return found;
   }
+  // storage the browser will not evict under pressure (Chromium grants it to an installed
+  // app; Safari keeps a home-screen app's storage): what waits must survive the week
+  if (navigator.storage && navigator.storage.persist) { navigator.storage.persist().catch(function () {}); }
   navigator.serviceWorker.register(config.dataset.worker, { scope: config.dataset.scope }).then(function () {
     if (navigator.onLine) { ask({ warm: files() }); }
     ask("count");

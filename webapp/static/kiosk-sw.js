@@ -66,6 +66,14 @@ self.addEventListener("fetch", function (event) {
   }));
 });
 
+function refused() {         // the browser would not keep it (storage full or refused)
+  return new Response('<!doctype html><html lang="zh-Hant-TW"><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1"><title>無法暫存</title>' +
+    '<main><h1>目前無法連線，這台平板也無法暫存</h1><p role="alert">儲存空間不足或被瀏覽器拒絕。' +
+    '請按「上一頁」回到填寫的內容，恢復連線後再送出。</p></main></html>',
+    { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
 function post(request, url) {
   var copy = request.clone();
   return fetch(request).catch(function () {
@@ -81,7 +89,7 @@ function post(request, url) {
       return run("readwrite", function (store) { return store.put(item); }).then(function () {
         if (self.registration.sync) { self.registration.sync.register("kiosk-outbox").catch(function () {}); }
         return Response.redirect(url.pathname + "/thanks", 303);
-      });
+      }, refused);
     });
   });
 }

@@ -1,0 +1,141 @@
+// An inspector's tablet keeps working when the Wi-Fi drops (the service worker /inspect/sw.js
+// keeps pages and queued checklists; this script starts it and shows what waits).
+// - It tells the worker (through IndexedDB) who is signed in, so a queued checklist goes up
+//   under its own inspector only, and drops the previous inspector's kept pages when another
+//   signs in on this tablet.
+// - It asks the worker to send what waits on load and on "online", and shows on the task list:
+//   how many wait, when the last one went up, and those the inspector must decide (a change
+//   made elsewhere meanwhile, a missing answer), each opened with the server's own page.
+// - Signing out with checklists waiting asks first; nothing is ever discarded by signing out.
+(function () {
+  "use strict";
+  var config = document.getElementById("inspect-offline");
+  if (!config || !("serviceWorker" in navigator) || !("indexedDB" in window)) { return; }
+  var user = config.dataset.user;
+
+  function outbox() {
+    return new Promise(function (resolve, reject) {
+      var opening = indexedDB.open("inspect-outbox", 1);
+      opening.onupgradeneeded = function () {
+        opening.result.createObjectStore("queue", { keyPath: "key" });
+        opening.result.createObjectStore("meta");
+      };
+      opening.onsuccess = function () { resolve(opening.result); };
+      opening.onerror = function () { reject(opening.error); };
+    });
+  }
+  function run(store, mode, work) {
+    return outbox().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(store, mode);
+        var request = work(tx.objectStore(store));
+        tx.oncomplete = function () { db.close(); resolve(request && request.result); };
+        tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
+      });
+    });
+  }
+  function mine() {
+    return run("queue", "readonly", function (s) { return s.getAll(); }).then(function (items) {
+      return items.filter(function (item) { return item.user === user; });
+    });
+  }
+  function ask(message) {
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.active) { registration.active.postMessage(message); }
+    });
+  }
+  function say(template, values) {
+    return Object.keys(values).reduce(function (text, name) {
+      return text.replace("%(" + name + ")s", String(values[name]));
+    }, template || "");
+  }
+
+  var panel = document.getElementById("outbox-panel");
+  var note = document.getElementById("queued-note");
+  if (note && /[?&]queued=1(&|$)/.test(window.location.search)) { note.hidden = false; }
+  function token() {
+    var field = document.querySelector("input[name=csrf_token]");
+    return field ? field.value : "";
+  }
+  function reopen(item) {
+    // the server's own page for it (both versions on a conflict, the errors on a refusal)
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = item.url;
+    new URLSearchParams(item.body).forEach(function (value, name) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = name === "csrf_token" ? token() : value;
+      form.appendChild(input);
+    });
+    document.body.appendChild(form);
+    run("queue", "readwrite", function (s) { return s.delete(item.key); }).then(function () { form.submit(); });
+  }
+  function show(state) {
+    if (!panel) { return; }
+    Promise.all([mine(), run("meta", "readonly", function (m) { return m.get("lastSent"); })]).then(function (found) {
+      var items = found[0];
+      var last = found[1];
+      var waiting = items.filter(function (item) { return !item.problem; });
+      var decide = items.filter(function (item) { return item.problem; });
+      panel.hidden = items.length === 0 && !last;
+      var lines = [];
+      if (items.length) { lines.push(say(panel.dataset.waiting, { n: waiting.length })); }
+      lines.push(last ? say(panel.dataset.last, { when: new Date(last).toLocaleString() }) : panel.dataset.never);
+      if (!navigator.onLine && waiting.length) { lines.push(panel.dataset.offline); }
+      if (state === "signed-out" && waiting.length) { lines.push(panel.dataset.signin); }
+      panel.querySelector("[data-summary]").textContent = lines.join(" · ");
+      var list = panel.querySelector("[data-items]");
+      list.textContent = "";
+      decide.forEach(function (item) {
+        var li = document.createElement("li");
+        li.textContent = say(panel.dataset.decide, { office: item.office, when: new Date(item.saved).toLocaleString() }) + " ";
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "primary";
+        button.textContent = panel.dataset.open;
+        button.addEventListener("click", function () { reopen(item); });
+        li.appendChild(button);
+        list.appendChild(li);
+      });
+    }).catch(function () {});
+  }
+
+  run("meta", "readwrite", function (m) { return m.put(user, "user"); }).catch(function () {});
+  var before = null;
+  try { before = window.localStorage.getItem("sq-inspect-user"); window.localStorage.setItem("sq-inspect-user", user); } catch (e) {}
+  navigator.serviceWorker.addEventListener("message", function (event) {
+    if (event.data && event.data.inspectOutbox) { show(event.data.inspectOutbox); }
+  });
+  // storage the browser will not evict under pressure (Chromium grants it to an installed
+  // app; Safari keeps a home-screen app's storage): what waits must survive the week
+  if (navigator.storage && navigator.storage.persist) { navigator.storage.persist().catch(function () {}); }
+  navigator.serviceWorker.register(config.dataset.worker, { scope: config.dataset.scope }).then(function () {
+    if (before !== null && before !== user) { ask({ clearPages: true }); }
+    if (navigator.onLine) {
+      var files = (config.dataset.keep || "").split(" ").filter(Boolean);
+      Array.prototype.forEach.call(document.querySelectorAll("link[rel=stylesheet], script[src]"), function (el) {
+        files.push(el.getAttribute("href") || el.getAttribute("src"));
+      });
+      ask({ warm: files });
+      ask({ flush: true });
+    }
+  }).catch(function () {});
+  window.addEventListener("online", function () { ask({ flush: true }); show(); });
+  window.addEventListener("offline", function () { show(); });
+  show();
+
+  var leave = document.querySelector("form[action$='/logout']");
+  if (leave) {
+    leave.addEventListener("submit", function (event) {
+      if (leave.dataset.confirmed) { return; }
+      event.preventDefault();
+      mine().then(function (items) {
+        if (items.length && !window.confirm(say(config.dataset.warn, { n: items.length }))) { return; }
+        leave.dataset.confirmed = "1";
+        leave.submit();
+      }, function () { leave.dataset.confirmed = "1"; leave.submit(); });
+    });
+  }
+})();
