@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import urlsplit
 
 import browser
 import factories
@@ -172,5 +173,24 @@ def test_signing_out_with_records_waiting_asks_and_discards_nothing(open_page, o
     expect(page.get_by_role("button", name="登出")).to_be_visible()      # still signed in
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="登出").click()
-    page.wait_for_url(re.compile(r"/login|/$"))
+    page.wait_for_url(lambda url: urlsplit(url).path in ("/", "/login"))   # signed out
     assert len(page.evaluate(QUEUED)) == 1 and records() == []   # signing out discarded nothing
+
+
+KEPT_LIST = """() => caches.open("inspect-pages-v1").then(cache => cache.match(location.origin + "/inspect/"))
+  .then(found => found ? found.text() : "")"""
+
+
+def test_another_inspector_signing_in_never_finds_the_last_ones_pages(open_page, office):
+    first, second = factories.user("inspector"), factories.user("inspector")
+    page = signed_in(open_page, first)
+    page.goto("/inspect/")
+    wait_for(lambda: f'data-user="{first.id}"' in page.evaluate(KEPT_LIST), "the first's list kept",
+             page=page)
+    page.get_by_role("button", name="登出").click()
+    page.wait_for_url(lambda url: urlsplit(url).path in ("/", "/login"))   # signed out
+    browser.sign_in(page, second.email, factories.PASSWORD)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    wait_for(lambda: f'data-user="{second.id}"' in page.evaluate(KEPT_LIST),
+             "the second's list kept instead", page=page)
+    assert f'data-user="{first.id}"' not in page.evaluate(KEPT_LIST)
