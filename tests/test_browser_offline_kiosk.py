@@ -91,6 +91,7 @@ def test_a_tablet_offline_keeps_five_citizens_and_sends_each_once(open_page, kio
     queued = page.evaluate(QUEUED)
     assert len(queued) == 5 and rows() == []
     expect(page.locator("#kiosk-outbox")).to_have_text("5 筆待上傳")
+    expect(page.locator("#kiosk-outbox")).to_be_visible()        # for the counter staff
 
     page.context.set_offline(False)
     page.evaluate("() => window.dispatchEvent(new Event('online'))")

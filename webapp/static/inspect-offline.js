@@ -111,8 +111,10 @@
   // storage the browser will not evict under pressure (Chromium grants it to an installed
   // app; Safari keeps a home-screen app's storage): what waits must survive the week
   if (navigator.storage && navigator.storage.persist) { navigator.storage.persist().catch(function () {}); }
-  navigator.serviceWorker.register(config.dataset.worker, { scope: config.dataset.scope }).then(function () {
-    if (before !== null && before !== user) { ask({ clearPages: true }); }
+  // offline the registration's own update check fails; the worker already there still answers
+  navigator.serviceWorker.register(config.dataset.worker, { scope: config.dataset.scope }).catch(function () {});
+  if (before !== null && before !== user) { ask({ clearPages: true }); }
+  (function () {
     if (navigator.onLine) {
       var files = (config.dataset.keep || "").split(" ").filter(Boolean);
       Array.prototype.forEach.call(document.querySelectorAll("link[rel=stylesheet], script[src]"), function (el) {
@@ -121,7 +123,7 @@
       ask({ warm: files });
       ask({ flush: true });
     }
-  }).catch(function () {});
+  }());
   window.addEventListener("online", function () { ask({ flush: true }); show(); });
   window.addEventListener("offline", function () { show(); });
   show();

@@ -41,10 +41,9 @@
   // storage the browser will not evict under pressure (Chromium grants it to an installed
   // app; Safari keeps a home-screen app's storage): what waits must survive the week
   if (navigator.storage && navigator.storage.persist) { navigator.storage.persist().catch(function () {}); }
-  navigator.serviceWorker.register(config.dataset.worker, { scope: config.dataset.scope }).then(function () {
-    if (navigator.onLine) { ask({ warm: files() }); }
-    ask("count");
-    if (navigator.onLine) { ask("flush"); }
-  }).catch(function () {});
+  // offline the registration's own update check fails; the worker already there still answers
+  navigator.serviceWorker.register(config.dataset.worker, { scope: config.dataset.scope }).catch(function () {});
+  ask("count");
+  if (navigator.onLine) { ask({ warm: files() }); ask("flush"); }
   window.addEventListener("online", function () { ask("flush"); });
 })();
