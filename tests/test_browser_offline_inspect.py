@@ -103,6 +103,8 @@ def test_a_checklist_sent_offline_reaches_the_server_once(open_page, office):
     expect(page.locator("#outbox-panel")).to_contain_text("1 筆待上傳")
     page.reload()                              # still offline: the list opens from the copy
     expect(page.locator("#outbox-panel")).to_contain_text("1 筆待上傳")
+    page.goto("/inspect/new/mystery")          # every page says what waits, in the bar
+    expect(page.locator(".bar .outbox-count")).to_have_text("1 筆待上傳")
     assert records() == []
 
     page.context.set_offline(False)
@@ -111,8 +113,9 @@ def test_a_checklist_sent_offline_reaches_the_server_once(open_page, office):
     assert (record.idempotency_key, record.status, record.inspector_id) == (
         key, "submitted", inspector.id)
     wait_for(lambda: page.evaluate(QUEUED) == [], "the tablet's outbox emptied")
-    page.reload()
+    page.goto("/inspect/")
     expect(page.locator("#outbox-panel")).to_contain_text("上次上傳")
+    expect(page.locator(".bar .outbox-count")).to_be_hidden()
     assert len(records()) == 1
     assert page.console_errors == []
 

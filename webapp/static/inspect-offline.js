@@ -72,7 +72,16 @@
     document.body.appendChild(form);
     run("queue", "readwrite", function (s) { return s.delete(item.key); }).then(function () { form.submit(); });
   }
+  var badge = document.querySelector(".outbox-count");    // on every page, in the bar
+  function count() {
+    if (!badge) { return; }
+    mine().then(function (items) {
+      badge.hidden = items.length === 0;
+      badge.textContent = say(badge.dataset.label, { n: items.length });
+    }).catch(function () {});
+  }
   function show(state) {
+    count();
     if (!panel) { return; }
     Promise.all([mine(), run("meta", "readonly", function (m) { return m.get("lastSent"); })]).then(function (found) {
       var items = found[0];
