@@ -7,7 +7,6 @@ enforces every required item and shows the score, section sub-scores and grade.
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from datetime import datetime
@@ -20,7 +19,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_babel import gettext as _
@@ -38,6 +36,7 @@ from .. import (
     calibrations,
     errors,
     evidence,
+    installable,
     instruments,
     listing,
     photos,
@@ -82,21 +81,13 @@ def own_record(submission_id: int) -> Submission:
 @bp.get("/sw.js")
 def worker():
     """The inspectors' service worker, from here so that its scope is /inspect/ only."""
-    return send_from_directory(current_app.static_folder, "inspect-sw.js",
-                               mimetype="text/javascript", max_age=0)
+    return installable.worker("inspect-sw.js")
 
 
 @bp.get("/manifest.webmanifest")
 def manifest():
     """Lets an inspector's tablet put the task list on its home screen, full-screen."""
-    body = {"name": "服務品質查核", "short_name": "查核", "lang": "zh-TW", "dir": "ltr",
-            "start_url": url_for(".index"), "scope": url_for(".index"), "display": "standalone",
-            "background_color": "#ffffff", "theme_color": "#0b57a4",
-            "icons": [{"src": url_for("static", filename=f"icon-{size}.png"),
-                       "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any"}
-                      for size in (192, 512)]}
-    return current_app.response_class(json.dumps(body, ensure_ascii=False),
-                                      mimetype="application/manifest+json")
+    return installable.manifest("服務品質查核", "查核", url_for(".index"), url_for(".index"))
 
 
 @bp.get("/")

@@ -8,7 +8,6 @@ connection is stored once.
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import timedelta
 
@@ -19,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     session,
     url_for,
 )
@@ -31,7 +29,7 @@ from sqlalchemy.orm import joinedload
 from forms.builder import answers_from_form, build_form
 from forms.instrument import load_default
 
-from .. import errors, instruments, storage
+from .. import errors, installable, instruments, storage
 from ..extensions import db, limiter
 from ..i18n import LOCALES, locale_code
 from ..models import Kiosk, Office, SurveyCode, utcnow
@@ -218,22 +216,15 @@ def kiosk_thanks(token: str):
 def kiosk_manifest(token: str):
     """Lets the counter tablet put this survey on its home screen and run it full-screen."""
     kiosk = kiosk_by_token(token)
-    body = {"name": f"{kiosk.office.name} 服務滿意度調查", "short_name": "滿意度調查",
-            "lang": "zh-TW", "dir": "ltr", "start_url": url_for(".kiosk", token=token),
-            "scope": url_for(".kiosk_worker")[:-len("sw.js")], "display": "standalone",
-            "background_color": "#ffffff", "theme_color": "#0b57a4",
-            "icons": [{"src": url_for("static", filename=f"icon-{size}.png"),
-                       "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any"}
-                      for size in (192, 512)]}
-    return current_app.response_class(json.dumps(body, ensure_ascii=False),
-                                      mimetype="application/manifest+json")
+    return installable.manifest(f"{kiosk.office.name} 服務滿意度調查", "滿意度調查",
+                                url_for(".kiosk", token=token),
+                                url_for(".kiosk_worker")[:-len("sw.js")])
 
 
 @bp.get("/kiosk/sw.js")
 def kiosk_worker():
     """The counter tablets' service worker, from here so that its scope is /kiosk/ only."""
-    return send_from_directory(current_app.static_folder, "kiosk-sw.js",
-                               mimetype="text/javascript", max_age=0)
+    return installable.worker("kiosk-sw.js")
 
 
 @bp.route("/survey/<code>", methods=["GET", "POST"])
