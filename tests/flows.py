@@ -28,3 +28,21 @@ def post_form(client, url, answers, office, action="submit", when="2025-08-12T10
     data = hidden_fields(page.get_data(as_text=True))
     data.update(answers, office=office.code, occurred_at=when, action=action)
     return client.post(url, data=data)
+
+
+def client_for(app, user):
+    """A test client signed in as ``user``."""
+    client = app.test_client()
+    assert login(client, user.email, factories.PASSWORD).status_code == 302
+    return client
+
+
+def post_page(client, url, data, page_url=None, only_token=False, **extra):
+    """Post ``data`` to ``url`` as its page (or ``page_url``) would, with the page's hidden
+    fields; ``only_token`` for a second form on a page, which carries its own token only."""
+    page = client.get(page_url or url)
+    assert page.status_code == 200, url
+    fields = hidden_fields(page.get_data(as_text=True))
+    if only_token:
+        fields = {"csrf_token": fields["csrf_token"]}
+    return client.post(url, data={**fields, **data}, **extra)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import factories
 import numpy as np
 import pytest
-from conftest import hidden_fields, login
-from flows import full_phone_answers
+from conftest import hidden_fields
+from flows import client_for, full_phone_answers, post_page
 from sqlalchemy import func, select
 from test_agreement import krippendorff, pingouin_icc2
 
@@ -25,16 +25,6 @@ MISSED = [
 ]
 
 
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user.email, factories.PASSWORD).status_code == 302
-    return client
-
-
-def post_page(client, url, data):
-    page = client.get(url)
-    assert page.status_code == 200, url
-    return client.post(url, data={**hidden_fields(page.get_data(as_text=True)), **data})
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import factories
 import pytest
-from conftest import hidden_fields, login
-from flows import full_phone_answers, post_form
+from flows import client_for, full_phone_answers, post_form, post_page
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -24,19 +23,6 @@ from webapp.models import AuditEvent, ImprovementCase, ItemNote, Photo, Submissi
 GPS = 0x8825
 
 
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user.email, factories.PASSWORD).status_code == 302
-    return client
-
-
-def post_page(client, url, data, page_url=None, only_token=False, **extra):
-    page = client.get(page_url or url)
-    assert page.status_code == 200, url
-    fields = hidden_fields(page.get_data(as_text=True))
-    if only_token:   # a second form on the page: it carries its own token, not the others' fields
-        fields = {"csrf_token": fields["csrf_token"]}
-    return client.post(url, data={**fields, **data}, **extra)
 
 
 def geotagged_jpeg(size=(640, 480)) -> bytes:

@@ -9,8 +9,7 @@ from datetime import date
 
 import factories
 import pytest
-from conftest import hidden_fields, login
-from flows import full_phone_answers, post_form
+from flows import client_for, full_phone_answers, post_form, post_page
 from sqlalchemy import select
 
 from webapp import plans
@@ -20,16 +19,6 @@ from webapp.models import Assignment, AuditEvent, CheckPlan, Notification, Submi
 TODAY = date(2025, 7, 15)
 
 
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user.email, factories.PASSWORD).status_code == 302
-    return client
-
-
-def post_page(client, url, data):
-    page = client.get(url)
-    assert page.status_code == 200, url
-    return client.post(url, data={**hidden_fields(page.get_data(as_text=True)), **data})
 
 
 @pytest.fixture

@@ -11,18 +11,12 @@ import threading
 
 import factories
 import pytest
-from conftest import hidden_fields, login
-from flows import full_phone_answers, post_form, signed_in
+from conftest import hidden_fields
+from flows import client_for, full_phone_answers, post_form, signed_in
 from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import AuditEvent, Submission
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user.email, factories.PASSWORD).status_code == 302
-    return client
 
 
 def record() -> Submission:
