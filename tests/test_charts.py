@@ -32,6 +32,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from analysis import charts, fonts
+from analysis.charts import metrics
+from analysis.charts import style as charts_style
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -232,7 +234,7 @@ def _figure_text(fig: Figure) -> str:
 
 
 def _ytick_texts(fig: Figure) -> list[str]:
-    return [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    return charts_style.office_labels(fig.axes[0])
 
 
 def test_office_comparison_sorted_with_average_and_letter_footnote(glyph_guard) -> None:
@@ -337,6 +339,54 @@ def test_concurrent_rendering_keeps_the_cjk_font(glyph_guard) -> None:
                    for kind in KINDS * 2]
         results = [f.result() for f in futures]
     assert all(r.startswith(b"\x89PNG") for r in results)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_remembered_text_sizes_draw_the_same_bytes(kind: str, glyph_guard) -> None:
+    """The process-wide text-size cache changes the time a chart takes, never the chart: the
+    same figure drawn by matplotlib's own measuring, then by a cold and a warm cache."""
+    assert metrics.installed()
+    try:
+        metrics.uninstall()
+        with glyph_guard():
+            plain = charts.to_svg(_build(kind, 25), text=True)
+    finally:
+        metrics.install()
+    metrics.clear()
+    cold = charts.to_svg(_build(kind, 25), text=True)
+    assert metrics.size() > 0
+    warm = charts.to_svg(_build(kind, 25), text=True)
+    assert plain == cold == warm
+
+
+def test_remembered_text_sizes_are_bounded(monkeypatch) -> None:
+    monkeypatch.setattr(metrics, "MAX_ENTRIES", 10)
+    metrics.clear()
+    charts.to_svg(_build("likert_diverging", 30), text=True)
+    assert 0 < metrics.size() <= 10
+
+
+def test_sizes_depend_on_the_font_not_only_the_string() -> None:
+    """One string in four fonts, measured through a warm cache, is measured as matplotlib
+    measures it: no size is taken for another's."""
+    fonts_used = [(8, "normal"), (8, "bold"), (16, "normal"), (16, "bold")]
+
+    def widths() -> list[float]:
+        fig = Figure()
+        with fonts.rc_context():
+            texts = [fig.text(0.1, 0.1 + 0.2 * i, "Songshan 松山 Office", fontsize=size,
+                              fontweight=weight) for i, (size, weight) in enumerate(fonts_used)]
+            fig.canvas.draw()
+            return [t.get_window_extent().width for t in texts]
+
+    widths()                    # every size now in the cache
+    cached = widths()
+    try:
+        metrics.uninstall()
+        measured = widths()
+    finally:
+        metrics.install()
+    assert cached == measured and cached[2] > 1.9 * cached[0]
 
 
 def test_charts_module_never_imports_pyplot() -> None:

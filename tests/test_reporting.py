@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from datetime import datetime
 from html import unescape
 
@@ -334,6 +336,31 @@ def test_analysts_page_and_downloads(seeded, client, app):
     empty = client.get("/reports/?period=2019H1")
     assert empty.status_code == 200 and "沒有任何資料" in empty.get_data(as_text=True)
     assert client.get("/reports/?period=nonsense").status_code == 400
+
+
+def test_a_download_after_the_page_reuses_the_charts_it_drew(seeded, client, monkeypatch):
+    """The analyst's usual path: the page, its charts, then the zip.  The zip holds the very
+    charts the page showed, and nothing is drawn a second time."""
+    analyst = factories.user("analyst")
+    login(client, analyst.email, factories.PASSWORD)
+    html = client.get("/reports/?period=2025H2&compare_to=2025H1").get_data(as_text=True)
+    shown = {}
+    for src in re.findall(r'<img src="(/reports/chart/[a-z_]+\.svg\?[^"]+)"', html):
+        shown[src.split("/")[-1].split(".")[0]] = client.get(unescape(src)).data
+    assert len(shown) >= 4
+    from analysis import charts
+
+    drawn = []
+    real = charts.to_svg
+    monkeypatch.setattr(charts, "to_svg", lambda *a, **k: drawn.append(a[0]) or real(*a, **k))
+    response = client.get("/reports/download.zip?period=2025H2&compare_to=2025H1")
+    assert response.status_code == 200 and drawn == []
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        files = {name.split("/")[-1]: archive.read(name) for name in archive.namelist()}
+    assert {f"{name}.svg" for name in shown} <= set(files)
+    assert all(files[f"{name}.svg"] == body for name, body in shown.items())
+    fresh = client.get("/reports/download.zip?period=2025H2&kind=household")
+    assert fresh.status_code == 200 and drawn       # a report not seen yet draws its charts
 
 
 @pytest.mark.parametrize("role", ["inspector", "reviewer"])

@@ -30,10 +30,13 @@ Why these choices:
 * Heights grow with the number of offices (12-25 is typical) but are capped, with smaller
   labels, thinned labels and no per-bar annotations when there are hundreds of rows, so a
   400-office national comparison still renders quickly instead of crashing Agg.
+* Text sizes are measured once per process (:mod:`analysis.charts.metrics`), not once per
+  drawing: a report repeats the same names and numbers in every chart.
 * Fonts come from :mod:`analysis.fonts`; a missing Traditional Chinese font raises a
   ``RuntimeError`` with install instructions instead of drawing empty boxes.
 """
 
+from analysis.charts import metrics
 from analysis.charts.comparison import office_comparison
 from analysis.charts.dumbbells import dumbbell
 from analysis.charts.funnel import funnel_plot
@@ -56,6 +59,8 @@ from analysis.charts.style import SKY as SKY
 from analysis.charts.style import VERMILLION as VERMILLION
 from analysis.charts.style import to_png, to_svg
 from analysis.charts.trends import trend_panels
+
+metrics.install()
 
 __all__ = [
     "dumbbell",

@@ -87,7 +87,7 @@ def heatmap(
     ax.set_xlim(0, m)
     ax.set_ylim(k, 0)
     y_step = rows.step
-    ax.set_yticks(np.arange(k)[::y_step] + 0.5, rows_l[::y_step], fontsize=rows.fontsize)
+    style.row_labels(ax, np.arange(k)[::y_step] + 0.5, rows_l[::y_step], rows.fontsize)
     style.make_room(fig, left=max(style.text_width_in(r, rows.fontsize) for r in rows_l) + 0.2)
     wrap = max(3, int(col_in * 72 / 9.0))
     headers = [style.wrap_label(c, wrap) for c in cols_l]

@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
+from matplotlib.transforms import offset_copy
 from numpy.typing import ArrayLike
 
 from analysis.charts import style
@@ -90,17 +91,17 @@ def likert_diverging(
     ax.set_xlabel(t("回答比例 (%)：左為不滿意，右為滿意"))
     style.office_axis(ax, labels, rows)
 
-    if rows.annotate:
+    if rows.annotate:   # texts 4 pt beyond each bar's ends (one shared offset, not annotations)
+        after = offset_copy(ax.transData, fig=fig, x=4, y=0, units="points")
+        before = offset_copy(ax.transData, fig=fig, x=-4, y=0, units="points")
         for yy in y:
             if missing[yy]:
                 ax.text(0, yy, t("無資料"), ha="center", va="center", fontsize=8.5, color=style.MUTED)
                 continue
-            ax.annotate(f"{satisfied[yy]:.0f}%", (left[yy], yy), xytext=(4, 0),
-                        textcoords="offset points", va="center", ha="left", fontsize=8.5,
-                        color=style.LIKERT_COLORS[4], fontweight="bold")
-            ax.annotate(f"{dissatisfied[yy]:.0f}%", (starts[yy], yy), xytext=(-4, 0),
-                        textcoords="offset points", va="center", ha="right", fontsize=8.5,
-                        color=style.LIKERT_COLORS[0])
+            ax.text(left[yy], yy, f"{satisfied[yy]:.0f}%", transform=after, va="center",
+                    ha="left", fontsize=8.5, color=style.LIKERT_COLORS[4], fontweight="bold")
+            ax.text(starts[yy], yy, f"{dissatisfied[yy]:.0f}%", transform=before, va="center",
+                    ha="right", fontsize=8.5, color=style.LIKERT_COLORS[0])
 
     handles = [Patch(facecolor=c, label=lab) for c, lab in zip(style.LIKERT_COLORS, level_labels,
                                                                 strict=True)]

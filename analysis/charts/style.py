@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ParamSpec
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
@@ -67,6 +68,8 @@ __all__ = [
     "legend_above",
     "new_figure",
     "office_axis",
+    "office_labels",
+    "row_labels",
     "percent_scale",
     "percent_ticks",
     "right_column",
@@ -188,16 +191,40 @@ def sort_order(key: np.ndarray, *, descending: bool = True) -> np.ndarray:
     return np.argsort(filled, kind="stable")
 
 
+#: The artist label that marks a text as an office name on the y axis (see :func:`office_labels`).
+OFFICE_LABEL = "_office_name"
+
+
 def office_axis(ax, labels: Sequence[str], rows: RowLayout) -> None:
-    """Office names on the y axis, first row at the top (room for the longest on the left)."""
+    """Office names left of the axes, first row at the top (room for the longest on the left).
+
+    Why texts and not y tick labels: a tick is five artists (a label, a spare label, two
+    marks and a grid line), built and copied for every row; plain texts placed where the
+    tick labels would be draw the same picture in about a sixth less time per chart.
+    """
     y = np.arange(len(labels))
-    shown = [labels[i] for i in y[:: rows.step]]
-    widest = max((text_width_in(label, rows.fontsize) for label in shown), default=0.0)
+    shown = y[:: rows.step]
+    widest = max((text_width_in(labels[i], rows.fontsize) for i in shown), default=0.0)
     make_room(ax.figure, left=widest + 0.2)
-    ax.set_yticks(y[:: rows.step], shown, fontsize=rows.fontsize)
-    ax.tick_params(axis="y", length=0, pad=4)
+    row_labels(ax, shown, [labels[i] for i in shown], rows.fontsize)
     pad = 0.35 * max(0, 3 - len(labels))  # one or two offices: keep bars from looking bloated
     ax.set_ylim(len(labels) - 0.5 + pad, -0.5 - pad)
+
+
+def row_labels(ax, y: Sequence[float], labels: Sequence[str], fontsize: float) -> None:
+    """*labels* left of the axes at rows *y* (data), where y tick labels would be, as texts."""
+    ax.set_yticks([])
+    beside = offset_copy(blended_transform_factory(ax.transAxes, ax.transData), fig=ax.figure,
+                         x=-4, y=0, units="points")
+    colour = mpl.rcParams["ytick.color"]
+    for yy, label in zip(y, labels, strict=True):
+        ax.text(0, yy, label, transform=beside, ha="right", va="center_baseline",
+                fontsize=fontsize, color=colour, clip_on=False, label=OFFICE_LABEL)
+
+
+def office_labels(ax) -> list[str]:
+    """The office names :func:`office_axis` wrote, top to bottom."""
+    return [t.get_text() for t in ax.texts if t.get_label() == OFFICE_LABEL]
 
 
 def right_column(ax, y: float, text: str, *, x_pt: float, header: bool = False, **kw) -> None:

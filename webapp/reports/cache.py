@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -80,6 +81,16 @@ def chart_svg(p: dict, name: str) -> bytes | None:
         if key in _reports:
             _reports[key][1][name] = svg
     return svg
+
+
+def chart_svgs(p: dict) -> Iterator[tuple[str, str]]:
+    """Every chart of the report as ``(name, SVG text)``, each drawn only if the page has not
+    drawn it already (a download after viewing the page costs no drawing at all)."""
+    made, _key = report(p)
+    for name in build.chart_names(made):
+        svg = chart_svg(p, name)
+        if svg:
+            yield name, svg.decode("utf-8")
 
 
 def etag(body: bytes) -> str:

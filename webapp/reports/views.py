@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import tempfile
 import zipfile
 from datetime import datetime
@@ -22,11 +21,13 @@ from ..i18n import locale_code
 from ..models import OFFICE_KINDS, TAIPEI
 from ..security import private_cache, roles_required
 from . import build as reporting
-from . import cache, sheets
+from . import cache, numbers, sheets
 from . import files as report_files
 from . import quality as quality_flags
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+for _name, _helper in numbers.HELPERS.items():
+    bp.add_app_template_global(_helper, _name)
 DOWNLOADS = {"json": "application/json", "xlsx": "application/vnd.openxmlformats-officedocument"
              ".spreadsheetml.sheet", "ods": "application/vnd.oasis.opendocument.spreadsheet",
              "html": "text/html; charset=utf-8", "zip": "application/zip"}
@@ -113,13 +114,13 @@ def download(fmt: str):
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         if fmt == "json":
-            body = json.dumps(report, ensure_ascii=False, indent=1).encode()
+            body = report_files.report_json(report).encode()
         elif fmt in ("xlsx", "ods"):
             writer = spreadsheets.write_xlsx if fmt == "xlsx" else spreadsheets.write_ods
             writer(out / f"r.{fmt}", sheets.tables(report))
             body = (out / f"r.{fmt}").read_bytes()
         else:
-            files = report_files.write_all(report, reporting.figures(report), out)
+            files = report_files.write_all(report, cache.chart_svgs(p), out)
             if fmt == "html":
                 body = (out / "report.html").read_bytes()
             else:

@@ -1,0 +1,77 @@
+"""Text sizes remembered for the life of the process, not of one drawing.
+
+Why: matplotlib measures every string with FreeType each time a figure is drawn, and its own
+cache lives only as long as one renderer, that is one ``savefig``.  A report writes the same
+office names, percentages and headings in chart after chart and report after report, and
+measuring them again was a third of the time its five charts took to draw
+(``benchmarks/analysis.py``).  A size depends only on the string, the font properties, the
+kind of renderer, its resolution and the hinting settings, so those make the key.
+
+The hook is the one matplotlib's own test suite replaces
+(``matplotlib.testing.conftest`` patches ``matplotlib.text._get_text_metrics_with_cache``), a
+module-level function every text layout calls.  Should a later matplotlib drop it,
+:func:`install` leaves matplotlib alone and charts are drawn as before, only slower.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import matplotlib as mpl
+from matplotlib import text as mtext
+
+__all__ = ["MAX_ENTRIES", "clear", "install", "installed", "size", "uninstall"]
+
+MAX_ENTRIES = 50_000  # a few MB; emptied when full rather than growing without end
+
+_ORIGINAL = getattr(mtext, "_get_text_metrics_with_cache", None)
+_sizes: dict[tuple, tuple[float, float, float]] = {}
+_lock = threading.Lock()
+
+
+def _font_key(prop) -> tuple:
+    return (tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(),
+            prop.get_stretch(), prop.get_size_in_points(), prop.get_file(),
+            prop.get_math_fontfamily())
+
+
+def _measured(renderer, text, fontprop, ismath, dpi):
+    if ismath == "TeX":   # sizes from an external TeX run: not ours to keep
+        return _ORIGINAL(renderer, text, fontprop, ismath, dpi)
+    key = (type(renderer), getattr(renderer, "dpi", None), text, _font_key(fontprop), ismath,
+           dpi, mpl.rcParams["text.hinting"], mpl.rcParams["text.hinting_factor"])
+    found = _sizes.get(key)
+    if found is None:
+        found = _ORIGINAL(renderer, text, fontprop, ismath, dpi)
+        with _lock:
+            if len(_sizes) >= MAX_ENTRIES:
+                _sizes.clear()
+            _sizes[key] = found
+    return found
+
+
+def install() -> bool:
+    """Measure through the process-wide cache from now on; False if matplotlib has no hook."""
+    if _ORIGINAL is None:
+        return False
+    mtext._get_text_metrics_with_cache = _measured
+    return True
+
+
+def installed() -> bool:
+    return getattr(mtext, "_get_text_metrics_with_cache", None) is _measured
+
+
+def uninstall() -> None:
+    """Back to matplotlib's own measuring (for tests that compare the two)."""
+    if _ORIGINAL is not None:
+        mtext._get_text_metrics_with_cache = _ORIGINAL
+
+
+def size() -> int:
+    return len(_sizes)
+
+
+def clear() -> None:
+    with _lock:
+        _sizes.clear()
