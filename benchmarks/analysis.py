@@ -45,12 +45,18 @@ REPEATS = 5
 
 
 def make_app(db_path: Path | str, **config):
-    """The app on a SQLite file (a path) or any database (a URL)."""
+    """The app on a SQLite file (a path) or any database (a URL), and, like a gunicorn worker
+    (``post_worker_init`` in deploy/gunicorn.conf.py), the objects it loaded frozen out of the
+    garbage collector's full collections."""
+    import gc
+
     from webapp import create_app
 
     url = db_path if isinstance(db_path, str) and "://" in db_path else f"sqlite:///{db_path}"
-    return create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
-                       "TESTING": True, "RATELIMIT_ENABLED": False, **config})
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
+                      "TESTING": True, "RATELIMIT_ENABLED": False, **config})
+    gc.freeze()
+    return app
 
 
 def build_database(db_path: Path | str, answers: int, offices: int, seed: int = 7) -> dict:

@@ -34,3 +34,8 @@ def test_the_page_escapes_what_the_helpers_print(app) -> None:
     with app.test_request_context():
         page = app.jinja_env.from_string("p {{ pval(p) }}").render(p=0.00001)
     assert page == "p &lt; 0.001"
+
+
+def test_a_row_of_percentage_cells() -> None:
+    assert numbers.pct_cells([0.1, None, 0.8774]) == "<td>10.0%</td><td>—</td><td>87.7%</td>"
+    assert numbers.pct_cells([]) == ""

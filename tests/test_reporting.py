@@ -437,6 +437,37 @@ def test_spreadsheets_are_for_people_rounded_display_full_precision(seeded, tmp_
     assert "table:table-header-rows" in content and "VerticalSplitPosition" in settings
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_xlsx_holds_the_same_cells_streamed_or_not(tmp_path, monkeypatch, stream):
+    """Past STREAM_CELLS the workbook is written row by row (constant memory, strings inline):
+    the same values, formats, frozen header and guarded formulas either way."""
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    from webapp import spreadsheets
+
+    monkeypatch.setattr(spreadsheets, "STREAM_CELLS", 0 if stream else 10**9)
+    columns = [spreadsheets.Column("機關"), spreadsheets.Column("n", "int"),
+               spreadsheets.Column("滿意度", "pct1"), spreadsheets.Column("日期"),
+               spreadsheets.Column("合格")]
+    rows = [["松山戶政事務所", 50, 0.84, date(2025, 7, 1), True],
+            ["=1+1", 0, None, None, False], ["+886 2 1234", 3, float("nan"), None, None]]
+    spreadsheets.write_xlsx(tmp_path / "s.xlsx", [spreadsheets.Sheet("表", columns, rows)])
+    sheet = load_workbook(tmp_path / "s.xlsx")["表"]
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0] == ["機關", "n", "滿意度", "日期", "合格"]
+    assert values[1][:3] == ["松山戶政事務所", 50, 0.84] and values[1][4] is True
+    assert values[1][3].date() == date(2025, 7, 1)
+    assert values[2] == ["'=1+1", 0, None, None, False]              # never a formula
+    assert values[3][0] == "'+886 2 1234" and values[3][2] is None   # NaN: blank, no error
+    assert sheet["C2"].number_format == "0.0%" and sheet.freeze_panes == "A2"
+    spreadsheets.write_ods(tmp_path / "s.ods", [spreadsheets.Sheet("表", columns, rows)])
+    with zipfile.ZipFile(tmp_path / "s.ods") as archive:
+        content = archive.read("content.xml").decode()
+    assert 'office:value="0.84"' in content and "nan" not in content.lower()
+
+
 def test_the_comparison_picker_offers_only_earlier_periods_of_the_same_kind(seeded, client):
     """Without JavaScript too: the page itself disables what cannot be compared."""
     login(client, factories.user("analyst").email, factories.PASSWORD)

@@ -63,8 +63,9 @@ def trend_panels(names: Sequence[str], periods: Sequence[str], rates: ArrayLike,
     if points:
         px, py = zip(*points, strict=True)
         ax.scatter(px, py, s=12, color=style.BLUE, zorder=3)
+    ax.hlines(y + 0.5, 0, 1, transform=ax.get_yaxis_transform(), color="#eeeeee", lw=0.6,
+              zorder=0)   # a faint rule under each row, one collection rather than k lines
     for i in range(k):
-        ax.axhline(i + 0.5, color="#eeeeee", lw=0.6, zorder=0)
         last = next((v for v in values[i][::-1] if np.isfinite(v)), np.nan)
         style.right_column(ax, i, "—" if not np.isfinite(last) else f"{last:.0f}%", x_pt=6,
                            color=style.DARK)

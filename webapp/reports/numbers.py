@@ -7,7 +7,9 @@ thirds of the time the macros took.  A missing value prints as a dash everywhere
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+
+from markupsafe import Markup
 
 DASH = "—"
 
@@ -45,4 +47,10 @@ def ci(pair: Sequence[float | None] | None, fmt: Callable[[float | None], str] =
     return f"{fmt(pair[0])}–{fmt(pair[1])}"
 
 
-HELPERS = {"pct": pct, "points": points, "num": num, "score": score, "pval": pval, "ci": ci}
+def pct_cells(values: Iterable[float | None]) -> Markup:
+    """A table row's run of percentage cells, ``<td>87.3%</td>…``, in one call (a 400-office
+    report's distribution and item tables hold thousands)."""
+    return Markup("".join(f"<td>{pct(v)}</td>" for v in values))
+
+
+HELPERS = {"pct_cells": pct_cells, "pct": pct, "points": points, "num": num, "score": score, "pval": pval, "ci": ci}
