@@ -89,6 +89,41 @@ def test_public_results_need_no_token_and_carry_cors(app, world):
     assert client.get("/api/v1/periods").get_json()["data"][0]["period"] == PERIOD
 
 
+def test_the_period_list_is_one_query_without_the_frozen_data(app, world):
+    """Two published half-years, one corrected: listed newest first with the correction, read
+    in one statement that never loads a snapshot."""
+    from sqlalchemy import event
+
+    version, survey = instruments.current("satisfaction")
+    storage.store(version=version, instrument=survey, office=world["offices"][0], channel="paper",
+                  status="submitted", occurred_at=datetime(2025, 3, 2, 3, tzinfo=UTC),
+                  idempotency_key=uuid.uuid4().hex, answers={"overall": Stored(4)}, commit=False)
+    db.session.commit()
+    publications.publish("2025H1", None, None)
+    storage.store(version=version, instrument=survey, office=world["offices"][1], channel="paper",
+                  status="submitted", occurred_at=datetime(2025, 9, 3, 3, tzinfo=UTC),
+                  idempotency_key=uuid.uuid4().hex, answers={"overall": Stored(2)}, commit=False)
+    db.session.commit()
+    publications.publish(PERIOD, "補登紙本問卷 1 份", None)
+    db.session.commit()
+    statements = []
+    engine = db.engine
+
+    def seen(_conn, _cursor, statement, *_args):
+        if "publications" in statement:
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        listed = app.test_client().get("/api/v1/periods").get_json()["data"]
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [p["period"] for p in listed] == [PERIOD, "2025H1"]
+    assert listed[0]["latest_version"] == 2 and listed[1]["latest_version"] == 1
+    assert listed[0]["corrections"] == [{"version": 2, "note": "補登紙本問卷 1 份"}]
+    assert len(statements) == 1 and "publications.data" not in statements[0]
+
+
 def test_responses_need_an_analyst_token_and_page_by_cursor(app, world):
     client = app.test_client()
     refused = client.get(f"/api/v1/responses?instrument=satisfaction&period={PERIOD}")

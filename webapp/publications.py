@@ -81,16 +81,11 @@ def build(period: str) -> dict:
             "inspections": inspections}
 
 
-def versions(period: str) -> list[Publication]:
-    """Every publication of ``period``, the first first: the correction log."""
-    return list(db.session.scalars(select(Publication).where(Publication.period == period)
-                                   .order_by(Publication.version)))
-
-
-def log_until(publication: Publication) -> list[Publication]:
+def log_until(publication: Publication) -> list:
     """The correction log as it stood when ``publication`` came out: its version and those
     before it (a file of version 1 never mentions version 2)."""
-    return [p for p in versions(publication.period) if p.version <= publication.version]
+    return [p for p in correction_logs(publication.period).get(publication.period, [])
+            if p.version <= publication.version]
 
 
 def latest(period: str, version: int | None = None) -> Publication | None:
@@ -100,9 +95,18 @@ def latest(period: str, version: int | None = None) -> Publication | None:
     return db.session.scalar(query.order_by(Publication.version.desc()).limit(1))
 
 
-def published_periods() -> list[str]:
-    return list(db.session.scalars(select(Publication.period).group_by(Publication.period)
-                                   .order_by(Publication.period.desc())))
+def correction_logs(period: str | None = None) -> dict[str, list]:
+    """Every published period's correction log (period, version, published_at, note), newest
+    period first, or only ``period``'s, in one query that leaves the frozen data behind: a
+    period's snapshot can be megabytes, and a list of versions needs none of it."""
+    query = select(Publication.period, Publication.version, Publication.published_at,
+                   Publication.note).order_by(Publication.period.desc(), Publication.version)
+    if period is not None:
+        query = query.where(Publication.period == period)
+    logs: dict[str, list] = {}
+    for row in db.session.execute(query):
+        logs.setdefault(row.period, []).append(row)
+    return logs
 
 
 def publish(period: str, note: str | None, user: User | None) -> Publication:

@@ -6,13 +6,10 @@ from .. import publications
 
 
 def periods() -> list[dict]:
-    found = []
-    for period in publications.published_periods():
-        log = publications.versions(period)
-        found.append({"period": period, "latest_version": log[-1].version,
-                      "published_at": log[-1].published_at.isoformat(timespec="seconds"),
-                      "corrections": [{"version": p.version, "note": p.note} for p in log[1:]]})
-    return found
+    return [{"period": period, "latest_version": log[-1].version,
+             "published_at": log[-1].published_at.isoformat(timespec="seconds"),
+             "corrections": [{"version": p.version, "note": p.note} for p in log[1:]]}
+            for period, log in publications.correction_logs().items()]
 
 
 def published(period: str, instrument: str | None, office: str | None) -> dict | None:

@@ -56,12 +56,12 @@ def csv_bytes(columns: list[str], rows: list[dict]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def corrections(publications: list[Publication]) -> list[dict]:
+def corrections(publications: list) -> list[dict]:
     return [{"version": p.version, "published_at": p.published_at.date().isoformat(),
              "note": p.note or "首次發布"} for p in publications]
 
 
-def metadata(publication: Publication, log: list[Publication]) -> dict:
+def metadata(publication: Publication, log: list) -> dict:
     period = Period.parse(publication.data["period"])
     config = current_app.config
     return {
@@ -92,7 +92,7 @@ def metadata(publication: Publication, log: list[Publication]) -> dict:
     }
 
 
-def file_bytes(name: str, publication: Publication, log: list[Publication]) -> bytes:
+def file_bytes(name: str, publication: Publication, log: list) -> bytes:
     """One of ``NAMES`` for ``publication``; ``log`` is its period's versions up to it."""
     if name == "survey.csv":
         return csv_bytes(list(SURVEY_COLUMNS), survey_rows(publication))

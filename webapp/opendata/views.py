@@ -48,14 +48,14 @@ def _publication(period: str, version: int | None = None):
 
 @bp.get("/")
 def index():
-    periods = [(p, snapshot.versions(p)) for p in snapshot.published_periods()]
+    periods = list(snapshot.correction_logs().items())
     return render_template("opendata/index.html", periods=periods, names=files.NAMES)
 
 
 @bp.get("/<period>/")
 def period_page(period: str):
     publication = _publication(period)
-    log = snapshot.versions(period)
+    log = snapshot.correction_logs(period)[period]
     overall = [r for r in snapshot.survey_rows(publication) if r["item"] == "overall"]
     return render_template("opendata/period.html", publication=publication, log=log,
                            overall=overall, names=files.NAMES,
@@ -105,5 +105,6 @@ def publish():
             return redirect(url_for(".period_page", period=publication.period))
     elif request.method == "POST":
         status = 400
-    published = {p: snapshot.versions(p) for p in choices}
+    logs = snapshot.correction_logs()
+    published = {p: logs.get(p, []) for p in choices}
     return render_template("opendata/publish.html", form=form, published=published), status
