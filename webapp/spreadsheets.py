@@ -147,7 +147,7 @@ def _write(sheet, row: int, column: int, value: object, number_format, dated) ->
     elif isinstance(value, date):
         sheet.write_datetime(row, column, value, dated)
     else:
-        sheet.write_string(row, column, str(safe_cell(str(value))))
+        sheet.write_string(row, column, safe_cell(str(value)))
 
 
 def _drop_downs(sheet, spec: Sheet, lists: list[Sequence[str]]) -> None:
@@ -211,13 +211,10 @@ def _cell(value: object, kind: str) -> str:
                 f"{escape(str(safe_cell(value)))}</text:p></table:table-cell>")
     if not math.isfinite(value):   # NaN and infinity stay blank, as in the XLSX
         return "<table:table-cell/>"
-    _excel, style, decimals = KINDS[kind]
-    if kind == "pct1":
-        return (f'<table:table-cell table:style-name="c{style}" office:value-type="percentage" '
-                f'office:value="{value!r}"><text:p>{100 * value:.{decimals}f}%</text:p>'
-                "</table:table-cell>")
-    return (f'<table:table-cell table:style-name="c{style}" office:value-type="float" '
-            f'office:value="{value!r}"><text:p>{value:.{decimals}f}</text:p></table:table-cell>')
+    value_type = "percentage" if kind == "pct1" else "float"
+    return (f'<table:table-cell table:style-name="c{KINDS[kind][1]}" '
+            f'office:value-type="{value_type}" office:value="{value!r}">'
+            f"<text:p>{_shown(value, kind)}</text:p></table:table-cell>")
 
 
 def _settings(sheets: Sequence[Sheet]) -> str:

@@ -69,28 +69,34 @@ def chart_svg(p: dict, name: str) -> bytes | None:
     """One chart of the report as SVG (text as text), drawn on first request; None if the
     report has no such chart."""
     made, key = report(p)
+    if name not in build.chart_names(made):
+        return None
+    return _drawn(made, key, name)
+
+
+def chart_svgs(p: dict) -> Iterator[tuple[str, str]]:
+    """Every chart of the report as ``(name, SVG text)``, each drawn only if the page has not
+    drawn it already (a download after viewing the page costs no drawing at all).  The report
+    and its key are looked up once, not once per chart."""
+    made, key = report(p)
+    for name in build.chart_names(made):
+        svg = _drawn(made, key, name)
+        if svg:
+            yield name, svg.decode("utf-8")
+
+
+def _drawn(made: dict, key: tuple, name: str) -> bytes:
+    """The chart as kept beside its report, drawn now if it is not there yet."""
     with _lock:
         drawn = _reports.get(key, (None, {}))[1]
         if name in drawn:
             return drawn[name]
-    if name not in build.chart_names(made):
-        return None
     figure = build.figure(made, name)
     svg = b"" if figure is None else charts.to_svg(figure, text=True).encode("utf-8")
     with _lock:
         if key in _reports:
             _reports[key][1][name] = svg
     return svg
-
-
-def chart_svgs(p: dict) -> Iterator[tuple[str, str]]:
-    """Every chart of the report as ``(name, SVG text)``, each drawn only if the page has not
-    drawn it already (a download after viewing the page costs no drawing at all)."""
-    made, _key = report(p)
-    for name in build.chart_names(made):
-        svg = chart_svg(p, name)
-        if svg:
-            yield name, svg.decode("utf-8")
 
 
 def etag(body: bytes) -> str:
