@@ -65,9 +65,10 @@ def build_database(db_path: Path | str, answers: int, offices: int, seed: int = 
     from flask_migrate import upgrade
     from sqlalchemy import insert
 
-    from webapp import instruments
-    from webapp.extensions import db
-    from webapp.models import Answer, Office, Submission
+    from webapp.capture.submissions import Answer, Submission
+    from webapp.platform.extensions import db
+    from webapp.programme import instruments
+    from webapp.programme.offices import Office
 
     app = make_app(db_path)
     rng = np.random.default_rng(seed)
@@ -134,7 +135,7 @@ def peak_mb() -> float:
 
 
 def run_stats(db_path: Path, **config) -> dict:
-    from webapp.reports import build as reporting
+    from webapp.reporting.reports import build as reporting
 
     app = make_app(db_path, **config)
     with app.app_context():
@@ -152,8 +153,8 @@ def run_stats(db_path: Path, **config) -> dict:
 def run_split(db_path: Path) -> dict:
     """Time the SQL aggregates and the analysis separately: only the first grows with answers."""
     from analysis import report as analysis_report
-    from webapp import aggregates
-    from webapp.reports import build as reporting
+    from webapp.reporting import counts as aggregates
+    from webapp.reporting.reports import build as reporting
 
     app = make_app(db_path)
     with app.app_context():
@@ -173,8 +174,8 @@ def run_split(db_path: Path) -> dict:
 
 
 def run_full(db_path: Path, out: Path, **config) -> dict:
-    from webapp.reports import build as reporting
-    from webapp.reports import files as report_files
+    from webapp.reporting.reports import build as reporting
+    from webapp.reporting.reports import files as report_files
 
     app = make_app(db_path, **config)
     with app.app_context(), app.test_request_context():
@@ -194,8 +195,8 @@ def run_page(db_path: Path) -> dict:
     as the server sees it: the page itself, then each of its charts as the browser asks."""
     import re
 
-    from webapp.extensions import db
-    from webapp.models import User
+    from webapp.platform.extensions import db
+    from webapp.programme.accounts import User
 
     app = make_app(db_path, WTF_CSRF_ENABLED=False)
     with app.app_context():

@@ -50,7 +50,7 @@ def run(mode: str, url: str, extra: dict) -> dict:
         return build_database(url, extra["answers"], extra["offices"])
     app = make_app(url, ROLLUPS=mode != "scan")
     with app.app_context():
-        from webapp.reports import build as reporting
+        from webapp.reporting.reports import build as reporting
 
         def report() -> dict:
             made = reporting.build(HALVES[1], "satisfaction", compare_to=HALVES[0])

@@ -70,8 +70,8 @@ def prepare(scale: float) -> None:
 
     from webapp import create_app
     from webapp.demo import data as demo
-    from webapp.extensions import db
-    from webapp.models import Kiosk
+    from webapp.platform.extensions import db
+    from webapp.programme.offices import Kiosk
 
     logging.disable(logging.INFO)  # Alembic's progress lines
     app = create_app()
@@ -95,8 +95,8 @@ def profile_requests(count: int) -> None:
 
     from webapp import create_app
     from webapp.demo import data as demo
-    from webapp.extensions import db
-    from webapp.models import Kiosk
+    from webapp.platform.extensions import db
+    from webapp.programme.offices import Kiosk
 
     logging.disable(logging.INFO)
     with tempfile.TemporaryDirectory() as tmp:

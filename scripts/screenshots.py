@@ -28,10 +28,10 @@ import browser  # noqa: E402  (tests/browser.py: live server and Chromium launch
 from sqlalchemy import select  # noqa: E402
 
 from webapp import create_app  # noqa: E402
+from webapp.capture.survey import codes  # noqa: E402
 from webapp.demo import data as demo  # noqa: E402
-from webapp.extensions import db  # noqa: E402
-from webapp.models import Kiosk, Office  # noqa: E402
-from webapp.survey import codes  # noqa: E402
+from webapp.platform.extensions import db  # noqa: E402
+from webapp.programme.offices import Kiosk, Office  # noqa: E402
 
 SIZES = {"1024x768": browser.TABLET, "768x1024": browser.TABLET_PORTRAIT, "390x844": browser.PHONE}
 

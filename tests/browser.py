@@ -14,8 +14,8 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from webapp.extensions import db
-from webapp.models import Submission
+from webapp.capture.submissions import Submission
+from webapp.platform.extensions import db
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

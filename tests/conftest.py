@@ -16,8 +16,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
 
-from webapp import create_app, database_url
-from webapp.extensions import db, limiter
+from webapp import create_app
+from webapp.platform.extensions import db, limiter
+from webapp.settings import database_url
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 
-from webapp.extensions import db
-from webapp.models import Kiosk, Office, User
+from webapp.platform.extensions import db
+from webapp.programme.accounts import User
+from webapp.programme.offices import Kiosk, Office
 
 PASSWORD = "correct horse battery"
 
@@ -36,7 +37,7 @@ def kiosk(at: Office, active: bool = True) -> Kiosk:
 
 def personal_url(at: Office) -> str:
     """The personal-device survey address printed on a one-time QR slip."""
-    from webapp.survey import codes
+    from webapp.capture.survey import codes
 
     (code,) = codes.issue(at, 1)
     db.session.commit()
@@ -51,8 +52,8 @@ def record(at: Office, inspector: User | None, key: str = "phone", status: str =
     from datetime import UTC, datetime
 
     from analysis.periods import Period
-    from webapp import instruments
-    from webapp.models import Submission
+    from webapp.capture.submissions import Submission
+    from webapp.programme import instruments
 
     moment = occurred_at or datetime(2025, 8, 12, 2, 15, tzinfo=UTC)
     version, _definition = instruments.current(key)

@@ -18,8 +18,9 @@ import pytest
 from browser import tap
 
 from forms.types import Stored
-from webapp import instruments, storage
-from webapp.models import TAIPEI
+from webapp.capture import store as storage
+from webapp.platform.db import TAIPEI
+from webapp.programme import instruments
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[dev]')")
@@ -53,13 +54,13 @@ def site(app, office, kiosk, tmp_path):
                       answers={k: Stored(1 + (i + j) % 5) for j, k in
                                enumerate(survey.likert_keys())},
                       idempotency_key=f"a11y-survey-{i:06d}", commit=False, lookup=False)
-    from webapp.extensions import db
+    from webapp.platform.extensions import db
 
     db.session.commit()
-    from webapp import publications as snapshot
+    from webapp.publishing.opendata import publications as snapshot
 
     snapshot.publish("2025H2", None, None)   # /open/2025H2/ has data to show
-    from webapp.models import Notification
+    from webapp.cycle.notifications.models import Notification
 
     db.session.add(Notification(user_id=admin.id, kind="case_overdue", link="/cases/",
                                 params={"case": 1, "office": office.name, "due": "2025-01-01"}))
@@ -78,15 +79,11 @@ def inspection_cycle(app, office, inspector, version, tmp_path) -> dict:
 
     from PIL import Image
 
-    from webapp import evidence
-    from webapp.extensions import db
-    from webapp.models import (
-        Assignment,
-        CalibrationRound,
-        CalibrationScore,
-        CheckPlan,
-        ItemNote,
-    )
+    from webapp.capture import evidence
+    from webapp.capture.evidence import ItemNote
+    from webapp.cycle.calibration.models import CalibrationRound, CalibrationScore
+    from webapp.cycle.plans.models import Assignment, CheckPlan
+    from webapp.platform.extensions import db
 
     app.config["PHOTO_DIR"] = str(tmp_path / "photos")
     plan = CheckPlan(period="2025Q3", instrument_key="phone", per_office=1, assignments=[
@@ -354,7 +351,7 @@ def test_a_failed_submit_puts_the_focus_on_the_error_summary(open_page, kiosk):
 
 
 def test_an_office_without_an_english_name_is_marked_as_chinese(client, office, app):
-    from webapp.extensions import db
+    from webapp.platform.extensions import db
 
     html = client.get(factories.personal_url(office) + "&lang=en").get_data(as_text=True)
     assert f'<span lang="zh-Hant-TW">{office.name}</span>' in html

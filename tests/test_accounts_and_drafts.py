@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from test_review_and_audit import as_, events, people, post_page, submit_phone_test  # noqa: F401
 
 from forms.instrument import load_default
-from webapp.extensions import db
-from webapp.models import Answer, RecordEvent, Submission, User
+from webapp.capture.submissions import Answer, RecordEvent, Submission
+from webapp.platform.extensions import db
+from webapp.programme.accounts import User
 
 
 def test_accounts_have_display_names_and_roles_read_in_chinese(app, people):  # noqa: F811

@@ -18,9 +18,11 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import select
 
 from forms.types import Stored
-from webapp import api_tokens, instruments, publications, storage
-from webapp.extensions import db
-from webapp.models import ApiToken, ApiUsage
+from webapp.capture import store as storage
+from webapp.platform.extensions import db
+from webapp.programme import api_tokens, instruments
+from webapp.programme.api_tokens import ApiToken, ApiUsage
+from webapp.publishing.opendata import publications
 
 PERIOD = "2025H2"
 

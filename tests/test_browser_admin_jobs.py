@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from test_accessibility import AXE, axe_violations
 
-from webapp import instruments
+from webapp.programme import instruments
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[dev]')")

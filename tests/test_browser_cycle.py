@@ -16,9 +16,13 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from webapp import photos, plans
-from webapp.extensions import db
-from webapp.models import Assignment, CheckPlan, ImprovementCase, Photo, Submission
+from webapp.capture.evidence import Photo
+from webapp.capture.photos import files as photos
+from webapp.capture.submissions import Submission
+from webapp.cycle.cases.models import ImprovementCase
+from webapp.cycle.plans import services as plans
+from webapp.cycle.plans.models import Assignment, CheckPlan
+from webapp.platform.extensions import db
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[dev]')")

@@ -14,8 +14,8 @@ import pytest
 from browser import submit_button, tap
 from sqlalchemy import select
 
-from webapp.extensions import db
-from webapp.models import Submission
+from webapp.capture.submissions import Submission
+from webapp.platform.extensions import db
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[dev]')")

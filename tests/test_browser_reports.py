@@ -10,9 +10,10 @@ import factories
 import pytest
 
 from forms.types import Stored
-from webapp import instruments, storage
-from webapp.extensions import db
-from webapp.models import TAIPEI
+from webapp.capture import store as storage
+from webapp.platform.db import TAIPEI
+from webapp.platform.extensions import db
+from webapp.programme import instruments
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[dev]')")

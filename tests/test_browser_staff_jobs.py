@@ -15,8 +15,11 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from test_accessibility import AXE, axe_violations
 
-from webapp.extensions import db
-from webapp.models import AuditEvent, Kiosk, Office, Submission, User
+from webapp.capture.submissions import Submission
+from webapp.platform.audit import AuditEvent
+from webapp.platform.extensions import db
+from webapp.programme.accounts import User
+from webapp.programme.offices import Kiosk, Office
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[dev]')")

@@ -13,9 +13,11 @@ from flows import client_for, full_phone_answers, post_page
 from sqlalchemy import func, select
 from test_agreement import krippendorff, pingouin_icc2
 
-from webapp import calibrations
-from webapp.extensions import db
-from webapp.models import CalibrationRound, CalibrationScore, Notification, Submission
+from webapp.capture.submissions import Submission
+from webapp.cycle.calibration import services as calibrations
+from webapp.cycle.calibration.models import CalibrationRound, CalibrationScore
+from webapp.cycle.notifications.models import Notification
+from webapp.platform.extensions import db
 
 #: what each of three inspectors heard in three recorded calls: the third is lenient
 MISSED = [
@@ -135,7 +137,7 @@ def test_only_the_programme_reads_the_agreement(app, panel):
 def test_the_report_says_how_comparable_the_inspectors_scores_are(app, panel):
     from datetime import UTC, datetime
 
-    from webapp.reports.build import build
+    from webapp.reporting.reports.build import build
 
     score_all(panel)
     daan, xinyi = factories.office(), factories.office("TPH-XINYI", "臺北市信義區戶政事務所")

@@ -11,8 +11,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from forms.instrument import load_default
-from webapp.extensions import db
-from webapp.models import TAIPEI, AuditEvent, Kiosk, Office, Submission, SurveyCode, User
+from webapp.capture.submissions import Submission
+from webapp.capture.survey.codes import SurveyCode
+from webapp.platform.audit import AuditEvent
+from webapp.platform.db import TAIPEI
+from webapp.platform.extensions import db
+from webapp.programme.accounts import User
+from webapp.programme.offices import Kiosk, Office
 
 
 def count(model) -> int:

@@ -10,11 +10,12 @@ import pytest
 from conftest import login
 
 from forms.types import Stored
-from webapp import instruments, storage
-from webapp.extensions import db
-from webapp.masking import REPLACEMENTS
-from webapp.models import TAIPEI
-from webapp.reports import comments as comments_page
+from webapp.capture import store as storage
+from webapp.platform.db import TAIPEI
+from webapp.platform.extensions import db
+from webapp.programme import instruments
+from webapp.reporting.masking import REPLACEMENTS
+from webapp.reporting.reports import comments as comments_page
 
 
 def survey(office, i, *, comment, overall=4, service="household", age="65plus", channel="kiosk",

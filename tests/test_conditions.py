@@ -18,9 +18,9 @@ from sqlalchemy import select
 from forms import conditions, scoring
 from forms.instrument import check, load_default
 from forms.types import Stored
-from webapp import instruments
-from webapp.extensions import db
-from webapp.models import Answer, Submission
+from webapp.capture.submissions import Answer, Submission
+from webapp.platform.extensions import db
+from webapp.programme import instruments
 
 TRANSFER = ("confirms_target", "tells_extension", "transfer_connects")
 

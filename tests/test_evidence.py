@@ -17,8 +17,11 @@ from PIL import Image
 from sqlalchemy import select
 
 from forms.instrument import load_default
-from webapp.extensions import db
-from webapp.models import AuditEvent, ImprovementCase, ItemNote, Photo, Submission
+from webapp.capture.evidence import ItemNote, Photo
+from webapp.capture.submissions import Submission
+from webapp.cycle.cases.models import ImprovementCase
+from webapp.platform.audit import AuditEvent
+from webapp.platform.extensions import db
 
 GPS = 0x8825
 

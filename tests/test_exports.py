@@ -14,10 +14,13 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from forms.types import Stored
-from webapp import exports, instruments, storage
-from webapp.extensions import db
-from webapp.masking import REPLACEMENTS
-from webapp.models import TAIPEI, AuditEvent
+from webapp.capture import store as storage
+from webapp.platform.audit import AuditEvent
+from webapp.platform.db import TAIPEI
+from webapp.platform.extensions import db
+from webapp.programme import instruments
+from webapp.reporting import exports
+from webapp.reporting.masking import REPLACEMENTS
 
 PII = "請回電 0912-345-678，身分證 A123456789"
 

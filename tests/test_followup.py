@@ -11,9 +11,11 @@ import pytest
 from flows import client_for, full_phone_answers, post_form, post_page
 from sqlalchemy import select
 
-from webapp.extensions import db
-from webapp.models import AuditEvent, CaseItem, ImprovementCase, Submission
-from webapp.reports import build
+from webapp.capture.submissions import Submission
+from webapp.cycle.cases.models import CaseItem, ImprovementCase
+from webapp.platform.audit import AuditEvent
+from webapp.platform.extensions import db
+from webapp.reporting.reports import build
 
 
 @pytest.fixture

@@ -22,9 +22,11 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from forms.types import Stored
-from webapp import instruments, storage
-from webapp.extensions import db
-from webapp.models import Submission, utcnow
+from webapp.capture import store as storage
+from webapp.capture.submissions import Submission
+from webapp.platform.db import utcnow
+from webapp.platform.extensions import db
+from webapp.programme import instruments
 
 HOSTILE = st.sampled_from([
     "", " ", "5", "0", "-1", "99999999999999999999", "3.5", "yes", "no", "na", "NaN", "1e309",
@@ -89,8 +91,8 @@ POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout"
                   "admin.toggle_office", "survey.slips", "admin.offices", "admin.edit_office",
                   "admin.import_offices", "admin.upload_instrument", "admin.publish_instrument",
                   "paper.upload", "paper.confirm", "opendata.publish", "admin.tokens",
-                  "admin.revoke_token", "followup.show", "notices.read", "planning.index",
-                  "planning.assignment", "inspect.add_photo", "inspect.delete_photo",
+                  "admin.revoke_token", "cases.show", "notifications.read", "plans.index",
+                  "plans.assignment", "inspect.add_photo", "inspect.delete_photo",
                   "calibration.index", "calibration.show", "calibration.score"}
 
 
@@ -123,23 +125,23 @@ def targets(app):
                             idempotency_key="hostile-done-00000", inspector=inspector)
     other = factories.user("analyst")
     edited = factories.user("reviewer")
-    from webapp import api_tokens
-    from webapp.extensions import db
+    from webapp.platform.extensions import db
+    from webapp.programme import api_tokens
 
     token, _text = api_tokens.create("hostile", "public", None)
-    from webapp.models import CaseItem, ImprovementCase
+    from webapp.cycle.cases.models import CaseItem, ImprovementCase
 
     case = ImprovementCase(submission_id=done.id, office_id=office.id, period="2025H2",
                            due_on=date(2030, 1, 1), items=[CaseItem(item_key="tone", state="open",
                                                                      label={"zh_TW": "語氣"})])
     db.session.add(case)
-    from webapp.models import Assignment, CheckPlan
+    from webapp.cycle.plans.models import Assignment, CheckPlan
 
     plan = CheckPlan(period="2025Q3", instrument_key="phone", per_office=1, assignments=[
         Assignment(office_id=office.id, inspector_id=inspector.id,
                    window_start=date(2025, 7, 1), due_on=date(2025, 9, 30))])
     db.session.add(plan)
-    from webapp.models import CalibrationRound
+    from webapp.cycle.calibration.models import CalibrationRound
 
     scenario = CalibrationRound(instrument_version_id=version.id, title="錄音 1")
     db.session.add(scenario)

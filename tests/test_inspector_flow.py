@@ -11,8 +11,8 @@ from flows import full_phone_answers, post_form, signed_in
 from sqlalchemy import func, select
 
 from forms.instrument import load_default
-from webapp.extensions import db
-from webapp.models import Submission
+from webapp.capture.submissions import Submission
+from webapp.platform.extensions import db
 
 
 @pytest.fixture

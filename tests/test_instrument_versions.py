@@ -11,9 +11,12 @@ from sqlalchemy import func, select
 
 from forms.instrument import load_default
 from forms.types import Stored
-from webapp import instruments, storage
-from webapp.extensions import db
-from webapp.models import TAIPEI, Answer, InstrumentVersion, utcnow
+from webapp.capture import store as storage
+from webapp.capture.submissions import Answer
+from webapp.platform.db import TAIPEI, utcnow
+from webapp.platform.extensions import db
+from webapp.programme import instruments
+from webapp.programme.instruments import InstrumentVersion
 
 
 def test_republishing_unchanged_content_makes_no_new_version(app):
@@ -65,7 +68,7 @@ def test_a_form_open_across_an_update_is_stored_under_its_own_version(app, clien
     v2_row = instruments.publish(changed)
     data = hidden_fields(page) | {"overall": "5", "attitude": "4"}
     assert client.post(factories.personal_url(office), data=data).status_code == 302
-    from webapp.models import Submission
+    from webapp.capture.submissions import Submission
 
     submission = db.session.scalars(select(Submission)).one()
     assert submission.instrument_version_id == v1_row.id != v2_row.id

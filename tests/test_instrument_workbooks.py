@@ -22,10 +22,12 @@ from sqlalchemy import func, select
 from forms import workbook
 from forms.diff import compare
 from forms.instrument import DEFAULT_KEYS, check, load_default
-from webapp import instruments
-from webapp.admin import workbooks
-from webapp.extensions import db
-from webapp.models import AuditEvent, InstrumentVersion, Submission
+from webapp.capture.submissions import Submission
+from webapp.platform.audit import AuditEvent
+from webapp.platform.extensions import db
+from webapp.programme import instruments
+from webapp.programme.admin import workbooks
+from webapp.programme.instruments import InstrumentVersion
 
 
 @pytest.mark.parametrize("key", DEFAULT_KEYS)

@@ -12,8 +12,8 @@ import pytest
 from conftest import hidden_fields, login
 from sqlalchemy import func, select
 
-from webapp.extensions import db
-from webapp.models import Submission
+from webapp.capture.submissions import Submission
+from webapp.platform.extensions import db
 
 ANSWERS = {"attitude": "5", "knowledge": "4", "efficiency": "na", "overall": "4",
            "service_used": "household"}

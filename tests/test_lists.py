@@ -14,9 +14,9 @@ import pytest
 from conftest import login
 from sqlalchemy import func, select
 
-from webapp import audit
-from webapp.extensions import db
-from webapp.models import AuditEvent
+from webapp.platform import audit
+from webapp.platform.audit import AuditEvent
+from webapp.platform.extensions import db
 
 START = datetime(2025, 7, 1, 2, 0, tzinfo=UTC)  # 10:00 in Taipei
 

@@ -54,7 +54,7 @@ def test_the_migrations_build_exactly_the_schema_the_models_describe(tmp_path):
     from flask_migrate import upgrade
 
     from webapp import create_app
-    from webapp.extensions import db
+    from webapp.platform.extensions import db
 
     app = create_app({"SECRET_KEY": "t", "TESTING": True,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}"})

@@ -16,8 +16,10 @@ from flows import full_phone_answers, post_form
 from sqlalchemy import select
 from test_followup import post_page
 
-from webapp.extensions import db
-from webapp.models import ImprovementCase, Notification, Submission
+from webapp.capture.submissions import Submission
+from webapp.cycle.cases.models import ImprovementCase
+from webapp.cycle.notifications.models import Notification
+from webapp.platform.extensions import db
 
 controller_module = pytest.importorskip("aiosmtpd.controller")
 

@@ -16,9 +16,11 @@ from flows import full_phone_answers, post_form, signed_in
 from sqlalchemy import func, select, update
 
 from forms.types import Stored
-from webapp import instruments, storage
-from webapp.extensions import db
-from webapp.models import TAIPEI, Answer, Submission
+from webapp.capture import store as storage
+from webapp.capture.submissions import Answer, Submission
+from webapp.platform.db import TAIPEI
+from webapp.platform.extensions import db
+from webapp.programme import instruments
 
 
 def count() -> int:

@@ -12,9 +12,10 @@ from conftest import hidden_fields, login
 from sqlalchemy import select
 
 from forms.types import Stored
-from webapp import instruments, storage
-from webapp.extensions import db
-from webapp.models import User
+from webapp.capture import store as storage
+from webapp.platform.extensions import db
+from webapp.programme import instruments
+from webapp.programme.accounts import User
 
 
 @pytest.fixture

@@ -10,10 +10,11 @@ import pytest
 from conftest import login
 
 from forms.types import Stored
-from webapp import instruments, storage
-from webapp.extensions import db
-from webapp.models import TAIPEI
-from webapp.reports import build as reporting
+from webapp.capture import store as storage
+from webapp.platform.db import TAIPEI
+from webapp.platform.extensions import db
+from webapp.programme import instruments
+from webapp.reporting.reports import build as reporting
 
 H2 = datetime(2025, 9, 15, 10, 0, tzinfo=TAIPEI)
 

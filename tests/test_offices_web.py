@@ -11,8 +11,9 @@ import pytest
 from conftest import hidden_fields, login
 from sqlalchemy import func, select
 
-from webapp.extensions import db
-from webapp.models import AuditEvent, Office
+from webapp.platform.audit import AuditEvent
+from webapp.platform.extensions import db
+from webapp.programme.offices import Office
 
 
 @pytest.fixture

@@ -23,9 +23,11 @@ from sqlalchemy import select
 
 from analysis import opendata
 from forms.types import Stored
-from webapp import instruments, storage
-from webapp.extensions import db
-from webapp.models import AuditEvent, Publication
+from webapp.capture import store as storage
+from webapp.platform.audit import AuditEvent
+from webapp.platform.extensions import db
+from webapp.programme import instruments
+from webapp.publishing.opendata.publications import Publication
 
 PERIOD = "2025H2"
 MIN_N = 30
@@ -176,7 +178,7 @@ def test_a_publication_is_frozen_and_a_correction_needs_a_note_shown_in_the_log(
 @pytest.mark.parametrize("period, says", [("2025Q3", "只能發布半年期"), ("2099H1", "尚未結束"),
                                           ("bogus", "只能發布半年期")])
 def test_only_ended_half_years_can_be_published(app, offices, period, says):
-    from webapp import publications as snapshot
+    from webapp.publishing.opendata import publications as snapshot
 
     with pytest.raises(snapshot.PublishError, match=says):
         snapshot.publish(period, None, None)

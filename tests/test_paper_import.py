@@ -6,8 +6,8 @@ import factories
 import pytest
 from sqlalchemy import func, select
 
-from webapp.extensions import db
-from webapp.models import Answer, Submission
+from webapp.capture.submissions import Answer, Submission
+from webapp.platform.extensions import db
 
 HEADER = ("office_code,submitted_on,attitude,knowledge,efficiency,fairness,environment,waiting,"
           "expectations,overall,service_used,age_band,comment")

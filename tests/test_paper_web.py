@@ -12,8 +12,9 @@ from conftest import hidden_fields, login
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from webapp.extensions import db
-from webapp.models import AuditEvent, Submission
+from webapp.capture.submissions import Submission
+from webapp.platform.audit import AuditEvent
+from webapp.platform.extensions import db
 
 HEADER = ["office_code", "submitted_on", "attitude", "knowledge", "efficiency", "fairness",
           "environment", "waiting", "expectations", "overall", "service_used", "age_band", "comment"]

@@ -15,9 +15,12 @@ from flows import full_phone_answers, post_form, signed_in
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from webapp import audit, create_app
-from webapp.extensions import db
-from webapp.models import AuditEvent, Office, Submission
+from webapp import create_app
+from webapp.capture.submissions import Submission
+from webapp.platform import audit
+from webapp.platform.audit import AuditEvent
+from webapp.platform.extensions import db
+from webapp.programme.offices import Office
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -133,7 +136,7 @@ def test_offices_never_land_without_their_audit_event(runner, tmp_path, audit_fa
 # -- 11. an error page says only what is true ------------------------------------------------
 
 def test_the_inspectors_503_page_points_to_the_tablets_copy(client, office, monkeypatch):
-    from webapp.inspect import views
+    from webapp.capture.inspect import views
 
     signed_in(client, factories.user("inspector"))
 

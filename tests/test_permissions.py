@@ -9,8 +9,10 @@ import pytest
 from conftest import hidden_fields, login
 
 from forms.types import Stored
-from webapp import instruments, storage
-from webapp.models import Assignment, CheckPlan, utcnow
+from webapp.capture import store as storage
+from webapp.cycle.plans.models import Assignment, CheckPlan
+from webapp.platform.db import utcnow
+from webapp.programme import instruments
 
 ROLES = ("anonymous", "office", "inspector", "reviewer", "analyst", "coordinator", "admin")
 PUBLIC = set(ROLES)
@@ -74,10 +76,10 @@ ACCESS = {
     "opendata.latest_file": ("GET", PUBLIC),
     "opendata.version_file": ("GET", PUBLIC),
     "opendata.publish": ("GET", {"analyst", "admin"}),
-    "notices.index": ("GET", SIGNED_IN),
-    "notices.read": ("POST", SIGNED_IN),
-    "followup.index": ("GET", {"office", "reviewer", "admin"}),
-    "followup.show": ("GET", {"office", "reviewer", "admin"}),   # office: its own cases only
+    "notifications.index": ("GET", SIGNED_IN),
+    "notifications.read": ("POST", SIGNED_IN),
+    "cases.index": ("GET", {"office", "reviewer", "admin"}),
+    "cases.show": ("GET", {"office", "reviewer", "admin"}),   # office: its own cases only
     "admin.tokens": ("GET", {"admin"}),
     "admin.revoke_token": ("POST", {"admin"}),
     # /api/v1: a bearer token decides, never the session; the public part is open to all
@@ -89,14 +91,14 @@ ACCESS = {
     "inspect.add_photo": ("POST", {"inspector", "admin"}),
     "inspect.delete_photo": ("POST", {"inspector", "admin"}),
     # who sees a photo is decided per photo (tests/test_evidence.py); others get 404
-    "gallery.full": ("GET", SIGNED_IN),
-    "gallery.thumb": ("GET", SIGNED_IN),
+    "photos.full": ("GET", SIGNED_IN),
+    "photos.thumb": ("GET", SIGNED_IN),
     "calibration.index": ("GET", PROGRAMME),
     "calibration.show": ("GET", PROGRAMME),
     "calibration.score": ("GET", {"inspector"}),   # scoring is the inspectors' own
-    "planning.index": ("GET", PROGRAMME),
-    "planning.show": ("GET", PROGRAMME),
-    "planning.assignment": ("GET", PROGRAMME),
+    "plans.index": ("GET", PROGRAMME),
+    "plans.show": ("GET", PROGRAMME),
+    "plans.assignment": ("GET", PROGRAMME),
 }
 
 
@@ -106,7 +108,7 @@ def world(app):
     kiosk = factories.kiosk(office)
     users = {role: factories.user(role) for role in ROLES if role != "anonymous"}
     users["office"].office_id = office.id   # the office manager of the office the routes name
-    from webapp.extensions import db
+    from webapp.platform.extensions import db
 
     db.session.commit()
     version, phone = instruments.current("phone")
@@ -189,7 +191,7 @@ def test_each_role_reaches_exactly_what_the_table_allows(app, world, role):
 def office_of(args):
     from sqlalchemy import select
 
-    from webapp.extensions import db
-    from webapp.models import Office
+    from webapp.platform.extensions import db
+    from webapp.programme.offices import Office
 
     return db.session.scalar(select(Office).where(Office.code == args["code"]))

@@ -12,9 +12,12 @@ import pytest
 from flows import client_for, full_phone_answers, post_form, post_page
 from sqlalchemy import select
 
-from webapp import plans
-from webapp.extensions import db
-from webapp.models import Assignment, AuditEvent, CheckPlan, Notification, Submission
+from webapp.capture.submissions import Submission
+from webapp.cycle.notifications.models import Notification
+from webapp.cycle.plans import services as plans
+from webapp.cycle.plans.models import Assignment, CheckPlan
+from webapp.platform.audit import AuditEvent
+from webapp.platform.extensions import db
 
 TODAY = date(2025, 7, 15)
 
@@ -213,7 +216,8 @@ def test_the_coordinator_runs_the_programme_and_manages_no_accounts(app, program
 def test_suggested_loads_stay_within_two_and_no_office_sees_one_inspector_twice(
         app, offices, people, per_office):
     from analysis.periods import Period
-    from webapp.models import Office, User
+    from webapp.programme.accounts import User
+    from webapp.programme.offices import Office
 
     rows = [Office(id=i + 1, code=f"X{i:03d}", name=f"機關{i}", kind="household") for i in
             range(offices)]

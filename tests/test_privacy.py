@@ -13,8 +13,9 @@ from conftest import hidden_fields
 from live_server import LiveServer, request
 from sqlalchemy import select
 
-from webapp.extensions import db
-from webapp.models import Submission, SurveyCode
+from webapp.capture.submissions import Submission
+from webapp.capture.survey.codes import SurveyCode
+from webapp.platform.extensions import db
 
 CITIZEN_AGENT = "CitizenPhone/9.9 (unique-fingerprint)"
 STAFF_AGENT = "StaffTablet/1.0"

@@ -10,11 +10,12 @@ import pytest
 from conftest import login
 
 from forms.types import Stored
-from webapp import instruments, storage
+from webapp.capture import store as storage
 from webapp.demo import data as demo
-from webapp.extensions import db
-from webapp.models import TAIPEI
-from webapp.reports import quality
+from webapp.platform.db import TAIPEI
+from webapp.platform.extensions import db
+from webapp.programme import instruments
+from webapp.reporting.reports import quality
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ from conftest import hidden_fields
 from flows import client_for, full_phone_answers, post_form, signed_in
 from sqlalchemy import func, select
 
-from webapp.extensions import db
-from webapp.models import AuditEvent, Submission
+from webapp.capture.submissions import Submission
+from webapp.platform.audit import AuditEvent
+from webapp.platform.extensions import db
 
 
 def record() -> Submission:

@@ -24,8 +24,8 @@ from live_server import Browser, LiveServer
 from sqlalchemy import event, func, select
 
 from webapp import create_app
-from webapp.extensions import db
-from webapp.models import Answer, Submission
+from webapp.capture.submissions import Answer, Submission
+from webapp.platform.extensions import db
 
 # Every Likert item answered, a choice and a comment: the rows per submission are known.
 ANSWERS = {"attitude": "5", "knowledge": "4", "efficiency": "na", "fairness": "3",
@@ -356,7 +356,7 @@ def test_sqlite_writer_lock_waits_for_the_other_process_then_stores(
         pytest.skip("the writer lock is for SQLite; PostgreSQL locks rows itself")
     import os
 
-    from webapp import storage
+    from webapp.capture import store as storage
 
     url = f"/kiosk/{kiosks[0]}"
     data = answers_for(client.get(url).get_data(as_text=True))
@@ -388,7 +388,7 @@ def test_an_unusable_lock_file_still_stores_the_survey(app, client, database_uri
         pytest.skip("the writer lock is for SQLite; PostgreSQL locks rows itself")
     import os
 
-    from webapp import storage
+    from webapp.capture import store as storage
 
     lock_path = database_uri.removeprefix("sqlite:///") + ".writer-lock"
     storage._sqlite_writer._files.clear()

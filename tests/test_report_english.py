@@ -12,10 +12,11 @@ import pytest
 
 from analysis import charts
 from forms.types import Stored
-from webapp import instruments, storage
-from webapp.extensions import db
-from webapp.models import TAIPEI
-from webapp.reports import build as reporting
+from webapp.capture import store as storage
+from webapp.platform.db import TAIPEI
+from webapp.platform.extensions import db
+from webapp.programme import instruments
+from webapp.reporting.reports import build as reporting
 
 CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from webapp.reports import numbers
+from webapp.reporting.reports import numbers
 
 
 @pytest.mark.parametrize(("call", "shown"), [

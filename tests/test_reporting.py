@@ -16,10 +16,12 @@ from conftest import login
 from scipy import stats
 
 from forms.types import Stored
-from webapp import aggregates, instruments, storage
-from webapp.extensions import db
-from webapp.models import TAIPEI
-from webapp.reports import build as reporting
+from webapp.capture import store as storage
+from webapp.platform.db import TAIPEI
+from webapp.platform.extensions import db
+from webapp.programme import instruments
+from webapp.reporting import counts as aggregates
+from webapp.reporting.reports import build as reporting
 
 H2 = datetime(2025, 9, 15, 10, 0, tzinfo=TAIPEI)
 H1 = datetime(2025, 3, 15, 10, 0, tzinfo=TAIPEI)
@@ -128,7 +130,7 @@ def test_cronbach_alpha_from_sql_sums_matches_the_respondent_matrix(seeded):
         "satisfaction", "2025H2", items, ids)
     from sqlalchemy import select
 
-    from webapp.models import Answer
+    from webapp.capture.submissions import Answer
 
     rows = {}
     for a in db.session.scalars(select(Answer).where(Answer.half == "2025H2")):
@@ -374,8 +376,8 @@ def test_other_roles_cannot_read_reports(client, app, role):
 def test_spreadsheets_neutralise_formulas(seeded, tmp_path):
     from openpyxl import load_workbook
 
-    from webapp import spreadsheets
-    from webapp.reports import sheets
+    from webapp.platform import spreadsheets
+    from webapp.reporting.reports import sheets
 
     seeded["TPH-DAAN"].name = "=HYPERLINK(\"http://x\",\"click\")"
     db.session.commit()
@@ -401,8 +403,8 @@ def test_spreadsheets_are_for_people_rounded_display_full_precision(seeded, tmp_
     import pandas as pd
     from openpyxl import load_workbook
 
-    from webapp import spreadsheets
-    from webapp.reports import sheets
+    from webapp.platform import spreadsheets
+    from webapp.reporting.reports import sheets
 
     report = reporting.build("2025H2", "satisfaction", compare_to="2025H1", min_n=1)
     spreadsheets.write_xlsx(tmp_path / "r.xlsx", sheets.tables(report))
@@ -445,7 +447,7 @@ def test_xlsx_holds_the_same_cells_streamed_or_not(tmp_path, monkeypatch, stream
 
     from openpyxl import load_workbook
 
-    from webapp import spreadsheets
+    from webapp.platform import spreadsheets
 
     monkeypatch.setattr(spreadsheets, "STREAM_CELLS", 0 if stream else 10**9)
     columns = [spreadsheets.Column("機關"), spreadsheets.Column("n", "int"),

@@ -8,9 +8,10 @@ from conftest import hidden_fields, login
 from sqlalchemy import select
 
 from forms.instrument import load_default
-from webapp.audit import AppendOnlyError
-from webapp.extensions import db
-from webapp.models import AuditEvent, Kiosk, Submission
+from webapp.capture.submissions import Submission
+from webapp.platform.audit import AppendOnlyError, AuditEvent
+from webapp.platform.extensions import db
+from webapp.programme.offices import Kiosk
 
 
 @pytest.fixture

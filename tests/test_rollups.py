@@ -13,10 +13,14 @@ import pytest
 from sqlalchemy import func, select
 
 from forms.types import Stored
-from webapp import aggregates, crosstabs, instruments, storage
-from webapp.extensions import db
-from webapp.models import TAIPEI, AnswerCount, RollupPeriod
-from webapp.reports import build as reporting
+from webapp.capture import store as storage
+from webapp.platform.db import TAIPEI
+from webapp.platform.extensions import db
+from webapp.programme import instruments
+from webapp.reporting import counts as aggregates
+from webapp.reporting import crosstabs
+from webapp.reporting.reports import build as reporting
+from webapp.reporting.rollups import AnswerCount, RollupPeriod
 
 ITEMS = ["attitude", "knowledge", "efficiency", "fairness", "environment", "waiting",
          "expectations", "overall"]

@@ -12,8 +12,8 @@ from live_server import free_port
 from sqlalchemy import func, select
 
 from webapp import create_app
-from webapp.extensions import db
-from webapp.models import Answer, Submission
+from webapp.capture.submissions import Answer, Submission
+from webapp.platform.extensions import db
 
 ANSWERS = {"overall": "5", "attitude": "4"}
 
@@ -141,7 +141,7 @@ def test_unknown_and_known_accounts_cost_the_same_hash_work(app, monkeypatch):
     of the same kind (timing it would make the test depend on the machine's speed)."""
     from werkzeug import security as werkzeug_security
 
-    from webapp.auth import views
+    from webapp.programme.auth import views
 
     user = factories.user("analyst")
     checked: list[str] = []

@@ -12,8 +12,8 @@ import factories
 import pytest
 from conftest import hidden_fields, login
 
-from webapp.extensions import db
-from webapp.models import User
+from webapp.platform.extensions import db
+from webapp.programme.accounts import User
 
 
 def copy_of(client, app):

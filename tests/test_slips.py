@@ -12,9 +12,10 @@ import pytest
 from conftest import hidden_fields, login
 from sqlalchemy import func, select
 
-from webapp.extensions import db
-from webapp.models import AuditEvent, SurveyCode
-from webapp.survey import codes
+from webapp.capture.survey import codes
+from webapp.capture.survey.codes import SurveyCode
+from webapp.platform.audit import AuditEvent
+from webapp.platform.extensions import db
 
 pypdf = pytest.importorskip("pypdf", reason="pypdf reads the printed slips back")
 

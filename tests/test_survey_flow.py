@@ -7,8 +7,8 @@ import pytest
 from conftest import hidden_fields
 from sqlalchemy import func, select
 
-from webapp.extensions import db
-from webapp.models import Answer, Submission
+from webapp.capture.submissions import Answer, Submission
+from webapp.platform.extensions import db
 
 ANSWERS = {"attitude": "5", "knowledge": "4", "efficiency": "na", "overall": "4",
            "service_used": "household", "comment": "<script>alert(1)</script>謝謝"}
@@ -165,7 +165,7 @@ def test_free_text_is_escaped_when_shown_again(client, office):
 def test_database_down_gives_503_and_keeps_the_answers(client, office, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    from webapp import storage
+    from webapp.capture import store as storage
 
     def locked(**kwargs):
         raise OperationalError("INSERT", {}, Exception("database is locked"))
@@ -208,7 +208,7 @@ def test_a_code_from_another_office_is_refused(client, office):
 def test_codes_are_stored_only_as_hashes(app, office):
     from sqlalchemy import select
 
-    from webapp.models import SurveyCode
+    from webapp.capture.survey.codes import SurveyCode
 
     url = factories.personal_url(office)
     plain = url.split("c=")[1]
@@ -220,7 +220,7 @@ def test_database_unreachable_before_the_form_is_built_still_keeps_the_answers(
         client, kiosk, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    from webapp.survey import views as survey
+    from webapp.capture.survey import views as survey
 
     data, _response = fill(client, f"/kiosk/{kiosk.token}", {})
     data.update(ANSWERS)

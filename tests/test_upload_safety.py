@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from webapp import instruments
-from webapp.extensions import db
-from webapp.models import AuditEvent
+from webapp.platform.audit import AuditEvent
+from webapp.platform.extensions import db
+from webapp.programme import instruments
 
 #: endpoint -> (page with the form, upload URL, extra form fields)
 UPLOADS = {
@@ -67,7 +67,7 @@ def test_every_upload_page_is_listed(app):
     marked = {endpoint for endpoint, view in app.view_functions.items()
               if getattr(view, "takes_a_file", False)}
     # the photo pages (takes_photo) are walked with hostile files in tests/test_evidence.py
-    assert marked == set(UPLOADS) | {"inspect.add_photo", "followup.show"}
+    assert marked == set(UPLOADS) | {"inspect.add_photo", "cases.show"}
 
 
 def workbook_bytes(formula: bool = False) -> bytes:

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import Submission
-from . import data as demo
+from webapp.capture.submissions import Submission
+from webapp.demo import data as demo
+from webapp.platform.extensions import db
 
 
 @click.command("demo-data")

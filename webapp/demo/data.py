@@ -15,10 +15,14 @@ from sqlalchemy import func, select
 
 from analysis.periods import Period
 from forms.types import Stored
-
-from .. import instruments, plans, storage
-from ..extensions import db
-from ..models import TAIPEI, CheckPlan, Kiosk, Office, User
+from webapp.capture import store as storage
+from webapp.cycle.plans import services as plans
+from webapp.cycle.plans.models import CheckPlan
+from webapp.platform.db import TAIPEI
+from webapp.platform.extensions import db
+from webapp.programme import instruments
+from webapp.programme.accounts import User
+from webapp.programme.offices import Kiosk, Office, upsert_offices
 
 TAIPEI_HOUSEHOLD = ["松山", "信義", "大安", "中山", "中正", "大同", "萬華", "文山", "南港", "內湖",
                     "士林", "北投"]
@@ -82,7 +86,7 @@ def load(*, scale: float = 1.0, seed: int = 113, today: datetime | None = None) 
     """Load offices, accounts, kiosks and responses; return what a person needs to log in."""
     rng = np.random.default_rng(seed)
     today = today or datetime.now(TAIPEI)
-    storage.upsert_offices(office_rows())
+    upsert_offices(office_rows())
     offices = db.session.scalars(select(Office).order_by(Office.id)).all()
     logins = {}
     for role in DEMO_ROLES:

@@ -13,14 +13,18 @@ from flask_login import current_user
 
 from forms.instrument import pick
 from forms.scoring import bands_of
-
-from .. import audit, cases, evidence, instruments, listing, notify, record_list, storage
-from ..extensions import db
-from ..i18n import locale_code
-from ..models import Submission
-from ..records import answer_rows, changes_since_return, history, log_event, titles
-from ..security import roles_required
-from .forms import ReviewForm
+from webapp.capture import evidence, record_list
+from webapp.capture import store as storage
+from webapp.capture.records import answer_rows, changes_since_return, history, log_event, titles
+from webapp.capture.submissions import Submission
+from webapp.cycle.cases import services as cases
+from webapp.cycle.notifications import services as notify
+from webapp.platform import audit, listing
+from webapp.platform.extensions import db
+from webapp.platform.i18n import locale_code
+from webapp.platform.security import roles_required
+from webapp.programme import instruments
+from webapp.review.webforms import ReviewForm
 
 DECIDED = ("submitted", "returned", "approved")  # a draft is the inspector's own
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")

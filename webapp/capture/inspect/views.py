@@ -1,0 +1,355 @@
+"""Inspectors' phone-courtesy tests and mystery-shopper visits: drafts, submission, score.
+
+An inspector in the field may lose the connection half-way, so a checklist can be saved as a
+draft (answers are still type-checked, missing ones allowed) and finished later.  Submitting
+enforces every required item and shows the score, section sub-scores and grade.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+
+from forms.builder import answers_from_form, form_data_from_answers
+from forms.instrument import pick
+from forms.scoring import bands_of
+from webapp.capture import evidence, record_list
+from webapp.capture import store as storage
+from webapp.capture.evidence import Photo
+from webapp.capture.inspect.webforms import ConfirmForm, InspectionMeta, PhotoForm, office_choices
+from webapp.capture.photos import files as photos
+from webapp.capture.records import (
+    INSPECTION_KEYS,
+    answer_rows,
+    differences,
+    history,
+    log_event,
+    titles,
+)
+from webapp.capture.submissions import Answer, RecordEvent, Submission
+from webapp.cycle.calibration import services as calibrations
+from webapp.cycle.plans import services as plans
+from webapp.platform import audit, errors, installable, listing
+from webapp.platform.db import TAIPEI
+from webapp.platform.extensions import db
+from webapp.platform.i18n import locale_code
+from webapp.platform.security import roles_required, takes_photo
+from webapp.programme import instruments
+from webapp.programme.offices import Office
+
+bp = Blueprint("inspect", __name__, url_prefix="/inspect", template_folder="templates")
+
+
+@bp.errorhandler(DBAPIError)
+def unavailable(error: Exception):
+    """The database is down: what was typed is not on this error page, but in the tablet's
+    saved copy (``static/inspect.js``), which the checklist offers back when reopened."""
+    if request.method != "POST":
+        return errors.unavailable(error)
+    return errors.unavailable(error, _(
+        "系統暫時無法儲存。您填寫的內容已保留在這台平板上：請稍候重新開啟這份查核表，"
+        "按「恢復」取回後再送出。"))
+
+EDITABLE = ("draft", "returned")
+KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def own_record(submission_id: int) -> Submission:
+    """The inspector's own record; an admin may open any.  Others get 404, not a hint."""
+    submission = db.session.get(Submission, submission_id)
+    if submission is None or submission.channel != "inspector":
+        abort(404)
+    if current_user.role != "admin" and submission.inspector_id != current_user.id:
+        abort(404)
+    return submission
+
+
+@bp.get("/sw.js")
+def worker():
+    """The inspectors' service worker, from here so that its scope is /inspect/ only."""
+    return installable.worker("inspect-sw.js")
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """Lets an inspector's tablet put the task list on its home screen, full-screen."""
+    return installable.manifest("服務品質查核", "查核", url_for(".index"), url_for(".index"))
+
+
+@bp.get("/")
+@roles_required("inspector", "admin")
+def index():
+    """The inspector's records, newest change first; an admin sees everyone's and may filter
+    by inspector."""
+    admin = current_user.role == "admin"
+    offices, inspectors = record_list.offices(), record_list.inspectors() if admin else None
+    query = record_list.filtered(record_list.records(), offices, inspectors)
+    if not admin:
+        query = query.where(Submission.inspector_id == current_user.id)
+    page = listing.page(query, record_list.sorts(), default="-updated", tiebreak=Submission.id)
+    # a draft just deleted: the page tells this tablet to drop its copies of it too
+    forget = request.args.get("forget", "")
+    return render_template("inspect/index.html", listing=page, keys=INSPECTION_KEYS,
+                           tasks=plans.tasks_for(current_user), today=plans.today(),
+                           rounds=calibrations.open_rounds(current_user)
+                           if current_user.role == "inspector" else [],
+                           titles=titles(), statuses=record_list.status_labels(),
+                           offices=offices, inspectors=inspectors,
+                           forget=forget if KEY.fullmatch(forget) else None)
+
+
+def edit_page(key: str, submission: Submission | None, photo_form: PhotoForm | None = None):
+    """The checklist page: shown (GET, or after a refused photo), or posted and saved."""
+    showing = request.method == "GET" or photo_form is not None
+    if not showing:
+        version, instrument = instruments.posted_version(key)
+    elif submission is not None:
+        version = submission.instrument_version
+        instrument = instruments.instrument_of(version)
+    else:
+        version, instrument = instruments.current(key)
+    draft = request.form.get("action") == "draft"
+    form_class = instruments.form_class(version, locale_code(), enforce_required=not draft,
+                                        base=evidence.form_base(instrument, InspectionMeta))
+    if showing and submission is not None:
+        form = form_class(formdata=None, data=form_data_from_answers(
+            instrument, storage.stored_answers(submission))
+            | evidence.form_data(evidence.notes_of(submission)))
+        form.office.data = submission.office.code
+        form.occurred_at.data = submission.occurred_at.astimezone(TAIPEI).replace(tzinfo=None)
+    else:
+        form = form_class()
+    form.office.choices = office_choices()
+    status, conflict = 200, None
+    if showing:
+        form.idempotency_key.data = submission.idempotency_key if submission else uuid.uuid4().hex
+        form.version.data = str(version.id)
+        form.revision.data = str(submission.revision if submission else 0)
+        if submission is None and request.args.get("office") in {c.value for c in form.office.choices}:
+            form.office.data = request.args["office"]   # started from one of 我的任務
+        if submission is None:  # most checklists are filled during or right after the visit
+            form.occurred_at.data = datetime.now(TAIPEI).replace(second=0, microsecond=0,
+                                                                 tzinfo=None)
+    elif form.validate_on_submit():
+        outcome = save(key, submission, instrument, version, form, draft)
+        if not isinstance(outcome, Conflict):
+            return outcome
+        status, conflict, submission = 409, outcome, outcome.record
+        form.revision.data = str(outcome.record.revision)  # saving again now is a choice
+    else:
+        status = 400
+    return render_template("inspect/form.html", form=form, instrument=instrument,
+                           submission=submission, locale=locale_code(), conflict=conflict,
+                           photos=[p for p in evidence.photos_of(submission) if p.case_item_id is None]
+                           if submission else [],
+                           photo_form=photo_form or PhotoForm(formdata=None)), status
+
+
+class Conflict:
+    """Why a save was refused (409), with the record as the server holds it: the page shows
+    both versions and the inspector chooses, never a silent overwrite."""
+
+    def __init__(self, record: Submission, message: str, rows: list[dict]):
+        self.record, self.message, self.rows = record, message, rows
+
+
+def compared(instrument, record: Submission, office: Office, occurred: datetime,
+             answers: dict) -> list[dict]:
+    """Both versions, where they differ: the office and time first, then each answer."""
+    rows = []
+    if record.office_id != office.id:
+        rows.append({"label": _("受查機關"), "before": record.office.name, "after": office.name})
+    if record.occurred_at != occurred:
+        rows.append({"label": _("查核時間"), "after": occurred.strftime("%Y-%m-%d %H:%M"),
+                     "before": record.occurred_at.astimezone(TAIPEI).strftime("%Y-%m-%d %H:%M")})
+    return rows + differences(instrument, storage.stored_answers(record), answers)
+
+
+def save(key: str, submission: Submission | None, instrument, version, form, draft: bool):
+    """Store the posted checklist; a redirect when stored (or already stored), else a
+    ``Conflict`` for the page, or a 409 abort when the key belongs to another record."""
+    office = db.session.scalar(select(Office).where(Office.code == form.office.data))
+    occurred = form.occurred_at.data.replace(tzinfo=TAIPEI)
+    answers = answers_from_form(instrument, form)
+    notes = evidence.from_form(instrument, form)
+    status_after = "draft" if draft else "submitted"
+    seen = int(form.revision.data or 0)
+    record = submission or storage.by_key(form.idempotency_key.data)
+    if record is None:
+        record, _created = storage.store(
+            version=version, instrument=instrument, office=office, channel="inspector",
+            status=status_after, occurred_at=occurred, answers=answers,
+            idempotency_key=form.idempotency_key.data, inspector=current_user,
+            commit=False, lookup=False,
+        )
+        db.session.flush()
+        audit.record("created", "submission", record.id, {"instrument": key, "office": office.code})
+    else:
+        if (record.idempotency_key != form.idempotency_key.data or record.channel != "inspector"
+                or record.instrument_key != instrument.key
+                or (submission is None and record.inspector_id != current_user.id)):
+            abort(409, description=_("這個頁面的識別碼屬於另一筆紀錄，沒有儲存任何內容。"
+                                     "請重新開啟查核表再填寫。"))
+        if storage.matches(record, office=office, channel="inspector", answers=answers,
+                           instrument_key=instrument.key, inspector=record.inspector) and (
+                record.occurred_at == occurred and record.status == status_after
+                and evidence.notes_of(record) == notes):
+            return done(record, draft)  # the same page sent again: already stored
+        if record.status not in EDITABLE:
+            db.session.rollback()
+            return Conflict(record, _("這筆紀錄已經送出，不能再修改；下方列出您這次的內容與已送出內容的差異。"),
+                            compared(instrument, record, office, occurred, answers))
+        with storage.writing():
+            if seen != record.revision or not storage.claim_revision(
+                    record, seen, EDITABLE, instrument_version_id=version.id):
+                db.session.rollback()
+                return Conflict(record, _("這筆紀錄在您開啟這個頁面之後已在別處修改過。下方列出兩個版本的差異："
+                                          "要保留您的版本，請再按一次「儲存草稿」或「送出」；"
+                                          "要改用伺服器上的版本，請重新開啟。"),
+                                compared(instrument, record, office, occurred, answers))
+            storage.replace_answers(record, instrument, office=office, occurred_at=occurred,
+                                    answers=answers, status=status_after, commit=False)
+        audit.record("changed", "submission", record.id, {"office": office.code})
+    evidence.save_notes(record, notes)
+    if status_after == "submitted":
+        audit.record("submitted", "submission", record.id,
+                     {"score": record.score, "grade": record.grade})
+        db.session.flush()
+        log_event(record, "submitted")
+        plans.fulfil(record)
+    db.session.commit()
+    return done(record, draft)
+
+
+def done(record: Submission, draft: bool):
+    if draft:
+        flash(_("草稿已儲存，可稍後繼續填寫。"), "ok")
+        return redirect(url_for(".edit", submission_id=record.id))
+    return redirect(url_for(".show", submission_id=record.id))
+
+
+@bp.route("/new/<key>", methods=["GET", "POST"])
+@roles_required("inspector", "admin")
+def new(key: str):
+    if key not in INSPECTION_KEYS:
+        abort(404)
+    return edit_page(key, None)
+
+
+@bp.route("/<int:submission_id>/edit", methods=["GET", "POST"])
+@roles_required("inspector", "admin")
+def edit(submission_id: int):
+    submission = own_record(submission_id)
+    if submission.status not in EDITABLE:
+        flash(_("這筆紀錄已送出，不能再修改。"), "error")
+        return redirect(url_for(".show", submission_id=submission.id))
+    return edit_page(submission.instrument_key, submission)
+
+
+@bp.get("/<int:submission_id>")
+@roles_required("inspector", "admin")
+def show(submission_id: int):
+    submission = own_record(submission_id)
+    instrument = instruments.instrument_of(submission.instrument_version)
+    return render_template("inspect/show.html", submission=submission, instrument=instrument,
+                           rows=answer_rows(instrument, submission), bands=bands_of(instrument),
+                           events=history(submission), locale=locale_code(), pick=pick,
+                           photos=evidence.photos_of(submission))
+
+
+@bp.route("/<int:submission_id>/delete", methods=["GET", "POST"])
+@roles_required("inspector", "admin")
+def delete(submission_id: int):
+    """Delete one's own draft, after a confirmation page: audited, and refused once the draft
+    has been sent (another tab may have sent it meanwhile)."""
+    submission = own_record(submission_id)
+    if submission.status != "draft":
+        flash(_("只有草稿可以刪除；已送出的紀錄由審核人員處理。"), "error")
+        return redirect(url_for(".show", submission_id=submission.id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        key, detail = submission.idempotency_key, {
+            "instrument": submission.instrument_key, "office": submission.office.code}
+        files = evidence.delete_record_evidence(submission)
+        for child in (Answer, RecordEvent):
+            db.session.execute(sql_delete(child).where(child.submission_id == submission.id))
+        gone = db.session.execute(sql_delete(Submission).where(
+            Submission.id == submission.id, Submission.status == "draft")).rowcount
+        if gone != 1:
+            db.session.rollback()
+            abort(409, description=_("這份草稿剛剛已被送出，沒有刪除。"))
+        audit.record("deleted", "submission", submission_id, detail)
+        db.session.commit()
+        evidence.forget_files(files)
+        flash(_("草稿已刪除。"), "ok")
+        return redirect(url_for(".index", forget=key))
+    instrument = instruments.instrument_of(submission.instrument_version)
+    return render_template("inspect/delete.html", submission=submission, form=form,
+                           instrument=instrument), 400 if form.is_submitted() else 200
+
+
+def editable_visit(submission_id: int) -> Submission:
+    """One's own mystery visit that can still change: photos come and go with it."""
+    submission = own_record(submission_id)
+    if submission.instrument_key != "mystery":
+        abort(404)
+    if submission.status not in EDITABLE:
+        abort(409, description=_("這筆紀錄已送出，不能再加入或刪除照片。"))
+    return submission
+
+
+@bp.post("/<int:submission_id>/photos")
+@roles_required("inspector", "admin")
+@takes_photo
+def add_photo(submission_id: int):
+    """A photo is re-encoded (no EXIF, no GPS) and kept by content hash; a file that is not a
+    photo is refused with the reason, and the refusal is audited."""
+    submission = editable_visit(submission_id)
+    form = PhotoForm()
+    if form.validate_on_submit():
+        raw = form.photo.data.read()
+        try:
+            evidence.add_photo(submission, raw, form.caption.data,
+                               current_app.config["PHOTO_MAX_UPLOAD"], by=current_user)
+        except photos.PhotoError as error:
+            db.session.rollback()
+            audit.upload_refused(raw, "unreadable")
+            form.photo.errors = [str(error)]
+            page, _status = edit_page(submission.instrument_key, submission, photo_form=form)
+            return page, 400
+        db.session.commit()
+        flash(_("照片已加入。"), "ok")
+        return redirect(url_for(".edit", submission_id=submission.id) + "#photos-title")
+    page, _status = edit_page(submission.instrument_key, submission, photo_form=form)
+    return page, 400
+
+
+@bp.post("/<int:submission_id>/photos/<int:photo_id>/delete")
+@roles_required("inspector", "admin")
+def delete_photo(submission_id: int, photo_id: int):
+    submission = editable_visit(submission_id)
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.submission_id != submission.id or not ConfirmForm().validate_on_submit():
+        abort(404 if photo is None or photo.submission_id != submission.id else 400)
+    files = evidence.remove_photos([photo])
+    db.session.commit()
+    evidence.forget_files(files)
+    flash(_("照片已刪除。"), "ok")
+    return redirect(url_for(".edit", submission_id=submission.id))

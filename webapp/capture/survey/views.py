@@ -1,0 +1,260 @@
+"""The citizen survey: public, anonymous, works without JavaScript.
+
+Two modes share one form.  A kiosk (counter tablet, reached through its own secret link) thanks
+the citizen and returns to a blank form by itself; a personal device (reached by QR code) just
+thanks.  Every page carries a fresh idempotency key, so a double tap or a resend after a dropped
+connection is stored once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import refresh
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import joinedload
+
+from forms.builder import answers_from_form, build_form
+from forms.instrument import load_default
+from webapp.capture import store as storage
+from webapp.capture.survey import codes
+from webapp.capture.survey.codes import SurveyCode
+from webapp.capture.survey.webforms import KioskMeta, queued
+from webapp.platform import errors, installable
+from webapp.platform.db import utcnow
+from webapp.platform.extensions import db, limiter
+from webapp.platform.i18n import LOCALES, locale_code
+from webapp.platform.webforms import SubmissionMeta
+from webapp.programme import instruments
+from webapp.programme.offices import Kiosk, Office
+
+bp = Blueprint("survey", __name__, template_folder="templates")
+
+SURVEY_KEY = "satisfaction"
+
+
+def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
+                code: SurveyCode | None = None):
+    if request.method == "POST":
+        version, instrument = instruments.posted_version(SURVEY_KEY)
+    else:
+        version, instrument = instruments.current(SURVEY_KEY)
+    switching = request.method == "POST" and switch_language()
+    meta = KioskMeta if kiosk is not None else SubmissionMeta
+    form = instruments.form_class(version, locale_code(), base=meta)()
+    status = 200
+    if switching:
+        pass  # the same page in the other language, with the answers chosen so far; no storing
+    elif request.method == "GET":
+        form.idempotency_key.data = uuid.uuid4().hex
+        form.version.data = str(version.id)
+    elif form.validate_on_submit():
+        thanks = redirect(url_for(thanks_endpoint(kiosk), **action_args(office, kiosk)))
+        if form.website.data:
+            return thanks  # a bot filled the honeypot: answer as if it succeeded, store nothing
+        answers = answers_from_form(instrument, form)
+        now, skew = utcnow(), None
+        late = queued(form, now, timedelta(hours=current_app.config["KIOSK_QUEUE_MAX_HOURS"])
+                      ) if kiosk is not None else None
+        if isinstance(late, str):
+            abort(422, description=late)
+        if late is not None:
+            now, skew = late
+
+        def resent() -> bool | None:
+            """The key's stored response is this very one (a resend): True; another: False."""
+            existing = storage.by_key(form.idempotency_key.data)
+            if existing is None:
+                return None
+            return storage.matches(existing, office=office, channel=mode, kiosk=kiosk,
+                                   instrument_key=instrument.key, answers=answers)
+
+        if code is not None and code.used_at is not None:
+            # a resend of the response that used this code, or a second response on it
+            return thanks if resent() else used_code_page(office)
+        try:
+            with storage.writing():
+                # No look-up first: a resend hits the unique key and lands in the except below.
+                submission, _created = storage.store(
+                    version=version, instrument=instrument, office=office, channel=mode,
+                    status="submitted", occurred_at=now, answers=answers,
+                    idempotency_key=form.idempotency_key.data, kiosk=kiosk, commit=False,
+                    lookup=False, clock_skew=skew,
+                )
+                if code is not None and not codes.redeem(code, submission.id):
+                    db.session.rollback()
+                    return used_code_page(office)
+                db.session.commit()
+        except IntegrityError:
+            db.session.rollback()  # the key is taken: by a resend of this response, or not
+            same = resent()
+            if same is None:
+                raise
+            if same:
+                return thanks
+            # An old page posted again with other answers: store nothing under someone
+            # else's key, say so, and offer the answers back with a fresh key.
+            form.idempotency_key.data = uuid.uuid4().hex
+            status = 409
+        except DBAPIError:
+            # Locked or down: keep the citizen's answers on the page, same key, for a retry.
+            db.session.rollback()
+            status = 503
+        else:
+            return thanks
+    else:
+        status = 400
+    return render_template(
+        "survey/form.html", form=form, instrument=instrument, office=office, mode=mode,
+        locale=locale_code(), action=action, unavailable=status == 503, reused=status == 409,
+        kiosk_token=kiosk.token if kiosk is not None else None,
+    ), status
+
+
+def switch_language() -> bool:
+    """The language button posts the survey (``switch_lang``), so the answers already chosen
+    come back in the new language -- with JavaScript or without."""
+    chosen = request.form.get("switch_lang")
+    if chosen not in LOCALES:
+        return False
+    session["lang"] = chosen
+    refresh()  # Flask-Babel already chose this request's language: choose again
+    return True
+
+
+@bp.errorhandler(OperationalError)
+@bp.errorhandler(DBAPIError)
+def unavailable_page(error: Exception):
+    """The survey form rebuilt from the shipped instrument and the posted answers, for a retry.
+
+    Used when the database cannot be reached even to find the office or the instrument: the
+    citizen's answers, CSRF token and idempotency key go back into the page, so pressing
+    Submit again later stores the response exactly once.
+    """
+    db.session.rollback()
+    if request.method != "POST":
+        return errors.unavailable(error)
+    instrument = load_default(SURVEY_KEY)
+    form = build_form(instrument, locale_code(), base=SubmissionMeta)(formdata=request.form)
+    action = request.full_path.rstrip("?")
+    return render_template("survey/form.html", form=form, instrument=instrument, office=None,
+                           mode="kiosk" if request.endpoint == "survey.kiosk" else "personal",
+                           locale=locale_code(), action=action, unavailable=True), 503
+
+
+def used_code_page(office: Office):
+    return render_template("survey/code.html", office=office, used=True), 410
+
+
+def action_args(office: Office, kiosk: Kiosk | None) -> dict:
+    return {"token": kiosk.token} if kiosk else {"code": office.code}
+
+
+def office_by_code(code: str) -> Office:
+    office = db.session.scalar(select(Office).where(Office.code == code.upper()))
+    if office is None or not office.active:
+        abort(404)
+    return office
+
+
+class KioskUnavailable(Exception):
+    """This tablet's link does not (or no longer) open the survey."""
+
+    def __init__(self, retired: bool):
+        self.retired = retired
+
+
+def kiosk_by_token(token: str) -> Kiosk:
+    kiosk = db.session.scalar(select(Kiosk).where(Kiosk.token == token)
+                              .options(joinedload(Kiosk.office)))
+    if kiosk is None:
+        raise KioskUnavailable(retired=False)
+    if not kiosk.active or not kiosk.office.active:
+        raise KioskUnavailable(retired=True)
+    return kiosk
+
+
+@bp.errorhandler(KioskUnavailable)
+def kiosk_unavailable(error: KioskUnavailable):
+    """A calm page for the citizen in front of a retired tablet: tell the counter staff."""
+    return render_template("survey/unavailable.html"), 410 if error.retired else 404
+
+
+def _kiosk_token() -> str:
+    return "kiosk:" + str((request.view_args or {}).get("token", ""))
+
+
+@bp.route("/kiosk/<token>", methods=["GET", "POST"])
+# Per tablet, not per address: several tablets of one office share its address.  A large
+# office serves several hundred citizens a day at a counter, so the daily cap sits well above
+# real use; stuffing below it still shows up as bursts on the data-quality page.
+@limiter.limit("10 per minute;1000 per day", methods=["POST"], key_func=_kiosk_token)
+def kiosk(token: str):
+    kiosk = kiosk_by_token(token)
+    return survey_page(kiosk.office, "kiosk", kiosk, url_for(".kiosk", token=token))
+
+
+@bp.get("/kiosk/<token>/thanks")
+def kiosk_thanks(token: str):
+    kiosk = kiosk_by_token(token)
+    return render_template("survey/thanks.html", office=kiosk.office, mode="kiosk",
+                           # back in Chinese for the next citizen, whatever this one chose
+                           restart=url_for(".kiosk", token=token, lang="zh_Hant_TW"),
+                           reset_seconds=20, kiosk_token=token)
+
+
+@bp.get("/kiosk/<token>/manifest.webmanifest")
+def kiosk_manifest(token: str):
+    """Lets the counter tablet put this survey on its home screen and run it full-screen."""
+    kiosk = kiosk_by_token(token)
+    return installable.manifest(f"{kiosk.office.name} 服務滿意度調查", "滿意度調查",
+                                url_for(".kiosk", token=token),
+                                url_for(".kiosk_worker")[:-len("sw.js")])
+
+
+@bp.get("/kiosk/sw.js")
+def kiosk_worker():
+    """The counter tablets' service worker, from here so that its scope is /kiosk/ only."""
+    return installable.worker("kiosk-sw.js")
+
+
+@bp.route("/survey/<code>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def personal(code: str):
+    office = office_by_code(code)
+    slip = None
+    if current_app.config["SURVEY_REQUIRE_CODE"]:
+        slip = codes.find(office, request.args.get("c"))
+        if slip is None:
+            return render_template("survey/code.html", office=office, used=False), 403
+        if slip.used_at is not None and request.method == "GET":
+            return used_code_page(office)
+    action = url_for(".personal", code=office.code, c=request.args.get("c") or None)
+    return survey_page(office, "personal", None, action, slip)
+
+
+@bp.get("/survey/<code>/thanks")
+def personal_thanks(code: str):
+    office = office_by_code(code)
+    return render_template("survey/thanks.html", office=office, mode="personal",
+                           restart=None, reset_seconds=None)
+
+
+def thanks_endpoint(kiosk: Kiosk | None) -> str:
+    return ".kiosk_thanks" if kiosk else ".personal_thanks"
+
+
+# QR slips printed on the web, and the short code typed by hand, live in their own module
+from webapp.capture.survey import slips  # noqa: E402,F401

@@ -1,0 +1,56 @@
+"""Improvement cases (改善追蹤): what an office was told to improve after a low-scoring check.
+
+A case belongs to one approved record and lists its failed items.  The office manager answers
+each item (what was done); a reviewer accepts the answer or reopens the item.  The case is
+closed when every item is accepted.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.capture.submissions import Submission
+from webapp.platform.db import UTCDateTime, utcnow
+from webapp.platform.extensions import db
+from webapp.programme.offices import Office
+
+ITEM_STATES = ("open", "answered", "accepted")
+
+
+class ImprovementCase(db.Model):
+    __tablename__ = "improvement_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), unique=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    period: Mapped[str] = mapped_column(String(6))   # the half-year of the check
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_on: Mapped[date] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    office: Mapped[Office] = relationship()
+    submission: Mapped[Submission] = relationship()
+    items: Mapped[list[CaseItem]] = relationship(back_populates="case", order_by="CaseItem.id")
+
+    def overdue(self, today: date) -> bool:
+        return self.closed_at is None and self.due_on < today
+
+
+class CaseItem(db.Model):
+    __tablename__ = "case_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("improvement_cases.id"), index=True)
+    item_key: Mapped[str] = mapped_column(String(64))
+    label: Mapped[dict] = mapped_column(JSON)         # {"zh_TW": ..., "en": ...} as checked
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewer_note: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    case: Mapped[ImprovementCase] = relationship(back_populates="items")

@@ -1,0 +1,57 @@
+"""The programme of unannounced checks: how many of each an office gets per period (a plan),
+and who makes each one when (an assignment).  Only coordinators and inspectors read these:
+offices never see an upcoming date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.capture.submissions import Submission
+from webapp.platform.db import UTCDateTime, utcnow
+from webapp.platform.extensions import db
+from webapp.programme.accounts import User
+from webapp.programme.offices import Office
+
+
+class CheckPlan(db.Model):
+    """One instrument's checks in one period: phone tests per quarter (``2026Q1``), mystery
+    visits per half-year (``2026H1``), ``per_office`` of them for every active office."""
+
+    __tablename__ = "check_plans"
+    __table_args__ = (UniqueConstraint("period", "instrument_key", name="uq_check_plans_period_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(6))
+    instrument_key: Mapped[str] = mapped_column(String(40))
+    per_office: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="plan", order_by="Assignment.id")
+
+
+class Assignment(db.Model):
+    """One check to make: an office, an inspector and a window (``window_start`` to ``due_on``,
+    both included).  A record the inspector submits for that office in the plan's period fills
+    it (``submission_id``)."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("check_plans.id"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    window_start: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    plan: Mapped[CheckPlan] = relationship(back_populates="assignments")
+    office: Mapped[Office] = relationship()
+    inspector: Mapped[User] = relationship()
+    submission: Mapped[Submission | None] = relationship()

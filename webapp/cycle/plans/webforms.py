@@ -1,0 +1,29 @@
+"""The plan form (which checks, in which period, how many per office) and one assignment's."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, IntegerField, SelectField, SubmitField
+from wtforms.validators import InputRequired, NumberRange
+
+from webapp.cycle.plans.services import MAX_PER_OFFICE
+from webapp.platform.webforms import StrictForm
+
+
+class PlanForm(StrictForm):
+    #: checked by ``plans.create``, which says why a period cannot be planned (not WTForms'
+    #: bare "not a valid choice")
+    which = SelectField(_l("查核類別與期間"), validate_choice=False,
+                        validators=[InputRequired(message=_l("請選擇期間"))])
+    per_office = IntegerField(
+        _l("每個機關的次數"), default=1,
+        validators=[InputRequired(message=_l("請填寫次數")),
+                    NumberRange(1, MAX_PER_OFFICE, message=_l("次數應在 1 到 12 之間（規定至少 1 次）"))])
+    submit = SubmitField(_l("建立排程並分派"))
+
+
+class AssignmentForm(StrictForm):
+    inspector = SelectField(_l("查核人員"), validators=[InputRequired(message=_l("請選擇查核人員"))])
+    window_start = DateField(_l("開始日"), validators=[InputRequired(message=_l("請填寫開始日"))])
+    due_on = DateField(_l("截止日"), validators=[InputRequired(message=_l("請填寫截止日"))])
+    submit = SubmitField(_l("儲存"))

@@ -1,0 +1,84 @@
+"""The audit log: who created, changed, submitted, approved, returned, imported or exported what.
+
+Events are added in the same transaction as the change they describe, so a rolled-back change
+leaves no event and a committed one always has its event.  The application never updates or
+deletes an event: the session refuses to flush such a change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from webapp.platform.db import UTCDateTime, utcnow
+from webapp.platform.extensions import db
+from webapp.platform.uploads import kind_of
+
+
+class AuditEvent(db.Model):
+    """Who did what to which record, and when.  Rows are only ever added (see ``audit.py``)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict | None] = mapped_column(JSON)
+
+
+ACTIONS = ("created", "changed", "submitted", "approved", "returned", "deleted", "imported",
+           "exported",
+           "kiosk_registered", "kiosk_changed", "user_created", "user_changed", "office_changed",
+           "codes_issued", "instrument_published", "upload_refused", "published")
+
+
+def actor() -> tuple[int | None, str]:
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.id, current_user.email
+    return None, "cli" if not has_request_context() else "anonymous"
+
+
+def record(action: str, target_type: str, target_id: int | None = None,
+           detail: dict[str, Any] | None = None, *, who: str | None = None) -> AuditEvent:
+    """Add an event to the current transaction (the caller commits with its change)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    actor_id, label = actor()
+    entry = AuditEvent(actor_id=actor_id, actor=who or label, action=action,
+                       target_type=target_type, target_id=target_id, detail=detail)
+    db.session.add(entry)
+    return entry
+
+
+def upload_refused(raw: bytes | None, reason: str, problems: int = 0) -> None:
+    """Keep a refused upload in the log, committed on its own (nothing else is stored): which
+    page, who, what kind of file by content and how big, and why; never a byte of its content.
+    Only for a signed-in user: an anonymous post must not be able to fill the log."""
+    if not current_user.is_authenticated:
+        return
+    size = len(raw) if raw is not None else request.content_length
+    record("upload_refused", "upload", None, {"page": request.endpoint, "reason": reason,
+                                              "kind": kind_of(raw) if raw else None,
+                                              "bytes": size, "problems": problems})
+    db.session.commit()
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or delete an audit event."""
+
+
+@event.listens_for(Session, "before_flush")
+def _append_only(session: Session, flush_context: Any, instances: Any) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise AppendOnlyError("audit events are append-only")

@@ -1,0 +1,156 @@
+"""Instruments edited in a spreadsheet: download the workbook, upload it edited, see the form as
+its users will and what changed, then publish it as a new version.
+
+Nothing is published from the upload itself.  The checked definition travels to the preview page
+signed (it cannot be altered on the way) with the version it was compared against; publishing
+refuses if someone published another version in between, so no change is overwritten unseen.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from wtforms import Form, HiddenField, SubmitField
+from wtforms.validators import InputRequired
+
+from forms import diff as instrument_diff
+from forms.builder import build_form
+from forms.instrument import DEFAULT_KEYS, check
+from webapp.platform import audit, uploads
+from webapp.platform.extensions import db
+from webapp.platform.i18n import locale_code
+from webapp.platform.security import (
+    PROGRAMME,
+    read_preview,
+    roles_required,
+    sign_preview,
+    takes_file,
+)
+from webapp.platform.webforms import StrictForm
+from webapp.programme import instruments
+from webapp.programme.admin import workbooks
+from webapp.programme.admin.views import bp
+from webapp.programme.instruments import InstrumentVersion
+
+MAX_BYTES = 1024 * 1024     # an instrument's workbook is some 10 KB; a megabyte is a wrong file
+
+
+class UploadForm(StrictForm):
+    file = FileField(_l("編修後的活頁簿（.xlsx）"), validators=[FileRequired(_l("請選擇檔案"))])
+    submit = SubmitField(_l("上傳並預覽"))
+
+
+class PublishForm(StrictForm):
+    draft = HiddenField(validators=[InputRequired()])
+    submit = SubmitField(_l("發布為新版本"))
+
+
+def _versions():
+    return db.session.scalars(select(InstrumentVersion).order_by(
+        InstrumentVersion.key, InstrumentVersion.version.desc())).all()
+
+
+def _page(upload: UploadForm, problems=None, status: int = 200):
+    rows = [(p, workbooks.column_letter(p.sheet, p.column)) for p in problems or ()]
+    return render_template("admin/instruments.html", versions=_versions(), keys=DEFAULT_KEYS,
+                           upload=upload, problems=rows), status
+
+
+@bp.get("/instruments", endpoint="instruments")
+@roles_required(*PROGRAMME)
+def instruments_page():
+    return _page(UploadForm(formdata=None))
+
+
+@bp.get("/instruments/<key>.xlsx")
+@roles_required(*PROGRAMME)
+def instrument_workbook(key: str):
+    if key not in DEFAULT_KEYS:
+        abort(404)
+    row, _instrument = instruments.current(key)
+    number = request.args.get("version", "")
+    if number:
+        if not number.isdigit():
+            abort(400)
+        row = db.session.scalar(select(InstrumentVersion).where(
+            InstrumentVersion.key == key, InstrumentVersion.version == int(number))) or abort(404)
+    response = current_app.response_class(
+        workbooks.xlsx_bytes(row.definition),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = f'attachment; filename="{key}-v{row.version}.xlsx"'
+    return response
+
+
+def _refuse(upload: UploadForm, raw: bytes, reason: str, message: str):
+    audit.upload_refused(raw, reason)
+    upload.file.errors = [message]
+    return _page(upload, status=400)
+
+
+@bp.post("/instruments/upload")
+@roles_required(*PROGRAMME)
+@takes_file
+def upload_instrument():
+    """Check the whole workbook; list every problem by sheet, row and column, or preview."""
+    upload = UploadForm()
+    if not upload.validate_on_submit():
+        return _page(upload, status=400)
+    raw = upload.file.data.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        return _refuse(upload, raw, "too_large", _("檔案超過 1 MB，問卷活頁簿不會這麼大；請確認選對檔案。"))
+    try:
+        definition, problems = workbooks.read(raw)
+    except uploads.ImportFileError as error:
+        return _refuse(upload, raw, "unreadable", str(error))
+    key = (definition or {}).get("key")
+    if definition is not None and key not in DEFAULT_KEYS:
+        problems = [workbooks.workbook.Problem("settings", 1, "", _(
+            "問卷代碼「%(key)s」不存在；只能編修現有的問卷：%(keys)s", key=key, keys="、".join(DEFAULT_KEYS)))]
+    elif definition is not None:
+        base, current = instruments.current(key)
+        if definition["kind"] != current.kind:
+            problems = [workbooks.workbook.Problem("settings", 1, "kind", _(
+                "問卷類別不能改變（目前是 %(kind)s）", kind=current.kind))]
+    if problems:
+        audit.upload_refused(raw, "problems", len(problems))
+        return _page(upload, problems, status=400)
+    audit.record("imported", "instrument_workbook", base.id, {"via": "web", "instrument": key})
+    db.session.commit()
+    draft = sign_preview("instrument-preview", {"definition": definition, "base": base.id})
+    return preview(definition, base, current, PublishForm(formdata=None, draft=draft))
+
+
+def preview(definition: dict, base: InstrumentVersion, current, publish: PublishForm, status=200):
+    instrument = check(definition)
+    form = build_form(instrument, locale_code(), base=Form)()
+    changes = instrument_diff.compare(current.definition, definition, locale_code())
+    return render_template("admin/instrument_preview.html", instrument=instrument, form=form,
+                           changes=changes, base=base, publish=publish), status
+
+
+@bp.post("/instruments/publish")
+@roles_required(*PROGRAMME)
+def publish_instrument():
+    form = PublishForm()
+    if not form.validate_on_submit():
+        abort(400)
+    draft = read_preview("instrument-preview", form.draft.data)
+    if draft is None:
+        flash(_("這份預覽已過期或無效，請重新上傳活頁簿。"), "error")
+        return redirect(url_for(".instruments"))
+    definition = draft["definition"]
+    latest, current = instruments.current(definition["key"])
+    if latest.id != draft["base"]:
+        flash(_("在您預覽之後，已有人發布了 %(key)s v%(version)s。沒有發布任何內容；請下載最新版本，"
+                "重新修改後再上傳。", key=latest.key, version=latest.version), "error")
+        return redirect(url_for(".instruments"))
+    row = instruments.publish(definition)
+    if row.id == latest.id:
+        flash(_("內容與目前版本相同，沒有產生新版本。"), "ok")
+    else:
+        flash(_("已發布 %(key)s v%(version)s；之後的紀錄使用新版本，已送出的紀錄保留原版本。",
+                key=row.key, version=row.version), "ok")
+    return redirect(url_for(".instruments"))

@@ -1,0 +1,112 @@
+"""A publication's files: CSV (UTF-8), JSON and the metadata Taiwan's open-data platform asks
+for (data.gov.tw: 資料集名稱, 描述, 主要欄位說明, 授權, 更新頻率, 資料期間, 提供機關, 聯絡人).
+
+Every file is made from the frozen snapshot alone, so a download of version 1 reads the same
+bytes next year.  The CSV starts with a byte-order mark: Excel in Taiwan then reads it as
+UTF-8 instead of Big5, and pandas and LibreOffice read it either way.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import timedelta
+
+from flask import current_app
+
+from analysis.periods import Period
+from webapp.publishing.opendata.publications import (
+    INSPECTION_COLUMNS,
+    SURVEY_COLUMNS,
+    Publication,
+    inspection_rows,
+    survey_rows,
+)
+
+LICENSE = "政府資料開放授權條款－第1版"
+LICENSE_URL = "https://data.gov.tw/license"
+NAMES = ("survey.csv", "inspections.csv", "results.json", "metadata.json")
+
+SURVEY_FIELDS = {
+    "period": "期間（例如 2025H2 為 114年下半年）", "instrument": "問卷代碼",
+    "office_code": "機關代碼（ALL 為全部機關合計）", "office_name": "機關名稱",
+    "office_kind": "機關類別（household 戶政、land 地政）", "item": "題目代碼", "item_label": "題目",
+    "n": "作答人數（不含未作答）", "level_1": "非常不滿意 人數", "level_2": "不滿意 人數",
+    "level_3": "普通 人數", "level_4": "滿意 人數", "level_5": "非常滿意 人數",
+    "satisfied_rate": "滿意度（滿意與非常滿意的比例，0–1）",
+    "wilson_low": "滿意度 95% 信賴區間下限（Wilson）", "wilson_high": "滿意度 95% 信賴區間上限（Wilson）",
+    "mean": "平均分數（1–5）",
+    "suppressed": "保密原因（small_n：人數少於門檻；complementary：為避免推算而一併保密），空白為公開",
+}
+INSPECTION_FIELDS = {
+    "period": SURVEY_FIELDS["period"], "instrument": "查核類別（phone 電話禮貌測試、mystery 神秘客查核）",
+    "office_code": "機關代碼", "office_name": "機關名稱", "office_kind": SURVEY_FIELDS["office_kind"],
+    "checks": "核定的查核次數", "mean_score": "平均分數（0–100）",
+    "grade_*": "各等第的次數（欄名為等第）", "suppressed": "保密原因，空白為公開",
+}
+
+
+assert tuple(SURVEY_FIELDS) == SURVEY_COLUMNS, "describe every published survey column"
+assert set(INSPECTION_COLUMNS) <= set(INSPECTION_FIELDS), "describe every inspection column"
+
+
+def csv_bytes(columns: list[str], rows: list[dict]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row.get(k) is None else row[k] for k in columns})
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def corrections(publications: list) -> list[dict]:
+    return [{"version": p.version, "published_at": p.published_at.date().isoformat(),
+             "note": p.note or "首次發布"} for p in publications]
+
+
+def metadata(publication: Publication, log: list) -> dict:
+    period = Period.parse(publication.data["period"])
+    config = current_app.config
+    return {
+        "title": f"戶政及地政事務所服務品質調查結果（{period.roc_label()}）",
+        "description": (
+            "各戶政、地政事務所民眾滿意度調查的各題作答分布、滿意度與其 95% 信賴區間、平均分數，"
+            "以及電話禮貌測試與神秘客查核的核定次數、平均分數與等第分布。作答人數少於 "
+            f"{publication.data['min_n']} 人的格位不公開（並為避免由合計推算而一併保密其他格位），"
+            "不含民眾意見、時間、填答管道與個人資料。"),
+        "fields": {"survey.csv": SURVEY_FIELDS, "inspections.csv": INSPECTION_FIELDS},
+        "license": LICENSE, "license_url": LICENSE_URL, "fee": "免費",
+        "encoding": "UTF-8", "formats": ["CSV", "JSON"],
+        "update_frequency": "每半年", "temporal_coverage": {
+            "start": period.start().isoformat(),
+            "end": (period.end() - timedelta(days=1)).isoformat()},  # end() is the next start
+        "publisher": config["OPEN_DATA_PUBLISHER"], "contact": config["OPEN_DATA_CONTACT"],
+        "version": publication.version,
+        "published_at": publication.published_at.isoformat(timespec="seconds"),
+        "suppression": {"min_n": publication.data["min_n"],
+                        "min_checks": publication.data["min_checks"]},
+        "corrections": corrections(log),
+        # the platform's own names for the fields above
+        "data_gov_tw": {"title": "資料集名稱", "description": "資料集描述", "fields": "主要欄位說明",
+                        "license": "授權方式", "license_url": "授權說明網址", "fee": "計費方式",
+                        "encoding": "編碼格式", "formats": "檔案格式", "update_frequency": "更新頻率",
+                        "temporal_coverage": "資料期間", "publisher": "資料集提供機關",
+                        "contact": "資料集提供機關聯絡人"},
+    }
+
+
+def file_bytes(name: str, publication: Publication, log: list) -> bytes:
+    """One of ``NAMES`` for ``publication``; ``log`` is its period's versions up to it."""
+    if name == "survey.csv":
+        return csv_bytes(list(SURVEY_COLUMNS), survey_rows(publication))
+    if name == "inspections.csv":
+        return csv_bytes(*inspection_rows(publication))
+    if name == "results.json":
+        columns, rows = inspection_rows(publication)
+        body = {"metadata": metadata(publication, log), "survey": survey_rows(publication),
+                "inspections": rows}
+        return json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
+    if name == "metadata.json":
+        return json.dumps(metadata(publication, log), ensure_ascii=False, indent=1).encode("utf-8")
+    raise KeyError(name)

@@ -1,0 +1,194 @@
+"""A period's results as open data: built from the count tables, suppressed, then frozen; and
+read back as rows (the open-data files and ``/api/v1/results`` show the same rows).
+
+What is published, per half-year: for the citizen survey, per office and Likert item, n, the
+answers per level, the satisfaction rate with its Wilson interval, and the mean (withheld
+below ``OPEN_DATA_MIN_N`` respondents, with complementary suppression: ``analysis.opendata``);
+for each inspection, per office, the approved checks, their mean score and grades.  Nothing
+below the office: no comment, no time, no channel, no inspector.  Only half-years are
+published: a quarter beside its half-year would give the other quarter by subtraction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from analysis import opendata
+from analysis.periods import Period
+from forms.scoring import bands_of
+from webapp.capture.records import INSPECTION_KEYS
+from webapp.platform import audit
+from webapp.platform.db import UTCDateTime, utcnow
+from webapp.platform.extensions import db
+from webapp.programme import instruments
+from webapp.programme.accounts import User
+from webapp.reporting import counts as aggregates
+from webapp.reporting import rollups
+
+
+class Publication(db.Model):
+    __tablename__ = "publications"
+    __table_args__ = (UniqueConstraint("period", "version", name="uq_publications_period_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(6), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    #: {"min_n", "survey": [rows], "inspections": {key: [rows]}, "offices": [...], ...}
+    data: Mapped[dict] = mapped_column(JSON)
+
+    published_by: Mapped[User | None] = relationship()
+
+
+SURVEY = "satisfaction"
+#: the columns of the published survey rows, and the fixed ones of the inspection rows (the
+#: grade columns, one per grade name, go before ``suppressed``)
+SURVEY_COLUMNS = ("period", "instrument", "office_code", "office_name", "office_kind", "item",
+                  "item_label", "n", "level_1", "level_2", "level_3", "level_4", "level_5",
+                  "satisfied_rate", "wilson_low", "wilson_high", "mean", "suppressed")
+INSPECTION_COLUMNS = ("period", "instrument", "office_code", "office_name", "office_kind",
+                      "checks", "mean_score")
+
+
+class PublishError(ValueError):
+    """Why a period cannot be published (now), in the user's language."""
+
+
+def publishable() -> list[str]:
+    """Ended half-years with survey or inspection data, newest first."""
+    halves = set(aggregates.periods_with_data(SURVEY))
+    for key in INSPECTION_KEYS:
+        halves |= set(aggregates.periods_with_data(key))
+    return sorted((p for p in halves if rollups.closed(p)), reverse=True)
+
+
+def _labels(question: dict) -> dict:
+    label = question.get("short") or question["label"]
+    return {"zh_TW": label.get("zh_TW", ""), "en": label.get("en", "")}
+
+
+def build(period: str) -> dict:
+    """The de-identified tables of ``period``, as they would be published now."""
+    config = current_app.config
+    offices = aggregates.offices()
+    ids, codes = [o.id for o in offices], [o.code for o in offices]
+    _row, survey = instruments.current(SURVEY)
+    items = survey.likert_keys()
+    counts = aggregates.likert_counts(SURVEY, period, items, ids)
+    cells = opendata.survey_cells(codes, counts.counts, config["OPEN_DATA_MIN_N"])
+    inspections = {}
+    for key in INSPECTION_KEYS:
+        _row, instrument = instruments.current(key)
+        totals = aggregates.inspection_scores(key, period, ids)
+        grades = aggregates.inspection_grades(key, period, ids)
+        names = [name for _low, name in sorted(bands_of(instrument), reverse=True)]
+        names += sorted({g for found in grades for g in found} - set(names))
+        found = opendata.inspection_cells(codes, totals.n, totals.total, grades,
+                                          config["OPEN_DATA_MIN_CHECKS"])
+        inspections[key] = {"title": instrument.definition["title"], "grades": names,
+                            "rows": [c.as_row(names) for c in found]}
+    return {"period": period, "min_n": config["OPEN_DATA_MIN_N"],
+            "min_checks": config["OPEN_DATA_MIN_CHECKS"],
+            "offices": [{"code": o.code, "name": o.name, "name_en": o.name_en, "kind": o.kind,
+                         "city": o.city} for o in offices],
+            "survey": {"title": survey.definition["title"],
+                       "items": {k: _labels(survey.question(k)) for k in items},
+                       "rows": [c.as_row() for c in cells]},
+            "inspections": inspections}
+
+
+def log_until(publication: Publication) -> list:
+    """The correction log as it stood when ``publication`` came out: its version and those
+    before it (a file of version 1 never mentions version 2)."""
+    return [p for p in correction_logs(publication.period).get(publication.period, [])
+            if p.version <= publication.version]
+
+
+def latest(period: str, version: int | None = None) -> Publication | None:
+    query = select(Publication).where(Publication.period == period)
+    if version is not None:
+        return db.session.scalar(query.where(Publication.version == version))
+    return db.session.scalar(query.order_by(Publication.version.desc()).limit(1))
+
+
+def correction_logs(period: str | None = None) -> dict[str, list]:
+    """Every published period's correction log (period, version, published_at, note), newest
+    period first, or only ``period``'s, in one query that leaves the frozen data behind: a
+    period's snapshot can be megabytes, and a list of versions needs none of it."""
+    query = select(Publication.period, Publication.version, Publication.published_at,
+                   Publication.note).order_by(Publication.period.desc(), Publication.version)
+    if period is not None:
+        query = query.where(Publication.period == period)
+    logs: dict[str, list] = {}
+    for row in db.session.execute(query):
+        logs.setdefault(row.period, []).append(row)
+    return logs
+
+
+def publish(period: str, note: str | None, user: User | None) -> Publication:
+    """Freeze ``period`` as its next version.  A correction (any version after the first)
+    needs a note; a version that would change nothing is refused.  The caller commits."""
+    if not Period.is_valid(period) or Period.parse(period).kind != "H":
+        raise PublishError(_("只能發布半年期，例如 2025H2。"))
+    if not rollups.closed(period):
+        raise PublishError(_("%(period)s 尚未結束，結束後才能發布。", period=period))
+    note = (note or "").strip() or None
+    previous = latest(period)
+    if previous is not None and not note:
+        raise PublishError(_("這個期間已發布過；更正時請說明修改了什麼、為什麼修改。"))
+    data = build(period)
+    if previous is not None and previous.data == data:
+        raise PublishError(_("資料與第 %(version)s 版相同，不需要再發布。", version=previous.version))
+    number = (db.session.scalar(select(func.max(Publication.version))
+                                .where(Publication.period == period)) or 0) + 1
+    publication = Publication(period=period, version=number, note=note, data=data,
+                              published_by_id=user.id if user else None)
+    db.session.add(publication)
+    db.session.flush()
+    audit.record("published", "publication", publication.id,
+                 {"period": period, "version": number, "note": note})
+    return publication
+
+
+def _offices(data: dict) -> dict[str, dict]:
+    return {o["code"]: o for o in data["offices"]}
+
+
+def survey_rows(publication: Publication) -> list[dict]:
+    data, offices = publication.data, _offices(publication.data)
+    items = data["survey"]["items"]
+    rows = []
+    for row in data["survey"]["rows"]:
+        office = offices.get(row["office_code"], {})
+        rows.append({"period": data["period"], "instrument": "satisfaction",
+                     "office_code": row["office_code"],
+                     "office_name": office.get("name", "全部機關"), "office_kind": office.get("kind", ""),
+                     "item": row["item"], "item_label": items[row["item"]]["zh_TW"],
+                     **{k: row[k] for k in SURVEY_COLUMNS if k in row and k not in ("office_code", "item")}})
+    return rows
+
+
+def inspection_rows(publication: Publication) -> tuple[list[str], list[dict]]:
+    data, offices = publication.data, _offices(publication.data)
+    grades: list[str] = []
+    for section in data["inspections"].values():
+        grades += [g for g in section["grades"] if g not in grades]
+    rows = []
+    for key, section in data["inspections"].items():
+        for row in section["rows"]:
+            office = offices.get(row["office_code"], {})
+            rows.append({"period": data["period"], "instrument": key,
+                         "office_code": row["office_code"], "office_name": office.get("name", ""),
+                         "office_kind": office.get("kind", ""), "checks": row["checks"],
+                         "mean_score": row["mean_score"],
+                         **{f"grade_{g}": row.get(f"grade_{g}") for g in grades},
+                         "suppressed": row["suppressed"]})
+    columns = [*INSPECTION_COLUMNS, *[f"grade_{g}" for g in grades], "suppressed"]
+    return columns, rows

@@ -1,0 +1,110 @@
+"""``/open/``: published periods and their files for anyone, no sign-in; ``/open/publish`` for
+analysts, who freeze a period's results as a new version."""
+
+from __future__ import annotations
+
+import re
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import SelectChoice, SelectField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from webapp.platform.extensions import db
+from webapp.platform.security import roles_required
+from webapp.platform.webforms import StrictForm
+from webapp.publishing.opendata import files
+from webapp.publishing.opendata import publications as snapshot
+
+bp = Blueprint("opendata", __name__, url_prefix="/open", template_folder="templates")
+PERIOD = re.compile(r"[0-9]{4}H[12]")
+TYPES = {".csv": "text/csv; charset=utf-8", ".json": "application/json"}
+
+
+class PublishForm(StrictForm):
+    period = SelectField(_l("期間"), validators=[InputRequired()])
+    note = TextAreaField(_l("更正說明（更正已發布的期間時必填，會公開顯示）"),
+                         validators=[Length(max=2000)])
+    submit = SubmitField(_l("發布"))
+
+
+def _publication(period: str, version: int | None = None):
+    if not PERIOD.fullmatch(period):
+        abort(404)
+    found = snapshot.latest(period, version)
+    return found if found is not None else abort(404)
+
+
+@bp.get("/")
+def index():
+    periods = list(snapshot.correction_logs().items())
+    return render_template("opendata/index.html", periods=periods, names=files.NAMES)
+
+
+@bp.get("/<period>/")
+def period_page(period: str):
+    publication = _publication(period)
+    log = snapshot.correction_logs(period)[period]
+    overall = [r for r in snapshot.survey_rows(publication) if r["item"] == "overall"]
+    return render_template("opendata/period.html", publication=publication, log=log,
+                           overall=overall, names=files.NAMES,
+                           offices={o["code"]: o for o in publication.data["offices"]},
+                           inspections=snapshot.inspection_rows(publication))
+
+
+def _download(publication, name: str):
+    if name not in files.NAMES:
+        abort(404)
+    log = snapshot.log_until(publication)
+    response = make_response(files.file_bytes(name, publication, log))
+    response.headers["Content-Type"] = TYPES[name[name.rindex("."):]]
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{publication.period}-v{publication.version}-{name}"')
+    return response
+
+
+@bp.get("/<period>/<name>")
+def latest_file(period: str, name: str):
+    return _download(_publication(period), name)
+
+
+@bp.get("/<period>/v<int:version>/<name>")
+def version_file(period: str, version: int, name: str):
+    return _download(_publication(period, version), name)
+
+
+@bp.route("/publish", methods=["GET", "POST"])
+@roles_required("analyst", "admin")
+def publish():
+    form = PublishForm()
+    choices = snapshot.publishable()
+    form.period.choices = [SelectChoice(p, p) for p in choices]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            publication = snapshot.publish(form.period.data, form.note.data, current_user)
+        except snapshot.PublishError as error:
+            db.session.rollback()
+            form.note.errors = [str(error)]
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("已發布 %(period)s 第 %(version)s 版。", period=publication.period,
+                    version=publication.version), "ok")
+            return redirect(url_for(".period_page", period=publication.period))
+    elif request.method == "POST":
+        status = 400
+    logs = snapshot.correction_logs()
+    published = {p: logs.get(p, []) for p in choices}
+    return render_template("opendata/publish.html", form=form, published=published), status

@@ -1,0 +1,135 @@
+"""What citizens wrote: the free-text comments per office and period, filtered and paged.
+
+The comment is read with the answers people filter by (overall score, service used, age band)
+from the same submission, newest first.  Only the date is shown, never the time, and every
+comment is masked (``webapp.masking``) before it reaches the page: a name-free survey still
+gets ID and phone numbers typed into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
+
+from analysis.periods import Period
+from forms.instrument import pick
+from webapp.capture.store import CITIZEN_CHANNELS
+from webapp.capture.submissions import CHANNEL_LABELS, Answer, Submission
+from webapp.platform import listing
+from webapp.platform.db import TAIPEI
+from webapp.platform.extensions import db
+from webapp.platform.i18n import locale_code
+from webapp.platform.security import roles_required
+from webapp.programme import instruments
+from webapp.programme.offices import Office
+from webapp.reporting import counts as aggregates
+from webapp.reporting import masking
+from webapp.reporting.reports.breakdowns import text_items
+from webapp.reporting.reports.views import bp, default_half
+
+PER_PAGE = 50
+SURVEY = "satisfaction"
+FILTERS = ("overall", "service_used", "age_band")
+
+
+@dataclass(frozen=True)
+class Comment:
+    submission_id: int
+    day: str
+    office: Office
+    channel: str
+    overall: int | None
+    service: str | None
+    age_band: str | None
+    text: str
+
+
+def filters(survey, halves: list[str], offices: list[Office]) -> dict:
+    """The page's filters from the query string, each checked against what may be chosen."""
+    args = request.args
+    period = args.get("period") or default_half(halves)
+    if period is not None and not Period.is_valid(period):
+        abort(400, description=_("期間「%(period)s」的格式應為 2025H2 或 2025Q3", period=period))
+    options = {key: {o["key"] for o in survey.question(key)["options"]}
+               for key in ("service_used", "age_band")}
+    overall = listing.choice("overall", {"1", "2", "3", "4", "5"}, _("整體滿意度"))
+    try:
+        page = max(1, int(args.get("page") or 1))
+    except ValueError:
+        abort(400, description=_("頁碼應為正整數"))
+    return {"period": period, "office": listing.choice("office", {o.code for o in offices}, _("機關")),
+            "overall": int(overall) if overall else None,
+            "service_used": listing.choice("service_used", options["service_used"], _("辦理業務")),
+            "age_band": listing.choice("age_band", options["age_band"], _("年齡")),
+            "channel": listing.choice("channel", set(CITIZEN_CHANNELS), _("填答管道")), "page": page}
+
+
+def query(f: dict, text_items: list[str]):
+    """Comments matching the filters, newest first, and how many there are in all."""
+    comment, overall, service, age = (aliased(Answer) for _ in range(4))
+
+    def answer(alias, key):
+        return and_(alias.submission_id == comment.submission_id, alias.item_key == key)
+
+    conditions = [comment.instrument_key == SURVEY, comment.item_key.in_(text_items),
+                  aggregates.in_period(comment, f["period"]), comment.value.is_(None),
+                  comment.text.isnot(None), comment.text != ""]
+    if f["office"]:
+        conditions.append(Office.code == f["office"])
+    if f["channel"]:
+        conditions.append(comment.channel == f["channel"])
+    if f["overall"]:
+        conditions.append(overall.value == f["overall"])
+    if f["service_used"]:
+        conditions.append(service.text == f["service_used"])
+    if f["age_band"]:
+        conditions.append(age.text == f["age_band"])
+    base = (select(comment.submission_id).select_from(comment)
+            .join(Office, Office.id == comment.office_id)
+            .outerjoin(overall, answer(overall, "overall"))
+            .outerjoin(service, answer(service, "service_used"))
+            .outerjoin(age, answer(age, "age_band"))
+            .where(*conditions))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    rows = db.session.execute(
+        base.join(Submission, Submission.id == comment.submission_id)
+        .add_columns(Submission.occurred_at, Office, Submission.channel, overall.value,
+                     service.text, age.text, comment.text)
+        .order_by(Submission.occurred_at.desc(), Submission.id.desc())
+        .limit(PER_PAGE).offset((f["page"] - 1) * PER_PAGE))
+    comments = [Comment(sid, at.astimezone(TAIPEI).date().isoformat(), office, channel, score,
+                        served, band, masking.mask(text))
+                for sid, at, office, channel, score, served, band, text in rows]
+    return comments, int(total or 0)
+
+
+@bp.get("/comments")
+@roles_required("analyst", "admin", "office")
+def comments():
+    _row, survey = instruments.current(SURVEY)
+    halves, offices = aggregates.periods_with_data(SURVEY), aggregates.offices()
+    if current_user.role == "office":   # an office manager reads their own office's comments
+        offices = [o for o in offices if o.id == current_user.office_id]
+        if not offices or request.args.get("office") not in (None, "", offices[0].code):
+            abort(404)
+    f = filters(survey, halves, offices)
+    if current_user.role == "office":
+        f["office"] = offices[0].code   # never everyone's
+    locale = locale_code()
+    labels = {key: {o["key"]: pick(o["label"], locale) for o in survey.question(key)["options"]}
+              for key in ("service_used", "age_band")}
+    found, total = ([], 0)
+    if f["period"]:
+        found, total = query(f, text_items(survey))
+    pages = max(1, -(-total // PER_PAGE))
+    return render_template(
+        "reports/comments.html", f=f, comments=found, total=total, pages=pages,
+        per_page=PER_PAGE, labels=labels, offices=offices,
+        channels={c: pick(CHANNEL_LABELS[c], locale) for c in CITIZEN_CHANNELS},
+        halves=halves,
+        quarters=aggregates.periods_with_data(SURVEY, quarters=True))

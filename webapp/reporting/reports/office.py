@@ -1,0 +1,81 @@
+"""One office's scorecard for a period: every instrument's result for it on one printable page.
+
+The numbers are the half-year report's own (the same cached report, with every office, so the
+funnel verdict, the group letters and the rank interval mean what they mean there); this page
+only picks out the office's rows.  It is the page a director opens and prints, and the office
+managers (role ``office``) open it for their own office only.
+"""
+
+from __future__ import annotations
+
+from flask import abort, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from analysis.periods import Period
+from webapp.platform.extensions import db
+from webapp.platform.security import roles_required
+from webapp.programme.offices import Office
+from webapp.reporting import counts as aggregates
+from webapp.reporting.reports import build as reporting
+from webapp.reporting.reports import cache
+from webapp.reporting.reports.views import bp, params
+
+
+def _row(rows: list[dict], code: str) -> dict | None:
+    return next((r for r in rows if r.get("code") == code), None)
+
+
+def scorecard(report: dict, code: str) -> dict:
+    """Per instrument, this office's part of ``report`` (None where it has nothing)."""
+    card = {}
+    for key, section in report["instruments"].items():
+        if section.get("empty"):
+            card[key] = {"title": section["title"], "kind": section["kind"], "empty": True,
+                         "message": section.get("message")}
+            continue
+        mine = _row(section["offices"], code)
+        part = {"title": section["title"], "kind": section["kind"], "office": mine,
+                "overall": section["overall"], "change": _row(section.get("change") or [], code)}
+        if section["kind"] == "survey":
+            part |= {"min_n": section["min_n"], "item_label": section["item_label"],
+                     "trend": _row(section.get("trend") or [], code),
+                     "items": [{"label": i["label"], "rate": i["by_office"].get(code),
+                                "all": i["satisfied_rate"]} for i in section["items"]],
+                     "offices_reportable": section["offices_reportable"]}
+        else:
+            part |= {"sections": section["sections"], "min_checks": section["min_checks"],
+                     "bands": section.get("bands")}
+        card[key] = part
+    return card
+
+
+@bp.get("/office/<code>")
+@roles_required("analyst", "admin", "office")
+def office(code: str):
+    """An office manager opens only their own office's page; another's is not there (404)."""
+    place = db.session.scalar(select(Office).where(Office.code == code.upper()))
+    if current_user.role == "office" and (place is None or place.id != current_user.office_id):
+        abort(404)
+    if place is None:
+        abort(404, description=_("沒有代碼為 %(code)s 的機關", code=code))
+    # the report page's own period and comparison, over every office and instrument: the
+    # office's rows mean what they mean in the report
+    chosen = params() | {"instrument": "all", "kind": None, "codes": None}
+    if not Period.is_valid(chosen["period"]):
+        abort(400, description=_("期間的格式應為 2025H2 或 2025Q3"))
+    period = chosen["period"] = str(Period.parse(chosen["period"]))
+    try:
+        report, _key = cache.report(chosen)
+    except reporting.ReportError as problem:
+        report, error = None, str(problem)
+    else:
+        error = None
+    halves = aggregates.periods_with_data()
+    return render_template(
+        "reports/office.html", place=place, period=period, report=report, error=error,
+        card=scorecard(report, place.code) if report else {},
+        offices=aggregates.offices(), halves=halves,
+        quarters=aggregates.periods_with_data(quarters=True),
+        comments_url=url_for(".comments", period=period, office=place.code))

@@ -1,0 +1,77 @@
+"""What a deployment can set, with the defaults an embedded install runs on.
+
+``create_app`` applies these first, then ``instance/config.py`` (secrets and the SQLite file live
+in the instance folder, never in the repository), then ``FLASK_*`` environment variables,
+``DATABASE_URL`` and ``REDIS_URL``, and finally a test's own mapping.  Each setting says why
+it is there; the README lists the ones an operator changes.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy import make_url
+
+from webapp.platform.i18n import LOCALES
+
+
+def defaults(instance_path: str, root_path: str) -> dict[str, Any]:
+    """The settings an app starts from; paths depend on where the instance folder is."""
+    return dict(
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(instance_path, "service.db"),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        BABEL_DEFAULT_LOCALE=LOCALES[0],
+        BABEL_DEFAULT_TIMEZONE="Asia/Taipei",
+        BABEL_TRANSLATION_DIRECTORIES=os.path.join(root_path, "translations"),
+        MAX_CONTENT_LENGTH=256 * 1024,
+        MAX_UPLOAD_LENGTH=2 * 1024 * 1024,   # a page marked takes_file: a workbook, a paper batch
+        PHOTO_MAX_UPLOAD=8 * 1024 * 1024,    # a mystery visit photo as a phone takes it
+        PHOTO_DIR=None,  # where evidence photos are kept; None: instance/photos
+        WTF_CSRF_TIME_LIMIT=None,  # a kiosk page may stay open all day
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        # Redis unreachable: count in memory until it is back, rather than fail every survey POST
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        SURVEY_REQUIRE_CODE=True,  # personal-device surveys need a one-time QR code
+        KIOSK_QUEUE_MAX_HOURS=24,  # a counter tablet's offline answers are taken this long after
+        KIOSK_CLOCK_FLAG_MINUTES=10,  # a tablet clock this far off is flagged on the quality page
+        PUBLIC_BASE_URL="http://127.0.0.1:5000",  # what the QR codes point at
+        SESSION_COOKIE_SECURE=False,  # set FLASK_SESSION_COOKIE_SECURE=true behind HTTPS
+        TRUSTED_PROXIES=0,  # reverse proxies in front (X-Forwarded-For / -Proto are trusted)
+        STAFF_IDLE_MINUTES=30,  # a staff session idle this long is signed out (shared tablets)
+        REPORT_MIN_N=30,  # respondents an office needs before the report judges it
+        INSPECTION_MIN_CHECKS=3,  # checks an office needs for an office-period grade
+        OPEN_DATA_MIN_N=30,  # respondents a published open-data cell needs; fewer: suppressed
+        OPEN_DATA_MIN_CHECKS=1,  # approved checks an office's published inspection cell needs
+        OPEN_DATA_PUBLISHER="服務品質督導小組",  # 資料集提供機關, in the open data's metadata
+        OPEN_DATA_CONTACT="",  # 聯絡人 (name, phone or e-mail); set FLASK_OPEN_DATA_CONTACT
+        MAIL_URL=None,  # smtp://host:25, smtp+starttls://user:pass@host:587: notifications by mail too
+        MAIL_FROM="service-quality@localhost",
+        API_RATE_TOKEN="600/minute",      # /api/v1 requests per token
+        API_RATE_ANONYMOUS="60/minute",   # /api/v1 requests per address without a token
+        # who hears about accessibility problems (shown on /accessibility)
+        ACCESSIBILITY_CONTACT="服務品質業務承辦人 / the service-quality officer",
+    )
+
+
+def database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def private_sqlite_file(uri: str) -> None:
+    """Create a new SQLite database file readable by this account only (0600); SQLite gives
+    its -wal and -shm files the same mode.  An existing file keeps the mode it has."""
+    url = make_url(uri)
+    path = url.database
+    if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return
+    if not os.path.exists(path) and os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
