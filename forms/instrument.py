@@ -17,10 +17,11 @@ from importlib import resources
 from typing import Any
 
 from . import conditions
+from .catalogue import KEYS
 from .types import Stored, get_type
 
 KINDS = ("survey", "inspection")
-DEFAULT_KEYS = ("satisfaction", "phone", "mystery", "staff")
+DEFAULT_KEYS = KEYS  # the shipped instruments (``forms.catalogue``)
 
 
 @dataclass(frozen=True)

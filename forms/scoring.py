@@ -55,6 +55,20 @@ def bands_of(instrument: Instrument) -> tuple[tuple[float, str], ...]:
     return tuple((float(b[0]), str(b[1])) for b in bands) if bands else DEFAULT_BANDS
 
 
+def lost_points(instrument: Instrument, answers: Mapping[str, Stored | None]) -> list[dict]:
+    """The questions ``answers`` lost points on (those that do not apply lose none), in the
+    instrument's order."""
+    skipped = instrument.not_applicable_stored(answers)
+    lost = []
+    for question in instrument.questions():
+        if question["key"] in skipped:
+            continue
+        result = get_type(question["type"]).score(question, answers.get(question["key"]))
+        if result is not None and result.lost_points:
+            lost.append(question)
+    return lost
+
+
 def score(instrument: Instrument, answers: Mapping[str, Stored | None]) -> Result:
     """Score ``answers`` (question key → stored answer) against ``instrument``."""
     sections = []

@@ -52,6 +52,16 @@ class Score:
     earned: float
     possible: float
 
+    @property
+    def applies(self) -> bool:
+        return self.possible > 0
+
+    @property
+    def lost_points(self) -> bool:
+        """An item that lost points: the rule an improvement case lists items by, and the
+        report counts an item's failures by."""
+        return self.applies and self.earned < self.possible
+
 
 class QuestionType:
     """Base of every question type; subclasses register themselves by ``name``."""

@@ -55,6 +55,7 @@ def make_config(database_uri: str, tmp_path, **overrides) -> dict:
         "WTF_CSRF_ENABLED": True,
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "EVENTS_RAISE": True,   # a failing event handler fails the test
     }
     config.update(overrides)
     return config
@@ -64,6 +65,14 @@ def _empty_tables() -> None:
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
     db.session.commit()
+
+
+def _as_deployed() -> None:
+    """What every deployment has before its first page: the shipped instruments published
+    (``flask instruments sync``, run by ``make run``; reads never publish one)."""
+    from webapp.programme import instruments
+
+    instruments.sync_defaults()
 
 
 class FreshContextClient(FlaskClient):
@@ -88,6 +97,8 @@ def app(database_uri, tmp_path, request):
     app.test_client_class = FreshContextClient
     with app.app_context():
         _empty_tables()
+        if request.node.get_closest_marker("bare") is None:
+            _as_deployed()
         yield app
         db.session.remove()
         _empty_tables()

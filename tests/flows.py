@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import factories
 from conftest import hidden_fields, login
 
@@ -46,3 +49,14 @@ def post_page(client, url, data, page_url=None, only_token=False, **extra):
     if only_token:
         fields = {"csrf_token": fields["csrf_token"]}
     return client.post(url, data={**fields, **data}, **extra)
+
+
+def decide_case_item(client, url, item_id, data, page=None):
+    """A reviewer's accept or reopen of one case item, as its form on the case page posts it:
+    with the mark of the answer that page showed (``page``: an older copy of the page)."""
+    html = (page or client.get(url)).get_data(as_text=True)
+    found = re.search(rf'name="item" value="{item_id}"><input type="hidden" name="seen" '
+                      r'value="([^"]*)"', html)
+    fields = {"csrf_token": hidden_fields(html)["csrf_token"], "item": item_id,
+              "seen": unescape(found.group(1)) if found else ""}
+    return client.post(url, data={**fields, **data})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 from datetime import datetime
 
@@ -90,6 +92,7 @@ def test_demo_data_loads_real_offices_and_two_half_years(runner, app):
     assert "略過" in skipped.output
 
 
+@pytest.mark.bare
 def test_instruments_publish_makes_a_new_version(runner, tmp_path):
     definition = load_default("staff").definition
     path = tmp_path / "staff.json"

@@ -8,7 +8,7 @@ from datetime import date
 
 import factories
 import pytest
-from flows import client_for, full_phone_answers, post_form, post_page
+from flows import client_for, decide_case_item, full_phone_answers, post_form, post_page
 from sqlalchemy import select
 
 from webapp.capture.submissions import Submission
@@ -68,15 +68,15 @@ def test_the_office_answers_the_reviewer_reopens_then_accepts_and_the_case_close
     for item in (greets, tone):
         assert post_page(cycle["manager"], url, {"item": item.id, "answer": "已於晨會宣導接聽用語"}
                          ).status_code == 302
-    refused = post_page(cycle["reviewer"], url, {"item": greets.id, "reopen": "1"})
+    refused = decide_case_item(cycle["reviewer"], url, greets.id, {"reopen": "1"})
     assert refused.status_code == 400 and "退回時請說明還需要做什麼" in refused.get_data(as_text=True)
-    assert post_page(cycle["reviewer"], url, {"item": greets.id, "reopen": "1",
-                                              "note": "請附上宣導紀錄"}).status_code == 302
+    assert decide_case_item(cycle["reviewer"], url, greets.id,
+                            {"reopen": "1", "note": "請附上宣導紀錄"}).status_code == 302
     page = cycle["manager"].get(url).get_data(as_text=True)
     assert "請附上宣導紀錄" in page
     post_page(cycle["manager"], url, {"item": greets.id, "answer": "宣導紀錄已上傳公文系統"})
     for item in (greets, tone):
-        assert post_page(cycle["reviewer"], url, {"item": item.id, "accept": "1"}).status_code == 302
+        assert decide_case_item(cycle["reviewer"], url, item.id, {"accept": "1"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(ImprovementCase, case.id).closed_at is not None
     assert "已結案" in cycle["manager"].get("/cases/").get_data(as_text=True)
@@ -87,11 +87,29 @@ def test_the_office_answers_the_reviewer_reopens_then_accepts_and_the_case_close
 def test_an_item_of_another_case_and_deciding_before_an_answer_are_refused(app, cycle):
     approve(cycle, tone="no", greets="no")
     case = db.session.scalars(select(ImprovementCase)).one()
-    assert post_page(cycle["reviewer"], f"/cases/{case.id}",
-                     {"item": case.items[0].id, "accept": "1"}).status_code == 409
+    assert decide_case_item(cycle["reviewer"], f"/cases/{case.id}", case.items[0].id,
+                            {"accept": "1"}).status_code == 409
     assert post_page(cycle["manager"], f"/cases/{case.id}",
                      {"item": "99999", "answer": "x"}).status_code == 400
     assert db.session.scalars(select(CaseItem).where(CaseItem.state != "open")).all() == []
+
+
+def test_an_accept_on_a_page_opened_before_the_office_changed_its_answer_is_refused(app, cycle):
+    """The reviewer read one answer; the office rewrote it meanwhile: accepting the old page
+    must not accept words the reviewer never saw (409, the item still waits)."""
+    approve(cycle, tone="no", greets="no")
+    case = db.session.scalars(select(ImprovementCase)).one()
+    url, item = f"/cases/{case.id}", case.items[0]
+    post_page(cycle["manager"], url, {"item": item.id, "answer": "已宣導"})
+    opened = cycle["reviewer"].get(url)
+    post_page(cycle["manager"], url, {"item": item.id, "answer": "已宣導並錄音抽查"})
+    stale = decide_case_item(cycle["reviewer"], url, item.id, {"accept": "1"}, page=opened)
+    assert stale.status_code == 409 and "重新開啟" in stale.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(CaseItem, item.id).state == "answered"
+    assert decide_case_item(cycle["reviewer"], url, item.id, {"accept": "1"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(CaseItem, item.id).state == "accepted"
 
 
 def test_overdue_cases_stand_out(app, cycle):

@@ -82,7 +82,7 @@ def table_counts() -> dict[str, int]:
 TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "delete", "review",
            "users", "edit_user", "kiosks", "toggle_user", "toggle_kiosk", "toggle_office", "slips",
            "add_office", "edit_office", "import_offices", "upload_instrument", "publish_instrument",
-           "paper_upload", "paper_confirm", "publish_opendata", "api_tokens", "revoke_token",
+           "sync_instruments", "paper_upload", "paper_confirm", "publish_opendata", "api_tokens", "revoke_token",
            "case_answer", "case_decide", "notices_read", "plan", "assignment", "add_photo", "delete_photo",
            "new_round", "close_round", "score_round"]
 POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout", "inspect.new",
@@ -90,7 +90,7 @@ POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout"
                   "admin.kiosks", "admin.toggle_user", "admin.toggle_kiosk",
                   "admin.toggle_office", "survey.slips", "admin.offices", "admin.edit_office",
                   "admin.import_offices", "admin.upload_instrument", "admin.publish_instrument",
-                  "paper.upload", "paper.confirm", "opendata.publish", "admin.tokens",
+                  "admin.sync_instruments", "paper.upload", "paper.confirm", "opendata.publish", "admin.tokens",
                   "admin.revoke_token", "cases.show", "notifications.read", "plans.index",
                   "plans.assignment", "inspect.add_photo", "inspect.delete_photo",
                   "calibration.index", "calibration.show", "calibration.score"}
@@ -188,6 +188,7 @@ def targets(app):
         "import_offices": lambda: (staff, "/admin/offices/import", "/admin/offices"),
         "upload_instrument": lambda: (staff, "/admin/instruments/upload", "/admin/instruments"),
         "publish_instrument": lambda: (staff, "/admin/instruments/publish", "/admin/instruments"),
+        "sync_instruments": lambda: (staff, "/admin/instruments/sync", "/admin/instruments"),
         "paper_upload": lambda: (staff, "/paper/upload", "/paper/"),
         "paper_confirm": lambda: (staff, "/paper/confirm", "/paper/"),
         "publish_opendata": lambda: (staff, "/open/publish", None),

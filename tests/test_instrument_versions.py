@@ -74,6 +74,7 @@ def test_a_form_open_across_an_update_is_stored_under_its_own_version(app, clien
     assert submission.instrument_version_id == v1_row.id != v2_row.id
 
 
+@pytest.mark.bare
 def test_invalid_definition_is_not_published(app):
     broken = copy.deepcopy(load_default("staff").definition)
     broken["sections"][0]["questions"][0]["type"] = "stars"

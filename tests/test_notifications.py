@@ -12,7 +12,7 @@ from email.policy import default
 import factories
 import pytest
 from conftest import login
-from flows import full_phone_answers, post_form
+from flows import decide_case_item, full_phone_answers, post_form
 from sqlalchemy import select
 from test_followup import post_page
 
@@ -105,7 +105,7 @@ def test_a_new_case_a_reopened_item_and_an_overdue_case_reach_the_office(app, pe
     assert [r for r, _m in inbox.messages] == [[manager.email]]
     office_client = signed_in(app, manager)
     post_page(office_client, f"/cases/{case.id}", {"item": case.items[0].id, "answer": "已改善"})
-    post_page(desk, f"/cases/{case.id}", {"item": case.items[0].id, "reopen": "1", "note": "請附照片"})
+    decide_case_item(desk, f"/cases/{case.id}", case.items[0].id, {"reopen": "1", "note": "請附照片"})
     assert "請附照片" in office_client.get("/notifications/").get_data(as_text=True)
     case.due_on = date(2020, 1, 1)
     db.session.commit()

@@ -66,6 +66,7 @@ ACCESS = {
     "admin.instrument_workbook": ("GET", PROGRAMME),
     "admin.upload_instrument": ("POST", PROGRAMME),
     "admin.publish_instrument": ("POST", PROGRAMME),
+    "admin.sync_instruments": ("POST", PROGRAMME),   # publish the shipped instruments
     "admin.audit_log": ("GET", {"admin"}),
     "paper.index": ("GET", PROGRAMME),
     "paper.template": ("GET", PROGRAMME),

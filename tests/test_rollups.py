@@ -18,7 +18,7 @@ from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.programme import instruments
 from webapp.reporting import counts as aggregates
-from webapp.reporting import crosstabs
+from webapp.reporting import crosstabs, rollups
 from webapp.reporting.reports import build as reporting
 from webapp.reporting.rollups import AnswerCount, RollupPeriod
 
@@ -76,12 +76,24 @@ def assert_same(a, b) -> None:
 @pytest.mark.parametrize("period", ["2025H2", "2025Q3"])
 def test_the_rollup_gives_the_scans_tables(app, seeded, period):
     ids = [o.id for o in seeded]
-    scanned = tables(app, period, ids, rolled=False)
-    assert db.session.scalar(select(func.count()).select_from(RollupPeriod)) == 0
-    rolled = tables(app, period, ids, rolled=True)
+    scanned = tables(app, period, ids, rolled=True)   # ended, but not built yet: scanned
+    assert db.session.scalar(select(func.count()).select_from(RollupPeriod)) == 0  # reads never write
+    assert ("satisfaction", period) in rollups.build_ended()
     assert db.session.scalar(select(RollupPeriod.id).where(RollupPeriod.period == period))
-    assert_same(scanned, rolled)
-    assert_same(scanned, tables(app, period, ids, rolled=True))   # read back, not rebuilt
+    assert_same(scanned, tables(app, period, ids, rolled=True))
+    assert_same(scanned, tables(app, period, ids, rolled=False))
+    assert rollups.build_ended() == []                              # built once
+
+
+def test_the_daily_command_builds_the_ended_periods_once(app, seeded, runner):
+    first = runner.invoke(args=["rollups", "build"])
+    assert first.exit_code == 0, first.output
+    # the data span 2025Q3 to 2026Q1: all ended, each half-year and quarter built
+    assert {"satisfaction 2025H2", "satisfaction 2026H1", "satisfaction 2025Q3",
+            "satisfaction 2026Q1"} <= set(first.output.splitlines())
+    assert "0 rollup(s) built" in runner.invoke(args=["rollups", "build"]).output
+    only = runner.invoke(args=["rollups", "build", "--period", "2025H2"])
+    assert "0 rollup(s) built" in only.output
 
 
 def test_the_open_period_is_always_scanned(app, seeded):
@@ -105,7 +117,8 @@ def test_a_whole_report_is_the_same_either_way(app, seeded):
 def test_a_late_paper_import_moves_the_rollup_in_its_own_transaction(app, seeded, runner,
                                                                       tmp_path):
     ids = [o.id for o in seeded]
-    before = tables(app, "2025H2", ids, rolled=True)            # built now
+    rollups.build_ended()
+    before = tables(app, "2025H2", ids, rolled=True)
     cells = db.session.scalar(select(func.sum(AnswerCount.n)))
     file = tmp_path / "late.csv"
     file.write_text("office_code,submitted_on,overall,attitude,service_used,comment\n"
@@ -133,7 +146,7 @@ def test_a_late_paper_import_moves_the_rollup_in_its_own_transaction(app, seeded
 def test_an_edit_takes_the_old_answers_out_of_the_rollup(app, seeded):
     """A correction replaces answers: the old ones leave the counts, the new ones enter."""
     ids = [o.id for o in seeded]
-    tables(app, "2025H2", ids, rolled=True)
+    rollups.build_ended()
     version, survey = instruments.current("satisfaction")
     record, _ = storage.store(version=version, instrument=survey, office=seeded[2],
                               channel="paper", status="submitted",

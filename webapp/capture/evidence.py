@@ -23,7 +23,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
-    func,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -32,10 +31,10 @@ from wtforms.validators import Length, Optional
 
 from webapp.capture.photos import files as photos
 from webapp.capture.submissions import Submission
-from webapp.cycle.cases.models import ImprovementCase
 from webapp.platform import audit
 from webapp.platform.db import UTCDateTime, utcnow
 from webapp.platform.extensions import db
+from webapp.platform.hooks import Hook
 from webapp.programme.accounts import User
 
 
@@ -182,6 +181,12 @@ def delete_record_evidence(record: Submission) -> set[str]:
     return digests
 
 
+#: whether an office's manager may see the photos of a record of their office (the cycle above
+#: says yes once the record has an improvement case): functions take the record, return a bool
+shown_to_office = Hook("photos_shown_to_office", "record -> whether its office's manager sees "
+                                                 "its photos")
+
+
 def may_see(user: User, photo: Photo) -> bool:
     """Reviewers and admins; the inspector of the record; the manager of the checked office
     once the record has an improvement case.  Nobody else, analysts included."""
@@ -193,7 +198,5 @@ def may_see(user: User, photo: Photo) -> bool:
     if user.role == "inspector":
         return record.inspector_id == user.id
     if user.role == "office":
-        return user.office_id == record.office_id and bool(db.session.scalar(
-            select(func.count()).select_from(ImprovementCase)
-            .where(ImprovementCase.submission_id == record.id)))
+        return user.office_id == record.office_id and shown_to_office.any(record)
     return False

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from forms.catalogue import INSPECTIONS
 from forms.instrument import Instrument, pick
 from forms.types import Stored, get_type
 from webapp.capture import evidence
@@ -24,7 +25,7 @@ from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
 from webapp.programme import instruments
 
-INSPECTION_KEYS = ("phone", "mystery")
+INSPECTION_KEYS = INSPECTIONS
 
 
 def titles() -> dict[str, str]:

@@ -25,10 +25,10 @@ from forms.types import Stored
 from webapp.capture.submissions import Answer, Submission
 from webapp.platform.db import TAIPEI, utcnow
 from webapp.platform.extensions import db
+from webapp.platform.hooks import Hook
 from webapp.programme.accounts import User
 from webapp.programme.instruments import InstrumentVersion
 from webapp.programme.offices import Kiosk, Office
-from webapp.reporting import rollups
 
 #: Citizens' channels: anonymous, so their times are kept no finer than the data-quality
 #: screens need (their shortest window is one minute, ``reports/quality.py``).
@@ -65,12 +65,16 @@ def _insert_answers(submission: Submission, answers: Mapping[str, Stored | None]
     return rows
 
 
+#: answer rows were written to a stored submission (``sign`` +1) or taken from it (-1), in the
+#: writer's transaction: the count tables kept for ended periods (``reporting.rollups``) follow
+#: at once, so a report never sees answers its counts miss.  Functions take
+#: ``(submission, instrument, rows, sign)``; rows are as written to ``answers``.
+answers_written = Hook("answers_written", "(submission, instrument, rows, sign) -> None")
+
+
 def _roll(submission: Submission, instrument: Instrument, rows: list[dict], sign: int) -> None:
-    """Keep an ended period's count tables current (only a survey's; see ``rollups``).
-    A submission in the current period, the kiosk's hot path, costs nothing here."""
-    if instrument.kind == "survey" and rows:
-        rollups.record(submission, rows, sign=sign, scale=rollups.scale_items(instrument),
-                       choice_items=rollups.choice_items(instrument))
+    if rows:
+        answers_written.results(submission, instrument, rows, sign)
 
 
 def apply_score(submission: Submission, instrument: Instrument,

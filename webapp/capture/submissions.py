@@ -20,10 +20,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.platform import audit
 from webapp.platform.db import UTCDateTime, utcnow
+from webapp.platform.events import Event
 from webapp.platform.extensions import db
 from webapp.programme.accounts import User
 from webapp.programme.instruments import InstrumentVersion
@@ -38,6 +41,9 @@ CHANNEL_LABELS = {
     "inspector": {"zh_TW": "查核人員", "en": "Inspector"},
 }
 STATUSES = ("draft", "submitted", "returned", "approved")
+
+#: an inspector's record was submitted: the first time, or again after it was returned
+record_submitted = Event("record_submitted", "record_id: the submitted record's id")
 
 
 class Submission(db.Model):
@@ -133,3 +139,11 @@ class RecordEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
+
+
+@audit.targets
+def _audited_records(target_type: str, ids: set[int]) -> dict[int, Submission]:
+    """Records as the audit log names them (office, instrument, number)."""
+    if target_type != "submission" or not ids:
+        return {}
+    return {s.id: s for s in db.session.scalars(select(Submission).where(Submission.id.in_(ids)))}

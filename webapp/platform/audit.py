@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from webapp.platform.db import UTCDateTime, utcnow
 from webapp.platform.extensions import db
+from webapp.platform.hooks import Hook
 from webapp.platform.uploads import kind_of
 
 
@@ -40,6 +41,19 @@ ACTIONS = ("created", "changed", "submitted", "approved", "returned", "deleted",
            "exported",
            "kiosk_registered", "kiosk_changed", "user_created", "user_changed", "office_changed",
            "codes_issued", "instrument_published", "upload_refused", "published")
+
+
+#: the rows the audit log's page names its targets by, from the layers that own them: each
+#: function takes a target type and the ids of that type on the page, and returns
+#: ``{id: row}`` for the types it owns (``{}`` for the others)
+targets = Hook("audit_targets", "(target_type, ids) -> {id: row}")
+
+
+def target_rows(target_type: str, ids: set[int]) -> dict:
+    found: dict = {}
+    for rows in targets.results(target_type, ids):
+        found.update(rows)
+    return found
 
 
 def actor() -> tuple[int | None, str]:

@@ -10,6 +10,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from webapp.platform.events import EventSession
+
 
 class Base(DeclarativeBase):
     # Stable constraint names, so Alembic migrations behave the same on SQLite and PostgreSQL.
@@ -22,7 +24,7 @@ class Base(DeclarativeBase):
     })
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": EventSession})
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

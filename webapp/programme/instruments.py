@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 from datetime import datetime
 
-from flask import request
 from sqlalchemy import (
     JSON,
     Integer,
@@ -57,7 +56,7 @@ def publish(definition: dict) -> InstrumentVersion:
                             checksum=check(frozen).checksum())
     db.session.add(row)
     db.session.flush()
-    # in the same transaction: every path that publishes (sync, publish, first use) is logged
+    # in the same transaction: every path that publishes (sync, an upload) is logged
     audit.record("instrument_published", "instrument", row.id,
                  {"key": row.key, "version": number})
     db.session.commit()
@@ -73,13 +72,17 @@ def latest_version(key: str) -> InstrumentVersion | None:
     )
 
 
+class NotPublished(LookupError):
+    """No version of this instrument has been published yet (``flask instruments sync``, or
+    the administrator's 問卷版本 page, publishes the shipped ones)."""
+
+
 def current(key: str) -> tuple[InstrumentVersion, Instrument]:
-    """The version new submissions use; the shipped default is published on first use."""
+    """The version new submissions use: the newest published.  Asking never publishes one
+    (reads never write); ``NotPublished`` when there is none."""
     row = latest_version(key)
     if row is None:
-        if key not in DEFAULT_KEYS:
-            raise LookupError(key)
-        row = publish(load_default(key).definition)
+        raise NotPublished(key)
     return row, instrument_of(row)
 
 
@@ -109,10 +112,11 @@ def form_class(row: InstrumentVersion, locale: str, *, base: type,
     return _FORMS[key]
 
 
-def posted_version(key: str) -> tuple[InstrumentVersion, Instrument]:
-    """The version the posted page was rendered with, so a form open across an update stays
-    valid; the current one when the page names none (or another instrument's)."""
-    posted = row_id(request.form.get("version", ""))
+def posted_version(key: str, posted_id: str | None) -> tuple[InstrumentVersion, Instrument]:
+    """The version a posted page was rendered with (its ``version`` field), so a form open
+    across an update stays valid; the current one when the page names none (or another
+    instrument's)."""
+    posted = row_id(posted_id or "")
     if posted is not None:
         row = db.session.get(InstrumentVersion, posted)
         if row is not None and row.key == key:

@@ -13,4 +13,6 @@ PACKAGES = ('reports',)
 
 
 def register(app: Flask) -> None:
+    from webapp.reporting import rollups  # noqa: F401  (follows every write to the answers)
+
     register_packages(app, __name__, PACKAGES)

@@ -52,22 +52,9 @@ def offices(kind: str | None = None, codes: Sequence[str] | None = None) -> list
 
 
 def rolled_up(instrument_key: str, period: str) -> bool:
-    """Whether a survey's period is read from its count tables (an ended period; see
-    ``rollups``), building them on first use with the instrument's scale and choice items."""
-    if not rollups.enabled() or not Period.is_valid(period) or not rollups.closed(period):
-        return False
-    from webapp.programme import (
-        instruments,  # the scale and choice items come from the current version
-    )
-
-    try:
-        instrument = instruments.current(instrument_key)[1]
-    except LookupError:
-        return False
-    if instrument.kind != "survey":
-        return False
-    return rollups.available(instrument_key, period, rollups.scale_items(instrument),
-                             rollups.choice_items(instrument))
+    """Whether a survey's period is read from its count tables (an ended period whose rollup
+    was built; see ``rollups``) rather than scanned.  Reading never builds one."""
+    return rollups.available(instrument_key, period)
 
 
 def likert_counts(instrument_key: str, period: str, items: Sequence[str],

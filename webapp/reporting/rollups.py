@@ -2,9 +2,11 @@
 
 A report on a period that has ended reads ``answer_counts`` (offices x items x values x
 channels: thousands of rows) instead of scanning its answers (millions).  The tables are built
-the first time a closed period is asked for, under the write lock so no answer slips in between
-the scan and the marker, and every later write to that period -- a late paper import, a
-correction -- changes them in the same transaction as the answers.  ``ROLLUPS = False`` in the
+by an explicit step, never by a read: ``flask rollups build`` (daily, and after late data),
+under the write lock so no answer slips in between the scan and the marker.  Every later write
+to that period -- a late paper import, a correction -- changes them in the same transaction as
+the answers (``follow``, on ``store.answers_written``).  Until a period's rollup is built, its
+reports scan its answers: the same numbers, more slowly.  ``ROLLUPS = False`` in the
 config turns them off (the benchmark compares both ways; the numbers are the same).
 """
 
@@ -33,9 +35,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from analysis.periods import Period
+from forms.catalogue import SURVEYS
+from webapp.capture import store
 from webapp.capture.submissions import Answer, Submission
 from webapp.platform.db import TAIPEI, UTCDateTime, utcnow
 from webapp.platform.extensions import db
+from webapp.programme import instruments
 
 
 class RollupPeriod(db.Model):
@@ -117,15 +122,11 @@ def built(instrument_key: str, period: str) -> bool:
         RollupPeriod.instrument_key == instrument_key, RollupPeriod.period == period)) is not None
 
 
-def available(instrument_key: str, period: str, scale: Sequence[str] = (),
-              choice_items: Sequence[str] = ()) -> bool:
-    """Whether ``period``'s counts can be read from the rollup, building it if it may be."""
-    if not enabled() or not Period.is_valid(period) or not closed(period):
-        return False
-    if built(instrument_key, period):
-        return True
-    build(instrument_key, period, scale, choice_items)
-    return True
+def available(instrument_key: str, period: str) -> bool:
+    """Whether ``period``'s counts are read from the rollup: an ended period whose rollup was
+    built (``build_ended``).  A read never builds one; without it, the report scans."""
+    return (enabled() and Period.is_valid(period) and closed(period)
+            and built(instrument_key, period))
 
 
 def _column(period: str):
@@ -135,11 +136,7 @@ def _column(period: str):
 def build(instrument_key: str, period: str, scale: Sequence[str],
           choice_items: Sequence[str]) -> None:
     """Scan ``period``'s answers once into the count tables and mark it built."""
-    from webapp.capture import (
-        store as storage,  # storage writes through this module: import it when used
-    )
-
-    with storage.writing():
+    with store.writing():
         if db.engine.dialect.name == "postgresql":  # no answer lands between scan and marker
             db.session.execute(db.text("LOCK TABLE answers IN SHARE MODE"))
         if built(instrument_key, period):
@@ -190,6 +187,29 @@ def build(instrument_key: str, period: str, scale: Sequence[str],
         db.session.commit()
 
 
+def build_ended(only: str | None = None) -> list[tuple[str, str]]:
+    """Build the rollups every survey still lacks for its ended periods that have answers
+    (``flask rollups build``, run daily and after late data is keyed in); ``only`` narrows it
+    to one period.  What was built, as ``(instrument, period)``.  Each is built with the
+    current version's scale and single-choice items."""
+    if not enabled():
+        return []
+    made = []
+    for key in SURVEYS:
+        try:
+            instrument = instruments.current(key)[1]
+        except LookupError:   # never published: it has no answers either
+            continue
+        periods = {p for column in (Answer.half, Answer.quarter)
+                   for (p,) in db.session.execute(select(column).distinct()
+                                                  .where(Answer.instrument_key == key))}
+        for period in sorted(p for p in periods if Period.is_valid(p) and closed(p)):
+            if (only is None or period == only) and not built(key, period):
+                build(key, period, scale_items(instrument), choice_items(instrument))
+                made.append((key, period))
+    return made
+
+
 def _build_scale(instrument_key: str, period: str, scale: list[str]) -> None:
     """Per office, what Cronbach's alpha needs over respondents who answered every item."""
     k = len(scale)
@@ -216,6 +236,14 @@ def _build_scale(instrument_key: str, period: str, scale: list[str]) -> None:
 
 
 # --- keeping them current ------------------------------------------------------------------
+
+@store.answers_written
+def follow(submission: Submission, instrument, rows: Sequence[Mapping], sign: int) -> None:
+    """A write to a survey's answers moves its rollups in the same transaction."""
+    if instrument.kind == "survey":
+        record(submission, rows, sign=sign, scale=scale_items(instrument),
+               choice_items=choice_items(instrument))
+
 
 def _upsert(rows: list[dict]) -> None:
     if not rows:

@@ -14,19 +14,17 @@ from flask_login import current_user
 from forms.instrument import pick
 from forms.scoring import bands_of
 from webapp.capture import evidence, record_list
-from webapp.capture import store as storage
-from webapp.capture.records import answer_rows, changes_since_return, history, log_event, titles
+from webapp.capture.records import answer_rows, changes_since_return, history, titles
 from webapp.capture.submissions import Submission
-from webapp.cycle.cases import services as cases
-from webapp.cycle.notifications import services as notify
-from webapp.platform import audit, listing
+from webapp.platform import listing
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
 from webapp.platform.security import roles_required
 from webapp.programme import instruments
+from webapp.review import decisions
+from webapp.review.decisions import DECIDED
 from webapp.review.webforms import ReviewForm
 
-DECIDED = ("submitted", "returned", "approved")  # a draft is the inspector's own
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
 
 
@@ -87,27 +85,16 @@ def decision(submission: Submission, form: ReviewForm):
         form.comment.errors = [_("退回時請說明需要修改的地方。")]
         return None
     outcome = "returned" if form.send_back.data else "approved"
-    seen = int(form.revision.data)
-    if not storage.claim_revision(submission, seen, ("submitted",), status=outcome,
-                                  review_comment=comment or None):
+    try:
+        decisions.decide(submission, outcome, comment, int(form.revision.data))
+    except decisions.Stale:
         db.session.rollback()
         abort(409, description=_("這筆紀錄在您開啟之後已有變更（檢查員重新送出，或另一位審核人員已審核）。"
                                  "請重新開啟這個頁面，看過最新內容後再決定。"))
-    audit.record(outcome, "submission", submission.id,
-                 {"comment": comment or None, "score": submission.score})
-    log_event(submission, outcome, comment or None)
-    case = cases.open_for(submission) if outcome == "approved" else None
-    if outcome == "returned":
-        notify.notify([submission.inspector], "returned", {
-            "instrument": pick(instruments.instrument_of(submission.instrument_version)
-                               .definition["title"], "zh_TW"),
-            "record": submission.id, "office": submission.office.name, "comment": comment},
-            url_for("inspect.edit", submission_id=submission.id))
-    db.session.commit()
-    notify.send_pending()
-    if case is not None:
-        flash(_("已核定；分數低於改善門檻，已為受查機關開立改善追蹤案 #%(id)s（%(n)s 項）。",
-                id=case.id, n=len(case.items)), "ok")
+    db.session.commit()   # what follows (a case, a notification) runs after this
+    if outcome == "approved":
+        said = " ".join(filter(None, decisions.after_approval.results(submission.id)))
+        flash(said or _("已核定。"), "ok")
     else:
-        flash(_("已核定。") if outcome == "approved" else _("已退回給檢查員。"), "ok")
+        flash(_("已退回給檢查員。"), "ok")
     return redirect(url_for(".queue"))

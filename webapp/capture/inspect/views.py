@@ -43,18 +43,20 @@ from webapp.capture.records import (
     log_event,
     titles,
 )
-from webapp.capture.submissions import Answer, RecordEvent, Submission
-from webapp.cycle.calibration import services as calibrations
-from webapp.cycle.plans import services as plans
+from webapp.capture.submissions import Answer, RecordEvent, Submission, record_submitted
 from webapp.platform import audit, errors, installable, listing
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
+from webapp.platform.hooks import Hook
 from webapp.platform.i18n import locale_code
 from webapp.platform.security import roles_required, takes_photo
 from webapp.programme import instruments
 from webapp.programme.offices import Office
 
 bp = Blueprint("inspect", __name__, url_prefix="/inspect", template_folder="templates")
+#: what the layers above show an inspector above their records (我的任務, calibration rounds to
+#: score): each function takes the signed-in user and returns HTML, or "" for nothing
+panels = Hook("inspector_panels", "user -> Markup shown on /inspect/ above the records")
 
 
 @bp.errorhandler(DBAPIError)
@@ -107,9 +109,7 @@ def index():
     # a draft just deleted: the page tells this tablet to drop its copies of it too
     forget = request.args.get("forget", "")
     return render_template("inspect/index.html", listing=page, keys=INSPECTION_KEYS,
-                           tasks=plans.tasks_for(current_user), today=plans.today(),
-                           rounds=calibrations.open_rounds(current_user)
-                           if current_user.role == "inspector" else [],
+                           panels=[p for p in panels.results(current_user) if p],
                            titles=titles(), statuses=record_list.status_labels(),
                            offices=offices, inspectors=inspectors,
                            forget=forget if KEY.fullmatch(forget) else None)
@@ -119,7 +119,7 @@ def edit_page(key: str, submission: Submission | None, photo_form: PhotoForm | N
     """The checklist page: shown (GET, or after a refused photo), or posted and saved."""
     showing = request.method == "GET" or photo_form is not None
     if not showing:
-        version, instrument = instruments.posted_version(key)
+        version, instrument = instruments.posted_version(key, request.form.get("version"))
     elif submission is not None:
         version = submission.instrument_version
         instrument = instruments.instrument_of(version)
@@ -233,7 +233,7 @@ def save(key: str, submission: Submission | None, instrument, version, form, dra
                      {"score": record.score, "grade": record.grade})
         db.session.flush()
         log_event(record, "submitted")
-        plans.fulfil(record)
+        record_submitted.publish(record_id=record.id)
     db.session.commit()
     return done(record, draft)
 

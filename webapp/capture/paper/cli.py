@@ -7,15 +7,14 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from analysis.periods import Period
 from forms.instrument import DEFAULT_KEYS
 from webapp.capture.paper import batches as paper
 from webapp.platform import audit, uploads
 from webapp.platform.cli import fail
 from webapp.platform.extensions import db
 from webapp.programme import instruments
-from webapp.reporting import exports
 
+#: ``export`` is added by the reporting layer (``reporting/reports/cli.py``)
 responses_cli = AppGroup("responses", help="紙本問卷匯入、原始資料匯出 Paper questionnaires in, "
                                           "de-identified responses out.")
 
@@ -45,30 +44,6 @@ def responses_import(key: str, file: Path) -> None:
     db.session.commit()
     click.echo(f"匯入 {result.stored} 份問卷" +
                (f",{result.already} 份先前已匯入" if result.already else "") + "。")
-
-
-@responses_cli.command("export")
-@click.argument("key", type=click.Choice(DEFAULT_KEYS))
-@click.option("--period", required=True, help="2025H2 (half-year) or 2025Q3 (quarter)")
-@click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="csv",
-              show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--lang", type=click.Choice(["zh_TW", "en"]), default="zh_TW", show_default=True,
-              help="language of the variable and value labels")
-def responses_export(key: str, period: str, fmt: str, out: Path, lang: str) -> None:
-    """Write a period's de-identified responses (CSV, XLSX, SPSS .sav, Stata .dta)."""
-    try:
-        period = str(Period.parse(period))
-        data = exports.table(key, period, lang)
-    except (ValueError, exports.ExportError) as error:
-        fail(str(error))
-    if not data.rows:
-        fail(f"{Period.parse(period).roc_label()}（{period}）沒有{key}的資料，沒有寫出檔案。")
-    exports.write(data, fmt, out)
-    audit.record("exported", "responses", None, {"instrument": key, "period": period,
-                                                   "format": fmt, "rows": len(data.rows)})
-    db.session.commit()
-    click.echo(f"寫出 {len(data.rows)} 筆回應到 {out}")
 
 
 commands = [responses_cli]

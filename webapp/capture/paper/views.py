@@ -17,6 +17,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.validators import InputRequired
 
+from forms.catalogue import SURVEYS
 from forms.instrument import pick
 from forms.types import get_type
 from webapp.capture import store as storage
@@ -36,7 +37,6 @@ from webapp.platform.webforms import StrictForm
 from webapp.programme import instruments
 
 bp = Blueprint("paper", __name__, url_prefix="/paper", template_folder="templates")
-SURVEYS = ("satisfaction", "staff")
 SHOWN = 50                 # rows the preview lists; the counts cover them all
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",

@@ -48,7 +48,7 @@ SURVEY_KEY = "satisfaction"
 def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
                 code: SurveyCode | None = None):
     if request.method == "POST":
-        version, instrument = instruments.posted_version(SURVEY_KEY)
+        version, instrument = instruments.posted_version(SURVEY_KEY, request.form.get("version"))
     else:
         version, instrument = instruments.current(SURVEY_KEY)
     switching = request.method == "POST" and switch_language()

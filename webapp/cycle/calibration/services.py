@@ -15,7 +15,6 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from flask import url_for
 from sqlalchemy import select
 
 from analysis.agreement import Icc21, deviation_from_consensus, icc2_1, krippendorff_alpha_nominal
@@ -24,7 +23,7 @@ from forms.types import Stored
 from webapp.capture.records import snapshot
 from webapp.cycle.calibration.models import CalibrationRound, CalibrationScore
 from webapp.cycle.notifications import services as notify
-from webapp.platform import audit
+from webapp.platform import audit, links
 from webapp.platform.db import utcnow
 from webapp.platform.extensions import db
 from webapp.programme import instruments
@@ -47,7 +46,7 @@ def create(key: str, title: str, by: User) -> CalibrationRound:
     audit.record("created", "calibration", found.id, {"instrument": key, "title": title})
     people = db.session.scalars(select(User).where(User.role == "inspector", User.active))
     notify.notify(people, "calibration", {"title": title, "round": found.id},
-                  url_for("calibration.score", round_id=found.id))
+                  links.path_for("calibration.score", round_id=found.id))
     return found
 
 

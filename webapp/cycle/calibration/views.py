@@ -9,23 +9,32 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
 from forms.builder import answers_from_form
+from webapp.capture.inspect.views import panels as inspector_panels
 from webapp.capture.records import INSPECTION_KEYS, titles
 from webapp.cycle.calibration import services as calibrations
 from webapp.cycle.calibration.models import CalibrationRound, CalibrationScore
-from webapp.cycle.notifications import services as notify
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
 from webapp.platform.security import PROGRAMME, roles_required
 from webapp.platform.webforms import StrictForm
 from webapp.programme import instruments
+from webapp.programme.accounts import User
 
 bp = Blueprint("calibration", __name__, url_prefix="/calibration", template_folder="templates")
+
+
+@inspector_panels
+def rounds_panel(user: User) -> str:
+    """The open calibration rounds this inspector has not scored yet, on their page."""
+    rounds = calibrations.open_rounds(user) if user.role == "inspector" else []
+    return Markup(render_template("calibration/_rounds.html", rounds=rounds)) if rounds else ""
 
 
 class RoundForm(StrictForm):
@@ -49,7 +58,6 @@ def index():
     if form.validate_on_submit():
         found = calibrations.create(form.instrument.data, form.title.data.strip(), current_user)
         db.session.commit()
-        notify.send_pending()
         flash(_("已開始校準回合，查核人員會收到通知。"), "ok")
         return redirect(url_for(".show", round_id=found.id))
     if form.is_submitted():

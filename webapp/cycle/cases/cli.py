@@ -4,10 +4,8 @@ reviewers about cases past their due date, once per case."""
 from __future__ import annotations
 
 import click
-from flask import current_app
 
 from webapp.cycle.cases import services as cases
-from webapp.cycle.notifications import services as notify
 from webapp.platform.extensions import db
 
 
@@ -19,11 +17,8 @@ def cases_cli() -> None:
 @cases_cli.command("notify-overdue")
 def notify_overdue() -> None:
     """Tell offices and reviewers about cases past due, once per case."""
-    # links in the notices and mails are built as the public site's own
-    with current_app.test_request_context("/", base_url=current_app.config["PUBLIC_BASE_URL"]):
-        found = cases.notify_overdue()
-        db.session.commit()
-        notify.send_pending()
+    found = cases.notify_overdue()
+    db.session.commit()   # then the mail, after the commit
     click.echo(f"{found} overdue case(s) notified")
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, and_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
 from webapp.capture.submissions import Submission
 from webapp.platform.db import UTCDateTime, utcnow
@@ -36,8 +38,15 @@ class ImprovementCase(db.Model):
     submission: Mapped[Submission] = relationship()
     items: Mapped[list[CaseItem]] = relationship(back_populates="case", order_by="CaseItem.id")
 
-    def overdue(self, today: date) -> bool:
-        return self.closed_at is None and self.due_on < today
+    @hybrid_method
+    def overdue_on(self, day: date) -> bool:
+        """Still open after its due date, on ``day`` (Taipei); also a SQL condition."""
+        return self.closed_at is None and self.due_on < day
+
+    @overdue_on.inplace.expression
+    @classmethod
+    def _overdue_on(cls, day: date) -> ColumnElement[bool]:
+        return and_(cls.closed_at.is_(None), cls.due_on < day)
 
 
 class CaseItem(db.Model):

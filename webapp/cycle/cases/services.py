@@ -10,20 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from flask import url_for
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import func, select
 
-from forms.types import get_type
+from forms.scoring import lost_points
 from webapp.capture import evidence
 from webapp.capture import store as storage
 from webapp.capture.submissions import Submission
 from webapp.cycle.cases.models import CaseItem, ImprovementCase
 from webapp.cycle.notifications import services as notify
 from webapp.cycle.notifications.models import Notification
-from webapp.platform import audit
+from webapp.platform import audit, links
 from webapp.platform.db import TAIPEI, utcnow
 from webapp.platform.extensions import db
 from webapp.programme import instruments
+from webapp.review.decisions import after_approval, record_approved
 
 DEFAULT_THRESHOLD = 90.0
 DUE_DAYS = 30
@@ -35,16 +36,8 @@ def threshold(instrument) -> float:
 
 def failed_items(instrument, submission: Submission) -> list[dict]:
     """The items the record lost points on, as the version it was filled in words them."""
-    answers = storage.stored_answers(submission)
-    skipped = instrument.not_applicable_stored(answers)
-    failed = []
-    for question in instrument.questions():
-        if question["key"] in skipped:
-            continue
-        score = get_type(question["type"]).score(question, answers.get(question["key"]))
-        if score is not None and score.possible > 0 and score.earned < score.possible:
-            failed.append({"key": question["key"], "label": label_of(question)})
-    return failed
+    return [{"key": q["key"], "label": label_of(q)}
+            for q in lost_points(instrument, storage.stored_answers(submission))]
 
 
 def label_of(question: dict) -> dict:
@@ -81,8 +74,38 @@ def open_for(submission: Submission) -> ImprovementCase | None:
                                                "record": submission.id, "items": len(items)})
     notify.notify(notify.office_managers(case.office_id), "case_opened", {
         "office": submission.office.name, "case": case.id, "items": len(items),
-        "due": case.due_on.isoformat()}, url_for("cases.show", case_id=case.id))
+        "due": case.due_on.isoformat()}, links.path_for("cases.show", case_id=case.id))
     return case
+
+
+@record_approved.connect
+def open_after_approval(record_id: int) -> None:
+    """After an approval is committed: the office's case, when the record calls for one."""
+    record = db.session.get(Submission, record_id)
+    if record is not None:
+        open_for(record)
+
+
+@after_approval
+def said_after_approval(record_id: int) -> str:
+    """What the reviewer reads after approving: the case the approval opened, if any."""
+    case = db.session.scalar(select(ImprovementCase).where(
+        ImprovementCase.submission_id == record_id))
+    if case is None:
+        return ""
+    return _("已核定；分數低於改善門檻，已為受查機關開立改善追蹤案 #%(id)s（%(n)s 項）。",
+             id=case.id, n=len(case.items))
+
+
+@evidence.shown_to_office
+def office_sees_photos(record: Submission) -> bool:
+    """An office's manager sees a record's photos once the record has an improvement case."""
+    return db.session.scalar(select(func.count()).select_from(ImprovementCase).where(
+        ImprovementCase.submission_id == record.id)) > 0
+
+
+class Stale(Exception):
+    """The office changed its answer after the reviewer opened the page."""
 
 
 def answer(item: CaseItem, text: str) -> None:
@@ -92,9 +115,13 @@ def answer(item: CaseItem, text: str) -> None:
     audit.record("submitted", "case", item.case_id, {"item": item.item_key})
 
 
-def decide(item: CaseItem, accept: bool, note: str | None) -> None:
+def decide(item: CaseItem, accept: bool, note: str | None, seen: str) -> None:
     """Accept the office's answer, or reopen the item with a note; the case closes when every
-    item is accepted (and opens again if one is reopened)."""
+    item is accepted (and opens again if one is reopened).  ``seen`` is the answer's time as
+    the reviewer's page showed it (``answer_mark``): a newer answer raises ``Stale``, so an
+    accept never applies to words the reviewer has not read."""
+    if item.state != "answered" or answer_mark(item) != seen:
+        raise Stale
     item.state = "accepted" if accept else "open"
     item.reviewer_note, item.decided_at = note, utcnow()
     case = item.case
@@ -105,7 +132,12 @@ def decide(item: CaseItem, accept: bool, note: str | None) -> None:
     if not accept:
         notify.notify(notify.office_managers(case.office_id), "case_reopened",
                       {"case": case.id, "note": note or ""},
-                      url_for("cases.show", case_id=case.id))
+                      links.path_for("cases.show", case_id=case.id))
+
+
+def answer_mark(item: CaseItem) -> str:
+    """Which answer of an item a page shows (its time, to the microsecond)."""
+    return item.answered_at.isoformat() if item.answered_at else ""
 
 
 def notify_overdue() -> int:
@@ -115,12 +147,12 @@ def notify_overdue() -> int:
     told = {n.params.get("case") for n in db.session.scalars(
         select(Notification).where(Notification.kind == "case_overdue"))}
     fresh = [c for c in db.session.scalars(select(ImprovementCase).where(
-        ImprovementCase.closed_at.is_(None), ImprovementCase.due_on < today)) if c.id not in told]
+        ImprovementCase.overdue_on(today))) if c.id not in told]
     for case in fresh:
         notify.notify([*notify.office_managers(case.office_id), *notify.reviewers()],
                       "case_overdue", {"case": case.id, "office": case.office.name,
                                        "due": case.due_on.isoformat()},
-                      url_for("cases.show", case_id=case.id))
+                      links.path_for("cases.show", case_id=case.id))
     return len(fresh)
 
 
@@ -129,11 +161,12 @@ def followups(opened_in: str, office_ids: Sequence[int]) -> dict[int, dict]:
     (opened, closed, overdue): the next report's 上次督導建議改進事項辦理情形."""
     found = {office_id: {"opened": 0, "closed": 0, "overdue": 0} for office_id in office_ids}
     today = datetime.now(TAIPEI).date()
-    for office_id, closed_at, due_on in db.session.execute(   # a few cases an office, not a scan
-            select(ImprovementCase.office_id, ImprovementCase.closed_at, ImprovementCase.due_on)
+    for office_id, closed, overdue in db.session.execute(   # a few cases an office, not a scan
+            select(ImprovementCase.office_id, ImprovementCase.closed_at.is_not(None),
+                   ImprovementCase.overdue_on(today))
             .where(ImprovementCase.period == opened_in)):
         if office_id in found:
             found[office_id]["opened"] += 1
-            found[office_id]["closed"] += closed_at is not None
-            found[office_id]["overdue"] += closed_at is None and due_on < today
+            found[office_id]["closed"] += bool(closed)
+            found[office_id]["overdue"] += bool(overdue)
     return found

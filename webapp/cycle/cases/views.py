@@ -29,7 +29,6 @@ from webapp.capture.photos import files as photos
 from webapp.capture.records import titles
 from webapp.cycle.cases import services as cases
 from webapp.cycle.cases.models import CaseItem, ImprovementCase
-from webapp.cycle.notifications import services as notify
 from webapp.platform import audit
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
@@ -51,6 +50,7 @@ class AnswerForm(StrictForm):
 
 class DecideForm(StrictForm):
     item = HiddenField(validators=[InputRequired()])
+    seen = HiddenField()   # which answer the reviewer read (cases.answer_mark)
     note = TextAreaField(_l("審核意見（退回時必填）"), validators=[Optional(), Length(max=2000)])
     accept = SubmitField(_l("接受"))
     reopen = SubmitField(_l("退回重辦"))
@@ -123,9 +123,13 @@ def show(case_id: int):
                 deciding.note.errors = [_("退回時請說明還需要做什麼。")]
                 status = 400
             else:
-                cases.decide(item, bool(deciding.accept.data), note)
+                try:
+                    cases.decide(item, bool(deciding.accept.data), note, deciding.seen.data or "")
+                except cases.Stale:
+                    db.session.rollback()
+                    abort(409, description=_("機關在您開啟這個頁面之後更新了改善情形；請重新開啟，"
+                                             "看過最新的內容後再審核。"))
                 db.session.commit()
-                notify.send_pending()
                 flash(_("已接受。") if deciding.accept.data else _("已退回機關重辦。"), "ok")
                 return redirect(url_for(".show", case_id=case.id))
         else:
@@ -138,7 +142,7 @@ def page(case: ImprovementCase, answering: AnswerForm, deciding: DecideForm, sta
     the visit, and each answer's own photos."""
     shown = evidence.photos_of(case.submission)
     return render_template("cases/show.html", case=case, answering=answering,
-                           deciding=deciding, titles=titles(),
+                           deciding=deciding, titles=titles(), answer_mark=cases.answer_mark,
                            notes=evidence.notes_of(case.submission),
                            visit_photos=[p for p in shown if p.case_item_id is None],
                            answer_photos={i.id: [p for p in shown if p.case_item_id == i.id]

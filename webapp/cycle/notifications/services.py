@@ -1,26 +1,27 @@
 """Telling people what needs them: in the app always, by e-mail when ``MAIL_URL`` is set.
 
-A notification is added in the transaction of the change it reports, so a rolled-back change
-notifies no one.  Mail goes out after the commit (``send_pending``), and a mail server that is
-down is logged and never fails the request: the in-app notification is the record.
-``MAIL_URL`` is ``smtp://host:port``, ``smtp+starttls://user:password@host:587`` or
-``smtps://…``; ``MAIL_FROM`` is the sender.
+A notification is added in the transaction of the change it reports (usually by an event
+handler, after the change itself was committed), so a rolled-back change notifies no one.  Mail
+goes out after the notification's own commit (``mail``, through ``platform.mail``); a mail
+server that is down is logged and fails nothing: the in-app notification is the record.
 """
 
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Iterable
-from email.message import EmailMessage
-from urllib.parse import unquote, urlsplit
 
-from flask import current_app, g
 from sqlalchemy import func, select
 
 from forms.instrument import pick
+from webapp.capture.submissions import Submission
 from webapp.cycle.notifications.models import Notification
+from webapp.platform import links
+from webapp.platform import mail as email
+from webapp.platform.events import Event
 from webapp.platform.extensions import db
+from webapp.programme import instruments
 from webapp.programme.accounts import User
+from webapp.review.decisions import record_returned
 
 #: each kind's sentence, with {placeholders} from its parameters
 SENTENCES = {
@@ -49,8 +50,13 @@ def sentence(note: Notification, locale: str) -> str:
         return template
 
 
+#: notifications were added; published in their transaction, so mail follows only the commit
+notifications_added = Event("notifications_added", "ids: the new notifications' ids")
+
+
 def notify(users: Iterable[User], kind: str, params: dict, link: str) -> list[Notification]:
-    """Tell each active account in ``users``; the caller commits, then calls ``send_pending``."""
+    """Tell each active account in ``users``, in the caller's transaction; ``link`` is the
+    page's path (``links.path_for``).  Mail follows the commit, when ``MAIL_URL`` is set."""
     if kind not in SENTENCES:
         raise ValueError(f"unknown notification kind {kind!r}")
     made = []
@@ -58,7 +64,9 @@ def notify(users: Iterable[User], kind: str, params: dict, link: str) -> list[No
         note = Notification(user_id=user.id, kind=kind, params=params, link=link)
         db.session.add(note)
         made.append(note)
-    g.setdefault("mail_queue", []).extend(made)
+    if made:
+        db.session.flush()
+        notifications_added.publish(ids=[n.id for n in made])
     return made
 
 
@@ -76,44 +84,27 @@ def unread(user: User) -> int:
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
-def _connect(url: str):
-    parts = urlsplit(url)
-    timeout = 10
-    if parts.scheme == "smtps":
-        server = smtplib.SMTP_SSL(parts.hostname, parts.port or 465, timeout=timeout)
-    else:
-        server = smtplib.SMTP(parts.hostname, parts.port or 25, timeout=timeout)
-        if parts.scheme == "smtp+starttls":
-            server.starttls()
-    if parts.username:
-        server.login(unquote(parts.username), unquote(parts.password or ""))
-    return server
+@notifications_added.connect
+def mail(ids: list[int]) -> None:
+    """After the commit: each new notification by mail too, in both languages, when mail is
+    set up (``platform.mail``; a server that is down is logged, and the notice stays)."""
+    if not ids or not email.configured():
+        return
+    rows = db.session.execute(select(Notification, User).join(User, User.id == Notification.user_id)
+                              .where(Notification.id.in_(ids)).order_by(Notification.id)).all()
+    email.send(email.message(user.email, "服務品質：" + sentence(note, "zh_TW")[:60],
+                             f"{sentence(note, 'zh_TW')}\n{sentence(note, 'en')}\n\n"
+                             f"{links.public_url(note.link)}\n")
+               for note, user in rows)
 
 
-def send_pending() -> int:
-    """Mail this request's committed notifications, if ``MAIL_URL`` is set; how many went."""
-    queue = g.pop("mail_queue", [])
-    url = current_app.config.get("MAIL_URL")
-    if not queue or not url:
-        return 0
-    users = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_({n.user_id for n in queue})))}
-    sent = 0
-    try:
-        with _connect(url) as server:
-            for note in queue:
-                user = users.get(note.user_id)
-                if user is None:
-                    continue
-                message = EmailMessage()
-                message["From"] = current_app.config.get("MAIL_FROM", "service-quality@localhost")
-                message["To"] = user.email
-                message["Subject"] = "服務品質：" + sentence(note, "zh_TW")[:60]
-                base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-                message.set_content(f"{sentence(note, 'zh_TW')}\n{sentence(note, 'en')}\n\n"
-                                    f"{base}{note.link}\n")
-                server.send_message(message)
-                sent += 1
-    except (OSError, smtplib.SMTPException) as error:   # the in-app notice stays; no request fails
-        current_app.logger.warning("notification mail not sent: %s", type(error).__name__)
-    return sent
+@record_returned.connect
+def tell_inspector(record_id: int, comment: str) -> None:
+    """After a record is returned: its inspector hears why, with a link to fix it."""
+    record = db.session.get(Submission, record_id)
+    if record is None:
+        return
+    title = instruments.instrument_of(record.instrument_version).definition["title"]
+    notify([record.inspector], "returned", {
+        "instrument": pick(title, "zh_TW"), "record": record.id, "office": record.office.name,
+        "comment": comment}, links.path_for("inspect.edit", submission_id=record.id))

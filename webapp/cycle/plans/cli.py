@@ -4,9 +4,7 @@ inspector, and the coordinators, about checks past their due date, once per assi
 from __future__ import annotations
 
 import click
-from flask import current_app
 
-from webapp.cycle.notifications import services as notify
 from webapp.cycle.plans import services as plans
 from webapp.platform.extensions import db
 
@@ -19,10 +17,8 @@ def plans_cli() -> None:
 @plans_cli.command("notify-overdue")
 def notify_overdue() -> None:
     """Tell inspectors and coordinators about overdue checks, once per assignment."""
-    with current_app.test_request_context("/", base_url=current_app.config["PUBLIC_BASE_URL"]):
-        found = plans.notify_overdue()
-        db.session.commit()
-        notify.send_pending()
+    found = plans.notify_overdue()
+    db.session.commit()   # then the mail, after the commit
     click.echo(f"{found} overdue check(s) notified")
 
 

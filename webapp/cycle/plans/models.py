@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint, case, select
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
 from webapp.capture.submissions import Submission
 from webapp.platform.db import UTCDateTime, utcnow
@@ -55,3 +57,23 @@ class Assignment(db.Model):
     office: Mapped[Office] = relationship()
     inspector: Mapped[User] = relationship()
     submission: Mapped[Submission | None] = relationship()
+
+    #: planned: not yet made, still in time; overdue: not made by its due date; filed: a record
+    #: fills it, not yet approved; approved: its record was approved
+    STATES = ("planned", "filed", "approved", "overdue")
+
+    @hybrid_method
+    def state_on(self, day: date) -> str:
+        """This assignment's state on ``day`` (Taipei); the same rule as a SQL expression
+        (``Assignment.state_on(day) == "overdue"``) for lists paged in the database."""
+        if self.submission_id is None:
+            return "overdue" if self.due_on < day else "planned"
+        return "approved" if self.submission.status == "approved" else "filed"
+
+    @state_on.inplace.expression
+    @classmethod
+    def _state_on(cls, day: date) -> ColumnElement[str]:
+        status = select(Submission.status).where(Submission.id == cls.submission_id)
+        return case((cls.submission_id.is_(None) & (cls.due_on < day), "overdue"),
+                    (cls.submission_id.is_(None), "planned"),
+                    (status.scalar_subquery() == "approved", "approved"), else_="filed")

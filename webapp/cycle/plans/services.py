@@ -19,25 +19,23 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from analysis.periods import Period
-from webapp.capture.submissions import Submission
+from forms.catalogue import CADENCE
+from webapp.capture.submissions import Submission, record_submitted
 from webapp.cycle.notifications import services as notify
 from webapp.cycle.notifications.models import Notification
 from webapp.cycle.plans.models import Assignment, CheckPlan
-from webapp.platform import audit
+from webapp.platform import audit, links
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.programme.accounts import User
 from webapp.programme.offices import Office
 
-#: which period each inspection is planned in: phone tests per quarter, mystery visits per half
-CADENCE = {"phone": "Q", "mystery": "H"}
 MAX_PER_OFFICE = 12
-STATES = ("planned", "filed", "approved", "overdue")
+STATES = Assignment.STATES
 
 
 class PlanError(ValueError):
@@ -151,7 +149,7 @@ def tell(inspector: User, count: int, period: Period, due: date) -> None:
     """An inspector's new tasks; the dates go to the inspector only, never to the office."""
     notify.notify([inspector], "assigned", {
         "count": count, "period": period.roc_label(), "period_en": period.english_label(),
-        "due": due.isoformat()}, url_for("inspect.index"))
+        "due": due.isoformat()}, links.path_for("inspect.index"))
 
 
 def change(assignment: Assignment, inspector: User, start: date, due: date) -> None:
@@ -172,15 +170,24 @@ def change(assignment: Assignment, inspector: User, start: date, due: date) -> N
         tell(inspector, 1, period, due)
 
 
-def fulfil(record: Submission) -> Assignment | None:
-    """On submission: the record fills its inspector's earliest open assignment for the same
-    office, instrument and period, if there is one."""
-    kind = CADENCE.get(record.instrument_key)
+@record_submitted.connect
+def fill_assignment(record_id: int) -> None:
+    """After a record is submitted: it fills its inspector's earliest open assignment for the
+    same office, instrument and period.  Submitted again after a return, it keeps the one it
+    fills while that still matches, and gives it back (to be filled by another record) when
+    the inspector moved the record to another office or period."""
+    record = db.session.get(Submission, record_id)
+    kind = CADENCE.get(record.instrument_key) if record is not None else None
     if kind is None or record.channel != "inspector" or record.inspector_id is None:
-        return None
-    if db.session.scalar(select(Assignment).where(Assignment.submission_id == record.id)):
-        return None   # submitted again after a return: it already fills one
+        return
     period = record.quarter if kind == "Q" else record.half
+    current = db.session.scalar(select(Assignment).where(Assignment.submission_id == record.id))
+    if current is not None:
+        if (current.office_id, current.plan.instrument_key, current.plan.period) == (
+                record.office_id, record.instrument_key, period):
+            return
+        current.submission_id = None
+        db.session.flush()
     assignment = db.session.scalar(
         select(Assignment).join(CheckPlan)
         .where(Assignment.inspector_id == record.inspector_id,
@@ -189,14 +196,6 @@ def fulfil(record: Submission) -> Assignment | None:
         .order_by(Assignment.due_on, Assignment.id).limit(1))
     if assignment is not None:
         assignment.submission_id = record.id
-    return assignment
-
-
-def state(assignment: Assignment, on: date | None = None) -> str:
-    record = assignment.submission
-    if record is not None:
-        return "approved" if record.status == "approved" else "filed"
-    return "overdue" if assignment.due_on < (on or today()) else "planned"
 
 
 @dataclass
@@ -219,7 +218,7 @@ def coverage(plan: CheckPlan) -> tuple[Coverage, dict[int, Coverage], dict[int, 
     offices: dict[int, Coverage] = {}
     people: dict[int, Coverage] = {}
     for assignment in plan.assignments:
-        what = state(assignment, on)
+        what = assignment.state_on(on)
         total.add(what)
         offices.setdefault(assignment.office_id, Coverage()).add(what)
         people.setdefault(assignment.inspector_id, Coverage()).add(what)
@@ -233,13 +232,13 @@ def notify_overdue() -> int:
     told = {n.params.get("assignment") for n in db.session.scalars(
         select(Notification).where(Notification.kind == "task_overdue"))}
     late = [a for a in db.session.scalars(select(Assignment).where(
-        Assignment.submission_id.is_(None), Assignment.due_on < today())) if a.id not in told]
+        Assignment.state_on(today()) == "overdue")) if a.id not in told]
     coordinators = list(db.session.scalars(select(User).where(User.role == "coordinator")))
     for assignment in late:
         notify.notify([assignment.inspector, *coordinators], "task_overdue", {
             "assignment": assignment.id, "office": assignment.office.name,
             "inspector": assignment.inspector.shown_name, "due": assignment.due_on.isoformat()},
-            url_for("plans.show", plan_id=assignment.plan_id))
+            links.path_for("plans.show", plan_id=assignment.plan_id))
     return len(late)
 
 

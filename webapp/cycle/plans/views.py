@@ -8,13 +8,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, select
+from markupsafe import Markup
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from analysis.periods import Period
+from webapp.capture.inspect.views import panels as inspector_panels
 from webapp.capture.records import titles
-from webapp.capture.submissions import Submission
-from webapp.cycle.notifications import services as notify
 from webapp.cycle.plans import services as plans
 from webapp.cycle.plans.models import Assignment, CheckPlan
 from webapp.cycle.plans.webforms import AssignmentForm, PlanForm
@@ -26,6 +26,16 @@ from webapp.programme.accounts import User
 from webapp.programme.offices import Office
 
 bp = Blueprint("plans", __name__, url_prefix="/plans", template_folder="templates")
+
+
+@inspector_panels
+def tasks_panel(user: User) -> str:
+    """我的任務 on the inspector's page: their open assignments, the most urgent first."""
+    tasks = plans.tasks_for(user)
+    if not tasks:
+        return ""
+    return Markup(render_template("plans/_tasks.html", tasks=tasks, today=plans.today(),
+                                  titles=titles()))
 
 
 def period_choices() -> list[SelectChoice]:
@@ -56,7 +66,6 @@ def index():
             status = 400
         else:
             db.session.commit()
-            notify.send_pending()
             flash(_("已建立排程，並分派 %(n)s 項任務。", n=len(plan.assignments)), "ok")
             return redirect(url_for(".show", plan_id=plan.id))
     elif form.is_submitted():
@@ -66,16 +75,6 @@ def index():
     return render_template("plans/index.html", form=form, plans=rows, titles=titles(),
                            coverage={p.id: plans.coverage(p)[0] for p in rows},
                            label=period_label), status
-
-
-def _state_clause(state: str):
-    """The SQL for one state of ``plans.state`` (the same rules, for paging in the database)."""
-    today = plans.today()
-    unfilled = Assignment.submission_id.is_(None)
-    return {"planned": and_(unfilled, Assignment.due_on >= today),
-            "overdue": and_(unfilled, Assignment.due_on < today),
-            "filed": and_(Submission.id.is_not(None), Submission.status != "approved"),
-            "approved": Submission.status == "approved"}[state]
 
 
 def state_labels() -> dict[str, str]:
@@ -91,11 +90,10 @@ def show(plan_id: int):
     names = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(people)))}
     query = (select(Assignment).join(Office, Office.id == Assignment.office_id)
              .join(User, User.id == Assignment.inspector_id)
-             .outerjoin(Submission, Submission.id == Assignment.submission_id)
              .where(Assignment.plan_id == plan.id))
     state = listing.choice("state", plans.STATES, _("狀態"))
     if state:
-        query = query.where(_state_clause(state))
+        query = query.where(Assignment.state_on(plans.today()) == state)
     inspector = listing.choice("inspector", [str(i) for i in names], _("查核人員"))
     if inspector:
         query = query.where(Assignment.inspector_id == int(inspector))
@@ -108,7 +106,7 @@ def show(plan_id: int):
                            offices_done=sum(c.filed == c.planned for c in offices.values()),
                            offices_late=sum(c.overdue > 0 for c in offices.values()),
                            names=names, listing=page, titles=titles(), states=state_labels(),
-                           state_of=plans.state, label=period_label,
+                           today=plans.today(), label=period_label,
                            inspector_choices=[(str(i), u.shown_name) for i, u in names.items()])
 
 
@@ -132,7 +130,6 @@ def assignment(assignment_id: int):
             status = 400
         else:
             db.session.commit()
-            notify.send_pending()
             flash(_("任務已更新。"), "ok")
             return redirect(url_for(".show", plan_id=task.plan_id))
     elif form.is_submitted():

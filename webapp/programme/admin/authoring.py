@@ -18,7 +18,7 @@ from wtforms.validators import InputRequired
 
 from forms import diff as instrument_diff
 from forms.builder import build_form
-from forms.instrument import DEFAULT_KEYS, check
+from forms.instrument import DEFAULT_KEYS, check, load_default
 from webapp.platform import audit, uploads
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
@@ -48,6 +48,10 @@ class PublishForm(StrictForm):
     submit = SubmitField(_l("發布為新版本"))
 
 
+class SyncForm(StrictForm):
+    submit = SubmitField(_l("發布內建版本"))
+
+
 def _versions():
     return db.session.scalars(select(InstrumentVersion).order_by(
         InstrumentVersion.key, InstrumentVersion.version.desc())).all()
@@ -55,14 +59,31 @@ def _versions():
 
 def _page(upload: UploadForm, problems=None, status: int = 200):
     rows = [(p, workbooks.column_letter(p.sheet, p.column)) for p in problems or ()]
-    return render_template("admin/instruments.html", versions=_versions(), keys=DEFAULT_KEYS,
-                           upload=upload, problems=rows), status
+    versions = _versions()
+    unpublished = [k for k in DEFAULT_KEYS if k not in {v.key for v in versions}]
+    return render_template("admin/instruments.html", versions=versions, keys=DEFAULT_KEYS,
+                           upload=upload, problems=rows, unpublished=unpublished,
+                           sync=SyncForm(formdata=None)), status
 
 
 @bp.get("/instruments", endpoint="instruments")
 @roles_required(*PROGRAMME)
 def instruments_page():
     return _page(UploadForm(formdata=None))
+
+
+@bp.post("/instruments/sync")
+@roles_required(*PROGRAMME)
+def sync_instruments():
+    """Publish the shipped instruments that have no version yet (as ``flask instruments
+    sync`` does on the command line): a new installation's first step, audited."""
+    if not SyncForm().validate_on_submit():
+        abort(400)
+    published = {v.key for v in _versions()}
+    made = [instruments.publish(load_default(k).definition) for k in DEFAULT_KEYS
+            if k not in published]
+    flash(_("已發布 %(n)s 份內建的問卷與查核表。", n=len(made)), "ok")
+    return redirect(url_for(".instruments"))
 
 
 @bp.get("/instruments/<key>.xlsx")

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from analysis.periods import Period
+from forms.catalogue import CATALOGUE
 from forms.instrument import pick
-from webapp.capture.submissions import Submission
+from webapp.platform import audit
 from webapp.platform.audit import AuditEvent
 from webapp.platform.extensions import db
 from webapp.programme.accounts import User
@@ -44,10 +45,6 @@ REFUSALS = {"too_large": ("檔案太大", "too large"), "unreadable": ("無法�
 KINDS = {"offices": ("機關名冊", "the office registry"), "responses": ("原始資料", "raw responses"),
          "report": ("半年報", "the report"), "instrument_workbook": ("活頁簿", "the workbook of"),
          "opendata": ("開放資料", "the open data of")}
-INSTRUMENTS = {"satisfaction": ("民眾滿意度調查", "the citizen survey"),
-               "phone": ("電話禮貌測試", "phone test"), "mystery": ("神秘客查核", "mystery visit"),
-               "staff": ("內部同仁滿意度調查", "the staff survey")}
-
 
 def _ids(events: Sequence[AuditEvent], kind: str) -> set[int]:
     return {e.target_id for e in events if e.target_type == kind and e.target_id}
@@ -58,8 +55,7 @@ def sentences(events: Sequence[AuditEvent], locale: str) -> dict[int, str]:
     en = locale.startswith("en")
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(
         {e.actor_id for e in events if e.actor_id} | _ids(events, "user"))))}
-    records = {s.id: s for s in db.session.scalars(select(Submission).where(
-        Submission.id.in_(_ids(events, "submission"))))}
+    records = audit.target_rows("submission", _ids(events, "submission"))
     offices = {o.id: o for o in db.session.scalars(select(Office))}
     by_code = {o.code: o for o in offices.values()}
     kiosks = {k.id: k for k in db.session.scalars(select(Kiosk).where(
@@ -71,8 +67,7 @@ def sentences(events: Sequence[AuditEvent], locale: str) -> dict[int, str]:
         return (office.name_en or office.name) if en else office.name
 
     def instrument(key: str | None) -> str:
-        return pick(dict(zip(("zh_TW", "en"), INSTRUMENTS[key], strict=True)), locale) \
-            if key in INSTRUMENTS else (key or "")
+        return pick(CATALOGUE[key].name, locale) if key in CATALOGUE else (key or "")
 
     def period(text: str | None) -> str:
         if not text or not Period.is_valid(str(text)):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from forms.catalogue import REPORTED
+
 NULLABLE_NUMBER = {"type": ["number", "null"]}
 NULLABLE_INT = {"type": ["integer", "null"]}
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -115,7 +117,7 @@ def document() -> dict:
                 "security": public,
                 "parameters": [{**PERIOD, "required": True},
                                {"name": "instrument", "in": "query", "schema": {
-                                   "type": "string", "enum": ["satisfaction", "phone", "mystery"]}},
+                                   "type": "string", "enum": list(REPORTED)}},
                                {"name": "office", "in": "query", "schema": {"type": "string"},
                                 "description": "An office code"}],
                 "responses": {"200": _ok("Results", "The latest published version"),
@@ -127,7 +129,7 @@ def document() -> dict:
                 "summary": "De-identified responses, as in the export (analyst scope)",
                 "security": [{"bearer": []}],
                 "parameters": [{"name": "instrument", "in": "query", "required": True, "schema": {
-                                   "type": "string", "enum": ["satisfaction", "phone", "mystery"]}},
+                                   "type": "string", "enum": list(REPORTED)}},
                                {**PERIOD, "required": True},
                                {"name": "office", "in": "query", "schema": {"type": "string"}},
                                {"name": "cursor", "in": "query", "schema": {

@@ -15,7 +15,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from analysis.periods import Period
-from webapp.capture.records import INSPECTION_KEYS
+from forms.catalogue import REPORTED
 from webapp.platform import errors
 from webapp.platform.extensions import limiter
 from webapp.programme import api_tokens
@@ -27,7 +27,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC = {"api.document", "api.offices", "api.periods", "api.results_page"}
 PAGE_LIMIT = 500
 CURSOR = re.compile(r"[A-Za-z0-9_-]{1,24}")
-INSTRUMENTS = ("satisfaction", *INSPECTION_KEYS)
+INSTRUMENTS = REPORTED
 
 
 class Problem(HTTPException):

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from analysis import report as analysis_report
 from analysis import report_charts
 from analysis.periods import Period
+from forms.catalogue import REPORTED
 from forms.instrument import Instrument, pick
 from forms.scoring import bands_of
 from forms.types import Stored, get_type
@@ -26,7 +27,7 @@ from webapp.programme import instruments
 from webapp.reporting import counts as aggregates
 from webapp.reporting.reports import breakdowns
 
-REPORT_KEYS = ("satisfaction", "phone", "mystery")
+REPORT_KEYS = REPORTED
 
 
 class ReportError(ValueError):
@@ -211,15 +212,15 @@ def inspection_section(instrument: Instrument, current: Period, before: Period |
             passed, failed, not_applicable = np.zeros(k), np.zeros(k), np.zeros(k)
             for (value, choice), counts in values.get(question["key"], {}).items():
                 score = qtype.score(question, Stored(value, choice))
-                if score is None or score.possible == 0:
+                if score is None or not score.applies:
                     not_applicable += counts
                     continue
                 earned += counts * score.earned
                 possible += counts * score.possible
-                if score.earned >= score.possible:
-                    passed += counts
-                else:
+                if score.lost_points:
                     failed += counts
+                else:
+                    passed += counts
             items[question["key"]] = (pick(question["label"], locale), passed, failed,
                                       not_applicable)
         if possible.any() or any(q.get("points") for q in section["questions"]):

@@ -7,10 +7,14 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from analysis.periods import Period
+from forms.instrument import DEFAULT_KEYS
+from webapp.capture.paper.cli import responses_cli
 from webapp.platform import audit
 from webapp.platform.cli import fail
 from webapp.platform.extensions import db
 from webapp.programme.offices import OFFICE_KINDS
+from webapp.reporting import exports, rollups
 from webapp.reporting.reports import build, files
 
 
@@ -43,4 +47,45 @@ def report(period: str, instrument: str, compare_to: str | None, kind: str | Non
     click.echo(f"{data['period_label']}報告：寫入 {len(written)} 個檔案到 {out}")
 
 
-commands = [report]
+@click.group("rollups")
+def rollups_cli() -> None:
+    """統計彙總表 Count tables kept for ended periods."""
+
+
+@rollups_cli.command("build")
+@click.option("--period", default=None, help="Only this period, e.g. 2025H2 (default: all ended).")
+def build_rollups(period: str | None) -> None:
+    """Build the count tables of every ended period that lacks them (run daily, and after late
+    paper forms for a closed period): reports on those periods then read thousands of rows
+    instead of scanning every answer.  Reading a report never builds them."""
+    made = rollups.build_ended(period)
+    for key, found in made:
+        click.echo(f"{key} {found}")
+    click.echo(f"{len(made)} rollup(s) built")
+
+
+@responses_cli.command("export")
+@click.argument("key", type=click.Choice(DEFAULT_KEYS))
+@click.option("--period", required=True, help="2025H2 (half-year) or 2025Q3 (quarter)")
+@click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="csv",
+              show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--lang", type=click.Choice(["zh_TW", "en"]), default="zh_TW", show_default=True,
+              help="language of the variable and value labels")
+def responses_export(key: str, period: str, fmt: str, out: Path, lang: str) -> None:
+    """Write a period's de-identified responses (CSV, XLSX, SPSS .sav, Stata .dta)."""
+    try:
+        period = str(Period.parse(period))
+        data = exports.table(key, period, lang)
+    except (ValueError, exports.ExportError) as error:
+        fail(str(error))
+    if not data.rows:
+        fail(f"{Period.parse(period).roc_label()}（{period}）沒有{key}的資料，沒有寫出檔案。")
+    exports.write(data, fmt, out)
+    audit.record("exported", "responses", None, {"instrument": key, "period": period,
+                                                   "format": fmt, "rows": len(data.rows)})
+    db.session.commit()
+    click.echo(f"寫出 {len(data.rows)} 筆回應到 {out}")
+
+
+commands = [report, rollups_cli]

@@ -1,0 +1,60 @@
+"""Sending mail through the server ``MAIL_URL`` names; nothing is sent when it is unset.
+
+``MAIL_URL`` is ``smtp://host:port``, ``smtp+starttls://user:password@host:587`` or
+``smtps://...``; ``MAIL_FROM`` is the sender.  A mail server that is down is logged and never
+fails the caller: what the mail says is also in the app (the notification is the record).
+"""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Iterable
+from email.message import EmailMessage
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app
+
+TIMEOUT = 10
+
+
+def configured() -> bool:
+    return bool(current_app.config.get("MAIL_URL"))
+
+
+def message(to: str, subject: str, body: str) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = current_app.config.get("MAIL_FROM", "service-quality@localhost")
+    mail["To"] = to
+    mail["Subject"] = subject
+    mail.set_content(body)
+    return mail
+
+
+def _connect(url: str) -> smtplib.SMTP:
+    parts = urlsplit(url)
+    if parts.scheme == "smtps":
+        server = smtplib.SMTP_SSL(parts.hostname, parts.port or 465, timeout=TIMEOUT)
+    else:
+        server = smtplib.SMTP(parts.hostname, parts.port or 25, timeout=TIMEOUT)
+        if parts.scheme == "smtp+starttls":
+            server.starttls()
+    if parts.username:
+        server.login(unquote(parts.username), unquote(parts.password or ""))
+    return server
+
+
+def send(messages: Iterable[EmailMessage]) -> int:
+    """Send ``messages`` over one connection; how many went (0 when mail is not set up)."""
+    messages = list(messages)
+    url = current_app.config.get("MAIL_URL")
+    if not messages or not url:
+        return 0
+    sent = 0
+    try:
+        with _connect(url) as server:
+            for mail in messages:
+                server.send_message(mail)
+                sent += 1
+    except (OSError, smtplib.SMTPException) as error:   # the in-app notice stays; nothing fails
+        current_app.logger.warning("notification mail not sent: %s", type(error).__name__)
+    return sent
