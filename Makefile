@@ -48,6 +48,7 @@ run: setup
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -q
 
 # The same suite on PostgreSQL: make test-postgres TEST_DATABASE_URL=postgresql://.../db
@@ -58,8 +59,11 @@ serve-gunicorn: setup
 	$(FLASK) db upgrade
 	$(BIN)/gunicorn -c deploy/gunicorn.conf.py 'webapp:create_app()'
 
+# The house rules: ruff, and import-linter's contracts (pyproject.toml: the layers of webapp/,
+# forms/ and analysis/ pure, the request kept in the web modules).
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules

@@ -15,7 +15,7 @@ from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.programme import instruments
 from webapp.reporting.masking import REPLACEMENTS
-from webapp.reporting.reports import comments as comments_page
+from webapp.reporting.reports import views_comments as comments_page
 
 
 def survey(office, i, *, comment, overall=4, service="household", age="65plus", channel="kiosk",

@@ -14,7 +14,7 @@ PACKAGES = ('survey', 'inspect', 'paper', 'photos')
 
 
 def register(app: Flask) -> None:
-    from webapp.capture.record_list import status_labels
+    from webapp.capture.inspect.views_list import status_labels
 
     register_packages(app, __name__, PACKAGES)
     app.context_processor(lambda: {

@@ -14,8 +14,9 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from webapp.platform import context, errors, health, i18n, security
+    from webapp.platform import i18n
     from webapp.platform.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from webapp.platform.web import context, errors, health, language, security
 
     security.install_converters(app)
     security.register(app)  # first: its body check must run before CSRF reads the form
@@ -24,10 +25,10 @@ def register(app: Flask) -> None:
     migrate.init_app(app, db, directory=migrations)
     csrf.init_app(app)
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=language.select_locale)
     limiter.init_app(app)
     i18n.install()
-    register_packages(app, __name__, ("about",))
+    register_packages(app, f"{__name__}.web", ("about",))
     app.register_blueprint(health.bp)
     errors.register(app)
     context.register(app)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import has_request_context, request
+from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -18,7 +18,6 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from webapp.platform.db import UTCDateTime, utcnow
 from webapp.platform.extensions import db
 from webapp.platform.hooks import Hook
-from webapp.platform.uploads import kind_of
 
 
 class AuditEvent(db.Model):
@@ -72,19 +71,6 @@ def record(action: str, target_type: str, target_id: int | None = None,
                        target_type=target_type, target_id=target_id, detail=detail)
     db.session.add(entry)
     return entry
-
-
-def upload_refused(raw: bytes | None, reason: str, problems: int = 0) -> None:
-    """Keep a refused upload in the log, committed on its own (nothing else is stored): which
-    page, who, what kind of file by content and how big, and why; never a byte of its content.
-    Only for a signed-in user: an anonymous post must not be able to fill the log."""
-    if not current_user.is_authenticated:
-        return
-    size = len(raw) if raw is not None else request.content_length
-    record("upload_refused", "upload", None, {"page": request.endpoint, "reason": reason,
-                                              "kind": kind_of(raw) if raw else None,
-                                              "bytes": size, "problems": problems})
-    db.session.commit()
 
 
 class AppendOnlyError(RuntimeError):

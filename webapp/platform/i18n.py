@@ -7,21 +7,11 @@ its translator from here, installed by the factory.
 
 from __future__ import annotations
 
-from flask import has_request_context, request, session
 from flask_babel import get_locale, gettext
 
 import forms.i18n
 
 LOCALES = ("zh_Hant_TW", "en")
-
-
-def select_locale() -> str:
-    if not has_request_context():  # CLI: reports and messages in Traditional Chinese
-        return LOCALES[0]
-    chosen = request.args.get("lang")
-    if chosen in LOCALES:
-        session["lang"] = chosen
-    return session.get("lang") or LOCALES[0]
 
 
 def locale_code() -> str:

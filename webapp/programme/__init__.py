@@ -24,7 +24,7 @@ def not_published(error: LookupError):
     """A form whose instrument has no published version yet: say so, and who can fix it."""
     from flask_babel import gettext as _
 
-    from webapp.platform.errors import page
+    from webapp.platform.web.errors import page
 
     return page(503, _("問卷尚未發布"), _("這份問卷或查核表還沒有發布，暫時無法填寫。請通知系統管理者"
                                    "到「問卷版本」頁面發布內建的版本。"))

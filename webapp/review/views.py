@@ -13,13 +13,14 @@ from flask_login import current_user
 
 from forms.instrument import pick
 from forms.scoring import bands_of
-from webapp.capture import evidence, record_list
+from webapp.capture import evidence
+from webapp.capture.inspect import views_list as record_list
 from webapp.capture.records import answer_rows, changes_since_return, history, titles
 from webapp.capture.submissions import Submission
-from webapp.platform import listing
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
-from webapp.platform.security import roles_required
+from webapp.platform.web import listing
+from webapp.platform.web.security import roles_required
 from webapp.programme import instruments
 from webapp.review import decisions
 from webapp.review.decisions import DECIDED

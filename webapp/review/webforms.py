@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Regexp
 
-from webapp.platform.webforms import StrictForm
+from webapp.platform.web.webforms import StrictForm
 
 
 class ReviewForm(StrictForm):

@@ -30,9 +30,10 @@ from sqlalchemy.exc import DBAPIError
 from forms.builder import answers_from_form, form_data_from_answers
 from forms.instrument import pick
 from forms.scoring import bands_of
-from webapp.capture import evidence, record_list
+from webapp.capture import evidence
 from webapp.capture import store as storage
 from webapp.capture.evidence import Photo
+from webapp.capture.inspect import views_list as record_list
 from webapp.capture.inspect.webforms import ConfirmForm, InspectionMeta, PhotoForm, office_choices
 from webapp.capture.photos import files as photos
 from webapp.capture.records import (
@@ -44,12 +45,13 @@ from webapp.capture.records import (
     titles,
 )
 from webapp.capture.submissions import Answer, RecordEvent, Submission, record_submitted
-from webapp.platform import audit, errors, installable, listing
+from webapp.platform import audit
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.platform.hooks import Hook
 from webapp.platform.i18n import locale_code
-from webapp.platform.security import roles_required, takes_photo
+from webapp.platform.web import errors, installable, listing, refused
+from webapp.platform.web.security import roles_required, takes_photo
 from webapp.programme import instruments
 from webapp.programme.offices import Office
 
@@ -330,7 +332,7 @@ def add_photo(submission_id: int):
                                current_app.config["PHOTO_MAX_UPLOAD"], by=current_user)
         except photos.PhotoError as error:
             db.session.rollback()
-            audit.upload_refused(raw, "unreadable")
+            refused.upload_refused(raw, "unreadable")
             form.photo.errors = [str(error)]
             page, _status = edit_page(submission.instrument_key, submission, photo_form=form)
             return page, 400

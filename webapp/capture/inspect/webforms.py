@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from webapp.platform.extensions import db
-from webapp.platform.webforms import StrictForm, SubmissionMeta, plausible_moment
+from webapp.platform.web.webforms import StrictForm, SubmissionMeta, plausible_moment
 from webapp.programme.offices import Office
 
 

@@ -26,14 +26,15 @@ from webapp.capture.paper import blank
 from webapp.platform import audit, uploads
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
-from webapp.platform.security import (
+from webapp.platform.web import refused
+from webapp.platform.web.security import (
     PROGRAMME,
     read_preview,
     roles_required,
     sign_preview,
     takes_file,
 )
-from webapp.platform.webforms import StrictForm
+from webapp.platform.web.webforms import StrictForm
 from webapp.programme import instruments
 
 bp = Blueprint("paper", __name__, url_prefix="/paper", template_folder="templates")
@@ -98,11 +99,11 @@ def upload():
     try:
         checked = paper.check_file(form.instrument.data, raw)
     except uploads.ImportFileError as error:
-        audit.upload_refused(raw, "unreadable")
+        refused.upload_refused(raw, "unreadable")
         form.file.errors = [str(error)]
         return _page(form, status=400)
     if checked.errors:
-        audit.upload_refused(raw, "problems", len(checked.errors))
+        refused.upload_refused(raw, "problems", len(checked.errors))
         return _page(form, problems=checked.errors, status=400)
     digest = uploads.keep(raw)
     token = sign_preview("paper-preview", {"key": form.instrument.data, "file": digest,

@@ -11,7 +11,7 @@ from webapp.capture import evidence
 from webapp.capture.evidence import Photo
 from webapp.capture.photos import files as photos
 from webapp.platform.extensions import db
-from webapp.platform.security import private_cache
+from webapp.platform.web.security import private_cache
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
 

@@ -32,11 +32,11 @@ from webapp.capture import store as storage
 from webapp.capture.survey import codes
 from webapp.capture.survey.codes import SurveyCode
 from webapp.capture.survey.webforms import KioskMeta, queued
-from webapp.platform import errors, installable
 from webapp.platform.db import utcnow
 from webapp.platform.extensions import db, limiter
 from webapp.platform.i18n import LOCALES, locale_code
-from webapp.platform.webforms import SubmissionMeta
+from webapp.platform.web import errors, installable
+from webapp.platform.web.webforms import SubmissionMeta
 from webapp.programme import instruments
 from webapp.programme.offices import Kiosk, Office
 
@@ -257,4 +257,4 @@ def thanks_endpoint(kiosk: Kiosk | None) -> str:
 
 
 # QR slips printed on the web, and the short code typed by hand, live in their own module
-from webapp.capture.survey import slips  # noqa: E402,F401
+from webapp.capture.survey import views_slips  # noqa: E402,F401

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from wtforms import HiddenField
 from wtforms.validators import Optional, Regexp
 
-from webapp.platform.webforms import SubmissionMeta
+from webapp.platform.web.webforms import SubmissionMeta
 
 #: an ISO 8601 moment in UTC as JavaScript's ``Date.toISOString`` writes it
 MOMENT = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$"

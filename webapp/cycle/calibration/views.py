@@ -22,8 +22,8 @@ from webapp.cycle.calibration import services as calibrations
 from webapp.cycle.calibration.models import CalibrationRound, CalibrationScore
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
-from webapp.platform.security import PROGRAMME, roles_required
-from webapp.platform.webforms import StrictForm
+from webapp.platform.web.security import PROGRAMME, roles_required
+from webapp.platform.web.webforms import StrictForm
 from webapp.programme import instruments
 from webapp.programme.accounts import User
 

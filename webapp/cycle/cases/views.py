@@ -29,11 +29,11 @@ from webapp.capture.photos import files as photos
 from webapp.capture.records import titles
 from webapp.cycle.cases import services as cases
 from webapp.cycle.cases.models import CaseItem, ImprovementCase
-from webapp.platform import audit
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
-from webapp.platform.security import roles_required, takes_photo
-from webapp.platform.webforms import StrictForm
+from webapp.platform.web import refused
+from webapp.platform.web.security import roles_required, takes_photo
+from webapp.platform.web.webforms import StrictForm
 
 bp = Blueprint("cases", __name__, url_prefix="/cases", template_folder="templates")
 ROLES = ("office", "reviewer", "admin")
@@ -104,7 +104,7 @@ def show(case_id: int):
                                            by=current_user, case_item_id=item.id)
                 except photos.PhotoError as error:
                     db.session.rollback()       # neither the answer nor the photo
-                    audit.upload_refused(raw, "unreadable")
+                    refused.upload_refused(raw, "unreadable")
                     answering.photo.errors = [str(error)]
                     return page(visible(case_id), answering, deciding, 400)
                 db.session.commit()

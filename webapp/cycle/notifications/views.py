@@ -11,8 +11,8 @@ from webapp.cycle.notifications.models import Notification
 from webapp.platform.db import utcnow
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
-from webapp.platform.security import roles_required
-from webapp.platform.webforms import StrictForm
+from webapp.platform.web.security import roles_required
+from webapp.platform.web.webforms import StrictForm
 from webapp.programme.accounts import ROLES
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications", template_folder="templates")

@@ -18,10 +18,10 @@ from webapp.capture.records import titles
 from webapp.cycle.plans import services as plans
 from webapp.cycle.plans.models import Assignment, CheckPlan
 from webapp.cycle.plans.webforms import AssignmentForm, PlanForm
-from webapp.platform import listing
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
-from webapp.platform.security import PROGRAMME, roles_required
+from webapp.platform.web import listing
+from webapp.platform.web.security import PROGRAMME, roles_required
 from webapp.programme.accounts import User
 from webapp.programme.offices import Office
 

@@ -7,7 +7,7 @@ from wtforms import DateField, IntegerField, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
 from webapp.cycle.plans.services import MAX_PER_OFFICE
-from webapp.platform.webforms import StrictForm
+from webapp.platform.web.webforms import StrictForm
 
 
 class PlanForm(StrictForm):

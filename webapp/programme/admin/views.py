@@ -13,11 +13,12 @@ from sqlalchemy import func, or_, select
 from wtforms import SelectChoice
 
 from forms.instrument import pick
-from webapp.platform import audit, listing
+from webapp.platform import audit
 from webapp.platform.audit import AuditEvent
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
-from webapp.platform.security import PROGRAMME, roles_required
+from webapp.platform.web import listing
+from webapp.platform.web.security import PROGRAMME, roles_required
 from webapp.programme.accounts import ROLE_LABELS, ROLES, User
 from webapp.programme.admin import sentences
 from webapp.programme.admin.webforms import EditUserForm, KioskForm, ToggleForm, UserForm
@@ -228,4 +229,8 @@ def audit_log():
 
 
 # the office registry's pages live in their own module
-from webapp.programme.admin import authoring, registry, tokens  # noqa: E402,F401
+from webapp.programme.admin import (  # noqa: E402,F401
+    views_instruments,
+    views_offices,
+    views_tokens,
+)

@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from forms.instrument import pick
 from webapp.platform.i18n import locale_code
-from webapp.platform.webforms import StrictForm
+from webapp.platform.web.webforms import StrictForm
 from webapp.programme.accounts import ROLE_LABELS
 
 

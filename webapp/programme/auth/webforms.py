@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from webapp.platform.webforms import StrictForm
+from webapp.platform.web.webforms import StrictForm
 
 
 class LoginForm(StrictForm):

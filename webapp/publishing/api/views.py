@@ -16,8 +16,8 @@ from werkzeug.exceptions import HTTPException
 
 from analysis.periods import Period
 from forms.catalogue import REPORTED
-from webapp.platform import errors
 from webapp.platform.extensions import limiter
+from webapp.platform.web import errors
 from webapp.programme import api_tokens
 from webapp.publishing.api import openapi, results
 from webapp.reporting import counts as aggregates

@@ -22,8 +22,8 @@ from wtforms import SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from webapp.platform.extensions import db
-from webapp.platform.security import roles_required
-from webapp.platform.webforms import StrictForm
+from webapp.platform.web.security import roles_required
+from webapp.platform.web.webforms import StrictForm
 from webapp.publishing.opendata import files
 from webapp.publishing.opendata import publications as snapshot
 

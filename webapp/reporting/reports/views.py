@@ -18,7 +18,7 @@ from webapp.platform import audit, spreadsheets
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
-from webapp.platform.security import private_cache, roles_required
+from webapp.platform.web.security import private_cache, roles_required
 from webapp.programme.offices import OFFICE_KINDS
 from webapp.reporting import counts as aggregates
 from webapp.reporting import exports
@@ -203,4 +203,4 @@ def quality():
 
 
 # the pages that live in their own modules register on this blueprint
-from webapp.reporting.reports import comments, office  # noqa: E402,F401
+from webapp.reporting.reports import views_comments, views_office  # noqa: E402,F401

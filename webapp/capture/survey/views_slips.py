@@ -20,8 +20,8 @@ from webapp.capture.survey import codes, qrsheet
 from webapp.capture.survey.views import bp
 from webapp.platform import audit
 from webapp.platform.extensions import db, limiter
-from webapp.platform.security import PROGRAMME, roles_required
-from webapp.platform.webforms import StrictForm
+from webapp.platform.web.security import PROGRAMME, roles_required
+from webapp.platform.web.webforms import StrictForm
 from webapp.programme.offices import Office
 
 WEB_MAX = 600     # 50 pages; larger runs go through ``flask qr-sheet``

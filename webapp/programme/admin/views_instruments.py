@@ -22,14 +22,15 @@ from forms.instrument import DEFAULT_KEYS, check, load_default
 from webapp.platform import audit, uploads
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
-from webapp.platform.security import (
+from webapp.platform.web import refused
+from webapp.platform.web.security import (
     PROGRAMME,
     read_preview,
     roles_required,
     sign_preview,
     takes_file,
 )
-from webapp.platform.webforms import StrictForm
+from webapp.platform.web.webforms import StrictForm
 from webapp.programme import instruments
 from webapp.programme.admin import workbooks
 from webapp.programme.admin.views import bp
@@ -106,7 +107,7 @@ def instrument_workbook(key: str):
 
 
 def _refuse(upload: UploadForm, raw: bytes, reason: str, message: str):
-    audit.upload_refused(raw, reason)
+    refused.upload_refused(raw, reason)
     upload.file.errors = [message]
     return _page(upload, status=400)
 
@@ -136,7 +137,7 @@ def upload_instrument():
             problems = [workbooks.workbook.Problem("settings", 1, "kind", _(
                 "問卷類別不能改變（目前是 %(kind)s）", kind=current.kind))]
     if problems:
-        audit.upload_refused(raw, "problems", len(problems))
+        refused.upload_refused(raw, "problems", len(problems))
         return _page(upload, problems, status=400)
     audit.record("imported", "instrument_workbook", base.id, {"via": "web", "instrument": key})
     db.session.commit()

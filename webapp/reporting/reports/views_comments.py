@@ -20,11 +20,11 @@ from analysis.periods import Period
 from forms.instrument import pick
 from webapp.capture.store import CITIZEN_CHANNELS
 from webapp.capture.submissions import CHANNEL_LABELS, Answer, Submission
-from webapp.platform import listing
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
-from webapp.platform.security import roles_required
+from webapp.platform.web import listing
+from webapp.platform.web.security import roles_required
 from webapp.programme import instruments
 from webapp.programme.offices import Office
 from webapp.reporting import counts as aggregates

@@ -14,8 +14,9 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from webapp.platform import audit, uploads
 from webapp.platform.extensions import db
-from webapp.platform.security import PROGRAMME, roles_required, takes_file
-from webapp.platform.webforms import StrictForm
+from webapp.platform.web import refused
+from webapp.platform.web.security import PROGRAMME, roles_required, takes_file
+from webapp.platform.web.webforms import StrictForm
 from webapp.programme import office_registry
 from webapp.programme.admin.views import bp
 from webapp.programme.admin.webforms import ToggleForm
@@ -112,17 +113,17 @@ def import_offices():
         return page(form, upload, status=400)
     raw = upload.file.data.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
-        audit.upload_refused(raw, "too_large")
+        refused.upload_refused(raw, "too_large")
         upload.file.errors = [_("檔案超過 200 KB，機關名冊不會這麼大；請確認選對檔案。")]
         return page(form, upload, status=400)
     try:
         rows, problems = office_registry.read(raw)
     except uploads.ImportFileError as error:
-        audit.upload_refused(raw, "unreadable")
+        refused.upload_refused(raw, "unreadable")
         upload.file.errors = [str(error)]
         return page(form, upload, status=400)
     if problems or not rows:
-        audit.upload_refused(raw, "problems" if problems else "empty", len(problems))
+        refused.upload_refused(raw, "problems" if problems else "empty", len(problems))
         if not rows and not problems:
             upload.file.errors = [_("檔案裡沒有任何機關。")]
         return page(form, upload, problems=problems, status=400)

@@ -12,8 +12,8 @@ from wtforms import SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
 from webapp.platform.extensions import db
-from webapp.platform.security import roles_required
-from webapp.platform.webforms import StrictForm
+from webapp.platform.web.security import roles_required
+from webapp.platform.web.webforms import StrictForm
 from webapp.programme import api_tokens
 from webapp.programme.admin.views import bp
 from webapp.programme.admin.webforms import ToggleForm

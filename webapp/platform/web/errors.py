@@ -13,9 +13,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from webapp.platform import audit
 from webapp.platform.extensions import db
-from webapp.platform.security import upload_limit
+from webapp.platform.web import refused
+from webapp.platform.web.security import upload_limit
 
 
 def page(status: int, title: str, message: str):
@@ -55,7 +55,7 @@ def register(app: Flask) -> None:
         if code == 413 and request.mimetype == "multipart/form-data":
             view = current_app.view_functions.get(request.endpoint or "")
             if getattr(view, "takes_a_file", False):
-                audit.upload_refused(None, "too_large")
+                refused.upload_refused(None, "too_large")
             message = _("檔案太大：上傳的檔案最大 %(mb)s MB。請確認選對檔案，或分成幾個檔案上傳。",
                         mb=upload_limit(view) // (1024 * 1024))
         if error.description and error.description != type(error).description:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from analysis.periods import Period
 from webapp.platform.extensions import db
-from webapp.platform.security import roles_required
+from webapp.platform.web.security import roles_required
 from webapp.programme.offices import Office
 from webapp.reporting import counts as aggregates
 from webapp.reporting.reports import build as reporting

@@ -15,8 +15,8 @@ from sqlalchemy import Select, or_, select
 
 from webapp.capture.records import INSPECTION_KEYS
 from webapp.capture.submissions import STATUSES, Submission
-from webapp.platform import listing
 from webapp.platform.extensions import db
+from webapp.platform.web import listing
 from webapp.programme.accounts import User
 from webapp.programme.offices import Office
 
