@@ -24,10 +24,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from analysis.periods import Period
 from webapp.platform import audit
 from webapp.platform.db import UTCDateTime, utcnow
 from webapp.platform.events import Event
 from webapp.platform.extensions import db
+from webapp.platform.periods import PeriodType
 from webapp.programme.accounts import User
 from webapp.programme.instruments import InstrumentVersion
 from webapp.programme.offices import Office
@@ -62,8 +64,8 @@ class Submission(db.Model):
     instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id"))
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
-    half: Mapped[str] = mapped_column(String(6))
-    quarter: Mapped[str] = mapped_column(String(6))
+    half: Mapped[Period] = mapped_column(PeriodType)
+    quarter: Mapped[Period] = mapped_column(PeriodType)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -109,8 +111,8 @@ class Answer(db.Model):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     instrument_key: Mapped[str] = mapped_column(String(40))
-    half: Mapped[str] = mapped_column(String(6))
-    quarter: Mapped[str] = mapped_column(String(6))
+    half: Mapped[Period] = mapped_column(PeriodType)
+    quarter: Mapped[Period] = mapped_column(PeriodType)
     item_key: Mapped[str] = mapped_column(String(64))
     value: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str | None] = mapped_column(Text)

@@ -40,6 +40,7 @@ from webapp.capture import store
 from webapp.capture.submissions import Answer, Submission
 from webapp.platform.db import TAIPEI, UTCDateTime, utcnow
 from webapp.platform.extensions import db
+from webapp.platform.periods import PeriodType
 from webapp.programme import instruments
 
 
@@ -50,7 +51,7 @@ class RollupPeriod(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instrument_key: Mapped[str] = mapped_column(String(40))
-    period: Mapped[str] = mapped_column(String(6))
+    period: Mapped[Period] = mapped_column(PeriodType)
     built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 class AnswerCount(db.Model):
@@ -64,7 +65,7 @@ class AnswerCount(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instrument_key: Mapped[str] = mapped_column(String(40))
-    period: Mapped[str] = mapped_column(String(6))
+    period: Mapped[Period] = mapped_column(PeriodType)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     channel: Mapped[str] = mapped_column(String(16))
     item_key: Mapped[str] = mapped_column(String(64))
@@ -80,7 +81,7 @@ class ScaleSum(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instrument_key: Mapped[str] = mapped_column(String(40))
-    period: Mapped[str] = mapped_column(String(6))
+    period: Mapped[Period] = mapped_column(PeriodType)
     scale: Mapped[str] = mapped_column(String(400))  # the items, comma-joined, in order
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     n: Mapped[int] = mapped_column(Integer)

@@ -14,9 +14,11 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement
 
+from analysis.periods import Period
 from webapp.capture.submissions import Submission
 from webapp.platform.db import UTCDateTime, utcnow
 from webapp.platform.extensions import db
+from webapp.platform.periods import PeriodType
 from webapp.programme.offices import Office
 
 ITEM_STATES = ("open", "answered", "accepted")
@@ -28,7 +30,7 @@ class ImprovementCase(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), unique=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
-    period: Mapped[str] = mapped_column(String(6))   # the half-year of the check
+    period: Mapped[Period] = mapped_column(PeriodType)   # the half-year of the check
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     due_on: Mapped[date] = mapped_column(Date)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,9 +11,11 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement
 
+from analysis.periods import Period
 from webapp.capture.submissions import Submission
 from webapp.platform.db import UTCDateTime, utcnow
 from webapp.platform.extensions import db
+from webapp.platform.periods import PeriodType
 from webapp.programme.accounts import User
 from webapp.programme.offices import Office
 
@@ -26,7 +28,7 @@ class CheckPlan(db.Model):
     __table_args__ = (UniqueConstraint("period", "instrument_key", name="uq_check_plans_period_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period: Mapped[str] = mapped_column(String(6))
+    period: Mapped[Period] = mapped_column(PeriodType)
     instrument_key: Mapped[str] = mapped_column(String(40))
     per_office: Mapped[int] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from analysis.periods import Period
+from analysis import periods
 from webapp.capture.inspect.views import panels as inspector_panels
 from webapp.capture.records import titles
 from webapp.cycle.plans import services as plans
@@ -46,8 +46,7 @@ def period_choices() -> list[SelectChoice]:
 
 
 def period_label(text: str) -> str:
-    found = Period.parse(text)
-    return found.english_label() if locale_code().startswith("en") else found.roc_label()
+    return periods.label(text, locale_code())
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -9,8 +9,8 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from analysis import periods
 from analysis.charts.words import GRADES_EN
-from analysis.periods import Period
 from webapp.platform.db import TAIPEI
 from webapp.platform.i18n import locale_code
 
@@ -20,11 +20,8 @@ def register(app: Flask) -> None:
     def values() -> dict:
         english = locale_code().startswith("en")
 
-        def period_label(text: str) -> str:
-            if not Period.is_valid(text):
-                return str(text)  # an odd period already stored never breaks a page
-            period = Period.parse(text)
-            return period.english_label() if english else period.roc_label()
+        def period_label(text: str) -> str:   # an odd period already stored: as it is
+            return periods.label(text, locale_code())
 
         def local_time(moment: datetime | None) -> str:
             return "" if moment is None else moment.astimezone(TAIPEI).strftime("%Y-%m-%d %H:%M")

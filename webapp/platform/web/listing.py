@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
-from analysis.periods import FIRST_YEAR, LAST_YEAR
+from analysis.periods import FIRST_YEAR, LAST_YEAR, Period
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 
@@ -80,6 +80,26 @@ def choice(name: str, allowed: Iterable[str], what: str) -> str | None:
     if value is not None and value not in set(allowed):
         abort(400, description=_("%(what)s「%(value)s」不在可選的項目中", what=what, value=value[:50]))
     return value
+
+
+def period(name: str = "period", default: str | None = None, kind: str | None = None
+           ) -> Period | None:
+    """A period from the query string (``2025H2``, ``2025q3``), or ``default`` when there is
+    none; a malformed one, a year outside the programme's, or a quarter where only half-years
+    are offered (``kind="H"``) is the request's fault: 400, the same words on every page."""
+    text = request.args.get(name) or default
+    if text is None:
+        return None
+    try:
+        found = Period.parse(text)
+    except ValueError:
+        shaped = Period.is_shaped(text)
+        abort(400, description=_("期間的年份應在 %(first)s 到 %(last)s 之間，收到：%(value)s",
+                                 first=FIRST_YEAR, last=LAST_YEAR, value=str(text)[:20])
+              if shaped else _("期間格式應為 2025H2 或 2025Q3，收到：%(value)s", value=str(text)[:20]))
+    if kind is not None and found.kind != kind:
+        abort(400, description=_("只能選半年期，例如 2025H2；收到：%(value)s", value=str(text)[:20]))
+    return found
 
 
 def day(name: str, end: bool = False) -> datetime | None:

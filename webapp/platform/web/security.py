@@ -19,6 +19,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.routing import IntegerConverter
 
 from webapp.platform.db import MAX_ROW_ID
+from webapp.platform.periods import PeriodConverter
 
 MAX_FIELDS = 300  # the longest checklist has about 30 fields
 
@@ -94,6 +95,7 @@ def _private_cache_allowed() -> bool:
 def install_converters(app: Flask) -> None:
     """Before any route is added: the routes bind their converters when they are added."""
     app.url_map.converters["int"] = RowId
+    app.url_map.converters["period"] = PeriodConverter
 
 
 def register(app: Flask) -> None:

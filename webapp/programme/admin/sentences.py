@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from analysis.periods import Period
+from analysis import periods
 from forms.catalogue import CATALOGUE
 from forms.instrument import pick
 from webapp.platform import audit
@@ -70,10 +70,7 @@ def sentences(events: Sequence[AuditEvent], locale: str) -> dict[int, str]:
         return pick(CATALOGUE[key].name, locale) if key in CATALOGUE else (key or "")
 
     def period(text: str | None) -> str:
-        if not text or not Period.is_valid(str(text)):
-            return str(text or "")
-        found = Period.parse(str(text))
-        return found.english_label() if en else found.roc_label()
+        return periods.label(text, locale)
 
     def target(e: AuditEvent) -> str:
         detail = e.detail or {}

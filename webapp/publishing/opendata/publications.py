@@ -15,7 +15,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy import JSON, ForeignKey, Integer, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from analysis import opendata
@@ -25,6 +25,7 @@ from webapp.capture.records import INSPECTION_KEYS
 from webapp.platform import audit
 from webapp.platform.db import UTCDateTime, utcnow
 from webapp.platform.extensions import db
+from webapp.platform.periods import PeriodType
 from webapp.programme import instruments
 from webapp.programme.accounts import User
 from webapp.reporting import counts as aggregates
@@ -36,7 +37,7 @@ class Publication(db.Model):
     __table_args__ = (UniqueConstraint("period", "version", name="uq_publications_period_version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period: Mapped[str] = mapped_column(String(6), index=True)
+    period: Mapped[Period] = mapped_column(PeriodType, index=True)
     version: Mapped[int] = mapped_column(Integer)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

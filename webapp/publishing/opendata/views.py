@@ -3,8 +3,6 @@ analysts, who freeze a period's results as a new version."""
 
 from __future__ import annotations
 
-import re
-
 from flask import (
     Blueprint,
     abort,
@@ -21,6 +19,7 @@ from flask_login import current_user
 from wtforms import SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from analysis.periods import Period
 from webapp.platform.extensions import db
 from webapp.platform.web.security import roles_required
 from webapp.platform.web.webforms import StrictForm
@@ -28,7 +27,6 @@ from webapp.publishing.opendata import files
 from webapp.publishing.opendata import publications as snapshot
 
 bp = Blueprint("opendata", __name__, url_prefix="/open", template_folder="templates")
-PERIOD = re.compile(r"[0-9]{4}H[12]")
 TYPES = {".csv": "text/csv; charset=utf-8", ".json": "application/json"}
 
 
@@ -39,9 +37,7 @@ class PublishForm(StrictForm):
     submit = SubmitField(_l("發布"))
 
 
-def _publication(period: str, version: int | None = None):
-    if not PERIOD.fullmatch(period):
-        abort(404)
+def _publication(period: Period, version: int | None = None):
     found = snapshot.latest(period, version)
     return found if found is not None else abort(404)
 
@@ -52,8 +48,8 @@ def index():
     return render_template("opendata/index.html", periods=periods, names=files.NAMES)
 
 
-@bp.get("/<period>/")
-def period_page(period: str):
+@bp.get("/<period:period>/")
+def period_page(period: Period):
     publication = _publication(period)
     log = snapshot.correction_logs(period)[period]
     overall = [r for r in snapshot.survey_rows(publication) if r["item"] == "overall"]
@@ -74,13 +70,13 @@ def _download(publication, name: str):
     return response
 
 
-@bp.get("/<period>/<name>")
-def latest_file(period: str, name: str):
+@bp.get("/<period:period>/<name>")
+def latest_file(period: Period, name: str):
     return _download(_publication(period), name)
 
 
-@bp.get("/<period>/v<int:version>/<name>")
-def version_file(period: str, version: int, name: str):
+@bp.get("/<period:period>/v<int:version>/<name>")
+def version_file(period: Period, version: int, name: str):
     return _download(_publication(period, version), name)
 
 

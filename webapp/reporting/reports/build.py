@@ -58,11 +58,6 @@ def thresholds(config: Mapping) -> dict:
             "min_checks": int(config["INSPECTION_MIN_CHECKS"])}
 
 
-def label(period: Period, locale: str) -> str:
-    """``115年上半年`` in Chinese, ``2026 H1 (ROC 115)`` in English."""
-    return period.english_label() if locale.startswith("en") else period.roc_label()
-
-
 def build(period: str, instrument: str = "all", compare_to: str | None = None,
           kind: str | None = None, codes: list[str] | None = None,
           locale: str = "zh_TW", *, min_n: int = analysis_report.DEFAULT_MIN_N,
@@ -89,9 +84,9 @@ def build(period: str, instrument: str = "all", compare_to: str | None = None,
     infos = [analysis_report.OfficeInfo(o.code, o.name, o.kind, o.name_en) for o in offices]
     ids = [o.id for o in offices]
     result = {
-        "period": str(current), "period_label": label(current, locale),
+        "period": str(current), "period_label": current.label(locale),
         "compare_to": str(before) if before else None,
-        "compare_label": label(before, locale) if before else None,
+        "compare_label": before.label(locale) if before else None,
         "generated_at": datetime.now(TAIPEI).isoformat(timespec="seconds"),
         "locale": "en" if locale.startswith("en") else "zh_TW",
         "filter": {"kind": kind, "codes": codes or None, "offices": len(offices)},
@@ -184,7 +179,7 @@ def survey_section(instrument: Instrument, current: Period, before: Period | Non
     satisfied, answered = aggregates.satisfied_by_period(
         instrument.key, [str(p) for p in periods], analysis_report.MAIN_ITEM, ids)
     section["trend"] = analysis_report.trend_rows(
-        infos, [str(p) for p in periods], [label(p, locale) for p in periods], satisfied,
+        infos, [str(p) for p in periods], [p.label(locale) for p in periods], satisfied,
         answered, min_n=min_n)
     section["breakdowns"] = breakdowns.breakdowns(instrument, half, ids, locale, min_n)
     breakdowns.add_comment_counts(section, instrument, half, ids, [o.code for o in infos])

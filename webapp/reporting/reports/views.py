@@ -18,6 +18,7 @@ from webapp.platform import audit, spreadsheets
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
+from webapp.platform.web import listing
 from webapp.platform.web.security import private_cache, roles_required
 from webapp.programme.offices import OFFICE_KINDS
 from webapp.reporting import counts as aggregates
@@ -45,15 +46,15 @@ def default_half(halves: list[str]) -> str | None:
 def params() -> dict:
     args = request.args
     halves = aggregates.periods_with_data()
-    period = args.get("period") or default_half(halves) or str(
-        Period.half_of(datetime.now(TAIPEI)).previous())
+    period = listing.period(default=default_half(halves) or str(
+        Period.half_of(datetime.now(TAIPEI)).previous()))
     compare_to = args.get("compare_to")
-    if compare_to is None:
-        compare_to = ""
-        if Period.is_valid(period):
-            previous = Period.parse(period).previous()
-            if str(previous) in aggregates.periods_with_data(quarters=previous.kind == "Q"):
-                compare_to = str(previous)
+    if compare_to:
+        compare_to = listing.period("compare_to")
+    elif compare_to is None:
+        previous = period.previous()
+        if previous in aggregates.periods_with_data(quarters=previous.kind == "Q"):
+            compare_to = previous
     instrument = args.get("instrument") or "all"
     kind = args.get("kind") or None
     if kind is not None and kind not in OFFICE_KINDS:
@@ -63,13 +64,9 @@ def params() -> dict:
             "kind": kind, "codes": codes}
 
 
-def comparable(period: str, periods: list[str]) -> set[str]:
+def comparable(period: Period, periods: list[Period]) -> set[Period]:
     """The periods a report on *period* may be compared with: earlier ones of the same kind."""
-    if not Period.is_valid(period):
-        return set()
-    chosen = Period.parse(period)
-    return {p for p in periods if Period.is_valid(p) and Period.parse(p).kind == chosen.kind
-            and Period.parse(p) < chosen}
+    return {p for p in periods if p.kind == period.kind and p < period}
 
 
 @bp.get("/")
@@ -166,13 +163,10 @@ def responses(fmt: str):
     key = request.args.get("instrument") or "satisfaction"
     if key not in DEFAULT_KEYS:
         abort(400, description=_("沒有「%(key)s」這份問卷或查核表", key=key))
-    try:
-        period = str(Period.parse(request.args.get("period") or ""))
-    except ValueError:
-        abort(400, description=_("期間的格式應為 2025H2 或 2025Q3"))
+    period = listing.period(default="")
     data = exports.table(key, period, locale_code())
     if not data.rows:
-        abort(404, description=_("%(period)s 沒有這份問卷的資料", period=Period.parse(period).roc_label()))
+        abort(404, description=_("%(period)s 沒有這份問卷的資料", period=period.label(locale_code())))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"export.{fmt}"
         exports.write(data, fmt, path)
@@ -189,13 +183,9 @@ def responses(fmt: str):
 @roles_required("analyst", "admin")
 def quality():
     halves = aggregates.periods_with_data("satisfaction")
-    period = request.args.get("period") or default_half(halves)
+    period = listing.period(default=default_half(halves))
     if period is None:
         return render_template("reports/quality.html", result=None, halves=halves, period=None)
-    try:
-        Period.parse(period)
-    except ValueError as error:
-        abort(400, description=str(error))
     result = quality_flags.flags(period)
     return render_template("reports/quality.html", result=result, halves=halves,
                            quarters=aggregates.periods_with_data("satisfaction", quarters=True),

@@ -16,7 +16,6 @@ from flask_login import current_user
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
-from analysis.periods import Period
 from forms.instrument import pick
 from webapp.capture.store import CITIZEN_CHANNELS
 from webapp.capture.submissions import CHANNEL_LABELS, Answer, Submission
@@ -52,9 +51,7 @@ class Comment:
 def filters(survey, halves: list[str], offices: list[Office]) -> dict:
     """The page's filters from the query string, each checked against what may be chosen."""
     args = request.args
-    period = args.get("period") or default_half(halves)
-    if period is not None and not Period.is_valid(period):
-        abort(400, description=_("期間「%(period)s」的格式應為 2025H2 或 2025Q3", period=period))
+    period = listing.period(default=default_half(halves))
     options = {key: {o["key"] for o in survey.question(key)["options"]}
                for key in ("service_used", "age_band")}
     overall = listing.choice("overall", {"1", "2", "3", "4", "5"}, _("整體滿意度"))
