@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from analysis.arrays import as_count_table, as_level_values
+from analysis.satisfaction import SATISFIED_TOP
 from analysis.wilson import wilson_arrays, z_for
 
 __all__ = [
@@ -158,7 +159,7 @@ def describe_arrays(
     counts: ArrayLike,
     values: ArrayLike | None = None,
     no_answer: ArrayLike | None = None,
-    satisfied_top: int = 2,
+    satisfied_top: int = SATISFIED_TOP,
 ) -> LikertTable:
     """Describe every office of a count table at once (vectorised).
 
@@ -253,7 +254,7 @@ def describe_table(
     counts: ArrayLike,
     values: ArrayLike | None = None,
     no_answer: ArrayLike | None = None,
-    satisfied_top: int = 2,
+    satisfied_top: int = SATISFIED_TOP,
 ) -> list[LikertSummary]:
     """Describe every office of a count table; one :class:`LikertSummary` per row.
 
@@ -267,7 +268,7 @@ def describe(
     counts_row: ArrayLike,
     values: ArrayLike | None = None,
     no_answer: int = 0,
-    satisfied_top: int = 2,
+    satisfied_top: int = SATISFIED_TOP,
 ) -> LikertSummary:
     """Describe one office's answers to one Likert item.
 

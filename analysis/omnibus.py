@@ -25,6 +25,7 @@ from scipy import stats
 
 from analysis.arrays import as_count_table, as_level_values
 from analysis.ranks import rank_pieces
+from analysis.satisfaction import SATISFIED_TOP
 
 __all__ = [
     "NOTE_IDENTICAL",
@@ -47,7 +48,7 @@ NOTE_TOO_FEW = "fewer than two offices have answers, so there is nothing to comp
 # ---------------------------------------------------------------------------------------------
 
 
-def satisfied_table(counts: ArrayLike, satisfied_top: int = 2) -> np.ndarray:
+def satisfied_table(counts: ArrayLike, satisfied_top: int = SATISFIED_TOP) -> np.ndarray:
     """Collapse a Likert count table to ``(k, 2)``: [not satisfied, satisfied].
 
     Useful for :func:`chi2_from_counts` when the full office x level table has too many small

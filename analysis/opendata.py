@@ -24,12 +24,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis import satisfaction
+from analysis.satisfaction import LEVELS
 from analysis.wilson import wilson_arrays, z_for
 
 #: the code of the all-offices row of each item
 ALL = "ALL"
-LEVELS = 5
-SATISFIED = (4, 5)  # 滿意 and 非常滿意: the share the satisfaction rate counts
 
 #: why a cell is withheld
 SMALL = "small_n"
@@ -87,7 +87,7 @@ class SurveyCell:
 def _cells(codes: Sequence[str], item: str, table: np.ndarray, z: float,
            reasons: Sequence[str | None]) -> list[SurveyCell]:
     n = table.sum(axis=1)
-    satisfied = table[:, [level - 1 for level in SATISFIED]].sum(axis=1)
+    satisfied = satisfaction.satisfied(table)
     low, high = wilson_arrays(satisfied.astype(float), n.astype(float), z)
     weighted = table @ np.arange(1, LEVELS + 1)
     cells = []

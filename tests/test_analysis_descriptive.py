@@ -222,3 +222,14 @@ def test_property_describe_matches_raw(row, top):
     sat = int(sum(row[-top:]))
     np.testing.assert_allclose(s.satisfied_ci, scipy_wilson(sat, x.size), rtol=RTOL)
     assert 0.0 <= s.satisfied_ci[0] <= s.satisfied_rate <= s.satisfied_ci[1] <= 1.0
+
+
+def test_satisfied_is_the_top_two_levels_everywhere():
+    """One rule: the share the report's rate, the open data and the SQL counts all use."""
+    from analysis import satisfaction
+
+    table = np.array([[1, 2, 3, 4, 5], [0, 0, 0, 0, 0], [9, 0, 0, 0, 1]])
+    np.testing.assert_array_equal(satisfaction.satisfied(table), [9, 0, 1])
+    assert [satisfaction.is_satisfied(v) for v in range(1, 6)] == [False] * 3 + [True] * 2
+    rows = describe_arrays(table, np.arange(1, 6), np.zeros(3, dtype=int))
+    assert rows.satisfied.tolist() == [9, 0, 1]

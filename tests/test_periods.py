@@ -54,9 +54,9 @@ def test_odd_stored_text_is_labelled_as_it_is():
 
 
 def test_a_period_column_gives_a_period_and_keeps_an_odd_one_as_text(app):
+    import factories
     from sqlalchemy import text
 
-    import factories
     from webapp.capture.submissions import Submission
     from webapp.platform.extensions import db
     from webapp.programme import instruments

@@ -8,11 +8,11 @@ survey's section, ``inspection`` an inspection instrument's, ``summary`` the sen
 """
 
 from .change import change_report, trend_rows
-from .common import DEFAULT_MIN_CHECKS, DEFAULT_MIN_N, MAIN_ITEM, OfficeInfo, clean, pair
+from .common import DEFAULT_MIN_CHECKS, DEFAULT_MIN_N, OfficeInfo, clean, pair
 from .inspection import InspectionTables, inspection_report
 from .summary import inspection_summary, survey_summary
 from .survey import likert_report
 
-__all__ = ["DEFAULT_MIN_CHECKS", "DEFAULT_MIN_N", "MAIN_ITEM", "InspectionTables", "OfficeInfo",
+__all__ = ["DEFAULT_MIN_CHECKS", "DEFAULT_MIN_N", "InspectionTables", "OfficeInfo",
            "change_report", "clean", "inspection_report", "inspection_summary", "likert_report",
            "pair", "survey_summary", "trend_rows"]

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAIN_ITEM = "overall"
-
 #: Below this many respondents an office shows its n and 樣本數不足: no rate, letter, rank,
 #: funnel verdict or change arrow (the web layer passes ``REPORT_MIN_N``).
 DEFAULT_MIN_N = 30

@@ -14,9 +14,11 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from analysis.satisfaction import MAIN_ITEM
+
 from .. import descriptive, effects, funnel, omnibus, pairwise, proportions, reliability
 from .. import shrinkage as eb
-from .common import DEFAULT_MIN_N, MAIN_ITEM, OfficeInfo, clean, office_fields, pair
+from .common import DEFAULT_MIN_N, OfficeInfo, clean, office_fields, pair
 
 CAVEATS = {
     "self_selection": "民眾自行決定是否填答，信賴區間只反映抽樣誤差，不反映誰選擇填答所造成的偏差。",

@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import Integer, and_, case, func, select
 
 from analysis.periods import Period
+from analysis.satisfaction import LEVELS, SATISFIED_FROM
 from webapp.capture.submissions import Answer, Submission
 from webapp.platform.extensions import db
 from webapp.programme.offices import Office
@@ -21,9 +22,7 @@ from webapp.reporting import rollups
 
 #: inspector records that count in analysis: only what a reviewer approved
 COUNTED_STATUSES = ("approved",)
-LIKERT_LEVELS = 5
-#: a Likert answer at or above this counts as satisfied (滿意, 非常滿意): the report's rate
-SATISFIED_FROM = LIKERT_LEVELS - 1
+LIKERT_LEVELS = LEVELS
 
 
 @dataclass(frozen=True)

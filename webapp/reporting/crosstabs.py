@@ -13,14 +13,16 @@ import numpy as np
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
+from analysis.satisfaction import LEVELS as LIKERT_LEVELS
+from analysis.satisfaction import MAIN_ITEM, SATISFIED_FROM
 from webapp.capture.submissions import Answer
 from webapp.platform.extensions import db
 from webapp.reporting import rollups
-from webapp.reporting.counts import LIKERT_LEVELS, SATISFIED_FROM, in_period, rolled_up
+from webapp.reporting.counts import in_period, rolled_up
 
 
 def satisfied_by(instrument_key: str, period: str, office_ids: Sequence[int], by: str,
-                 options: Sequence[str] = (), item: str = rollups.MAIN_ITEM
+                 options: Sequence[str] = (), item: str = MAIN_ITEM
                  ) -> dict[str, tuple[int, int]]:
     """Per group, ``(satisfied, answered)`` on ``item`` over the offices: ``by`` is
     ``"channel"`` or a single-choice item, whose answers are grouped by option key

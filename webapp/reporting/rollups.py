@@ -35,6 +35,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from analysis.periods import Period
+from analysis.satisfaction import MAIN_ITEM
 from forms.catalogue import SURVEYS
 from webapp.capture import store
 from webapp.capture.submissions import Answer, Submission
@@ -89,7 +90,6 @@ class ScaleSum(db.Model):
     total_sq: Mapped[float] = mapped_column(Float)
 
 
-MAIN_ITEM = "overall"
 #: ``value`` of a free-text answer that says something (a comment), counted apart from 0, the
 #: answer left empty, so comments can be counted per office without reading them
 TEXT_GIVEN = -1

@@ -20,6 +20,7 @@ from wtforms import SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from analysis.periods import Period
+from analysis.satisfaction import MAIN_ITEM
 from webapp.platform.extensions import db
 from webapp.platform.web.security import roles_required
 from webapp.platform.web.webforms import StrictForm
@@ -52,7 +53,7 @@ def index():
 def period_page(period: Period):
     publication = _publication(period)
     log = snapshot.correction_logs(period)[period]
-    overall = [r for r in snapshot.survey_rows(publication) if r["item"] == "overall"]
+    overall = [r for r in snapshot.survey_rows(publication) if r["item"] == MAIN_ITEM]
     return render_template("opendata/period.html", publication=publication, log=log,
                            overall=overall, names=files.NAMES,
                            offices={o["code"]: o for o in publication.data["offices"]},

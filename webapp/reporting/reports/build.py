@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from analysis import report as analysis_report
 from analysis import report_charts
 from analysis.periods import Period
+from analysis.satisfaction import MAIN_ITEM
 from forms.catalogue import REPORTED
 from forms.instrument import Instrument, pick
 from forms.scoring import bands_of
@@ -165,11 +166,11 @@ def survey_section(instrument: Instrument, current: Period, before: Period | Non
     compare_message = None
     if before is not None:
         then = aggregates.likert_counts(instrument.key, str(before), items, ids)
-        if then.counts[analysis_report.MAIN_ITEM].sum() > 0:
+        if then.counts[MAIN_ITEM].sum() > 0:
             previous = (then.counts, then.no_answer)
         else:
             compare_message = f"{before.roc_label()}({before})沒有回答，無法與前期比較"
-    scale = [k for k in items if k != analysis_report.MAIN_ITEM]
+    scale = [k for k in items if k != MAIN_ITEM]
     alpha_sums = aggregates.likert_scale_sums(instrument.key, half, scale,
                                               None if all_offices else ids)
     section = analysis_report.likert_report(infos, now.counts, now.no_answer, short,
@@ -177,14 +178,14 @@ def survey_section(instrument: Instrument, current: Period, before: Period | Non
                                             min_n=min_n)
     periods = trend_periods(current)
     satisfied, answered = aggregates.satisfied_by_period(
-        instrument.key, [str(p) for p in periods], analysis_report.MAIN_ITEM, ids)
+        instrument.key, [str(p) for p in periods], MAIN_ITEM, ids)
     section["trend"] = analysis_report.trend_rows(
         infos, [str(p) for p in periods], [p.label(locale) for p in periods], satisfied,
         answered, min_n=min_n)
     section["breakdowns"] = breakdowns.breakdowns(instrument, half, ids, locale, min_n)
     breakdowns.add_comment_counts(section, instrument, half, ids, [o.code for o in infos])
-    section["item_label"] = short[analysis_report.MAIN_ITEM]
-    section["item_question"] = labels[analysis_report.MAIN_ITEM]
+    section["item_label"] = short[MAIN_ITEM]
+    section["item_question"] = labels[MAIN_ITEM]
     if compare_message:
         section["compare_message"] = compare_message
     return section

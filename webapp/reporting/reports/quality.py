@@ -22,7 +22,6 @@ from webapp.reporting import counts as aggregates
 
 #: 1 minute for the physical limit, 5 for bursts, 60 for slow stuffing
 WINDOWS = (1, 5, 60)
-MAIN_ITEM = "overall"
 
 
 def flags(half: str) -> dict:

@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
+from analysis.satisfaction import LEVELS, MAIN_ITEM
 from forms.instrument import pick
 from webapp.capture.store import CITIZEN_CHANNELS
 from webapp.capture.submissions import CHANNEL_LABELS, Answer, Submission
@@ -54,7 +55,7 @@ def filters(survey, halves: list[str], offices: list[Office]) -> dict:
     period = listing.period(default=default_half(halves))
     options = {key: {o["key"] for o in survey.question(key)["options"]}
                for key in ("service_used", "age_band")}
-    overall = listing.choice("overall", {"1", "2", "3", "4", "5"}, _("整體滿意度"))
+    overall = listing.choice("overall", {str(v) for v in range(1, LEVELS + 1)}, _("整體滿意度"))
     try:
         page = max(1, int(args.get("page") or 1))
     except ValueError:
@@ -88,7 +89,7 @@ def query(f: dict, text_items: list[str]):
         conditions.append(age.text == f["age_band"])
     base = (select(comment.submission_id).select_from(comment)
             .join(Office, Office.id == comment.office_id)
-            .outerjoin(overall, answer(overall, "overall"))
+            .outerjoin(overall, answer(overall, MAIN_ITEM))
             .outerjoin(service, answer(service, "service_used"))
             .outerjoin(age, answer(age, "age_band"))
             .where(*conditions))
