@@ -12,7 +12,7 @@ import fcntl
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
@@ -154,22 +154,69 @@ def by_key(idempotency_key: str) -> Submission | None:
     return db.session.scalar(select(Submission).where(Submission.idempotency_key == idempotency_key))
 
 
+class KeyTaken(Exception):
+    """The idempotency key belongs to another submission: not a resend of this one.  Nothing
+    was stored; ``existing`` is what holds the key."""
+
+    def __init__(self, existing: Submission) -> None:
+        super().__init__(existing.id)
+        self.existing = existing
+
+
 def store(
     *, version: InstrumentVersion, instrument: Instrument, office: Office, channel: str,
     status: str, occurred_at: datetime, answers: Mapping[str, Stored | None],
     idempotency_key: str, inspector: User | None = None, kiosk: Kiosk | None = None,
     commit: bool = True, lookup: bool = True, clock_skew: int | None = None,
+    then: Callable[[Submission], None] | None = None,
 ) -> tuple[Submission, bool]:
     """Store a submission with its answers; return ``(submission, created)``.
 
-    ``commit=False`` leaves the transaction to the caller (a batch that must land whole);
-    ``lookup=False`` skips the resend check for keys the caller knows are new (bulk loads).
-    ``clock_skew`` (seconds, server minus device) marks a submission an offline tablet kept and
-    sent later: it is stored as delayed.
+    ``commit=True`` (the default) stores it exactly once per key, in a transaction of its own
+    with whatever ``then(submission)`` adds (a QR code redeemed), and commits.  A resend -- the
+    key is stored with this very submission (``matches``) -- gives back the stored one,
+    ``created`` False; any other use of the key raises ``KeyTaken``; an exception from ``then``
+    rolls everything back.  This is the one recovery every writer shares.
+
+    ``commit=False`` adds it in the caller's transaction (a batch that must land whole), and a
+    key already stored gives that submission back (``lookup=False`` skips the check for keys the
+    caller knows are new: bulk loads).  ``clock_skew`` (seconds, server minus device) marks a
+    submission an offline tablet kept and sent later: it is stored as delayed.
     """
-    existing = by_key(idempotency_key) if lookup else None
-    if existing is not None:
+    fields = dict(version=version, instrument=instrument, office=office, channel=channel,
+                  status=status, occurred_at=occurred_at, answers=answers,
+                  idempotency_key=idempotency_key, inspector=inspector, kiosk=kiosk,
+                  clock_skew=clock_skew)
+    if not commit:
+        existing = by_key(idempotency_key) if lookup else None
+        return (existing, False) if existing is not None else (_add(**fields), True)
+    try:
+        with writing():
+            # No look-up first: a resend hits the unique key and lands in the except below.
+            submission = _add(**fields)
+            if then is not None:
+                then(submission)
+            db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = by_key(idempotency_key)
+        if existing is None:
+            raise
+        if not matches(existing, office=office, channel=channel, kiosk=kiosk,
+                       inspector=inspector, instrument_key=instrument.key, answers=answers):
+            raise KeyTaken(existing) from None
         return existing, False
+    except BaseException:
+        db.session.rollback()
+        raise
+    return submission, True
+
+
+def _add(*, version: InstrumentVersion, instrument: Instrument, office: Office, channel: str,
+         status: str, occurred_at: datetime, answers: Mapping[str, Stored | None],
+         idempotency_key: str, inspector: User | None, kiosk: Kiosk | None,
+         clock_skew: int | None) -> Submission:
+    """The submission and its answers, added and flushed in the current transaction."""
     now = utcnow()
     if channel in CITIZEN_CHANNELS:  # a second-exact time next to a log line could name someone
         now, occurred_at = to_the_minute(now), to_the_minute(occurred_at)
@@ -183,24 +230,10 @@ def store(
     )
     stamp_period(submission)
     apply_score(submission, instrument, answers)
-    if not commit:
-        db.session.add(submission)
-        db.session.flush()
-        _roll(submission, instrument, _insert_answers(submission, answers), +1)
-        return submission, True
-    try:
-        with db.session.begin_nested():
-            db.session.add(submission)
-            db.session.flush()
-            _roll(submission, instrument, _insert_answers(submission, answers), +1)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        existing = by_key(idempotency_key)
-        if existing is None:
-            raise
-        return existing, False
-    return submission, True
+    db.session.add(submission)
+    db.session.flush()
+    _roll(submission, instrument, _insert_answers(submission, answers), +1)
+    return submission
 
 
 def claim_revision(submission: Submission, seen: int, statuses: tuple[str, ...],

@@ -22,15 +22,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from forms.builder import answers_from_form, form_data_from_answers
 from forms.instrument import pick
 from forms.scoring import bands_of
-from webapp.capture import evidence
+from webapp.capture import checklists, evidence
 from webapp.capture import store as storage
 from webapp.capture.evidence import Photo
 from webapp.capture.inspect import views_list as record_list
@@ -41,11 +41,9 @@ from webapp.capture.records import (
     answer_rows,
     differences,
     history,
-    log_event,
     titles,
 )
-from webapp.capture.submissions import Answer, RecordEvent, Submission, record_submitted
-from webapp.platform import audit
+from webapp.capture.submissions import Submission
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.platform.hooks import Hook
@@ -71,7 +69,7 @@ def unavailable(error: Exception):
         "系統暫時無法儲存。您填寫的內容已保留在這台平板上：請稍候重新開啟這份查核表，"
         "按「恢復」取回後再送出。"))
 
-EDITABLE = ("draft", "returned")
+EDITABLE = checklists.EDITABLE
 KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
@@ -151,7 +149,7 @@ def edit_page(key: str, submission: Submission | None, photo_form: PhotoForm | N
                                                                  tzinfo=None)
     elif form.validate_on_submit():
         outcome = save(key, submission, instrument, version, form, draft)
-        if not isinstance(outcome, Conflict):
+        if not isinstance(outcome, checklists.Conflict):
             return outcome
         status, conflict, submission = 409, outcome, outcome.record
         form.revision.data = str(outcome.record.revision)  # saving again now is a choice
@@ -162,14 +160,6 @@ def edit_page(key: str, submission: Submission | None, photo_form: PhotoForm | N
                            photos=[p for p in evidence.photos_of(submission) if p.case_item_id is None]
                            if submission else [],
                            photo_form=photo_form or PhotoForm(formdata=None)), status
-
-
-class Conflict:
-    """Why a save was refused (409), with the record as the server holds it: the page shows
-    both versions and the inspector chooses, never a silent overwrite."""
-
-    def __init__(self, record: Submission, message: str, rows: list[dict]):
-        self.record, self.message, self.rows = record, message, rows
 
 
 def compared(instrument, record: Submission, office: Office, occurred: datetime,
@@ -184,60 +174,34 @@ def compared(instrument, record: Submission, office: Office, occurred: datetime,
     return rows + differences(instrument, storage.stored_answers(record), answers)
 
 
+CONFLICTS = {
+    "sent": _l("這筆紀錄已經送出，不能再修改；下方列出您這次的內容與已送出內容的差異。"),
+    "changed": _l("這筆紀錄在您開啟這個頁面之後已在別處修改過。下方列出兩個版本的差異："
+                  "要保留您的版本，請再按一次「儲存草稿」或「送出」；要改用伺服器上的版本，請重新開啟。"),
+}
+
+
 def save(key: str, submission: Submission | None, instrument, version, form, draft: bool):
-    """Store the posted checklist; a redirect when stored (or already stored), else a
-    ``Conflict`` for the page, or a 409 abort when the key belongs to another record."""
-    office = db.session.scalar(select(Office).where(Office.code == form.office.data))
-    occurred = form.occurred_at.data.replace(tzinfo=TAIPEI)
-    answers = answers_from_form(instrument, form)
-    notes = evidence.from_form(instrument, form)
-    status_after = "draft" if draft else "submitted"
-    seen = int(form.revision.data or 0)
-    record = submission or storage.by_key(form.idempotency_key.data)
-    if record is None:
-        record, _created = storage.store(
-            version=version, instrument=instrument, office=office, channel="inspector",
-            status=status_after, occurred_at=occurred, answers=answers,
-            idempotency_key=form.idempotency_key.data, inspector=current_user,
-            commit=False, lookup=False,
-        )
-        db.session.flush()
-        audit.record("created", "submission", record.id, {"instrument": key, "office": office.code})
-    else:
-        if (record.idempotency_key != form.idempotency_key.data or record.channel != "inspector"
-                or record.instrument_key != instrument.key
-                or (submission is None and record.inspector_id != current_user.id)):
-            abort(409, description=_("這個頁面的識別碼屬於另一筆紀錄，沒有儲存任何內容。"
-                                     "請重新開啟查核表再填寫。"))
-        if storage.matches(record, office=office, channel="inspector", answers=answers,
-                           instrument_key=instrument.key, inspector=record.inspector) and (
-                record.occurred_at == occurred and record.status == status_after
-                and evidence.notes_of(record) == notes):
-            return done(record, draft)  # the same page sent again: already stored
-        if record.status not in EDITABLE:
-            db.session.rollback()
-            return Conflict(record, _("這筆紀錄已經送出，不能再修改；下方列出您這次的內容與已送出內容的差異。"),
-                            compared(instrument, record, office, occurred, answers))
-        with storage.writing():
-            if seen != record.revision or not storage.claim_revision(
-                    record, seen, EDITABLE, instrument_version_id=version.id):
-                db.session.rollback()
-                return Conflict(record, _("這筆紀錄在您開啟這個頁面之後已在別處修改過。下方列出兩個版本的差異："
-                                          "要保留您的版本，請再按一次「儲存草稿」或「送出」；"
-                                          "要改用伺服器上的版本，請重新開啟。"),
-                                compared(instrument, record, office, occurred, answers))
-            storage.replace_answers(record, instrument, office=office, occurred_at=occurred,
-                                    answers=answers, status=status_after, commit=False)
-        audit.record("changed", "submission", record.id, {"office": office.code})
-    evidence.save_notes(record, notes)
-    if status_after == "submitted":
-        audit.record("submitted", "submission", record.id,
-                     {"score": record.score, "grade": record.grade})
-        db.session.flush()
-        log_event(record, "submitted")
-        record_submitted.publish(record_id=record.id)
-    db.session.commit()
-    return done(record, draft)
+    """Store the posted checklist (``checklists.save``); a redirect when stored (or already
+    stored), the conflict for the page, or a 409 when the key belongs to another record."""
+    posted = checklists.Posted(
+        key=form.idempotency_key.data,
+        office=db.session.scalar(select(Office).where(Office.code == form.office.data)),
+        occurred_at=form.occurred_at.data.replace(tzinfo=TAIPEI),
+        answers=answers_from_form(instrument, form), notes=evidence.from_form(instrument, form),
+        draft=draft, seen=int(form.revision.data or 0))
+    try:
+        outcome = checklists.save(instrument, version, posted, current_user, record=submission)
+    except (checklists.NotThisRecord, storage.KeyTaken):
+        db.session.rollback()
+        abort(409, description=_("這個頁面的識別碼屬於另一筆紀錄，沒有儲存任何內容。"
+                                 "請重新開啟查核表再填寫。"))
+    if isinstance(outcome, checklists.Conflict):
+        outcome.message = str(CONFLICTS[outcome.why])
+        outcome.rows = compared(instrument, outcome.record, posted.office, posted.occurred_at,
+                                posted.answers)
+        return outcome
+    return done(outcome, draft)
 
 
 def done(record: Submission, draft: bool):
@@ -287,19 +251,11 @@ def delete(submission_id: int):
         return redirect(url_for(".show", submission_id=submission.id))
     form = ConfirmForm()
     if form.validate_on_submit():
-        key, detail = submission.idempotency_key, {
-            "instrument": submission.instrument_key, "office": submission.office.code}
-        files = evidence.delete_record_evidence(submission)
-        for child in (Answer, RecordEvent):
-            db.session.execute(sql_delete(child).where(child.submission_id == submission.id))
-        gone = db.session.execute(sql_delete(Submission).where(
-            Submission.id == submission.id, Submission.status == "draft")).rowcount
-        if gone != 1:
-            db.session.rollback()
+        key = submission.idempotency_key
+        try:
+            checklists.delete_draft(submission)
+        except checklists.NotADraft:
             abort(409, description=_("這份草稿剛剛已被送出，沒有刪除。"))
-        audit.record("deleted", "submission", submission_id, detail)
-        db.session.commit()
-        evidence.forget_files(files)
         flash(_("草稿已刪除。"), "ok")
         return redirect(url_for(".index", forget=key))
     instrument = instruments.instrument_of(submission.instrument_version)

@@ -84,6 +84,16 @@ def find(office: Office, code: str | None) -> SurveyCode | None:
     return row if row is not None and row.office_id == office.id else None
 
 
+class CodeUsed(Exception):
+    """Another response used this one-time code first."""
+
+
+def redeem_or_fail(row: SurveyCode, submission_id: int) -> None:
+    """``redeem`` in the response's own transaction; ``CodeUsed`` rolls both back."""
+    if not redeem(row, submission_id):
+        raise CodeUsed(row.id)
+
+
 def redeem(row: SurveyCode, submission_id: int) -> bool:
     """Mark the code used by ``submission_id``; False if another response used it first."""
     result = db.session.execute(

@@ -23,7 +23,7 @@ from flask import (
 )
 from flask_babel import refresh
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import joinedload
 
 from forms.builder import answers_from_form, build_form
@@ -73,37 +73,22 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
         if late is not None:
             now, skew = late
 
-        def resent() -> bool | None:
-            """The key's stored response is this very one (a resend): True; another: False."""
-            existing = storage.by_key(form.idempotency_key.data)
-            if existing is None:
-                return None
-            return storage.matches(existing, office=office, channel=mode, kiosk=kiosk,
-                                   instrument_key=instrument.key, answers=answers)
-
         if code is not None and code.used_at is not None:
             # a resend of the response that used this code, or a second response on it
-            return thanks if resent() else used_code_page(office)
+            existing = storage.by_key(form.idempotency_key.data)
+            resent = existing is not None and storage.matches(
+                existing, office=office, channel=mode, kiosk=kiosk,
+                instrument_key=instrument.key, answers=answers)
+            return thanks if resent else used_code_page(office)
         try:
-            with storage.writing():
-                # No look-up first: a resend hits the unique key and lands in the except below.
-                submission, _created = storage.store(
-                    version=version, instrument=instrument, office=office, channel=mode,
-                    status="submitted", occurred_at=now, answers=answers,
-                    idempotency_key=form.idempotency_key.data, kiosk=kiosk, commit=False,
-                    lookup=False, clock_skew=skew,
-                )
-                if code is not None and not codes.redeem(code, submission.id):
-                    db.session.rollback()
-                    return used_code_page(office)
-                db.session.commit()
-        except IntegrityError:
-            db.session.rollback()  # the key is taken: by a resend of this response, or not
-            same = resent()
-            if same is None:
-                raise
-            if same:
-                return thanks
+            storage.store(version=version, instrument=instrument, office=office, channel=mode,
+                          status="submitted", occurred_at=now, answers=answers,
+                          idempotency_key=form.idempotency_key.data, kiosk=kiosk,
+                          clock_skew=skew, then=None if code is None else
+                          lambda made: codes.redeem_or_fail(code, made.id))
+        except codes.CodeUsed:
+            return used_code_page(office)
+        except storage.KeyTaken:
             # An old page posted again with other answers: store nothing under someone
             # else's key, say so, and offer the answers back with a fresh key.
             form.idempotency_key.data = uuid.uuid4().hex
