@@ -156,6 +156,34 @@ def test_a_draft_fills_nothing_and_another_office_fills_nothing(app, programme):
         Assignment.submission_id.is_not(None))).all() == []
 
 
+def test_a_record_moved_to_another_office_gives_its_assignment_back(app, programme):
+    """Returned, moved to another office and sent again: the record no longer counts for the
+    first office's check (which is open again, never "approved"), and fills the check the
+    inspector has for the office it now names."""
+    make_plan(programme)
+    plan = db.session.scalars(select(CheckPlan)).one()
+    busiest = max(programme["inspectors"], key=lambda i: len(plans.tasks_for(i)))
+    first, second = [a for a in plan.assignments if a.inspector_id == busiest.id][:2]
+    inspector = client_for(app, busiest)
+    assert post_form(inspector, "/inspect/new/phone", full_phone_answers(),
+                     first.office).status_code == 302
+    record = db.session.scalars(select(Submission)).one()
+    reviewer = client_for(app, factories.user("reviewer"))
+    assert post_page(reviewer, f"/review/{record.id}",
+                     {"send_back": "1", "comment": "機關選錯了"}).status_code == 302
+    assert post_form(inspector, f"/inspect/{record.id}/edit", full_phone_answers(),
+                     second.office).status_code == 302
+    assert post_page(reviewer, f"/review/{record.id}", {"approve": "1"}).status_code == 302
+    db.session.expire_all()
+    first, second = db.session.get(Assignment, first.id), db.session.get(Assignment, second.id)
+    assert first.submission_id is None and first.state_on(TODAY) == "planned"
+    assert second.submission_id == record.id and second.state_on(TODAY) == "approved"
+    # the same rule in SQL, as the plan page pages it
+    approved = db.session.scalars(select(Assignment.id).where(
+        Assignment.state_on(TODAY) == "approved")).all()
+    assert approved == [second.id]
+
+
 def test_an_unfilled_assignment_past_its_due_date_is_overdue(programme, monkeypatch):
     make_plan(programme)
     plan = db.session.scalars(select(CheckPlan)).one()
