@@ -41,7 +41,7 @@ PUT_BACK = """(item) => new Promise((resolve, reject) => {
     tx.onerror = () => reject(tx.error);
   };
 })"""
-FLUSH = """() => navigator.serviceWorker.ready.then(r => r.active.postMessage("flush"))"""
+FLUSH = """() => navigator.serviceWorker.ready.then(r => r.active.postMessage({flush: true}))"""
 
 
 def rows():

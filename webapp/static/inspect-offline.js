@@ -10,40 +10,16 @@
 (function () {
   "use strict";
   var config = document.getElementById("inspect-offline");
-  if (!config || !("serviceWorker" in navigator) || !("indexedDB" in window)) { return; }
+  if (!config || !("serviceWorker" in navigator) || !("indexedDB" in window) || !window.Outbox) { return; }
   var user = config.dataset.user;
 
-  function outbox() {
-    return new Promise(function (resolve, reject) {
-      var opening = indexedDB.open("inspect-outbox", 1);
-      opening.onupgradeneeded = function () {
-        opening.result.createObjectStore("queue", { keyPath: "key" });
-        opening.result.createObjectStore("meta");
-      };
-      opening.onsuccess = function () { resolve(opening.result); };
-      opening.onerror = function () { reject(opening.error); };
-    });
-  }
-  function run(store, mode, work) {
-    return outbox().then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var tx = db.transaction(store, mode);
-        var request = work(tx.objectStore(store));
-        tx.oncomplete = function () { db.close(); resolve(request && request.result); };
-        tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
-      });
-    });
-  }
+  var run = Outbox.open("inspect-outbox", ["queue", "meta"]).run;
   function mine() {
     return run("queue", "readonly", function (s) { return s.getAll(); }).then(function (items) {
       return items.filter(function (item) { return item.user === user; });
     });
   }
-  function ask(message) {
-    navigator.serviceWorker.ready.then(function (registration) {
-      if (registration.active) { registration.active.postMessage(message); }
-    });
-  }
+  var ask = Outbox.ask;
   function say(template, values) {
     return Object.keys(values).reduce(function (text, name) {
       return text.replace("%(" + name + ")s", String(values[name]));
@@ -117,22 +93,12 @@
   navigator.serviceWorker.addEventListener("message", function (event) {
     if (event.data && event.data.inspectOutbox) { show(event.data.inspectOutbox); }
   });
-  // storage the browser will not evict under pressure (Chromium grants it to an installed
-  // app; Safari keeps a home-screen app's storage): what waits must survive the week
-  if (navigator.storage && navigator.storage.persist) { navigator.storage.persist().catch(function () {}); }
-  // offline the registration's own update check fails; the worker already there still answers
-  navigator.serviceWorker.register(config.dataset.worker, { scope: config.dataset.scope }).catch(function () {});
+  Outbox.start(config);
   if (before !== null && before !== user) { ask({ clearPages: true }); }
-  (function () {
-    if (navigator.onLine) {
-      var files = (config.dataset.keep || "").split(" ").filter(Boolean);
-      Array.prototype.forEach.call(document.querySelectorAll("link[rel=stylesheet], script[src]"), function (el) {
-        files.push(el.getAttribute("href") || el.getAttribute("src"));
-      });
-      ask({ warm: files });
-      ask({ flush: true });
-    }
-  }());
+  if (navigator.onLine) {
+    ask({ warm: (config.dataset.keep || "").split(" ").filter(Boolean).concat(Outbox.files()) });
+    ask({ flush: true });
+  }
   window.addEventListener("online", function () { ask({ flush: true }); show(); });
   window.addEventListener("offline", function () { show(); });
   show();

@@ -10,37 +10,18 @@
 //   fresh CSRF token, only for the inspector signed in now, and removed only once the server
 //   shows the stored record.  A refusal (a conflict with a change made elsewhere, a missing
 //   answer) stays on the tablet, marked, for the inspector to open and decide.
+// The outbox itself (IndexedDB, tokens, copies) is outbox.js, shared with the counter tablets.
 "use strict";
+importScripts("/static/outbox.js");
 
 var PAGES = "inspect-pages-v1";
 var STORE = "queue";
+var outbox = Outbox.open("inspect-outbox", [STORE, "meta"]);
+var run = outbox.run;
 var flushing = null;
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
-
-function outbox() {
-  return new Promise(function (resolve, reject) {
-    var opening = indexedDB.open("inspect-outbox", 1);
-    opening.onupgradeneeded = function () {
-      opening.result.createObjectStore(STORE, { keyPath: "key" });
-      opening.result.createObjectStore("meta");
-    };
-    opening.onsuccess = function () { resolve(opening.result); };
-    opening.onerror = function () { reject(opening.error); };
-  });
-}
-
-function run(store, mode, work) {
-  return outbox().then(function (db) {
-    return new Promise(function (resolve, reject) {
-      var tx = db.transaction(store, mode);
-      var request = work(tx.objectStore(store));
-      tx.oncomplete = function () { db.close(); resolve(request && request.result); };
-      tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
-    });
-  });
-}
 
 function kept(url) {          // the list and the blank checklists: by path, whatever the query
   return url.pathname === "/inspect/" || /^\/inspect\/new\/[a-z]+$/.test(url.pathname);
@@ -48,75 +29,35 @@ function kept(url) {          // the list and the blank checklists: by path, wha
 function isChecklistPost(url) {
   return /^\/inspect\/new\/[a-z]+$/.test(url.pathname) || /^\/inspect\/\d+\/edit$/.test(url.pathname);
 }
-function freshKey() {
-  var bytes = new Uint8Array(16);
-  self.crypto.getRandomValues(bytes);
-  return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-}
-
 function fromCopy(url) {
   return caches.open(PAGES).then(function (cache) {
     return cache.match(url.origin + url.pathname);
   }).then(function (found) {
     if (!found || !/^\/inspect\/new\//.test(url.pathname)) { return found; }
     return found.text().then(function (html) {
-      html = html.replace(/(name="idempotency_key" type="hidden" value=")[^"]*"/, "$1" + freshKey() + '"');
+      html = html.replace(/(name="idempotency_key" type="hidden" value=")[^"]*"/, "$1" + Outbox.key() + '"');
       return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } });
     });
   });
 }
 
-self.addEventListener("fetch", function (event) {
-  var request = event.request;
-  var url = new URL(request.url);
-  if (url.origin !== self.location.origin) { return; }
-  if (request.method === "POST" && isChecklistPost(url)) {
-    event.respondWith(post(request, url));
-    return;
-  }
-  if (request.method !== "GET") { return; }
+Outbox.intercept(isChecklistPost, post, function (request, url) {
   if (url.pathname.startsWith("/static/")) {
-    event.respondWith(fetch(request).then(function (fresh) {
-      if (fresh.ok) {
-        var copy = fresh.clone();
-        caches.open(PAGES).then(function (cache) { return cache.put(request, copy); });
-      }
-      return fresh;
-    }, function (error) {
-      return caches.match(request).then(function (found) { if (found) { return found; } throw error; });
-    }));
-    return;
+    return Outbox.networkFirst(request, PAGES, request.url);
   }
-  if (!kept(url)) { return; }
-  event.respondWith(fetch(request).then(function (fresh) {
-    if (fresh.ok && !fresh.redirected) {
-      var copy = fresh.clone();
-      caches.open(PAGES).then(function (cache) { return cache.put(url.origin + url.pathname, copy); });
-    }
-    return fresh;
-  }, function (error) {
+  if (!kept(url)) { return null; }
+  return Outbox.networkFirst(request, PAGES, url.origin + url.pathname, function () {
     return fromCopy(url).then(function (found) {
       if (found) { return found; }
       if (url.pathname === "/inspect/") { return bare(); }
-      throw error;
+      return Response.error();
     });
-  }));
+  });
 });
 
 function bare() {           // the list was never kept: say at least that the checklist is safe
-  return new Response('<!doctype html><html lang="zh-Hant-TW"><meta charset="utf-8">' +
-    '<meta name="viewport" content="width=device-width, initial-scale=1"><title>離線</title>' +
-    '<main><h1>目前無法連線</h1><p role="status">查核表已存在這台平板上，恢復連線後會自動上傳。</p>' +
-    '<p><a href="/inspect/">重新整理</a></p></main></html>',
-    { headers: { "Content-Type": "text/html; charset=utf-8" } });
-}
-
-function refused() {         // the browser would not keep it (storage full or refused)
-  return new Response('<!doctype html><html lang="zh-Hant-TW"><meta charset="utf-8">' +
-    '<meta name="viewport" content="width=device-width, initial-scale=1"><title>無法暫存</title>' +
-    '<main><h1>目前無法連線，這台平板也無法暫存</h1><p role="alert">儲存空間不足或被瀏覽器拒絕。' +
-    '請按「上一頁」回到填寫的內容，恢復連線後再送出。</p></main></html>',
-    { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+  return Outbox.page("離線", "目前無法連線", '<p role="status">查核表已存在這台平板上，恢復連線後會自動上傳。</p>' +
+    '<p><a href="/inspect/">重新整理</a></p>');
 }
 
 function post(request, url) {
@@ -125,19 +66,18 @@ function post(request, url) {
     return copy.text().then(function (body) {
       var fields = new URLSearchParams(body);
       return run("meta", "readonly", function (meta) { return meta.get("user"); }).then(function (user) {
-        var item = { key: fields.get("idempotency_key") || freshKey(), url: url.pathname, body: body,
+        var item = { key: fields.get("idempotency_key") || Outbox.key(), url: url.pathname, body: body,
                      user: String(user || ""), action: fields.get("action") || "submit",
                      office: fields.get("office") || "", saved: Date.now(), problem: null };
         return run(STORE, "readwrite", function (store) { return store.put(item); });
       }).then(function () {
-        if (self.registration.sync) { self.registration.sync.register("inspect-outbox").catch(function () {}); }
+        Outbox.syncLater("inspect-outbox");
         return Response.redirect("/inspect/?queued=1", 303);
-      }, refused);
+      }, Outbox.refused);
     });
   });
 }
 
-var TOKEN = /name="csrf_token" value="([^"]+)"/;
 var USER = /id="inspect-offline"[^>]*data-user="(\d+)"/;
 var STORED = /\/inspect\/\d+(\/edit)?$/;
 
@@ -149,15 +89,15 @@ function flush() {
     return fetch("/inspect/", { credentials: "same-origin", cache: "no-store" }).then(function (page) {
       if (!/\/inspect\/$/.test(new URL(page.url).pathname)) { return "signed-out"; }
       return page.text().then(function (html) {
-        var found = TOKEN.exec(html);
+        var token = Outbox.token(html);
         var who = USER.exec(html);
-        if (!found || !who) { return "signed-out"; }
+        if (!token || !who) { return "signed-out"; }
         var mine = items.filter(function (item) { return !item.problem && item.user === who[1]; });
         return mine.reduce(function (chain, item) {
           return chain.then(function (state) {
             if (state !== "ok") { return state; }
             var fields = new URLSearchParams(item.body);
-            fields.set("csrf_token", found[1]);
+            fields.set("csrf_token", token);
             return fetch(item.url, { method: "POST", body: fields, credentials: "same-origin" }).then(function (answer) {
               var landed = new URL(answer.url).pathname;
               if (answer.ok && answer.redirected && STORED.test(landed)) {
@@ -183,32 +123,13 @@ function flush() {
   return flushing;
 }
 
-function tell(state) {
-  self.clients.matchAll().then(function (pages) {
-    pages.forEach(function (page) { page.postMessage({ inspectOutbox: state }); });
-  });
-}
+function tell(state) { Outbox.tell({ inspectOutbox: state }); }
 
-self.addEventListener("sync", function (event) {
-  if (event.tag === "inspect-outbox") { event.waitUntil(flush()); }
-});
-self.addEventListener("message", function (event) {
-  var data = event.data || {};
-  if (data.flush) { event.waitUntil(flush()); }
+Outbox.listen("inspect-outbox", flush, function (data, event) {
   if (Array.isArray(data.warm)) {         // the list, the blank checklists and their files
-    event.waitUntil(caches.open(PAGES).then(function (cache) {
-      return Promise.all(data.warm.filter(function (path) {
-        var url = new URL(path, self.location.origin);
-        return url.origin === self.location.origin && (kept(url) || url.pathname.startsWith("/static/"));
-      }).map(function (path) {
-        var url = new URL(path, self.location.origin);
-        return fetch(url.href, { credentials: "same-origin" }).then(function (fresh) {
-          if (fresh.ok && !fresh.redirected) {
-            return cache.put(kept(url) ? url.origin + url.pathname : url.href, fresh);
-          }
-        }).catch(function () {});
-      }));
-    }));
+    event.waitUntil(Outbox.warm(PAGES, data.warm, function (url) {
+      return kept(url) || url.pathname.startsWith("/static/");
+    }, function (url) { return kept(url) ? url.origin + url.pathname : url.href; }));
   }
   if (data.clearPages) {        // another inspector signs in on this tablet: no page of the last one
     event.waitUntil(caches.delete(PAGES).then(function () { tell("cleared"); }));

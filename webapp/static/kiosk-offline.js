@@ -1,5 +1,5 @@
 // Keeps a counter tablet collecting when its Wi-Fi drops (the service worker /kiosk/sw.js does
-// the keeping and the sending; this page script only starts it).
+// the keeping and the sending; this page script only starts it; both use outbox.js).
 // - Every page view gets its own idempotency key: a survey page opened from the tablet's
 //   cache would otherwise carry the key it was cached with, and two citizens would share it.
 // - The survey, the thank-you page and their files are kept by the worker while online, so
@@ -10,13 +10,9 @@
 (function () {
   "use strict";
   var config = document.getElementById("kiosk-offline");
-  if (!config || !("serviceWorker" in navigator)) { return; }
+  if (!config || !("serviceWorker" in navigator) || !window.Outbox) { return; }
   var key = document.querySelector("form[data-kiosk] input[name=idempotency_key]");
-  if (key && window.crypto && window.crypto.getRandomValues) {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    key.value = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
+  if (key && window.crypto && window.crypto.getRandomValues) { key.value = Outbox.key(); }
   var badge = document.getElementById("kiosk-outbox");
   navigator.serviceWorker.addEventListener("message", function (event) {
     if (!badge || !event.data || typeof event.data.kioskOutbox !== "number") { return; }
@@ -24,26 +20,12 @@
     badge.hidden = left === 0;
     badge.textContent = badge.dataset.label.replace("%(n)s", String(left));
   });
-  function ask(what) {
-    navigator.serviceWorker.ready.then(function (registration) {
-      if (registration.active) { registration.active.postMessage(what); }
-    });
+  Outbox.start(config);
+  Outbox.ask({ count: true });
+  if (navigator.onLine) {
+    var pages = [window.location.pathname, config.dataset.thanks, config.dataset.survey];
+    Outbox.ask({ warm: pages.filter(Boolean).concat(Outbox.files()) });
+    Outbox.ask({ flush: true });
   }
-  function files() {
-    var found = [window.location.pathname];
-    if (config.dataset.thanks) { found.push(config.dataset.thanks); }
-    if (config.dataset.survey) { found.push(config.dataset.survey); }
-    Array.prototype.forEach.call(document.querySelectorAll("link[rel=stylesheet], script[src]"), function (el) {
-      found.push(el.getAttribute("href") || el.getAttribute("src"));
-    });
-    return found;
-  }
-  // storage the browser will not evict under pressure (Chromium grants it to an installed
-  // app; Safari keeps a home-screen app's storage): what waits must survive the week
-  if (navigator.storage && navigator.storage.persist) { navigator.storage.persist().catch(function () {}); }
-  // offline the registration's own update check fails; the worker already there still answers
-  navigator.serviceWorker.register(config.dataset.worker, { scope: config.dataset.scope }).catch(function () {});
-  ask("count");
-  if (navigator.onLine) { ask({ warm: files() }); ask("flush"); }
-  window.addEventListener("online", function () { ask("flush"); });
+  window.addEventListener("online", function () { Outbox.ask({ flush: true }); });
 })();
