@@ -47,13 +47,21 @@ run: setup
 	@echo "Open http://$(HOST):$(PORT)/"; echo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# The suite in two parts: the bulk in parallel (one process per core, each on its own
+# database), then the tests that drive Chromium or start servers, one at a time.
+PYTEST_PARALLEL ?= -n auto
+SERIAL := browser or processes
+
 test: setup
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PYTEST_PARALLEL) -m "not ($(SERIAL))"
+	$(BIN)/pytest -q -m "$(SERIAL)"
 
 # The same suite on PostgreSQL: make test-postgres TEST_DATABASE_URL=postgresql://.../db
+# (each parallel worker uses a database of its own beside it, named <db>_gw0, <db>_gw1, ...)
 test-postgres: setup
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -q -m "not browser"
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -q $(PYTEST_PARALLEL) -m "not ($(SERIAL))"
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -q -m "processes"
 
 serve-gunicorn: setup
 	$(FLASK) db upgrade

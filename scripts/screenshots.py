@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-import browser  # noqa: E402  (tests/browser.py: live server and Chromium launch)
 from sqlalchemy import select  # noqa: E402
+from support import browser  # noqa: E402  (tests/support/browser.py: live server, Chromium)
 
 from webapp import create_app  # noqa: E402
 from webapp.capture.survey import codes  # noqa: E402

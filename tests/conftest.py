@@ -1,26 +1,42 @@
 """Fixtures: an app on a migrated database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set).
 
-The schema is built once per run through the Alembic migrations, exactly as a deployment
-builds it; each test then starts from empty tables.  CSRF stays ON: tests fetch a page and post
-the token it carries, as a browser does.
+The schema is built once per run (per xdist worker, each on its own database) through the
+Alembic migrations, exactly as a deployment builds it.  One app serves every test that needs no
+settings of its own; each test starts from empty tables with the shipped instruments published
+(as ``make run`` leaves a deployment), and whatever it changed in the app's settings is put
+back.  CSRF stays ON: tests fetch a page and post the token it carries, as a browser does.
+
+Helpers live in ``tests/support`` (``from support import factories``), never here.
 """
 
 from __future__ import annotations
 
 import os
-import re
-from html import unescape
 
-import browser
 import pytest
-from flask.testing import FlaskClient
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, insert, inspect, make_url, text
+from support import browser
+from support.web import FreshContextClient, make_config
 
 from webapp import create_app
 from webapp.platform.extensions import db, limiter
 from webapp.settings import database_url
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """Each xdist worker its own PostgreSQL database beside the one named (created if new)."""
+    if worker in ("", "master"):
+        return url
+    parsed = make_url(database_url(url))
+    name = f"{parsed.database}_{worker}"
+    engine = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 def _reset_postgres(url: str) -> None:
@@ -32,10 +48,10 @@ def _reset_postgres(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_uri(tmp_path_factory) -> str:
+def database_uri(tmp_path_factory, worker_id) -> str:
     if TEST_DATABASE_URL:
-        _reset_postgres(TEST_DATABASE_URL)
-        uri = TEST_DATABASE_URL
+        uri = _worker_database(TEST_DATABASE_URL, worker_id)
+        _reset_postgres(uri)
     else:
         uri = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
     app = create_app({"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": uri, "TESTING": True})
@@ -47,68 +63,73 @@ def database_uri(tmp_path_factory) -> str:
     return uri
 
 
-def make_config(database_uri: str, tmp_path, **overrides) -> dict:
-    config = {
-        "SECRET_KEY": "test-secret",
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_uri,
-        "WTF_CSRF_ENABLED": True,
-        "RATELIMIT_ENABLED": False,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "EVENTS_RAISE": True,   # a failing event handler fails the test
-    }
-    config.update(overrides)
-    return config
+@pytest.fixture(scope="session")
+def shared_app(database_uri):
+    app = create_app(make_config(database_uri))
+    app.test_client_class = FreshContextClient
+    return app
 
 
-def _empty_tables() -> None:
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+_DEPLOYED: dict[str, list[dict]] = {}
+
+
+def _fresh_tables(published: bool) -> None:
+    """Every table empty in one transaction; then, unless ``published`` is False, the rows
+    ``flask instruments sync`` leaves (published once per run, copied back after that)."""
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+    if not published:
+        return
+    if not _DEPLOYED:
+        from webapp.programme import instruments
+
+        instruments.sync_defaults()
+        for table in ("instrument_versions", "audit_events"):
+            rows = db.session.execute(db.metadata.tables[table].select()).mappings().all()
+            # without their ids: each table numbers its rows afresh after the emptying
+            _DEPLOYED[table] = [{k: v for k, v in row.items() if k != "id"} for row in rows]
+        return
+    for table in ("instrument_versions", "audit_events"):
+        db.session.execute(insert(db.metadata.tables[table]), _DEPLOYED[table])
     db.session.commit()
 
 
-def _as_deployed() -> None:
-    """What every deployment has before its first page: the shipped instruments published
-    (``flask instruments sync``, run by ``make run``; reads never publish one)."""
-    from webapp.programme import instruments
-
-    instruments.sync_defaults()
-
-
-class FreshContextClient(FlaskClient):
-    """Each request in its own app context, as in production: its own ``g`` and DB session.
-
-    The ``app`` fixture keeps an app context open for the test's own queries; without this,
-    requests would share that context's ``g`` (and so one CSRF token) across clients.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
 @pytest.fixture
-def app(database_uri, tmp_path, request):
+def app(request, database_uri, shared_app):
+    """The app, on empty tables with the shipped instruments published.  A test's own settings
+    (``@pytest.mark.parametrize("app", [{...}], indirect=True)``) get an app of their own;
+    ``@pytest.mark.bare``: a new installation, before any instrument is published."""
     overrides = getattr(request, "param", {}) or {}
     # Flask-Limiter's one Limiter keeps "storage is down" across init_app (production has one
     # app per process); a test that killed Redis must not leave later apps counting in fallback.
     limiter._storage_dead = False
-    app = create_app(make_config(database_uri, tmp_path, **overrides))
-    app.test_client_class = FreshContextClient
+    app = shared_app
+    if overrides:
+        app = create_app(make_config(database_uri, **overrides))
+        app.test_client_class = FreshContextClient
+    # ... and the last init_app wins "enabled": a test app that counts must not leave the
+    # shared app counting logins.
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
+    settings = dict(app.config)
     with app.app_context():
-        _empty_tables()
-        if request.node.get_closest_marker("bare") is None:
-            _as_deployed()
+        _fresh_tables(published=request.node.get_closest_marker("bare") is None)
         yield app
         db.session.remove()
-        _empty_tables()
-        db.engine.dispose()
+        if overrides:
+            db.engine.dispose()
+    app.config.clear()
+    app.config.update(settings)
 
 
 @pytest.fixture
 def office(app):
     """One household-registration office (Daan); most flows need exactly one."""
-    import factories
+    from support import factories
 
     return factories.office()
 
@@ -116,9 +137,17 @@ def office(app):
 @pytest.fixture
 def kiosk(office):
     """A counter tablet registered to ``office``."""
-    import factories
+    from support import factories
 
     return factories.kiosk(office)
+
+
+@pytest.fixture
+def people(app):
+    """One account of each of the roles the review and audit tests act as."""
+    from support import factories
+
+    return {role: factories.user(role) for role in ("inspector", "reviewer", "admin", "analyst")}
 
 
 @pytest.fixture(scope="session")
@@ -184,22 +213,3 @@ def runner(app):
     return app.test_cli_runner()
 
 
-_INPUT = re.compile(r"<input\b[^>]*>", re.S)
-_ATTR = re.compile(r'(\w[\w-]*)="([^"]*)"')
-
-
-def hidden_fields(html: str) -> dict[str, str]:
-    """The hidden inputs a browser would send back (CSRF token, idempotency key, version)."""
-    fields = {}
-    for tag in _INPUT.findall(html):
-        attrs = {k: unescape(v) for k, v in _ATTR.findall(tag)}
-        if attrs.get("type") == "hidden" and "name" in attrs:
-            fields[attrs["name"]] = attrs.get("value", "")
-    return fields
-
-
-def login(client, email: str, password: str):
-    page = client.get("/login")
-    data = hidden_fields(page.get_data(as_text=True))
-    data.update(email=email, password=password)
-    return client.post("/login", data=data)

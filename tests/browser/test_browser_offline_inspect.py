@@ -1,0 +1,198 @@
+"""An inspector's tablet with the Wi-Fi cut (issue 14, items 1, 2 and 6), in Chromium with
+``context.set_offline``: a checklist opened, filled and sent offline waits on the tablet and
+reaches the server exactly once when the network is back; a record changed on a second device
+meanwhile raises the conflict view; signing out with records waiting asks first and discards
+nothing."""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+from support import browser, factories
+
+from webapp.capture.submissions import Submission
+from webapp.platform.extensions import db
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[dev]')")
+expect = sync_api.expect
+pytestmark = pytest.mark.browser
+
+QUEUED = """() => new Promise((resolve, reject) => {
+  const opening = indexedDB.open("inspect-outbox", 1);
+  opening.onupgradeneeded = () => { opening.result.createObjectStore("queue", {keyPath: "key"});
+                                    opening.result.createObjectStore("meta"); };
+  opening.onsuccess = () => {
+    const read = opening.result.transaction("queue").objectStore("queue").getAll();
+    read.onsuccess = () => { opening.result.close(); resolve(read.result); };
+    read.onerror = () => reject(read.error);
+  };
+  opening.onerror = () => reject(opening.error);
+})"""
+
+
+MARK = """() => new Promise((resolve) => {
+  const opening = indexedDB.open("inspect-outbox", 1);
+  opening.onsuccess = () => {
+    const tx = opening.result.transaction("queue", "readwrite");
+    const store = tx.objectStore("queue");
+    store.getAll().onsuccess = (event) => event.target.result.forEach(
+      (item) => store.put(Object.assign(item, {problem: 409})));
+    tx.oncomplete = () => { opening.result.close(); resolve(true); };
+  };
+})"""
+
+
+def records():
+    db.session.expire_all()
+    return db.session.scalars(select(Submission).order_by(Submission.id)).all()
+
+
+def wait_for(condition, what: str, seconds: float = 60.0, page=None):
+    """A condition met within a generous deadline, never a fixed pause; with ``page``, its
+    events (a dialog) are handled while waiting."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        if page is not None:
+            page.wait_for_timeout(200)
+        else:
+            time.sleep(0.2)
+    raise AssertionError(f"not within {seconds:.0f} s: {what}")
+
+
+def signed_in(open_page, user):
+    page = open_page("/login", **browser.TABLET)
+    browser.sign_in(page, user.email, factories.PASSWORD)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    return page
+
+
+def fill_phone(page, office, when="2025-08-12T10:15") -> None:
+    page.get_by_label("受查機關").select_option(office.code)
+    page.get_by_label("查核時間").fill(when)
+    page.get_by_label(re.compile("^響鈴幾聲後接聽")).fill("3")
+    page.locator("#q-needs_transfer label.choice").filter(                 # no transfer: the
+        has=page.get_by_text("否", exact=True)).click()                   # transfer items go
+    for fieldset in page.locator("fieldset.yes_no_na:visible").all():
+        if fieldset.locator("input:checked").count() == 0:
+            fieldset.locator("label.choice").filter(has=page.get_by_text("是", exact=True)).click()
+
+
+def test_a_checklist_sent_offline_reaches_the_server_once(open_page, office):
+    inspector = factories.user("inspector")
+    page = signed_in(open_page, inspector)
+    page.goto("/inspect/new/phone")            # kept by the worker while online
+    cached_key = page.locator("input[name=idempotency_key]").input_value()
+    page.goto("/inspect/")
+    page.context.set_offline(True)
+    page.goto("/inspect/new/phone")            # opens from the tablet's copy
+    key = page.locator("input[name=idempotency_key]").input_value()
+    assert key != cached_key and re.fullmatch(r"[0-9a-f]{32}", key)
+    fill_phone(page, office)
+    page.get_by_role("button", name="送出").click()
+    page.wait_for_url(re.compile(r"/inspect/\?queued=1$"))
+    expect(page.get_by_role("status").filter(has_text="恢復連線後會自動上傳")).to_be_visible()
+    expect(page.locator("#outbox-panel")).to_contain_text("1 筆待上傳")
+    page.reload()                              # still offline: the list opens from the copy
+    expect(page.locator("#outbox-panel")).to_contain_text("1 筆待上傳")
+    page.goto("/inspect/new/mystery")          # every page says what waits, in the bar
+    expect(page.locator(".bar .outbox-count")).to_have_text("1 筆待上傳")
+    assert records() == []
+
+    page.context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    (record,) = wait_for(records, "the record on the server")
+    assert (record.idempotency_key, record.status, record.inspector_id) == (
+        key, "submitted", inspector.id)
+    wait_for(lambda: page.evaluate(QUEUED) == [], "the tablet's outbox emptied")
+    page.goto("/inspect/")
+    expect(page.locator("#outbox-panel")).to_contain_text("上次上傳")
+    expect(page.locator(".bar .outbox-count")).to_be_hidden()
+    assert len(records()) == 1
+    assert page.console_errors == []
+
+
+def test_a_record_changed_on_another_device_meanwhile_raises_the_conflict_view(open_page, office):
+    inspector = factories.user("inspector")
+    tablet = signed_in(open_page, inspector)
+    tablet.goto("/inspect/new/phone")
+    fill_phone(tablet, office)
+    tablet.get_by_role("button", name="儲存草稿").click()
+    expect(tablet.locator(".flash.ok")).to_contain_text("草稿已儲存")
+    edit = tablet.url
+    (draft,) = records()
+
+    other = signed_in(open_page, inspector)      # a second device changes the same draft
+    other.goto(edit)
+    other.get_by_label(re.compile("^響鈴幾聲後接聽")).fill("5")
+    other.get_by_role("button", name="儲存草稿").click()
+    expect(other.locator(".flash.ok")).to_contain_text("草稿已儲存")
+
+    tablet.context.set_offline(True)
+    tablet.get_by_label(re.compile("^響鈴幾聲後接聽")).fill("7")
+    tablet.get_by_role("button", name="儲存草稿").click()
+    tablet.wait_for_url(re.compile(r"/inspect/\?queued=1$"))
+    tablet.context.set_offline(False)
+    tablet.evaluate("() => window.dispatchEvent(new Event('online'))")
+    wait_for(lambda: [i for i in tablet.evaluate(QUEUED) if i["problem"] == 409], "the conflict")
+    tablet.reload()
+    decide = tablet.locator("#outbox-panel").get_by_role("button", name="開啟並決定")
+    expect(decide).to_be_visible()
+    decide.click()
+    conflict = tablet.locator(".conflict")
+    expect(conflict).to_contain_text("已在別處修改過")
+    expect(conflict.get_by_role("row").filter(has_text="響鈴")).to_contain_text("5")
+    expect(conflict.get_by_role("row").filter(has_text="響鈴")).to_contain_text("7")
+    db.session.expire_all()
+    assert {a.item_key: a.value for a in db.session.get(Submission, draft.id).answers}[
+        "rings"] == 5                             # nothing was overwritten silently
+    assert tablet.evaluate(QUEUED) == []          # the inspector holds it now, on this page
+
+
+def test_signing_out_with_records_waiting_asks_and_discards_nothing(open_page, office):
+    inspector = factories.user("inspector")
+    page = signed_in(open_page, inspector)
+    page.goto("/inspect/new/phone")
+    page.context.set_offline(True)
+    fill_phone(page, office)
+    page.get_by_role("button", name="送出").click()
+    page.wait_for_url(re.compile(r"/inspect/\?queued=1$"))
+    # it waits for the inspector to decide (a conflict found on an earlier try): not sent now
+    page.evaluate(MARK)
+    page.context.set_offline(False)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="登出").click()
+    wait_for(lambda: asked, "the question", page=page)
+    assert "1 筆查核紀錄尚未上傳" in asked[0]
+    expect(page.get_by_role("button", name="登出")).to_be_visible()      # still signed in
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="登出").click()
+    page.wait_for_url(lambda url: urlsplit(url).path in ("/", "/login"))   # signed out
+    assert len(page.evaluate(QUEUED)) == 1 and records() == []   # signing out discarded nothing
+
+
+KEPT_LIST = """() => caches.open("inspect-pages-v1").then(cache => cache.match(location.origin + "/inspect/"))
+  .then(found => found ? found.text() : "")"""
+
+
+def test_another_inspector_signing_in_never_finds_the_last_ones_pages(open_page, office):
+    first, second = factories.user("inspector"), factories.user("inspector")
+    page = signed_in(open_page, first)
+    page.goto("/inspect/")
+    wait_for(lambda: f'data-user="{first.id}"' in page.evaluate(KEPT_LIST), "the first's list kept",
+             page=page)
+    page.get_by_role("button", name="登出").click()
+    page.wait_for_url(lambda url: urlsplit(url).path in ("/", "/login"))   # signed out
+    browser.sign_in(page, second.email, factories.PASSWORD)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    wait_for(lambda: f'data-user="{second.id}"' in page.evaluate(KEPT_LIST),
+             "the second's list kept instead", page=page)
+    assert f'data-user="{first.id}"' not in page.evaluate(KEPT_LIST)

@@ -1,0 +1,260 @@
+"""Instruments authored in a spreadsheet: export, edit with openpyxl, upload, preview, publish.
+
+What an admin relies on: the workbook they download reads back to the same instrument (an
+unchanged upload is no new version); every problem is named by sheet, row and column and
+nothing is published until all are fixed; the preview shows the form and what changed; and
+records filed before keep scoring with their own version.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+from support import factories
+from support.flows import full_phone_answers, post_form, signed_in
+from support.web import hidden_fields, login
+
+from forms import workbook
+from forms.diff import compare
+from forms.instrument import DEFAULT_KEYS, check, load_default
+from webapp.capture.submissions import Submission
+from webapp.platform.audit import AuditEvent
+from webapp.platform.extensions import db
+from webapp.programme import instruments
+from webapp.programme.admin import workbooks
+from webapp.programme.instruments import InstrumentVersion
+
+
+@pytest.mark.parametrize("key", DEFAULT_KEYS)
+def test_the_workbook_reads_back_to_the_same_instrument(app, key):
+    definition = load_default(key).definition
+    back, problems = workbooks.read(workbooks.xlsx_bytes(definition))
+    assert problems == []
+    assert check(back).checksum() == check(definition).checksum()
+
+
+def test_the_workbook_follows_xlsform_and_offers_drop_downs(app):
+    book = load_workbook(io.BytesIO(workbooks.xlsx_bytes(load_default("phone").definition)))
+    assert book.sheetnames == ["items", "choices", "sections", "settings", "lists"]
+    assert book["lists"].sheet_state == "hidden"
+    items = book["items"]
+    header = [c.value for c in items[1]]
+    for column in ("key", "type", "label::zh_TW", "label::en", "required", "section", "points",
+                   "bands", "relevant"):
+        assert column in header
+    rings = next(r for r in items.iter_rows(min_row=2, values_only=True) if r[1] == "rings")
+    assert rings[header.index("bands")] == "4:1.0, 6:0.5" and rings[header.index("points")] == 25
+    assert items.freeze_panes == "A2"
+    validated = {str(rule.sqref).split(":")[0][:1]: rule for rule in items.data_validations.dataValidation}
+    type_column = "ABCDEFGHIJKLMNOPQ"[header.index("type")]
+    rule = validated[type_column]
+    # "stop" (refuse the value) is the schema's default, so a writer may leave it out
+    assert rule.showErrorMessage and rule.errorStyle in (None, "stop")
+    letter = rule.formula1.split("!$")[1][0]
+    allowed = [row[0].value for row in book["lists"][f"{letter}1:{letter}20"] if row[0].value]
+    assert "yes_no_na" in allowed and "likert5" in allowed
+    settings = dict(book["settings"].iter_rows(min_row=2, values_only=True))
+    assert settings["form_id"] == "phone" and settings["grade_bands"].startswith("90 優等; 80 甲")
+
+
+def edit(raw: bytes, change) -> bytes:
+    """Open the workbook as a person would in Excel (openpyxl), change it, save it."""
+    book = load_workbook(io.BytesIO(raw))
+    change(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def cell(sheet, key: str, column: str):
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[header.index("key")].value == key:
+            return row[header.index(column)]
+    raise KeyError(key)
+
+
+def test_every_problem_is_listed_with_sheet_row_and_column(app):
+    def break_it(book):
+        cell(book["items"], "greets", "type").value = "yes_no_maybe"
+        cell(book["items"], "tone", "points").value = "ten"
+        cell(book["items"], "rings", "bands").value = "4 full"
+        cell(book["items"], "states_name", "section").value = "nowhere"
+        book["items"]["Z1"] = "lable::en"
+    raw = edit(workbooks.xlsx_bytes(load_default("phone").definition), break_it)
+    definition, problems = workbooks.read(raw)
+    assert definition is None
+    found = {(p.sheet, p.row, p.column) for p in problems}
+    rows = {key: cell(load_workbook(io.BytesIO(raw))["items"], key, "key").row
+            for key in ("greets", "tone", "rings", "states_name")}
+    assert ("items", rows["greets"], "type") in found
+    assert ("items", rows["tone"], "points") in found
+    assert ("items", rows["rings"], "bands") in found
+    assert ("items", rows["states_name"], "section") in found
+    assert ("items", 1, "lable::en") in found
+    assert len(problems) == 5
+
+
+def test_a_condition_naming_a_later_item_is_placed_on_its_row(app):
+    def later(book):
+        cell(book["items"], "greets", "relevant").value = "${polite_close} = 'yes'"
+    raw = edit(workbooks.xlsx_bytes(load_default("phone").definition), later)
+    definition, [problem] = workbooks.read(raw)
+    assert definition is None and problem.sheet == "items"
+    assert problem.row == cell(load_workbook(io.BytesIO(raw))["items"], "greets", "key").row
+    assert "not an earlier question" in problem.message
+
+
+def test_the_diff_names_added_removed_reworded_and_reweighted_items():
+    before = load_default("phone").definition
+    after = copy.deepcopy(before)
+    greeting = next(s for s in after["sections"] if s["key"] == "greeting")
+    greeting["questions"][0]["label"]["zh_TW"] = "接聽時報出機關名稱"
+    greeting["questions"][1]["points"] = 8
+    greeting["questions"].append({"key": "smiles", "type": "yes_no_na", "label": {"zh_TW": "聲音帶笑"},
+                                  "points": 2})
+    closing = next(s for s in after["sections"] if s["key"] == "closing")
+    closing["questions"].pop()
+    after["grade_bands"] = [[90, "特優"], [80, "優"], [70, "良"], [60, "可"], [0, "待改進"]]
+    changes = compare(before, after)
+    assert [c.key for c in changes.added] == ["smiles"]
+    assert [c.key for c in changes.removed] == ["caller_hangs_up_first"]
+    assert [c.key for c in changes.reworded] == ["states_unit"]
+    assert [(c.key, c.details) for c in changes.reweighted] == [("greets", ["points: 5 → 8"])]
+    assert [c.key for c in changes.settings] == ["grade_bands"]
+    assert compare(before, before).empty
+
+
+@pytest.fixture
+def admin_client(app, client):
+    admin = factories.user("admin")
+    assert login(client, admin.email, factories.PASSWORD).status_code == 302
+    return client
+
+
+def upload(client, raw: bytes, name: str = "phone.xlsx"):
+    token = hidden_fields(client.get("/admin/instruments").get_data(as_text=True))["csrf_token"]
+    return client.post("/admin/instruments/upload", data={
+        "csrf_token": token, "file": (io.BytesIO(raw), name)}, content_type="multipart/form-data")
+
+
+def versions(key: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(InstrumentVersion)
+                             .where(InstrumentVersion.key == key))
+
+
+def test_round_trip_on_the_web_and_old_records_keep_their_version(app, admin_client, office):
+    """Export, edit a label and a weight with openpyxl, upload, preview, publish."""
+    inspector = factories.user("inspector")
+    field = app.test_client()
+    signed_in(field, inspector)
+    assert post_form(field, "/inspect/new/phone", full_phone_answers(greets="no"), office).status_code == 302
+    before = db.session.scalars(select(Submission)).one()
+    old_score = before.score                                 # greets (5 of 105 points) missed
+    assert old_score == round(100 * 100 / 105, 2)
+
+    raw = admin_client.get("/admin/instruments/phone.xlsx")
+    assert raw.status_code == 200
+    assert raw.headers["Content-Disposition"] == 'attachment; filename="phone-v1.xlsx"'
+
+    def chiayi(book):
+        cell(book["items"], "greets", "label::zh_TW").value = "有問候語（您好、午安）"
+        cell(book["items"], "greets", "points").value = 20
+    page = upload(admin_client, edit(raw.data, chiayi))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "有問候語（您好、午安）" in html                  # the form as inspectors will see it
+    assert "points: 5 → 20" in html and "文字修改" in html and "配分修改" in html
+    assert versions("phone") == 1                            # a preview publishes nothing
+
+    token = hidden_fields(html)
+    response = admin_client.post("/admin/instruments/publish", data=token)
+    assert response.status_code == 302
+    assert versions("phone") == 2
+    row, current = instruments.current("phone")
+    assert row.version == 2 and current.question("greets")["points"] == 20
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "instrument_published")
+                             .order_by(AuditEvent.id.desc())).detail["version"] == 2
+
+    # the old record still shows and scores with v1; a new one uses v2
+    db.session.refresh(before)
+    assert before.instrument_version.version == 1 and before.score == old_score
+    old_page = field.get(f"/inspect/{before.id}").get_data(as_text=True)
+    assert "有問候語（您好）" in old_page and "午安" not in old_page   # in its own version's words
+    assert post_form(field, "/inspect/new/phone", full_phone_answers(greets="no"), office).status_code == 302
+    after = db.session.scalars(select(Submission).order_by(Submission.id.desc())).first()
+    assert after.instrument_version.version == 2 and after.score == round(100 * 100 / 120, 2)
+
+    # the same preview sent again cannot publish over the version it did not see
+    response = admin_client.post("/admin/instruments/publish", data=token)
+    assert response.status_code == 302 and versions("phone") == 2
+
+
+def test_publishing_refuses_a_preview_overtaken_by_another_version(app, admin_client):
+    raw = admin_client.get("/admin/instruments/phone.xlsx").data
+    def reword(book):
+        cell(book["items"], "tone", "label::zh_TW").value = "語氣溫和"
+    preview = hidden_fields(upload(admin_client, edit(raw, reword)).get_data(as_text=True))
+    meanwhile = load_default("phone").definition | {"title": {"zh_TW": "電話測試", "en": "Phone"}}
+    instruments.publish(meanwhile)
+    response = admin_client.post("/admin/instruments/publish", data=preview, follow_redirects=True)
+    assert "已有人發布了 phone v2" in response.get_data(as_text=True)
+    assert versions("phone") == 2 and instruments.current("phone")[1].question("tone")["label"]["zh_TW"] != "語氣溫和"
+
+
+def test_a_tampered_preview_publishes_nothing(app, admin_client):
+    raw = admin_client.get("/admin/instruments/phone.xlsx").data
+    fields = hidden_fields(upload(admin_client, raw).get_data(as_text=True))
+    fields["draft"] = fields["draft"][:-3] + "AAA"
+    response = admin_client.post("/admin/instruments/publish", data=fields, follow_redirects=True)
+    assert "預覽已過期或無效" in response.get_data(as_text=True) and versions("phone") == 1
+
+
+def test_an_unchanged_upload_says_so_and_makes_no_version(app, admin_client):
+    raw = admin_client.get("/admin/instruments/mystery.xlsx").data
+    page = upload(admin_client, raw, "mystery.xlsx").get_data(as_text=True)
+    assert "內容與目前版本相同" in page
+    admin_client.post("/admin/instruments/publish", data=hidden_fields(page))
+    assert versions("mystery") == 1
+
+
+def test_bad_workbooks_on_the_web_list_the_problems_and_publish_nothing(app, admin_client):
+    raw = admin_client.get("/admin/instruments/phone.xlsx").data
+    def unknown_key(book):
+        sheet = book["settings"]
+        for row in sheet.iter_rows(min_row=2):
+            if row[0].value == "form_id":
+                row[1].value = "chiayi"
+    page = upload(admin_client, edit(raw, unknown_key))
+    assert page.status_code == 400 and "問卷代碼「chiayi」不存在" in page.get_data(as_text=True)
+    def broken(book):
+        cell(book["items"], "tone", "points").value = "ten"
+    page = upload(admin_client, edit(raw, broken))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400 and "沒有發布任何內容" in html
+    assert re.search(r"<td>items</td><td>\d+</td><td>points \([A-Z]\)</td>", html)
+    assert versions("phone") == 1
+
+
+def test_command_line_export_and_publish(app, runner, tmp_path):
+    out = tmp_path / "phone.xlsx"
+    result = runner.invoke(args=["instruments", "export", "phone", "--format", "xlsx", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    def reweight(book):
+        cell(book["items"], "tone", "points").value = 15
+    out.write_bytes(edit(out.read_bytes(), reweight))
+    result = runner.invoke(args=["instruments", "publish", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "配分修改 1 題" in result.output and "已發布 phone v2" in result.output
+    def broken(book):
+        cell(book["items"], "tone", "type").value = "stars"
+    out.write_bytes(edit(out.read_bytes(), broken))
+    result = runner.invoke(args=["instruments", "publish", str(out)])
+    assert result.exit_code == 1 and "items 第" in result.output and "type 欄" in result.output
+    assert versions("phone") == 2
+    assert workbook.from_sheets({})[0] is None
