@@ -73,5 +73,12 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 
+# Every benchmark at its full scale (minutes each); each prints its figures as ratios against a
+# baseline measured in the same run.  The suite runs each at a toy scale (--tiny).
+bench: setup
+	$(BIN)/python -m benchmarks.analysis
+	$(BIN)/python -m benchmarks.rollup
+	$(BIN)/python -m benchmarks.submit
+
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules
