@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["as_count_table", "as_float_array", "as_float_scalar_or_array", "as_level_values"]
+__all__ = ["as_count_table", "as_float_array", "as_float_scalar_or_array", "as_level_values",
+           "as_successes_and_trials", "mirrored"]
 
 
 def as_count_table(counts: ArrayLike, *, ndim: int | None = 2, name: str = "counts") -> np.ndarray:
@@ -101,3 +102,24 @@ def as_float_scalar_or_array(x: np.ndarray) -> float | np.ndarray:
     """Turn 0-d results into Python floats so scalar callers get plain numbers."""
     return float(x) if np.ndim(x) == 0 else x
 
+
+def as_successes_and_trials(successes: ArrayLike, n: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Per office, how many answered "satisfied" out of how many answered: two 1-D count
+    vectors of one length with ``0 <= successes <= n``."""
+    x = as_count_table(successes, ndim=1, name="successes")
+    nn = as_count_table(n, ndim=1, name="n")
+    if x.shape != nn.shape:
+        raise ValueError(f"successes and n must have the same shape, got {x.shape} and {nn.shape}")
+    if np.any(x > nn):
+        raise ValueError("successes must not exceed n")
+    return x, nn
+
+
+def mirrored(k: int, upper: np.ndarray) -> np.ndarray:
+    """A symmetric k x k matrix from its upper triangle (``np.triu_indices(k, 1)`` order), NaN
+    on the diagonal: each pair of offices is computed once."""
+    full = np.full((k, k), np.nan)
+    iu = np.triu_indices(k, 1)
+    full[iu] = upper
+    full.T[iu] = upper
+    return full

@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from analysis.arrays import as_count_table, as_float_array
+from analysis.arrays import as_float_array, as_successes_and_trials
 from analysis.wilson import z_for
 
 __all__ = [
@@ -188,12 +188,7 @@ def funnel(
         On malformed counts, ``successes > n``, ``target`` outside [0, 1], levels outside
         (0, 1), or ``winsor`` outside [0, 0.5).
     """
-    x = as_count_table(successes, ndim=1, name="successes")
-    nn = as_count_table(n, ndim=1, name="n")
-    if x.shape != nn.shape:
-        raise ValueError(f"successes and n must have the same shape, got {x.shape} and {nn.shape}")
-    if np.any(x > nn):
-        raise ValueError("successes must not exceed n")
+    x, nn = as_successes_and_trials(successes, n)
     lv = _check_levels(levels)
     if not 0.0 <= winsor < 0.5:
         raise ValueError(f"winsor must be in [0, 0.5), got {winsor!r}")

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from analysis.arrays import mirrored
 from analysis.omnibus import NOTE_IDENTICAL, NOTE_TOO_FEW
 from analysis.ranks import rank_pieces
 
@@ -164,15 +165,8 @@ def dunn_from_counts(counts: ArrayLike, adjust: str = "holm") -> DunnResult:
     # Each pair once (upper triangle), mirrored: halves the work for 400 offices.
     iu = np.triu_indices(k, 1)
     p_upper = 2.0 * stats.norm.sf(np.abs(z[iu]))
-    p = np.full((k, k), np.nan)
-    p[iu] = p_upper
-    p.T[iu] = p_upper
-    p[idx, idx] = 1.0
-    p_adj = np.full((k, k), np.nan)
-    adj_upper = adjust_pvalues(p_upper, adjust)
-    p_adj[iu] = adj_upper
-    p_adj.T[iu] = adj_upper
-    p_adj[idx, idx] = 1.0
+    p, p_adj = mirrored(k, p_upper), mirrored(k, adjust_pvalues(p_upper, adjust))
+    p[idx, idx] = p_adj[idx, idx] = 1.0
     return DunnResult(
         z=z,
         pvalue=p,

@@ -20,7 +20,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from analysis.arrays import as_count_table, as_float_scalar_or_array
+from analysis.arrays import (
+    as_count_table,
+    as_float_scalar_or_array,
+    as_successes_and_trials,
+    mirrored,
+)
 from analysis.descriptive import AGENCY_Z
 from analysis.letters import compact_letters
 from analysis.pairwise import adjust_pvalues
@@ -62,17 +67,6 @@ def agency_margin(n: ArrayLike) -> float | np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         moe = np.where(nn > 0, AGENCY_Z * np.sqrt(0.25 / nn), np.nan)
     return as_float_scalar_or_array(moe)
-
-
-def _check_successes(successes: ArrayLike, n: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Validate 1-D successes and trials of the same length (``0 <= successes <= n``)."""
-    x = as_count_table(successes, ndim=1, name="successes")
-    nn = as_count_table(n, ndim=1, name="n")
-    if x.shape != nn.shape:
-        raise ValueError(f"successes and n must have the same shape, got {x.shape} and {nn.shape}")
-    if np.any(x > nn):
-        raise ValueError("successes must not exceed n")
-    return x, nn
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -144,7 +138,7 @@ def pairwise_proportions(
     """
     if adjust not in _ADJUST_METHODS:
         raise ValueError(f"adjust must be one of {_ADJUST_METHODS}, got {adjust!r}")
-    x, nn = _check_successes(successes, n)
+    x, nn = as_successes_and_trials(successes, n)
     k = x.size
     has = nn > 0
     xf, nf = x.astype(np.float64), nn.astype(np.float64)
@@ -162,12 +156,7 @@ def pairwise_proportions(
     iu = np.triu_indices(k, 1)
     p_upper = 2.0 * stats.norm.sf(np.abs(z[iu]))
     adj_upper = adjust_pvalues(p_upper, adjust)
-    p = np.full((k, k), np.nan)
-    p_adj = np.full((k, k), np.nan)
-    p[iu] = p_upper
-    p.T[iu] = p_upper
-    p_adj[iu] = adj_upper
-    p_adj.T[iu] = adj_upper
+    p, p_adj = mirrored(k, p_upper), mirrored(k, adj_upper)
     k_used = int(has.sum())
     return PairwiseProportions(
         z=z,

@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import optimize, special, stats
 
-from analysis.arrays import as_count_table
+from analysis.arrays import as_successes_and_trials
 from analysis.wilson import check_confidence
 
 __all__ = [
@@ -58,16 +58,6 @@ class BetaPrior(NamedTuple):
 
     a: float
     b: float
-
-
-def _check_counts(successes: ArrayLike, n: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    x = as_count_table(successes, ndim=1, name="successes")
-    nn = as_count_table(n, ndim=1, name="n")
-    if x.shape != nn.shape:
-        raise ValueError(f"successes and n must have the same shape, got {x.shape} and {nn.shape}")
-    if np.any(x > nn):
-        raise ValueError("successes must not exceed n")
-    return x, nn
 
 
 def _negloglik(theta: np.ndarray, y: np.ndarray, n: np.ndarray) -> float:
@@ -122,7 +112,7 @@ def fit_beta_binomial(successes: ArrayLike, n: ArrayLike) -> BetaPrior:
     ValueError
         On malformed counts or ``successes > n``.
     """
-    x, nn = _check_counts(successes, n)
+    x, nn = as_successes_and_trials(successes, n)
     has = nn > 0
     y, m = x[has].astype(np.float64), nn[has].astype(np.float64)
     if y.size < 2 or y.sum() == 0 or y.sum() == m.sum():
@@ -211,7 +201,7 @@ def shrink(successes: ArrayLike, n: ArrayLike, *, confidence: float = 0.95) -> S
         On malformed counts, ``successes > n``, or ``confidence`` outside (0, 1).
     """
     c = check_confidence(confidence)
-    x, nn = _check_counts(successes, n)
+    x, nn = as_successes_and_trials(successes, n)
     a, b = fit_beta_binomial(x, nn)
     xf, nf = x.astype(np.float64), nn.astype(np.float64)
     post_a, post_b = xf + a, nf - xf + b
@@ -297,7 +287,7 @@ def rank_intervals(
         outside (0, 1).
     """
     c = check_confidence(confidence)
-    x, nn = _check_counts(successes, n)
+    x, nn = as_successes_and_trials(successes, n)
     a, b = _check_prior(a, b)
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
         raise ValueError(f"draws must be a positive integer, got {draws!r}")

@@ -19,14 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from wtforms import (
-    DateTimeLocalField,
-    Field,
-    IntegerField,
-    RadioField,
-    SelectChoice,
-    TextAreaField,
-)
+from wtforms import DateTimeLocalField, Field, IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from .i18n import _, _l

@@ -66,11 +66,7 @@ submissions) gives a result with nothing tested, never an exception.
 # LEVEL_LABELS_5 and Model are not in __all__ (as before the split) but stay reachable here.
 from analysis.quality.common import LEVEL_LABELS_5 as LEVEL_LABELS_5
 from analysis.quality.negatives import Model as Model
-from analysis.quality.negatives import (
-    NegativeAnswersResult,
-    OfficeNegatives,
-    no_negative_answers,
-)
+from analysis.quality.negatives import NegativeAnswersResult, OfficeNegatives, no_negative_answers
 from analysis.quality.patterns import PatternFlag, RepeatedPatternsResult, repeated_patterns
 from analysis.quality.reference import OUTLIER_Z
 from analysis.quality.timing import BurstsResult, BurstWindow, bursts

@@ -11,13 +11,7 @@ from hypothesis import strategies as st
 from scipy import stats
 from support.counts import LEVELS, RTOL, expand_row, scipy_wilson
 
-from analysis.descriptive import (
-    AGENCY_Z,
-    LikertSummary,
-    describe,
-    describe_arrays,
-    describe_table,
-)
+from analysis.descriptive import AGENCY_Z, LikertSummary, describe, describe_arrays, describe_table
 
 
 def check_against_raw(s: LikertSummary, row, values=LEVELS, top=2):

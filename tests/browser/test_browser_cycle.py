@@ -15,8 +15,8 @@ from PIL import Image
 from sqlalchemy import select
 from support import browser, factories
 
+from webapp.capture import photo_files as photos
 from webapp.capture.evidence import Photo
-from webapp.capture.photos import files as photos
 from webapp.capture.submissions import Submission
 from webapp.cycle.cases.models import ImprovementCase
 from webapp.cycle.plans import services as plans

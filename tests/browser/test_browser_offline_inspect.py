@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 from support import browser, factories
+from support.browser import queued
 
 from webapp.capture.submissions import Submission
 from webapp.platform.extensions import db
@@ -21,18 +22,8 @@ sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[dev]')")
 expect = sync_api.expect
 pytestmark = pytest.mark.browser
+OUTBOX = "inspect-outbox"   # the IndexedDB database the tablet keeps its outbox in
 
-QUEUED = """() => new Promise((resolve, reject) => {
-  const opening = indexedDB.open("inspect-outbox", 1);
-  opening.onupgradeneeded = () => { opening.result.createObjectStore("queue", {keyPath: "key"});
-                                    opening.result.createObjectStore("meta"); };
-  opening.onsuccess = () => {
-    const read = opening.result.transaction("queue").objectStore("queue").getAll();
-    read.onsuccess = () => { opening.result.close(); resolve(read.result); };
-    read.onerror = () => reject(read.error);
-  };
-  opening.onerror = () => reject(opening.error);
-})"""
 
 
 MARK = """() => new Promise((resolve) => {
@@ -111,7 +102,7 @@ def test_a_checklist_sent_offline_reaches_the_server_once(open_page, office):
     (record,) = wait_for(records, "the record on the server")
     assert (record.idempotency_key, record.status, record.inspector_id) == (
         key, "submitted", inspector.id)
-    wait_for(lambda: page.evaluate(QUEUED) == [], "the tablet's outbox emptied")
+    wait_for(lambda: queued(page, OUTBOX) == [], "the tablet's outbox emptied")
     page.goto("/inspect/")
     expect(page.locator("#outbox-panel")).to_contain_text("上次上傳")
     expect(page.locator(".bar .outbox-count")).to_be_hidden()
@@ -141,7 +132,7 @@ def test_a_record_changed_on_another_device_meanwhile_raises_the_conflict_view(o
     tablet.wait_for_url(re.compile(r"/inspect/\?queued=1$"))
     tablet.context.set_offline(False)
     tablet.evaluate("() => window.dispatchEvent(new Event('online'))")
-    wait_for(lambda: [i for i in tablet.evaluate(QUEUED) if i["problem"] == 409], "the conflict")
+    wait_for(lambda: [i for i in queued(tablet, OUTBOX) if i["problem"] == 409], "the conflict")
     tablet.reload()
     decide = tablet.locator("#outbox-panel").get_by_role("button", name="開啟並決定")
     expect(decide).to_be_visible()
@@ -153,7 +144,7 @@ def test_a_record_changed_on_another_device_meanwhile_raises_the_conflict_view(o
     db.session.expire_all()
     assert {a.item_key: a.value for a in db.session.get(Submission, draft.id).answers}[
         "rings"] == 5                             # nothing was overwritten silently
-    assert tablet.evaluate(QUEUED) == []          # the inspector holds it now, on this page
+    assert queued(tablet, OUTBOX) == []          # the inspector holds it now, on this page
 
 
 def test_signing_out_with_records_waiting_asks_and_discards_nothing(open_page, office):
@@ -176,7 +167,7 @@ def test_signing_out_with_records_waiting_asks_and_discards_nothing(open_page, o
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="登出").click()
     page.wait_for_url(lambda url: urlsplit(url).path in ("/", "/login"))   # signed out
-    assert len(page.evaluate(QUEUED)) == 1 and records() == []   # signing out discarded nothing
+    assert len(queued(page, OUTBOX)) == 1 and records() == []   # signing out discarded nothing
 
 
 KEPT_LIST = """() => caches.open("inspect-pages-v1").then(cache => cache.match(location.origin + "/inspect/"))

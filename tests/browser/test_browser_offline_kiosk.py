@@ -12,7 +12,7 @@ import time
 import pytest
 from sqlalchemy import select
 from support import browser
-from support.browser import submit_button, tap
+from support.browser import queued, submit_button, tap
 
 from webapp.capture.submissions import Submission
 from webapp.platform.extensions import db
@@ -21,17 +21,8 @@ sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[dev]')")
 expect = sync_api.expect
 pytestmark = pytest.mark.browser
+OUTBOX = "kiosk-outbox"   # the IndexedDB database the tablet keeps its outbox in
 
-QUEUED = """() => new Promise((resolve, reject) => {
-  const opening = indexedDB.open("kiosk-outbox", 1);
-  opening.onupgradeneeded = () => opening.result.createObjectStore("queue", {keyPath: "key"});
-  opening.onsuccess = () => {
-    const read = opening.result.transaction("queue").objectStore("queue").getAll();
-    read.onsuccess = () => { opening.result.close(); resolve(read.result); };
-    read.onerror = () => reject(read.error);
-  };
-  opening.onerror = () => reject(opening.error);
-})"""
 PUT_BACK = """(item) => new Promise((resolve, reject) => {
   const opening = indexedDB.open("kiosk-outbox", 1);
   opening.onsuccess = () => {
@@ -88,8 +79,8 @@ def test_a_tablet_offline_keeps_five_citizens_and_sends_each_once(open_page, kio
     assert len(keys) == 5                     # each citizen's page had its own key
     page.reload()                             # still offline: the survey opens from the cache
     expect(page.locator("form[data-kiosk]")).to_be_visible()
-    queued = page.evaluate(QUEUED)
-    assert len(queued) == 5 and rows() == []
+    waiting = queued(page, OUTBOX)
+    assert len(waiting) == 5 and rows() == []
     expect(page.locator("#kiosk-outbox")).to_have_text("5 筆待上傳")
     expect(page.locator("#kiosk-outbox")).to_be_visible()        # for the counter staff
 
@@ -99,14 +90,14 @@ def test_a_tablet_offline_keeps_five_citizens_and_sends_each_once(open_page, kio
     assert all(r.delayed and r.channel == "kiosk" and r.kiosk_id == kiosk.id for r in stored)
     assert all(abs(r.clock_skew) < 60 for r in stored)      # this tablet's clock is the server's
     assert {r.idempotency_key for r in stored} == keys
-    wait_for(lambda: page.evaluate(QUEUED) == [], "the tablet's outbox emptied")
+    wait_for(lambda: queued(page, OUTBOX) == [], "the tablet's outbox emptied")
     expect(page.locator("#kiosk-outbox")).to_be_hidden()
 
     # the sending is interrupted after the server stored one, and is repeated: still five rows
-    page.evaluate(PUT_BACK, queued[0])
+    page.evaluate(PUT_BACK, waiting[0])
     page.evaluate(FLUSH)
     page.evaluate(FLUSH)
-    wait_for(lambda: page.evaluate(QUEUED) == [], "the resent answer confirmed and removed")
+    wait_for(lambda: queued(page, OUTBOX) == [], "the resent answer confirmed and removed")
     assert len(rows()) == 5
     assert page.console_errors == []
 

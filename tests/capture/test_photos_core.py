@@ -15,7 +15,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from webapp import create_app
-from webapp.capture.photos import files as photos
+from webapp.capture import photo_files as photos
 
 GPS, MAKE, MODEL, ORIENTATION = 0x8825, 0x010F, 0x0110, 0x0112
 MB = 1024 * 1024

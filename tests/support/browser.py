@@ -133,3 +133,21 @@ def sign_in(page, email: str, password: str) -> None:
 
 def submit_button(page):
     return page.locator("form button[type=submit]").last
+
+
+_QUEUED = """(name) => new Promise((resolve, reject) => {
+  const opening = indexedDB.open(name, 1);
+  opening.onupgradeneeded = () => { opening.transaction.abort(); resolve([]); };  // none yet
+  opening.onsuccess = () => {
+    const read = opening.result.transaction("queue").objectStore("queue").getAll();
+    read.onsuccess = () => { opening.result.close(); resolve(read.result); };
+    read.onerror = () => reject(read.error);
+  };
+  opening.onerror = () => { if (opening.error.name !== "AbortError") reject(opening.error); };
+})"""
+
+
+def queued(page, outbox: str) -> list[dict]:
+    """What waits in a tablet's outbox (``kiosk-outbox`` or ``inspect-outbox``), read from
+    IndexedDB itself, not through the page's own script; nothing when it was never opened."""
+    return page.evaluate(_QUEUED, outbox)

@@ -15,21 +15,12 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (
-    Boolean,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    delete,
-    select,
-)
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from webapp.capture.photos import files as photos
+from webapp.capture import photo_files as photos
 from webapp.capture.submissions import Submission
 from webapp.platform import audit
 from webapp.platform.db import UTCDateTime, utcnow

@@ -7,10 +7,25 @@ half-done.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import click
+
+from webapp.platform.extensions import db
 
 
 def fail(message: str) -> None:
     click.echo(message, err=True)
     sys.exit(1)
+
+
+def commit_then_report(job: Callable[[], int], done: str) -> Callable[[], None]:
+    """The body of a scheduled job: run ``job``, commit (its events' mail follows the commit),
+    and print ``done`` with the count it returned."""
+
+    def run() -> None:
+        found = job()
+        db.session.commit()
+        click.echo(done.format(found))
+
+    return run

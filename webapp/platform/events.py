@@ -23,31 +23,24 @@ from typing import Any
 from flask import current_app, has_app_context
 from flask_sqlalchemy.session import Session as FlaskSession
 
+from webapp.platform.hooks import Hook
+
 log = logging.getLogger(__name__)
 Handler = Callable[..., None]
 
 
-class Event:
-    """One kind of thing that happens, with the handlers that follow it."""
+class Event(Hook):
+    """One kind of thing that happens, with the handlers that follow it (after the commit,
+    where a hook's functions answer at once)."""
 
-    def __init__(self, name: str, doc: str) -> None:
-        self.name, self.__doc__ = name, doc
-        self.handlers: list[Handler] = []
-
-    def connect(self, handler: Handler) -> Handler:
-        """Follow this event with ``handler`` (a decorator); connecting twice changes nothing."""
-        if handler not in self.handlers:
-            self.handlers.append(handler)
-        return handler
+    connect = Hook.__call__   # a decorator; connecting twice changes nothing
 
     def publish(self, **payload: Any) -> None:
         """Announce the event in the current transaction; handlers run after its commit."""
-        from webapp.platform.extensions import db
+        # the app's Flask-SQLAlchemy (extensions.db, which imports this module for its session)
+        session = current_app.extensions["sqlalchemy"].session()
+        session.info.setdefault(_PENDING, []).append((self, payload))
 
-        db.session().info.setdefault(_PENDING, []).append((self, payload))
-
-    def __repr__(self) -> str:
-        return f"<Event {self.name}>"
 
 
 _PENDING = "events_pending"
@@ -66,7 +59,7 @@ class EventSession(FlaskSession):
         try:
             while self.info.get(_PENDING):
                 event, payload = self.info[_PENDING].pop(0)
-                for handler in event.handlers:
+                for handler in event.functions:
                     self._run(event, handler, payload)
         finally:
             self.info[_RUNNING] = False

@@ -32,4 +32,4 @@ class Hook:
         return any(self.results(*args, **kwargs))
 
     def __repr__(self) -> str:
-        return f"<Hook {self.name}>"
+        return f"<{type(self).__name__} {self.name}>"

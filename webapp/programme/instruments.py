@@ -10,14 +10,7 @@ from __future__ import annotations
 import copy
 from datetime import datetime
 
-from sqlalchemy import (
-    JSON,
-    Integer,
-    String,
-    UniqueConstraint,
-    func,
-    select,
-)
+from sqlalchemy import JSON, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forms.builder import build_form

@@ -11,16 +11,7 @@ import re
 import uuid
 from datetime import datetime
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -31,18 +22,12 @@ from forms.builder import answers_from_form, form_data_from_answers
 from forms.instrument import pick
 from forms.scoring import bands_of
 from webapp.capture import checklists, evidence
+from webapp.capture import photo_files as photos
 from webapp.capture import store as storage
 from webapp.capture.evidence import Photo
 from webapp.capture.inspect import views_list as record_list
 from webapp.capture.inspect.webforms import ConfirmForm, InspectionMeta, PhotoForm, office_choices
-from webapp.capture.photos import files as photos
-from webapp.capture.records import (
-    INSPECTION_KEYS,
-    answer_rows,
-    differences,
-    history,
-    titles,
-)
+from webapp.capture.records import INSPECTION_KEYS, answer_rows, differences, history, titles
 from webapp.capture.submissions import Submission
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db

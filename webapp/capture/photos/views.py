@@ -8,8 +8,8 @@ from flask import Blueprint, abort, send_file
 from flask_login import current_user, login_required
 
 from webapp.capture import evidence
+from webapp.capture import photo_files as photos
 from webapp.capture.evidence import Photo
-from webapp.capture.photos import files as photos
 from webapp.platform.extensions import db
 from webapp.platform.web.security import private_cache
 

@@ -11,12 +11,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import (
-    ForeignKey,
-    String,
-    select,
-    update,
-)
+from sqlalchemy import ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.platform.db import UTCDateTime, utcnow

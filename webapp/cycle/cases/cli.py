@@ -6,20 +6,11 @@ from __future__ import annotations
 import click
 
 from webapp.cycle.cases import services as cases
-from webapp.platform.extensions import db
+from webapp.platform.cli import commit_then_report
 
-
-@click.group("cases")
-def cases_cli() -> None:
-    """改善追蹤 (improvement cases)."""
-
-
-@cases_cli.command("notify-overdue")
-def notify_overdue() -> None:
-    """Tell offices and reviewers about cases past due, once per case."""
-    found = cases.notify_overdue()
-    db.session.commit()   # then the mail, after the commit
-    click.echo(f"{found} overdue case(s) notified")
-
+cases_cli = click.Group("cases", help="改善追蹤 (improvement cases).")
+notify_overdue = commit_then_report(cases.notify_overdue, "{} overdue case(s) notified")
+cases_cli.command("notify-overdue",
+                   help="Tell offices and reviewers about cases past due, once per case.")(notify_overdue)
 
 commands = [cases_cli]

@@ -6,16 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,7 +16,7 @@ from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from webapp.capture import evidence
-from webapp.capture.photos import files as photos
+from webapp.capture import photo_files as photos
 from webapp.capture.records import titles
 from webapp.cycle.cases import services as cases
 from webapp.cycle.cases.models import CaseItem, ImprovementCase

@@ -6,20 +6,11 @@ from __future__ import annotations
 import click
 
 from webapp.cycle.plans import services as plans
-from webapp.platform.extensions import db
+from webapp.platform.cli import commit_then_report
 
-
-@click.group("plans")
-def plans_cli() -> None:
-    """查核排程 (plans of unannounced checks)."""
-
-
-@plans_cli.command("notify-overdue")
-def notify_overdue() -> None:
-    """Tell inspectors and coordinators about overdue checks, once per assignment."""
-    found = plans.notify_overdue()
-    db.session.commit()   # then the mail, after the commit
-    click.echo(f"{found} overdue check(s) notified")
-
+plans_cli = click.Group("plans", help="查核排程 (plans of unannounced checks).")
+notify_overdue = commit_then_report(plans.notify_overdue, "{} overdue check(s) notified")
+plans_cli.command("notify-overdue",
+                   help="Tell inspectors and coordinators about overdue checks, once per assignment.")(notify_overdue)
 
 commands = [plans_cli]

@@ -229,8 +229,4 @@ def audit_log():
 
 
 # the office registry's pages live in their own module
-from webapp.programme.admin import (  # noqa: E402,F401
-    views_instruments,
-    views_offices,
-    views_tokens,
-)
+from webapp.programme.admin import views_instruments, views_offices, views_tokens  # noqa: E402,F401
