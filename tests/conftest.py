@@ -67,7 +67,9 @@ def database_uri(tmp_path_factory, worker_id) -> str:
 def shared_app(database_uri):
     app = create_app(make_config(database_uri))
     app.test_client_class = FreshContextClient
-    return app
+    yield app
+    with app.app_context():   # every pooled connection closed before the run ends
+        db.engine.dispose()
 
 
 _DEPLOYED: dict[str, list[dict]] = {}
