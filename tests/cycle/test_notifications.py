@@ -124,3 +124,37 @@ def test_a_mail_server_that_is_down_fails_nothing(app, people):
                          {"send_back": "退回修改", "comment": "再確認"})
     assert response.status_code == 302
     assert db.session.scalars(select(Notification)).one().kind == "returned"
+
+
+INJECTED = "1. 缺通話時間\r\n2. 缺受話者\nBcc: someone@evil.example\n\nX-Injected: yes"
+
+
+def test_multi_line_text_makes_a_one_line_subject_and_adds_no_header(app, people, smtp):
+    """Issue 25, finding 10: a comment of several lines (the usual way to list corrections),
+    with a header smuggled in, and an office name with a line break."""
+    inbox, url = smtp
+    app.config["MAIL_URL"] = url
+    office, inspector, reviewer, manager = people
+    office.name = "臺北市大安區\n戶政事務所\r\nBcc: office@evil.example"
+    db.session.commit()
+    record = file_record(app, office, inspector, tone="no", greets="no")
+    desk = signed_in(app, reviewer)
+    returned = post_page(desk, f"/review/{record.id}", {"send_back": "退回修改", "comment": INJECTED})
+    assert returned.status_code == 302
+    post_form(signed_in(app, inspector), f"/inspect/{record.id}/edit",
+              full_phone_answers(tone="no", greets="no"), office)
+    assert post_page(desk, f"/review/{record.id}", {"approve": "核定"}).status_code == 302
+    case = db.session.scalars(select(ImprovementCase)).one()
+    post_page(signed_in(app, manager), f"/cases/{case.id}", {"item": case.items[0].id,
+                                                             "answer": "已改善"})
+    reopened = decide_case_item(desk, f"/cases/{case.id}", case.items[0].id,
+                                {"reopen": "1", "note": INJECTED})
+    assert reopened.status_code == 302
+    assert len(inbox.messages) >= 3    # returned, case opened, item reopened
+    for recipients, message in inbox.messages:
+        assert recipients in ([inspector.email], [manager.email])
+        assert "\n" not in message["Subject"] and "\r" not in message["Subject"]
+        assert message["Bcc"] is None and message["X-Injected"] is None
+        assert len(message["Subject"]) <= 78
+    returned_mail = inbox.messages[0][1].get_content()
+    assert "1. 缺通話時間" in returned_mail and "2. 缺受話者" in returned_mail   # body as typed

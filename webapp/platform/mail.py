@@ -3,6 +3,10 @@
 ``MAIL_URL`` is ``smtp://host:port``, ``smtp+starttls://user:password@host:587`` or
 ``smtps://...``; ``MAIL_FROM`` is the sender.  A mail server that is down is logged and never
 fails the caller: what the mail says is also in the app (the notification is the record).
+
+Every header is one line: a subject is made from what people typed (a reviewer's comment of
+several lines, an office name with a line break), and a line break in a header is how one would
+add a ``Bcc:``.  The body keeps the text as typed.
 """
 
 from __future__ import annotations
@@ -15,6 +19,17 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app
 
 TIMEOUT = 10
+#: a subject longer than this is cut, with an ellipsis: mail clients show about this much
+SUBJECT_CHARS = 78
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """``text`` with every run of whitespace and control characters (line breaks included)
+    made one space; cut to ``limit`` characters with an ellipsis."""
+    flat = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    if limit is not None and len(flat) > limit:
+        return flat[:limit - 1] + "…"
+    return flat
 
 
 def configured() -> bool:
@@ -23,9 +38,9 @@ def configured() -> bool:
 
 def message(to: str, subject: str, body: str) -> EmailMessage:
     mail = EmailMessage()
-    mail["From"] = current_app.config.get("MAIL_FROM", "service-quality@localhost")
-    mail["To"] = to
-    mail["Subject"] = subject
+    mail["From"] = one_line(current_app.config.get("MAIL_FROM", "service-quality@localhost"))
+    mail["To"] = one_line(to)
+    mail["Subject"] = one_line(subject, SUBJECT_CHARS)
     mail.set_content(body)
     return mail
 

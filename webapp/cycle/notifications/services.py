@@ -92,7 +92,7 @@ def mail(ids: list[int]) -> None:
         return
     rows = db.session.execute(select(Notification, User).join(User, User.id == Notification.user_id)
                               .where(Notification.id.in_(ids)).order_by(Notification.id)).all()
-    email.send(email.message(user.email, "服務品質：" + sentence(note, "zh_TW")[:60],
+    email.send(email.message(user.email, "服務品質：" + sentence(note, "zh_TW"),
                              f"{sentence(note, 'zh_TW')}\n{sentence(note, 'en')}\n\n"
                              f"{links.public_url(note.link)}\n")
                for note, user in rows)
