@@ -18,6 +18,7 @@ TEXT = {
     "zh": {
         "sep": "、", "none": "無",
         "compared": "本期共 {offices} 個機關、{n} 位民眾填答，整體滿意度 {rate}（誤差範圍 ±{moe} 個百分點）。",
+        "compared_small": "本期共 {offices} 個機關、{n} 位民眾填答，少於 {min_n} 人，不計算整體滿意度。",
         "small": "{count} 個機關填答人數少於 {min_n} 人，樣本數不足，只列出人數、不評比：{names}。",
         "apart": "可評比的 {judged} 個機關兩兩比較，{pairs} 組中有 {significant} 組的差距大於隨機誤差。",
         "apart_none": "可評比的 {judged} 個機關之間，沒有任何兩個機關的差距大於隨機誤差。",
@@ -43,6 +44,8 @@ TEXT = {
         "sep": ", ", "none": "none",
         "compared": ("{offices} offices and {n} respondents this period; overall "
                      "satisfaction {rate} (margin of error ±{moe} points)."),
+        "compared_small": ("{offices} offices and {n} respondents this period: fewer than "
+                           "{min_n}, so no overall satisfaction is given."),
         "small": ("{count} offices had fewer than {min_n} respondents: too few to judge, "
                   "so only their numbers are shown: {names}."),
         "apart": ("Among the {judged} offices that can be judged, {significant} of "
@@ -95,9 +98,13 @@ def survey_summary(section: dict, locale: str = "zh", compare_label: str | None 
     comparison = section.get("comparison") or {}
     significant = len(comparison.get("significant_pairs", []))
     overall = section["overall"]
-    sentences = [t["compared"].format(offices=len(offices), n=section["n"],
-                                      rate=_pct(overall["satisfied_rate"]),
-                                      moe=f"{100 * (overall['margin_of_error'] or 0):.1f}")]
+    if overall["satisfied_rate"] is None:
+        sentences = [t["compared_small"].format(offices=len(offices), n=section["n"],
+                                                min_n=section["min_n"])]
+    else:
+        sentences = [t["compared"].format(offices=len(offices), n=section["n"],
+                                          rate=_pct(overall["satisfied_rate"]),
+                                          moe=f"{100 * (overall['margin_of_error'] or 0):.1f}")]
     if small:
         sentences.append(t["small"].format(count=len(small), min_n=section["min_n"],
                                            names=t["sep"].join(_names(small, english))))

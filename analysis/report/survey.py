@@ -36,16 +36,21 @@ def chi2_warning(result: omnibus.Chi2Result) -> str | None:
 
 
 def item_rates(offices: Sequence[OfficeInfo], counts: Mapping[str, np.ndarray],
-               labels: Mapping[str, str], reportable: np.ndarray) -> list[dict]:
+               labels: Mapping[str, str], reportable: np.ndarray,
+               min_n: int = DEFAULT_MIN_N) -> list[dict]:
     """Satisfaction rate of every Likert item per office (the office x item heatmap); an
-    office too small to judge has ``None`` there."""
+    office too small to judge has ``None`` there, and so has the pooled rate and mean of an
+    item fewer than ``min_n`` answered (a report of one small office would otherwise print
+    its one citizen's answer to every item)."""
     items = []
     for key, table in counts.items():
         per_office = descriptive.describe_arrays(table)
         pooled = descriptive.describe(table.sum(axis=0))
+        shown = pooled.n >= min_n
         items.append({
             "key": key, "label": labels.get(key, key), "n": int(pooled.n),
-            "satisfied_rate": clean(pooled.satisfied_rate), "mean": clean(pooled.mean),
+            "satisfied_rate": clean(pooled.satisfied_rate) if shown else None,
+            "mean": clean(pooled.mean) if shown else None,
             "by_office": {o.code: clean(per_office.satisfied_rate[i]) if reportable[i] else None
                           for i, o in enumerate(offices)},
         })
@@ -169,10 +174,14 @@ def likert_report(
         "item": main_item, "item_label": labels.get(main_item, main_item),
         "n": n_total, "min_n": min_n, "offices_with_data": int((summary.n > 0).sum()),
         "offices_reportable": len(judged),
+        # the same small-n rule for the whole selection: a report of one small office (or of
+        # a kind with few answers) shows how many answered, not what they answered
         "overall": {"mean": clean(pooled.mean), "satisfied_rate": clean(pooled.satisfied_rate),
                     "satisfied_ci": pair(*pooled.satisfied_ci),
                     "margin_of_error": clean(pooled.margin_of_error),
-                    "weighting": "respondents"},
+                    "weighting": "respondents", "reportable": True} if n_total >= min_n else {
+            "mean": None, "satisfied_rate": None, "satisfied_ci": [None, None],
+            "margin_of_error": None, "weighting": "respondents", "reportable": False},
         "offices": rows, "tests": tests, "comparison": comparison,
         "funnel": None if fun is None else {
             "target": clean(fun.target), "levels": list(fun.levels), "model": "additive",
@@ -180,12 +189,12 @@ def likert_report(
             "overdispersion_p": clean(fun.overdispersion_p)},
         "shrinkage": None if shrunk is None else {
             "model": "beta-binomial", "a": clean(shrunk.a), "b": clean(shrunk.b)},
-        "items": item_rates(offices, counts, labels, reportable),
+        "items": item_rates(offices, counts, labels, reportable, min_n),
         "caveats": dict(CAVEATS),
     }
     if previous is not None:
         result |= change_report(offices, table, previous[0].get(main_item), min_n=min_n)
-    if alpha_sums is not None and alpha_sums[0] >= 2 and len(alpha_sums[1]) >= 2:
+    if alpha_sums is not None and alpha_sums[0] >= max(2, min_n) and len(alpha_sums[1]) >= 2:
         alpha = reliability.cronbach_alpha_from_totals(*alpha_sums)
         low, high = effects.cronbach_alpha_interval(alpha.alpha, alpha.n, alpha.k_items)
         result["reliability"] = {"cronbach_alpha": clean(alpha.alpha), "items": alpha.k_items,
