@@ -80,3 +80,25 @@ def test_the_command_line_needs_an_office_for_an_office_manager(app, setting):
     result = runner.invoke(args=[*args, "--office", "TPH-XINYI"], input="long enough pw\n")
     assert result.exit_code == 0, result.output
     assert db.session.scalars(select(User).where(User.email == "boss@example.tw")).one().office.code == "TPH-XINYI"
+
+
+def test_an_office_manager_cannot_single_out_a_commenter(app, setting):
+    """Issue 25, design risk: at a small office the manager knows who came in when; the
+    comments page shows them the text alone, in the order of the text, with no filter by
+    score, service, channel or age band (asked for in the address, it is ignored)."""
+    client, daan, _xinyi = setting
+    version, survey = instruments.current("satisfaction")
+    storage.store(version=version, instrument=survey, office=daan, channel="kiosk",
+                  status="submitted", occurred_at=datetime(2025, 12, 30, 3, tzinfo=UTC),
+                  idempotency_key=uuid.uuid4().hex,
+                  answers={"overall": Stored(1), "age_band": Stored("65+"),
+                           "comment": Stored(None, "等了一個小時")})
+    page = client.get("/reports/comments?period=2025H2&overall=1&channel=kiosk").get_data(
+        as_text=True)
+    assert "等了一個小時" in page and "櫃台很親切" in page          # the filter is ignored
+    assert "2025-12-30" not in page and "2025-09-02" not in page and "1/5" not in page
+    assert 'name="overall"' not in page and 'name="age_band"' not in page
+    analyst = app.test_client()
+    assert login(analyst, factories.user("analyst").email, factories.PASSWORD).status_code == 302
+    full = analyst.get("/reports/comments?period=2025H2&overall=1").get_data(as_text=True)
+    assert "等了一個小時" in full and "櫃台很親切" not in full and "2025-12-30" in full

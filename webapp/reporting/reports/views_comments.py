@@ -4,6 +4,12 @@ The comment is read with the answers people filter by (overall score, service us
 from the same submission, newest first.  Only the date is shown, never the time, and every
 comment is masked (``webapp.masking``) before it reaches the page: a name-free survey still
 gets ID and phone numbers typed into it.
+
+An office manager reads their own office's comments as text alone: no date, channel, score,
+service or age band, no filter by them, and in the order of the text rather than of time.  At a
+small office the manager knows who came in on a given day; a comment with its date, age band
+and service, or the only comment with score 1, would say who wrote it.  Analysts, who compare
+offices and know none of their visitors, keep the details and the filters.
 """
 
 from __future__ import annotations
@@ -67,8 +73,9 @@ def filters(survey, halves: list[str], offices: list[Office]) -> dict:
             "channel": listing.choice("channel", set(CITIZEN_CHANNELS), _("填答管道")), "page": page}
 
 
-def query(f: dict, text_items: list[str]):
-    """Comments matching the filters, newest first, and how many there are in all."""
+def query(f: dict, text_items: list[str], by_time: bool = True):
+    """Comments matching the filters, newest first (or in the order of their text), and how
+    many there are in all."""
     comment, overall, service, age = (aliased(Answer) for _ in range(4))
 
     def answer(alias, key):
@@ -98,7 +105,8 @@ def query(f: dict, text_items: list[str]):
         base.join(Submission, Submission.id == comment.submission_id)
         .add_columns(Submission.occurred_at, Office, Submission.channel, overall.value,
                      service.text, age.text, comment.text)
-        .order_by(Submission.occurred_at.desc(), Submission.id.desc())
+        .order_by(*((Submission.occurred_at.desc(), Submission.id.desc()) if by_time else
+                    (comment.text, Submission.id)))
         .limit(PER_PAGE).offset((f["page"] - 1) * PER_PAGE))
     comments = [Comment(sid, at.astimezone(TAIPEI).date().isoformat(), office, channel, score,
                         served, band, masking.mask(text))
@@ -116,17 +124,19 @@ def comments():
         if not offices or request.args.get("office") not in (None, "", offices[0].code):
             abort(404)
     f = filters(survey, halves, offices)
-    if current_user.role == "office":
+    plain = current_user.role == "office"
+    if plain:
         f["office"] = offices[0].code   # never everyone's
+        f |= {key: None for key in (*FILTERS, "channel")}   # nor a way to single one out
     locale = locale_code()
     labels = {key: {o["key"]: pick(o["label"], locale) for o in survey.question(key)["options"]}
               for key in ("service_used", "age_band")}
     found, total = ([], 0)
     if f["period"]:
-        found, total = query(f, text_items(survey))
+        found, total = query(f, text_items(survey), by_time=not plain)
     pages = max(1, -(-total // PER_PAGE))
     return render_template(
-        "reports/comments.html", f=f, comments=found, total=total, pages=pages,
+        "reports/comments.html", f=f, comments=found, total=total, pages=pages, plain=plain,
         per_page=PER_PAGE, labels=labels, offices=offices,
         channels={c: pick(CHANNEL_LABELS[c], locale) for c in CITIZEN_CHANNELS},
         halves=halves,
