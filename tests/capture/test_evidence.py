@@ -192,6 +192,10 @@ def test_the_office_answers_with_a_photo_and_a_bad_file_stores_nothing(app, visi
     photo = db.session.scalars(select(Photo)).one()
     assert photo.case_item_id == item.id
     assert f"/photos/{photo.id}/thumb" in visit["reviewer"].get(url).get_data(as_text=True)
+    # the office's answer is the reviewer's to judge, not the (anonymous) inspector's to see
+    assert status(visit["field"], f"/photos/{photo.id}") == 404
+    assert status(visit["field"], f"/photos/{photo.id}/thumb") == 404
+    assert status(visit["manager"], f"/photos/{photo.id}") == 200
 
 
 def test_photos_and_notes_go_with_their_draft(visit):

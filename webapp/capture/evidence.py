@@ -179,15 +179,18 @@ shown_to_office = Hook("photos_shown_to_office", "record -> whether its office's
 
 
 def may_see(user: User, photo: Photo) -> bool:
-    """Reviewers and admins; the inspector of the record; the manager of the checked office
-    once the record has an improvement case.  Nobody else, analysts included."""
+    """Reviewers and admins; the inspector of the record, for the photos taken with it; the
+    manager of the checked office once the record has an improvement case.  Nobody else,
+    analysts included.  The photos an office sends with its case answers are not the
+    inspector's: the reviewer judges them, the check was anonymous, and they may show the
+    office's staff."""
     record = db.session.get(Submission, photo.submission_id)
     if record is None or not user.is_authenticated:
         return False
     if user.role in ("reviewer", "admin"):
         return True
     if user.role == "inspector":
-        return record.inspector_id == user.id
+        return record.inspector_id == user.id and photo.case_item_id is None
     if user.role == "office":
         return user.office_id == record.office_id and shown_to_office.any(record)
     return False
