@@ -4,11 +4,13 @@ One survey response at an office in a period, published as that office's cell, w
 person's answers.  So a cell (period, instrument, office, item) based on fewer than ``min_n``
 respondents is suppressed: flagged, with every number blank.  A published total over all
 offices would give a suppressed cell back by subtraction (total minus the published offices),
-so suppression is complemented: while the withheld offices of an item are fewer than two, or
-hold fewer than ``min_n`` respondents between them, the smallest published office joins them.
-What the total minus the published offices then reveals is a group of at least two offices and
-``min_n`` respondents, which is what a published cell may be anyway.  When no office can be
-added, the total is withheld too.
+so suppression is complemented: the smallest published offices join the withheld ones until
+what the total minus the published offices reveals is safe, and safe also for each office's own
+manager, who knows their office's figures and can take them off as well.  Safe means the group
+(and the group less any one of its offices) is either only publishable cells or at least two
+offices with ``min_n`` respondents between them, which is what a published cell may be anyway:
+one small office and one complement are not enough, since the complement's manager would get
+the small office's answers back.  When no office can be added, the total is withheld too.
 
 Inspections have no respondents: a check is an inspector's score of an office's service, not a
 citizen's answers.  Their cells are withheld below ``min_checks`` (default 1) and carry no
@@ -36,6 +38,20 @@ SMALL = "small_n"
 COMPLEMENTARY = "complementary"
 
 
+def exposes(group: Sequence[int], min_n: int) -> bool:
+    """Whether knowing ``group``'s combined counts gives away a small cell: it holds one
+    (0 < n < ``min_n``) and is a single office or fewer than ``min_n`` respondents."""
+    small = any(0 < c < min_n for c in group)
+    return small and (len(group) < 2 or sum(group) < min_n)
+
+
+def _safe(group: list[int], min_n: int) -> bool:
+    """Safe from anyone (the group itself) and from each member's own manager (the group less
+    that member)."""
+    return not exposes(group, min_n) and not any(
+        exposes(group[:i] + group[i + 1:], min_n) for i in range(len(group)))
+
+
 def suppression(n: Sequence[int], min_n: int) -> tuple[list[str | None], bool]:
     """Per office the reason its cell is withheld (None: published), and whether the total
     over all offices must be withheld as well.
@@ -44,7 +60,7 @@ def suppression(n: Sequence[int], min_n: int) -> tuple[list[str | None], bool]:
     """
     if min_n < 1:
         raise ValueError(f"min_n must be at least 1, got {min_n!r}")
-    counts = np.asarray(n, dtype=np.int64)
+    counts = [int(c) for c in n]
     reasons: list[str | None] = [SMALL if 0 < c < min_n else None for c in counts]
     withheld = [i for i, r in enumerate(reasons) if r]
     if not withheld:
@@ -52,7 +68,7 @@ def suppression(n: Sequence[int], min_n: int) -> tuple[list[str | None], bool]:
     # the smallest published offices first, ties by position so the result is stable
     candidates = sorted((i for i, r in enumerate(reasons) if r is None and counts[i] > 0),
                         key=lambda i: (counts[i], i))
-    while len(withheld) < 2 or counts[withheld].sum() < min_n:
+    while not _safe([counts[i] for i in withheld], min_n):
         if not candidates:
             return reasons, True
         chosen = candidates.pop(0)
@@ -155,3 +171,32 @@ def inspection_cells(codes: Sequence[str], checks: Sequence[int], totals: Sequen
         cells.append(InspectionCell(code, n, round(float(total) / n, 2) if n else None,
                                     dict(graded), None))
     return cells
+
+
+def changed_respondents(old: Sequence[int], new: Sequence[int]) -> int:
+    """At least how many respondents a cell's counts per level moved by: answers added,
+    taken away, or moved from one level to another (one person's answer corrected from 3 to 4
+    is one respondent, not two)."""
+    diff = np.asarray(new, dtype=np.int64) - np.asarray(old, dtype=np.int64)
+    return int(max(diff[diff > 0].sum(), -diff[diff < 0].sum()))
+
+
+def small_changes(old: dict[str, dict[str, Sequence[int]]], new: dict[str, dict[str, Sequence[int]]],
+                  min_n: int) -> list[tuple[str, str, int]]:
+    """The cells (item, office code, respondents) in which two versions of a period differ by
+    between 1 and ``min_n`` - 1 respondents.
+
+    Subtracting such a version from the other gives those few people's answers back, whatever
+    suppression each version applied on its own; so the comparison is over the counts each
+    version was built from (``old[item][office]``, the all-offices ``ALL`` included), and a cell
+    one version lacks counts as empty.
+    """
+    zero = [0] * LEVELS
+    found = []
+    for item in sorted(set(old) | set(new)):
+        before, after = old.get(item, {}), new.get(item, {})
+        for office in sorted(set(before) | set(after)):
+            moved = changed_respondents(before.get(office, zero), after.get(office, zero))
+            if 0 < moved < min_n:
+                found.append((item, office, moved))
+    return found

@@ -102,11 +102,14 @@ def test_the_period_list_is_one_query_without_the_frozen_data(app, world):
                   idempotency_key=uuid.uuid4().hex, answers={"overall": Stored(4)}, commit=False)
     db.session.commit()
     publications.publish("2025H1", None, None)
-    storage.store(version=version, instrument=survey, office=world["offices"][1], channel="paper",
-                  status="submitted", occurred_at=datetime(2025, 9, 3, 3, tzinfo=UTC),
-                  idempotency_key=uuid.uuid4().hex, answers={"overall": Stored(2)}, commit=False)
+    for _ in range(30):   # fewer would be refused: v2 - v1 would give those people's answers
+        storage.store(version=version, instrument=survey, office=world["offices"][1],
+                      channel="paper", status="submitted",
+                      occurred_at=datetime(2025, 9, 3, 3, tzinfo=UTC),
+                      idempotency_key=uuid.uuid4().hex, answers={"overall": Stored(2)},
+                      commit=False)
     db.session.commit()
-    publications.publish(PERIOD, "補登紙本問卷 1 份", None)
+    publications.publish(PERIOD, "補登紙本問卷 30 份", None)
     db.session.commit()
     statements = []
     engine = db.engine
@@ -122,7 +125,7 @@ def test_the_period_list_is_one_query_without_the_frozen_data(app, world):
         event.remove(engine, "before_cursor_execute", seen)
     assert [p["period"] for p in listed] == [PERIOD, "2025H1"]
     assert listed[0]["latest_version"] == 2 and listed[1]["latest_version"] == 1
-    assert listed[0]["corrections"] == [{"version": 2, "note": "補登紙本問卷 1 份"}]
+    assert listed[0]["corrections"] == [{"version": 2, "note": "補登紙本問卷 30 份"}]
     assert len(statements) == 1 and "publications.data" not in statements[0]
 
 
@@ -223,3 +226,28 @@ def test_the_command_line_creates_a_token(app, world):
     assert result.exit_code == 0
     text = result.output.strip().splitlines()[-1]
     assert app.test_client().get("/api/v1/periods", headers=bearer(text)).status_code == 200
+
+
+def test_every_api_export_is_audited_and_read_back_as_a_sentence(app, world):
+    """Issue 25, finding 11: reading responses through the API leaves the same trace as the
+    web download: which token, which filters, how many rows."""
+    from webapp.platform.audit import AuditEvent
+
+    client = app.test_client()
+    client.get(f"/api/v1/responses?instrument=satisfaction&period={PERIOD}&limit=20",
+               headers=bearer(world["analyst"]))
+    client.get(f"/api/v1/responses?instrument=satisfaction&period={PERIOD}&office=TPH-1",
+               headers=bearer(world["analyst"]))
+    client.get(f"/api/v1/responses?instrument=satisfaction&period={PERIOD}",
+               headers=bearer(world["public"]))             # refused: not an export
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "exported")
+                                .order_by(AuditEvent.id)).all()
+    assert [(e.detail["rows"], e.detail["office"]) for e in events] == [(20, None), (25, "TPH-1")]
+    token = db.session.scalars(select(ApiToken).where(ApiToken.scope == "analyst")).one()
+    assert {e.detail["token"] for e in events} == {token.id}
+    admin = app.test_client()
+    assert login(admin, factories.user("admin").email, factories.PASSWORD).status_code == 302
+    log = admin.get("/admin/audit").get_data(as_text=True)
+    assert "API 金鑰「研究團隊」 匯出了 原始資料" in log and "（API，25 筆，機關 TPH-1）" in log
+    english = admin.get("/admin/audit?lang=en").get_data(as_text=True)
+    assert "API token “研究團隊” exported raw responses" in english and "through the API, 20 rows" in english

@@ -9,7 +9,6 @@ import itertools
 import json
 import shutil
 import subprocess
-import uuid
 from datetime import UTC, datetime
 
 import numpy as np
@@ -19,30 +18,29 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from support import factories
-from support.web import hidden_fields, login
+from support.opendata import MIN_N, PERIOD, download, publish, signed_in, survey
 
 from analysis import opendata
-from forms.types import Stored
-from webapp.capture import store as storage
 from webapp.platform.audit import AuditEvent
 from webapp.platform.extensions import db
-from webapp.programme import instruments
 from webapp.publishing.opendata.publications import Publication
-
-PERIOD = "2025H2"
-MIN_N = 30
-
 
 # -- suppression, as pure functions -------------------------------------------------------
 
 def recoverable(n: list[int], reasons: list[str | None], total_hidden: bool, min_n: int) -> bool:
     """What an attacker gets from the published cells and the published total: the withheld
-    offices' combined n.  Recoverable means it pins down a group smaller than min_n, or one
-    office alone."""
+    offices' combined counts, and, for the manager of a withheld office, those less their own
+    office's figures.  Recoverable means either pins down a small cell: one office alone, or a
+    group with a small cell and fewer than min_n respondents."""
     withheld = [c for c, r in zip(n, reasons, strict=True) if r]
     if not withheld or total_hidden:
         return False
-    return len(withheld) < 2 or sum(withheld) < min_n
+
+    def pins(group):
+        return any(0 < c < min_n for c in group) and (len(group) < 2 or sum(group) < min_n)
+
+    return pins(withheld) or any(pins(withheld[:i] + withheld[i + 1:])
+                                 for i in range(len(withheld)))
 
 
 @given(st.lists(st.integers(0, 80), min_size=1, max_size=25), st.integers(1, 40))
@@ -62,15 +60,37 @@ def test_no_suppressed_cell_can_be_recovered_from_the_total(n, min_n):
         assert recoverable(n, fewer, total_hidden, min_n)
 
 
-def test_one_small_office_takes_the_smallest_other_with_it():
+def test_one_small_office_takes_the_two_smallest_others_with_it():
     reasons, hidden = opendata.suppression([120, 12, 45, 0, 33], 30)
-    assert reasons == [None, "small_n", None, None, "complementary"] and not hidden
+    assert reasons == [None, "small_n", "complementary", None, "complementary"] and not hidden
     assert opendata.suppression([12, 0], 30) == (["small_n", None], True)  # no one to add
+    assert opendata.suppression([12, 40], 30) == (["small_n", "complementary"], True)
+
+
+def test_a_complement_office_manager_cannot_subtract_their_own_figures():
+    """Issue 25, finding 2: the attack itself, on the published numbers.  With one small
+    office and one complement, the complement's manager takes ALL - the published offices -
+    their own scorecard and gets the small office's answers."""
+    table = np.array([[0, 1, 4, 30, 85],    # A, 120 people
+                      [2, 1, 0, 0, 0],      # B, 3 people: small
+                      [1, 2, 2, 15, 13],    # C, 33 people: the smallest other
+                      [0, 3, 5, 17, 20]])   # D, 45 people
+    cells = {c.office: c for c in opendata.survey_cells(list("ABCD"), {"overall": table}, 30)}
+    assert cells["B"].suppressed == opendata.SMALL
+    total = np.array(cells["ALL"].levels)
+    published = sum((np.array(c.levels) for k, c in cells.items()
+                     if k != "ALL" and c.suppressed is None), np.zeros(5, dtype=int))
+    for own in "CD":   # each complement's manager knows their own office's answers
+        assert cells[own].suppressed == opendata.COMPLEMENTARY
+        left = total - published - table["ABCD".index(own)]
+        assert not np.array_equal(left, table[1])   # B stays hidden inside another office
+        assert left.sum() >= 30
 
 
 def test_cells_carry_wilson_intervals_and_means_and_blank_every_number_when_withheld():
-    counts = {"overall": np.array([[1, 2, 3, 14, 20], [0, 0, 1, 2, 2], [2, 3, 5, 15, 10]])}
-    cells = {c.office: c for c in opendata.survey_cells(["A", "B", "C"], counts, MIN_N)}
+    counts = {"overall": np.array([[1, 2, 3, 14, 20], [0, 0, 1, 2, 2], [2, 3, 5, 15, 10],
+                                   [1, 1, 4, 15, 15]])}
+    cells = {c.office: c for c in opendata.survey_cells(["A", "B", "C", "D"], counts, MIN_N)}
     a = cells["A"]
     assert a.n == 40 and a.levels == (1, 2, 3, 14, 20) and a.satisfied_rate == 0.85
     from statsmodels.stats.proportion import proportion_confint  # an independent Wilson
@@ -79,48 +99,11 @@ def test_cells_carry_wilson_intervals_and_means_and_blank_every_number_when_with
     assert a.mean == round((1 + 4 + 9 + 56 + 100) / 40, 4)
     assert cells["B"].suppressed == "small_n" and cells["B"].as_row()["level_5"] is None
     assert cells["C"].suppressed == "complementary" and cells["C"].n is None
-    assert cells["ALL"].n == 80  # the total is published: it reveals B and C together only
+    assert cells["D"].suppressed == "complementary"
+    assert cells["ALL"].n == 116  # the total is published: it reveals B, C and D together only
 
 
 # -- the database and the web --------------------------------------------------------------
-
-def survey(office, overall: int, count: int, day=datetime(2025, 9, 2, 3, tzinfo=UTC)):
-    version, instrument = instruments.current("satisfaction")
-    for _ in range(count):
-        storage.store(version=version, instrument=instrument, office=office, channel="paper",
-                      status="submitted", occurred_at=day, idempotency_key=uuid.uuid4().hex,
-                      answers={"overall": Stored(overall), "attitude": Stored(4)}, commit=False)
-    db.session.commit()
-
-
-@pytest.fixture
-def offices(app):
-    daan, xinyi, wanhua = (factories.office(code, name) for code, name in (
-        ("TPH-DAAN", "臺北市大安區戶政事務所"), ("TPH-XINYI", "臺北市信義區戶政事務所"),
-        ("TPH-WANHUA", "臺北市萬華區戶政事務所")))
-    survey(daan, 5, 40)
-    survey(xinyi, 4, 35)
-    survey(wanhua, 1, 3)   # three people: their answers must not be publishable
-    return daan, xinyi, wanhua
-
-
-def signed_in(app, role):
-    client = app.test_client()
-    assert login(client, factories.user(role).email, factories.PASSWORD).status_code == 302
-    return client
-
-
-def publish(client, period=PERIOD, note=""):
-    page = client.get("/open/publish")
-    return client.post("/open/publish", data={**hidden_fields(page.get_data(as_text=True)),
-                                              "period": period, "note": note})
-
-
-def download(client, name, period=PERIOD):
-    response = client.get(f"/open/{period}/{name}")
-    assert response.status_code == 200, name
-    return response.data
-
 
 def test_an_analyst_publishes_and_anyone_downloads_files_pandas_reads(app, offices):
     analyst = signed_in(app, "analyst")
@@ -135,8 +118,9 @@ def test_an_analyst_publishes_and_anyone_downloads_files_pandas_reads(app, offic
     assert overall.loc["TPH-WANHUA", "suppressed"] == "small_n"
     assert overall.loc["TPH-XINYI", "suppressed"] == "complementary"
     assert np.isnan(overall.loc["TPH-WANHUA", "n"]) and np.isnan(overall.loc["TPH-WANHUA", "mean"])
-    # the attacker: the total minus the published offices is two offices and 38 people
-    assert overall.loc["ALL", "n"] - overall.loc["TPH-DAAN", "n"] == 38
+    # the attacker: the total minus the published offices is three offices and 74 people
+    assert overall.loc["TPH-SONGSHAN", "suppressed"] == "complementary"
+    assert overall.loc["ALL", "n"] - overall.loc["TPH-DAAN", "n"] == 74
     # no cell of any item rests on fewer than MIN_N respondents
     shown = table[table.suppressed.isna() & (table.office_code != "ALL") & (table.n > 0)]
     assert (shown.n >= MIN_N).all()

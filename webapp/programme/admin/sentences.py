@@ -122,15 +122,25 @@ def sentences(events: Sequence[AuditEvent], locale: str) -> dict[int, str]:
         if e.target_type in KINDS:
             what = KINDS[e.target_type][1 if en else 0]
             key = detail.get("instrument")
-            return " ".join(x for x in (what, instrument(key) if key != "all" else "",
+            said = " ".join(x for x in (what, instrument(key) if key != "all" else "",
                                         period(detail.get("period"))) if x)
+            return said + (through_api(detail) if detail.get("via") == "api" else "")
         return f"{e.target_type} #{e.target_id}" if e.target_id else e.target_type
+
+    def through_api(detail: dict) -> str:
+        rows, office = detail.get("rows"), detail.get("office")
+        if en:
+            return f" through the API, {rows} rows" + (f", office {office}" if office else "")
+        return f"（API，{rows} 筆" + (f"，機關 {office}" if office else "") + "）"
 
     said = {}
     for e in events:
         who = people[e.actor_id].shown_name if e.actor_id in people else e.actor
         if who == "cli":
             who = "command line" if en else "命令列"
+        elif who.startswith("api:") and (e.detail or {}).get("token_name"):
+            name = e.detail["token_name"]
+            who = f"API token “{name}”" if en else f"API 金鑰「{name}」"
         verb = VERBS.get(e.action, (e.action, e.action))[1 if en else 0]
         said[e.id] = f"{who} {verb} {target(e)}"
     return said

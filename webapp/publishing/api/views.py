@@ -16,7 +16,8 @@ from werkzeug.exceptions import HTTPException
 
 from analysis.periods import Period
 from forms.catalogue import REPORTED
-from webapp.platform.extensions import limiter
+from webapp.platform import audit
+from webapp.platform.extensions import db, limiter
 from webapp.platform.web import errors
 from webapp.programme import api_tokens
 from webapp.publishing.api import openapi, results
@@ -170,6 +171,12 @@ def responses():
     table = exports.table(instrument, period, office=office, after=after, limit=limit + 1)
     rows = table.rows[:limit]
     names = [v.name for v in table.variables]
+    token = g.api_token   # an export like the web's: who, what, which filters, how many rows
+    audit.record("exported", "responses", None, {
+        "instrument": instrument, "period": period, "office": office, "after": after,
+        "rows": len(rows), "via": "api", "token": token.id, "token_name": token.name},
+        who=f"api:{token.prefix}")
+    db.session.commit()
     return jsonify({
         "variables": [{"name": v.name, "label": v.label, "kind": v.kind} for v in table.variables],
         "data": [dict(zip(names, row, strict=True)) for row in rows],

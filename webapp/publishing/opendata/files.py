@@ -3,7 +3,9 @@ for (data.gov.tw: 資料集名稱, 描述, 主要欄位說明, 授權, 更新頻
 
 Every file is made from the frozen snapshot alone, so a download of version 1 reads the same
 bytes next year.  The CSV starts with a byte-order mark: Excel in Taiwan then reads it as
-UTF-8 instead of Big5, and pandas and LibreOffice read it either way.
+UTF-8 instead of Big5, and pandas and LibreOffice read it either way.  Its text cells get the
+analysts' exports' guard (``spreadsheets.safe_cell``): an office or a question named
+``=HYPERLINK(...)`` reaches whoever opens the file as text, never as a formula.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import timedelta
 from flask import current_app
 
 from analysis.periods import Period
+from webapp.platform.spreadsheets import safe_cell
 from webapp.publishing.opendata.publications import (
     INSPECTION_COLUMNS,
     SURVEY_COLUMNS,
@@ -56,7 +59,7 @@ def csv_bytes(columns: list[str], rows: list[dict]) -> bytes:
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else row[k] for k in columns})
+        writer.writerow({k: "" if row.get(k) is None else safe_cell(row[k]) for k in columns})
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

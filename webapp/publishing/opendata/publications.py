@@ -7,6 +7,15 @@ below ``OPEN_DATA_MIN_N`` respondents, with complementary suppression: ``analysi
 for each inspection, per office, the approved checks, their mean score and grades.  Nothing
 below the office: no comment, no time, no channel, no inspector.  Only half-years are
 published: a quarter beside its half-year would give the other quarter by subtraction.
+
+For the same reason a correction may not differ from any earlier version of its period, in any
+cell, by fewer than ``OPEN_DATA_MIN_N`` respondents (``analysis.opendata.small_changes``): the
+two files subtracted would give those few people's answers.  Each version keeps, unpublished, the
+counts it was built from (``basis``) so a later correction can be judged against them.  Answers
+that arrive after a period was published (paper keyed in late, a counter tablet's kept answers)
+are stored and counted in the reports at once; a published version never changes, and the
+publish page says by how many respondents the counts have moved since, for the next correction
+to pick up once it is big enough.
 """
 
 from __future__ import annotations
@@ -44,6 +53,9 @@ class Publication(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     #: {"min_n", "survey": [rows], "inspections": {key: [rows]}, "offices": [...], ...}
     data: Mapped[dict] = mapped_column(JSON)
+    #: never published: {item: {office code or "ALL": [answers per level]}}, the counts this
+    #: version was built from, withheld cells included (None for versions before 0018)
+    basis: Mapped[dict | None] = mapped_column(JSON)
 
     published_by: Mapped[User | None] = relationship()
 
@@ -75,8 +87,15 @@ def _labels(question: dict) -> dict:
     return {"zh_TW": label.get("zh_TW", ""), "en": label.get("en", "")}
 
 
-def build(period: str) -> dict:
-    """The de-identified tables of ``period``, as they would be published now."""
+def _basis(codes: list[str], counts: dict) -> dict:
+    return {item: {**{code: [int(v) for v in row] for code, row in zip(codes, table, strict=True)},
+                   opendata.ALL: [int(v) for v in table.sum(axis=0)]}
+            for item, table in counts.items()}
+
+
+def build(period: str) -> tuple[dict, dict]:
+    """The de-identified tables of ``period``, as they would be published now, and the counts
+    they were built from (the ``basis`` kept beside them, never published)."""
     config = current_app.config
     offices = aggregates.offices()
     ids, codes = [o.id for o in offices], [o.code for o in offices]
@@ -84,6 +103,7 @@ def build(period: str) -> dict:
     items = survey.likert_keys()
     counts = aggregates.likert_counts(SURVEY, period, items, ids)
     cells = opendata.survey_cells(codes, counts.counts, config["OPEN_DATA_MIN_N"])
+    basis = _basis(codes, counts.counts)
     inspections = {}
     for key in INSPECTION_KEYS:
         _row, instrument = instruments.current(key)
@@ -102,7 +122,7 @@ def build(period: str) -> dict:
             "survey": {"title": survey.definition["title"],
                        "items": {k: _labels(survey.question(k)) for k in items},
                        "rows": [c.as_row() for c in cells]},
-            "inspections": inspections}
+            "inspections": inspections}, basis
 
 
 def log_until(publication: Publication) -> list:
@@ -144,18 +164,68 @@ def publish(period: str, note: str | None, user: User | None) -> Publication:
     previous = latest(period)
     if previous is not None and not note:
         raise PublishError(_("這個期間已發布過；更正時請說明修改了什麼、為什麼修改。"))
-    data = build(period)
+    data, basis = build(period)
     if previous is not None and previous.data == data:
         raise PublishError(_("資料與第 %(version)s 版相同，不需要再發布。", version=previous.version))
+    _refuse_small_corrections(period, data, basis)
     number = (db.session.scalar(select(func.max(Publication.version))
                                 .where(Publication.period == period)) or 0) + 1
-    publication = Publication(period=period, version=number, note=note, data=data,
+    publication = Publication(period=period, version=number, note=note, data=data, basis=basis,
                               published_by_id=user.id if user else None)
     db.session.add(publication)
     db.session.flush()
     audit.record("published", "publication", publication.id,
                  {"period": period, "version": number, "note": note})
     return publication
+
+
+def basis_of(publication: Publication) -> dict:
+    """The counts ``publication`` was built from; for a version from before they were kept,
+    its published cells (a withheld cell was never out, so there is nothing to subtract)."""
+    if publication.basis is not None:
+        return publication.basis
+    basis: dict[str, dict] = {}
+    for row in publication.data["survey"]["rows"]:
+        if not row.get("suppressed") and row.get("n") is not None:
+            basis.setdefault(row["item"], {})[row["office_code"]] = [
+                row[f"level_{level}"] for level in range(1, 6)]
+    return basis
+
+
+def _refuse_small_corrections(period: str, data: dict, basis: dict) -> None:
+    """Refuse a version that differs from an earlier one of ``period`` by fewer than ``min_n``
+    respondents in some cell, naming the cells and how many it takes."""
+    min_n = data["min_n"]
+    names = {o["code"]: o["name"] for o in data["offices"]}
+    items = data["survey"]["items"]
+    for earlier in db.session.scalars(select(Publication).where(Publication.period == period)
+                                      .order_by(Publication.version)):
+        found = opendata.small_changes(basis_of(earlier), basis, min_n)
+        if not found:
+            continue
+        shown = "、".join(
+            _("%(office)s「%(item)s」差 %(n)s 人",
+              office=names.get(office, _("全部機關")),
+              item=items.get(item, {}).get("zh_TW", item), n=moved)
+            for item, office, moved in found[:3])
+        raise PublishError(_(
+            "這次更正與第 %(version)s 版相比，%(cells)s%(more)s：兩版相減就能得知這幾位民眾的"
+            "作答，因此不能發布。請待同一格累積到至少 %(min_n)s 人的更正（或補登）後再發布。",
+            version=earlier.version, cells=shown,
+            more=_("等 %(n)s 格", n=len(found)) if len(found) > 3 else "", min_n=min_n))
+
+
+def changed_since(publication: Publication) -> int:
+    """How many respondents the survey counts of ``publication``'s period have moved by since it
+    came out, in the cell that moved most (late paper forms, a counter tablet's kept answers):
+    what the next correction would publish, and whether it is yet big enough to."""
+    offices = aggregates.offices()
+    _row, survey = instruments.current(SURVEY)
+    now = _basis([o.code for o in offices], aggregates.likert_counts(
+        SURVEY, publication.period, survey.likert_keys(), [o.id for o in offices]).counts)
+    before = basis_of(publication)
+    return max((opendata.changed_respondents(before.get(item, {}).get(office, [0] * 5), levels)
+                for item, cells in now.items() for office, levels in cells.items()), default=0)
 
 
 def _offices(data: dict) -> dict[str, dict]:

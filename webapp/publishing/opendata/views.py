@@ -104,4 +104,6 @@ def publish():
         status = 400
     logs = snapshot.correction_logs()
     published = {p: logs.get(p, []) for p in choices}
-    return render_template("opendata/publish.html", form=form, published=published), status
+    late = {p: snapshot.changed_since(snapshot.latest(p)) for p, log in published.items() if log}
+    return render_template("opendata/publish.html", form=form, published=published,
+                           late=late), status
