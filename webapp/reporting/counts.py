@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
-from sqlalchemy import Integer, and_, case, func, select
+from sqlalchemy import and_, case, func, select
 
 from analysis.periods import Period
 from analysis.satisfaction import LEVELS, SATISFIED_FROM
@@ -237,41 +236,6 @@ def answer_patterns(instrument_key: str, period: str, items: Sequence[str]
         pattern = tuple(None if v == 0 else int(v) for v in values)
         result.setdefault(office_id, {})[pattern] = int(count)
     return result
-
-
-def kiosk_windows(period: str, start: datetime, end: datetime, window_minutes: int
-                  ) -> dict[int, np.ndarray]:
-    """Per kiosk, submissions in each fixed window from ``start`` to ``end`` (zeros included)."""
-    seconds = 60 * window_minutes
-    if db.engine.dialect.name == "sqlite":
-        epoch = func.cast(func.strftime("%s", Submission.occurred_at), Integer)
-    else:
-        epoch = func.cast(func.extract("epoch", Submission.occurred_at), Integer)
-    origin = int(start.timestamp())
-    bucket = ((epoch - origin) / seconds).label("bucket")
-    width = int((end - start).total_seconds() // seconds) + 1
-    result: dict[int, np.ndarray] = {}
-    rows = db.session.execute(
-        select(Submission.kiosk_id, bucket, func.count())
-        .where(in_period(Submission, period), Submission.channel == "kiosk",
-               Submission.kiosk_id.isnot(None))
-        .group_by(Submission.kiosk_id, bucket)
-    )
-    for kiosk_id, index, count in rows:
-        if 0 <= int(index) < width:
-            result.setdefault(kiosk_id, np.zeros(width, dtype=np.int64))[int(index)] += count
-    return result
-
-
-def kiosk_delays(period: str) -> dict[int, tuple[int, int]]:
-    """Per kiosk, the submissions it kept offline and sent later in ``period``, and the largest
-    distance (seconds) between its clock and the server's when it sent them."""
-    rows = db.session.execute(
-        select(Submission.kiosk_id, func.count(), func.max(func.abs(Submission.clock_skew)))
-        .where(in_period(Submission, period), Submission.channel == "kiosk",
-               Submission.delayed.is_(True), Submission.kiosk_id.isnot(None))
-        .group_by(Submission.kiosk_id))
-    return {kiosk_id: (count, int(skew or 0)) for kiosk_id, count, skew in rows}
 
 
 def lowest_answer_counts(instrument_key: str, period: str, items: Sequence[str],

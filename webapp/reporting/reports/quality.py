@@ -19,6 +19,7 @@ from webapp.platform.extensions import db
 from webapp.programme import instruments
 from webapp.programme.offices import Kiosk
 from webapp.reporting import counts as aggregates
+from webapp.reporting import kiosk_counts
 
 #: 1 minute for the physical limit, 5 for bursts, 60 for slow stuffing
 WINDOWS = (1, 5, 60)
@@ -60,7 +61,7 @@ def flags(half: str) -> dict:
     end = datetime.combine(period.end(), time.min, TAIPEI)
     bursts, burst_reasons = [], []
     for minutes in WINDOWS:
-        windows = aggregates.kiosk_windows(half, start, end, minutes)
+        windows = kiosk_counts.kiosk_windows(half, start, end, minutes)
         kiosks = {k.id: k for k in db.session.scalars(db.select(Kiosk).where(Kiosk.id.in_(
             list(windows))))}
         for kiosk_id, series in windows.items():
@@ -74,13 +75,14 @@ def flags(half: str) -> dict:
                 moment = start + timedelta(minutes=minutes * window.index)
                 burst_reasons.append(window.reason.replace(
                     f"第 {window.index + 1} 個時段", moment.strftime("%Y-%m-%d %H:%M")))
-    delays = aggregates.kiosk_delays(half)
+    delays = kiosk_counts.kiosk_delays(half)
     limit = 60 * current_app.config["KIOSK_CLOCK_FLAG_MINUTES"]
     tablets = {k.id: k for k in db.session.scalars(db.select(Kiosk).where(Kiosk.id.in_(
         list(delays))))}
-    offline = [{"kiosk": tablets[kiosk_id], "delayed": count, "skew_minutes": round(skew / 60),
-                "clock_off": skew > limit}
-               for kiosk_id, (count, skew) in sorted(delays.items())]
+    offline = [{"kiosk": tablets[kiosk_id], "delayed": d["delayed"],
+                "skew_minutes": round(d["skew"] / 60), "clock_off": d["skew"] > limit,
+                "implausible": d["implausible"], "most_in_minute": d["most_in_minute"]}
+               for kiosk_id, d in sorted(delays.items())]
     return {"period": half, "period_label": period.roc_label(), "negatives": negatives,
             "patterns": repeated, "bursts": bursts, "burst_reasons": burst_reasons,
             "offline": offline}
