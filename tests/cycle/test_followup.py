@@ -104,12 +104,25 @@ def test_an_accept_on_a_page_opened_before_the_office_changed_its_answer_is_refu
     opened = cycle["reviewer"].get(url)
     post_page(cycle["manager"], url, {"item": item.id, "answer": "已宣導並錄音抽查"})
     stale = decide_case_item(cycle["reviewer"], url, item.id, {"accept": "1"}, page=opened)
-    assert stale.status_code == 409 and "重新開啟" in stale.get_data(as_text=True)
+    text = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "您的決定沒有生效" in text
+    conflict = text.split('class="flash error conflict"')[1].split("</table>")[0]
+    assert "您看到的版本" in conflict and "目前的版本" in conflict
+    assert conflict.index("已宣導<br>") < conflict.index("已宣導並錄音抽查")   # both, side by side
     db.session.expire_all()
-    assert db.session.get(CaseItem, item.id).state == "answered"
-    assert decide_case_item(cycle["reviewer"], url, item.id, {"accept": "1"}).status_code == 302
+    fresh = db.session.get(CaseItem, item.id)
+    assert fresh.state == "answered"
+    assert [a.text for a in fresh.history] == ["已宣導", "已宣導並錄音抽查"]   # nothing lost
+    assert "先前的改善情形（1 次）" in text
+    # the 409 page's own form names the current answer: deciding from it applies to that one
+    assert decide_case_item(cycle["reviewer"], url, item.id, {"accept": "1"},
+                            page=stale).status_code == 302
     db.session.expire_all()
     assert db.session.get(CaseItem, item.id).state == "accepted"
+    accepted = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "approved",
+                                                           AuditEvent.target_type == "case")).one()
+    assert accepted.detail["text"] == "已宣導並錄音抽查"
+    assert accepted.detail["answer"] == fresh.history[-1].id
 
 
 def test_overdue_cases_stand_out(app, cycle):
@@ -131,3 +144,25 @@ def test_the_next_report_counts_the_previous_periods_cases(app, cycle):
     assert report["followups_period"] == "2025H2"
     assert report["followups"] == [{"code": "TPH-DAAN", "name": "臺北市大安區戶政事務所",
                                     "name_en": None, "opened": 1, "closed": 0, "overdue": 1}]
+
+
+def test_an_answer_the_previous_release_wrote_during_a_deploy_is_decided_on_and_kept(app, cycle):
+    """The previous release writes only case_items.answer: the page shows that answer as the
+    latest, a decision on it works, and the history keeps what was there before."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    approve(cycle, tone="no", greets="no")
+    case = db.session.scalars(select(ImprovementCase)).one()
+    url, item = f"/cases/{case.id}", case.items[0]
+    post_page(cycle["manager"], url, {"item": item.id, "answer": "新版寫入"})
+    db.session.execute(update(CaseItem).where(CaseItem.id == item.id).values(
+        answer="舊版寫入", answered_at=datetime.now(UTC)))
+    db.session.commit()
+    page = cycle["reviewer"].get(url).get_data(as_text=True)
+    assert "舊版寫入" in page and "新版寫入" in page
+    assert decide_case_item(cycle["reviewer"], url, item.id, {"accept": "1"}).status_code == 302
+    accepted = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "approved", AuditEvent.target_type == "case")).one()
+    assert accepted.detail["text"] == "舊版寫入"

@@ -2,7 +2,9 @@
 
 A case belongs to one approved record and lists its failed items.  The office manager answers
 each item (what was done); a reviewer accepts the answer or reopens the item.  The case is
-closed when every item is accepted.
+closed when every item is accepted.  Every answer an item ever had is kept
+(:class:`CaseAnswer`): a reviewer's decision names the one it was made on, and nothing an
+office wrote is lost when it writes again.
 """
 
 from __future__ import annotations
@@ -65,3 +67,20 @@ class CaseItem(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[ImprovementCase] = relationship(back_populates="items")
+    history: Mapped[list[CaseAnswer]] = relationship(
+        order_by="CaseAnswer.id", cascade="all, delete-orphan", back_populates="item")
+
+
+class CaseAnswer(db.Model):
+    """One answer an office gave to a case item, as it was given; the item's ``answer`` is a
+    copy of the latest."""
+
+    __tablename__ = "case_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("case_items.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[CaseItem] = relationship(back_populates="history")

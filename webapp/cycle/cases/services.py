@@ -17,7 +17,7 @@ from forms.scoring import lost_points
 from webapp.capture import evidence
 from webapp.capture import store as storage
 from webapp.capture.submissions import Submission
-from webapp.cycle.cases.models import CaseItem, ImprovementCase
+from webapp.cycle.cases.models import CaseAnswer, CaseItem, ImprovementCase
 from webapp.cycle.notifications import services as notify
 from webapp.cycle.notifications.models import Notification
 from webapp.platform import audit, links
@@ -105,30 +105,60 @@ def office_sees_photos(record: Submission) -> bool:
 
 
 class Stale(Exception):
-    """The office changed its answer after the reviewer opened the page."""
+    """The office changed its answer after the reviewer opened the page: ``seen`` is the
+    answer the page showed (None when it showed none), ``current`` the one that now waits."""
+
+    def __init__(self, seen: CaseAnswer | None, current: CaseAnswer | None):
+        super().__init__("the answer changed")
+        self.seen, self.current = seen, current
 
 
-def answer(item: CaseItem, text: str) -> None:
-    item.answer, item.state, item.answered_at = text, "answered", utcnow()
+def answer(item: CaseItem, text: str, by=None) -> CaseAnswer:
+    """The office's answer to ``item``, kept beside every earlier one."""
+    given = CaseAnswer(text=text, author_id=getattr(by, "id", None), at=utcnow())
+    item.history.append(given)
+    item.answer, item.state, item.answered_at = text, "answered", given.at
     item.reviewer_note = None
     item.case.updated_at = utcnow()
-    audit.record("submitted", "case", item.case_id, {"item": item.item_key})
+    db.session.flush()
+    audit.record("submitted", "case", item.case_id, {"item": item.item_key, "answer": given.id})
+    return given
+
+
+def latest_answer(item: CaseItem) -> CaseAnswer | None:
+    """The answer that waits for a decision.  One the previous release stored during a rolling
+    deploy is only in the item's columns: it is shown as an unsaved copy, never lost."""
+    kept = item.history[-1] if item.history else None
+    if item.answer is not None and (kept is None or kept.text != item.answer
+                                    or kept.at != item.answered_at):
+        return CaseAnswer(item_id=item.id, text=item.answer, at=item.answered_at)
+    return kept
+
+
+def earlier_answers(item: CaseItem) -> list[CaseAnswer]:
+    """The answers before the one that waits, newest first."""
+    current = latest_answer(item)
+    kept = item.history if current is None or current.id is None else item.history[:-1]
+    return list(reversed(kept))
 
 
 def decide(item: CaseItem, accept: bool, note: str | None, seen: str) -> None:
     """Accept the office's answer, or reopen the item with a note; the case closes when every
-    item is accepted (and opens again if one is reopened).  ``seen`` is the answer's time as
-    the reviewer's page showed it (``answer_mark``): a newer answer raises ``Stale``, so an
-    accept never applies to words the reviewer has not read."""
+    item is accepted (and opens again if one is reopened).  ``seen`` is the answer the
+    reviewer's page showed (``answer_mark``): any other raises ``Stale`` with both, so a
+    decision never applies to words the reviewer has not read."""
+    current = latest_answer(item)
     if item.state != "answered" or answer_mark(item) != seen:
-        raise Stale
+        shown = db.session.get(CaseAnswer, int(seen)) if seen.isdigit() else None
+        raise Stale(shown if shown is not None and shown.item_id == item.id else None, current)
     item.state = "accepted" if accept else "open"
     item.reviewer_note, item.decided_at = note, utcnow()
     case = item.case
     case.closed_at = utcnow() if all(i.state == "accepted" for i in case.items) else None
     case.updated_at = utcnow()
     audit.record("approved" if accept else "returned", "case", case.id,
-                 {"item": item.item_key, "note": note})
+                 {"item": item.item_key, "note": note, "answer": current.id if current else None,
+                  "text": current.text if current else None})
     if not accept:
         notify.notify(notify.office_managers(case.office_id), "case_reopened",
                       {"case": case.id, "note": note or ""},
@@ -136,8 +166,11 @@ def decide(item: CaseItem, accept: bool, note: str | None, seen: str) -> None:
 
 
 def answer_mark(item: CaseItem) -> str:
-    """Which answer of an item a page shows (its time, to the microsecond)."""
-    return item.answered_at.isoformat() if item.answered_at else ""
+    """Which answer of an item a page shows: its number in the item's history."""
+    current = latest_answer(item)
+    if current is None:
+        return ""
+    return str(current.id) if current.id is not None else "@" + current.at.isoformat()
 
 
 def notify_overdue() -> int:

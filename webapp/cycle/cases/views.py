@@ -85,7 +85,7 @@ def show(case_id: int):
                 item = _item(case, answering)
                 if item.state == "accepted":
                     abort(409, description=_("這個項目已經被接受，不能再修改。"))
-                cases.answer(item, answering.answer.data.strip())
+                cases.answer(item, answering.answer.data.strip(), by=current_user)
                 upload = answering.photo.data
                 raw = upload.read() if upload and getattr(upload, "filename", "") else b""
                 try:
@@ -116,10 +116,11 @@ def show(case_id: int):
             else:
                 try:
                     cases.decide(item, bool(deciding.accept.data), note, deciding.seen.data or "")
-                except cases.Stale:
+                except cases.Stale as stale:
                     db.session.rollback()
-                    abort(409, description=_("機關在您開啟這個頁面之後更新了改善情形；請重新開啟，"
-                                             "看過最新的內容後再審核。"))
+                    return page(visible(case_id), answering, DecideForm(formdata=None), 409,
+                                conflict={"item": item.id, "seen": stale.seen,
+                                          "current": stale.current, "note": note})
                 db.session.commit()
                 flash(_("已接受。") if deciding.accept.data else _("已退回機關重辦。"), "ok")
                 return redirect(url_for(".show", case_id=case.id))
@@ -128,14 +129,16 @@ def show(case_id: int):
     return page(case, answering, deciding, status)
 
 
-def page(case: ImprovementCase, answering: AnswerForm, deciding: DecideForm, status: int):
+def page(case: ImprovementCase, answering: AnswerForm, deciding: DecideForm, status: int,
+         conflict: dict | None = None):
     """The case with what the check found: the inspector's notes per item and the photos of
     the visit, and each answer's own photos."""
     shown = evidence.photos_of(case.submission)
     return render_template("cases/show.html", case=case, answering=answering,
                            deciding=deciding, titles=titles(), answer_mark=cases.answer_mark,
+                           earlier_answers=cases.earlier_answers,
                            notes=evidence.notes_of(case.submission),
                            visit_photos=[p for p in shown if p.case_item_id is None],
                            answer_photos={i.id: [p for p in shown if p.case_item_id == i.id]
                                           for i in case.items},
-                           today=datetime.now(TAIPEI).date()), status
+                           conflict=conflict, today=datetime.now(TAIPEI).date()), status
