@@ -184,6 +184,29 @@ def test_a_record_moved_to_another_office_gives_its_assignment_back(app, program
     assert approved == [second.id]
 
 
+def test_a_record_moved_to_another_period_gives_its_assignment_back(app, programme):
+    """Issue 25, finding 8, the period variant: a call filed in the plan's quarter, returned,
+    re-dated into the quarter before and approved fills nothing of this plan."""
+    make_plan(programme)
+    plan = db.session.scalars(select(CheckPlan)).one()
+    busiest = max(programme["inspectors"], key=lambda i: len(plans.tasks_for(i)))
+    first = next(a for a in plan.assignments if a.inspector_id == busiest.id)
+    inspector = client_for(app, busiest)
+    assert post_form(inspector, "/inspect/new/phone", full_phone_answers(),
+                     first.office).status_code == 302
+    record = db.session.scalars(select(Submission)).one()
+    reviewer = client_for(app, factories.user("reviewer"))
+    post_page(reviewer, f"/review/{record.id}", {"send_back": "1", "comment": "日期填錯了"})
+    assert post_form(inspector, f"/inspect/{record.id}/edit", full_phone_answers(),
+                     first.office, when="2025-06-20T10:15").status_code == 302
+    assert post_page(reviewer, f"/review/{record.id}", {"approve": "1"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Submission, record.id).quarter == "2025Q2"
+    assert db.session.get(Assignment, first.id).submission_id is None
+    assert db.session.scalars(select(Assignment).where(
+        Assignment.submission_id == record.id)).all() == []
+
+
 def test_an_unfilled_assignment_past_its_due_date_is_overdue(programme, monkeypatch):
     make_plan(programme)
     plan = db.session.scalars(select(CheckPlan)).one()
