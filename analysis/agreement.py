@@ -82,11 +82,19 @@ def icc2_1(ratings: ArrayLike, confidence: float = 0.95) -> Icc21:
     alpha = 1 - confidence
     a = k * icc / (n * (1 - icc))
     b = 1 + k * icc * (n - 1) / (n * (1 - icc))
-    v = (a * msc + b * mse) ** 2 / ((a * msc) ** 2 / (k - 1) + (b * mse) ** 2 / ((n - 1) * (k - 1)))
-    f_low = stats.f.ppf(1 - alpha / 2, n - 1, v)
-    f_high = stats.f.ppf(1 - alpha / 2, v, n - 1)
-    low = n * (msr - f_low * mse) / (f_low * (k * msc + (k * n - k - n) * mse) + n * msr)
-    high = n * (f_high * msr - mse) / (k * msc + (k * n - k - n) * mse + n * f_high * msr)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        v = (a * msc + b * mse) ** 2 / ((a * msc) ** 2 / (k - 1)
+                                         + (b * mse) ** 2 / ((n - 1) * (k - 1)))
+        f_low = stats.f.ppf(1 - alpha / 2, n - 1, v)
+        f_high = stats.f.ppf(1 - alpha / 2, v, n - 1)
+        low = n * (msr - f_low * mse) / (f_low * (k * msc + (k * n - k - n) * mse) + n * msr)
+        high = n * (f_high * msr - mse) / (k * msc + (k * n - k - n) * mse + n * f_high * msr)
+    if not (np.isfinite(low) and np.isfinite(high) and low <= icc <= high):
+        # A negative estimate (scenarios differ less than chance) leaves Satterthwaite's
+        # degrees of freedom undefined; pingouin then prints half an interval that does not
+        # even hold its estimate.  No interval is honest; a bound that reads as one is not.
+        return Icc21(float(icc), nan, nan, float(f_value), pvalue, n, k,
+                     "情境之間的差異小於隨機誤差，無法估計信賴區間")
     return Icc21(float(icc), float(low), float(high), float(f_value), pvalue, n, k)
 
 

@@ -40,7 +40,21 @@ def test_icc2_1_matches_pingouin_on_random_tables(n, k, seed):
     assert ours.icc == pytest.approx(theirs["ICC"], abs=1e-9)
     assert ours.pvalue == pytest.approx(theirs["pval"], rel=1e-6, abs=1e-12)
     low, high = theirs["CI95"]   # pingouin rounds its interval to 2 decimals
+    if np.isnan(low) or np.isnan(high) or not low - 0.006 <= theirs["ICC"] <= high + 0.006:
+        # pingouin's half interval beside a negative estimate: we give none, and say why
+        assert np.isnan(ours.low) and np.isnan(ours.high) and ours.note
+        return
     assert ours.low == pytest.approx(low, abs=0.006) and ours.high == pytest.approx(high, abs=0.006)
+
+
+def test_icc2_1_gives_no_half_interval_when_scenarios_differ_less_than_chance():
+    rng = np.random.default_rng(82)      # a 3 x 2 table where pingouin prints [nan, -2.32]
+    x = np.round(rng.normal(80, 8, size=(3, 1)) + rng.normal(0, 3, size=(1, 2))
+                 + rng.normal(0, 4, size=(3, 2)), 1)
+    ours, theirs = agreement.icc2_1(x), pingouin_icc2(x)
+    assert ours.icc == pytest.approx(theirs["ICC"]) and ours.icc < 0
+    assert np.isnan(theirs["CI95"][0]) and np.isnan(ours.low) and np.isnan(ours.high)
+    assert "無法估計信賴區間" in ours.note
 
 
 def test_icc2_1_drops_incomplete_scenarios_and_says_when_it_cannot():

@@ -91,7 +91,7 @@ def test_an_office_manager_cannot_single_out_a_commenter(app, setting):
     storage.store(version=version, instrument=survey, office=daan, channel="kiosk",
                   status="submitted", occurred_at=datetime(2025, 12, 30, 3, tzinfo=UTC),
                   idempotency_key=uuid.uuid4().hex,
-                  answers={"overall": Stored(1), "age_band": Stored("65+"),
+                  answers={"overall": Stored(1), "age_band": Stored(4, "65plus"),
                            "comment": Stored(None, "等了一個小時")})
     page = client.get("/reports/comments?period=2025H2&overall=1&channel=kiosk").get_data(
         as_text=True)

@@ -28,7 +28,7 @@ def seed():
         storage.store(version=version, instrument=survey, office=big,
                       channel="kiosk" if i else "personal", status="submitted", occurred_at=H2,
                       answers={"overall": Stored(5 if i % 4 else 2), "attitude": Stored(4),
-                               "service_used": Stored("household") if i == 0 else None},
+                               "service_used": Stored(1, "household") if i == 0 else None},
                       idempotency_key=f"big-{i:06d}", commit=False, lookup=False)
     storage.store(version=version, instrument=survey, office=small, channel="kiosk",
                   status="submitted", occurred_at=H2,

@@ -18,6 +18,7 @@ def pingouin_icc2(x: np.ndarray):
     with warnings.catch_warnings():   # the oracle's own use of a deprecated pandas keyword
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", getattr(pd.errors, "Pandas4Warning", DeprecationWarning))
+        warnings.simplefilter("ignore", RuntimeWarning)   # its half interval beside a negative ICC
         table = pingouin.intraclass_corr(long, targets="target", raters="rater", ratings="score")
     table = table.set_index("Type")
     return table.loc["ICC(A,1)" if "ICC(A,1)" in table.index else "ICC2"]   # renamed in pingouin 0.7
