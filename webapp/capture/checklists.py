@@ -4,7 +4,8 @@ page showed, submitted, or (a draft) deleted.  The reviewer's decision that foll
 
 Every save names the revision its page showed: a second tab or an old page gets a ``Conflict``
 with the record as the server holds it, never a silent overwrite, and the inspector chooses.
-A submission publishes ``record_submitted``; the cycle above fills the inspector's assignment.
+A submission publishes ``record_submitted`` and a draft saved ``record_drafted``; the cycle
+above fills the inspector's assignment, or gives it back (a draft counts for nothing).
 """
 
 from __future__ import annotations
@@ -21,13 +22,21 @@ from webapp.capture import evidence, store
 from webapp.capture.records import log_event
 from webapp.capture.submissions import Answer, RecordEvent, Submission, record_submitted
 from webapp.platform import audit
+from webapp.platform.events import Event
 from webapp.platform.extensions import db
+from webapp.platform.hooks import Hook
 from webapp.programme.accounts import User
 from webapp.programme.instruments import InstrumentVersion
 from webapp.programme.offices import Office
 
 #: the statuses an inspector may still change: their draft, or a record returned to them
 EDITABLE = ("draft", "returned")
+
+#: a record was saved as a draft: a new one, or one returned and kept back to finish
+record_drafted = Event("record_drafted", "record_id: an inspector's record saved as a draft")
+#: a draft is about to be deleted, in the deleting transaction: what the layers above link to
+#: it lets go of it (a check it filled when it was sent, before it was returned)
+deleting = Hook("draft_deleting", "record -> None")
 
 
 @dataclass
@@ -110,7 +119,7 @@ def resent(record: Submission, instrument: Instrument, posted: Posted) -> bool:
 
 def _filed(record: Submission, key: str, posted: Posted, created: bool) -> None:
     """What follows a save in its transaction: the audit, the notes, and on a submission the
-    record's history and the ``record_submitted`` event."""
+    record's history and the ``record_submitted`` event (a draft: ``record_drafted``)."""
     if created:
         audit.record("created", "submission", record.id,
                      {"instrument": key, "office": posted.office.code})
@@ -123,6 +132,8 @@ def _filed(record: Submission, key: str, posted: Posted, created: bool) -> None:
         db.session.flush()
         log_event(record, "submitted")
         record_submitted.publish(record_id=record.id)
+    else:
+        record_drafted.publish(record_id=record.id)
 
 
 def delete_draft(record: Submission) -> set[str]:
@@ -131,6 +142,7 @@ def delete_draft(record: Submission) -> set[str]:
     when it was sent meanwhile: nothing is deleted."""
     record_id, detail = record.id, {"instrument": record.instrument_key,
                                     "office": record.office.code}
+    deleting.results(record)
     files = evidence.delete_record_evidence(record)
     for child in (Answer, RecordEvent):
         db.session.execute(sql_delete(child).where(child.submission_id == record_id))

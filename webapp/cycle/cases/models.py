@@ -21,6 +21,7 @@ from webapp.capture.submissions import Submission
 from webapp.platform.db import UTCDateTime, utcnow
 from webapp.platform.extensions import db
 from webapp.platform.periods import PeriodType
+from webapp.programme.accounts import User
 from webapp.programme.offices import Office
 
 ITEM_STATES = ("open", "answered", "accepted")
@@ -84,3 +85,4 @@ class CaseAnswer(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     item: Mapped[CaseItem] = relationship(back_populates="history")
+    author: Mapped[User | None] = relationship()

@@ -135,11 +135,21 @@ def latest_answer(item: CaseItem) -> CaseAnswer | None:
     return kept
 
 
-def earlier_answers(item: CaseItem) -> list[CaseAnswer]:
-    """The answers before the one that waits, newest first."""
+def answers_with_photos(item: CaseItem, photos: Sequence) -> list[tuple[CaseAnswer, list]]:
+    """Each answer of ``item``, oldest first, with the photos sent with it (``photos``: the
+    item's).  A photo is only ever sent with an answer, in the same request, so it belongs to
+    the last answer given before it was stored; one older than every kept answer (sent with an
+    answer the previous release overwrote) goes with the earliest."""
+    answers = list(item.history)
     current = latest_answer(item)
-    kept = item.history if current is None or current.id is None else item.history[:-1]
-    return list(reversed(kept))
+    if current is not None and current.id is None:
+        answers.append(current)
+    grouped: list[tuple[CaseAnswer, list]] = [(given, []) for given in answers]
+    for photo in sorted(photos, key=lambda p: (p.created_at, p.id)):
+        before = [n for n, (given, _kept) in enumerate(grouped) if given.at <= photo.created_at]
+        if grouped:
+            grouped[before[-1] if before else 0][1].append(photo)
+    return grouped
 
 
 def decide(item: CaseItem, accept: bool, note: str | None, seen: str) -> None:

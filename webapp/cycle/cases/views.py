@@ -132,13 +132,14 @@ def show(case_id: int):
 def page(case: ImprovementCase, answering: AnswerForm, deciding: DecideForm, status: int,
          conflict: dict | None = None):
     """The case with what the check found: the inspector's notes per item and the photos of
-    the visit, and each answer's own photos."""
+    the visit, and each item's answers, the current one first, each with its own photos."""
     shown = evidence.photos_of(case.submission)
+    answered = {i.id: [p for p in shown if p.case_item_id == i.id] for i in case.items}
     return render_template("cases/show.html", case=case, answering=answering,
                            deciding=deciding, titles=titles(), answer_mark=cases.answer_mark,
-                           earlier_answers=cases.earlier_answers,
                            notes=evidence.notes_of(case.submission),
                            visit_photos=[p for p in shown if p.case_item_id is None],
-                           answer_photos={i.id: [p for p in shown if p.case_item_id == i.id]
-                                          for i in case.items},
+                           answer_photos=answered,
+                           answers_of={i.id: cases.answers_with_photos(i, answered[i.id])
+                                       for i in case.items},
                            conflict=conflict, today=datetime.now(TAIPEI).date()), status

@@ -7,7 +7,9 @@ lightest load in the period, and rotates who checks an office: an inspector who 
 the previous period, or already has it in this plan, is chosen only when every other inspector
 carries two checks more.  Loads so stay within two checks of each other.
 A record an inspector submits for an office fills the earliest open assignment that inspector
-has for that office in the record's period; nothing has to be carried through the form.
+has for that office in the record's period; nothing has to be carried through the form.  The
+rule is ``settle``, run after every change to a record: a record moved to another office or
+period, or kept back as a draft, gives its assignment back.
 
 Shared by the planning pages (``webapp.planning``), the inspector's task list (``webapp.inspect``)
 and the review; every change goes in the caller's transaction and is audited.
@@ -24,6 +26,7 @@ from sqlalchemy import func, select
 
 from analysis.periods import Period
 from forms.catalogue import CADENCE
+from webapp.capture import checklists
 from webapp.capture.submissions import Submission, record_submitted
 from webapp.cycle.notifications import services as notify
 from webapp.cycle.notifications.models import Notification
@@ -33,6 +36,7 @@ from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.programme.accounts import User
 from webapp.programme.offices import Office
+from webapp.review.decisions import record_approved
 
 MAX_PER_OFFICE = 12
 STATES = Assignment.STATES
@@ -170,32 +174,59 @@ def change(assignment: Assignment, inspector: User, start: date, due: date) -> N
         tell(inspector, 1, period, due)
 
 
-@record_submitted.connect
-def fill_assignment(record_id: int) -> None:
-    """After a record is submitted: it fills its inspector's earliest open assignment for the
-    same office, instrument and period.  Submitted again after a return, it keeps the one it
-    fills while that still matches, and gives it back (to be filled by another record) when
-    the inspector moved the record to another office or period."""
-    record = db.session.get(Submission, record_id)
+#: the statuses of a record that count as a check made: a draft counts for nothing
+FILLING = ("submitted", "returned", "approved")
+
+
+def _slot(record: Submission | None) -> tuple[int, int, str, str] | None:
+    """The check a record may fill: its (inspector, office, instrument, period), or None for
+    one that fills none (a draft, a survey, an instrument that is not planned, a record gone)."""
     kind = CADENCE.get(record.instrument_key) if record is not None else None
-    if kind is None or record.channel != "inspector" or record.inspector_id is None:
-        return
+    if (kind is None or record.channel != "inspector" or record.inspector_id is None
+            or record.status not in FILLING):
+        return None
     period = record.quarter if kind == "Q" else record.half
-    current = db.session.scalar(select(Assignment).where(Assignment.submission_id == record.id))
-    if current is not None:
-        if (current.office_id, current.plan.instrument_key, current.plan.period) == (
-                record.office_id, record.instrument_key, period):
+    return record.inspector_id, record.office_id, record.instrument_key, str(period)
+
+
+@record_submitted.connect
+@checklists.record_drafted.connect
+@record_approved.connect
+def settle(record_id: int) -> None:
+    """Which assignment a record fills, the one rule, run after every change to the record
+    (sent, kept back as a draft, approved) and before a draft is deleted.  The assignment it
+    fills stays while it names the record's inspector, office, instrument and period; when the
+    record moved (another office or period, or back to a draft after a return) that one is
+    given back, open again on the inspector's task list, and the record fills its inspector's
+    earliest open assignment for what it now names, if there is one."""
+    record = db.session.get(Submission, record_id)
+    slot = _slot(record)
+    held = db.session.scalar(select(Assignment).where(Assignment.submission_id == record_id))
+    if held is not None:
+        if slot == (held.inspector_id, held.office_id, held.plan.instrument_key,
+                    str(held.plan.period)):
             return
-        current.submission_id = None
+        held.submission_id = None
         db.session.flush()
+    if slot is None:
+        return
+    inspector_id, office_id, key, period = slot
     assignment = db.session.scalar(
         select(Assignment).join(CheckPlan)
-        .where(Assignment.inspector_id == record.inspector_id,
-               Assignment.office_id == record.office_id, Assignment.submission_id.is_(None),
-               CheckPlan.instrument_key == record.instrument_key, CheckPlan.period == period)
+        .where(Assignment.inspector_id == inspector_id, Assignment.office_id == office_id,
+               Assignment.submission_id.is_(None),
+               CheckPlan.instrument_key == key, CheckPlan.period == period)
         .order_by(Assignment.due_on, Assignment.id).limit(1))
     if assignment is not None:
-        assignment.submission_id = record.id
+        assignment.submission_id = record_id
+
+
+@checklists.deleting
+def let_go(record: Submission) -> None:
+    """A draft about to be deleted fills nothing (one returned and kept back may still hold the
+    check it filled when it was sent, should its ``record_drafted`` have failed)."""
+    settle(record.id)
+    db.session.flush()
 
 
 @dataclass
