@@ -60,18 +60,18 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
     elif request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
         form.version.data = str(version.id)
-    elif form.validate_on_submit():
+    elif not form.validate_on_submit():
+        status = 400
+    elif form.website.data:
+        # a bot filled the honeypot: answer as if it succeeded, store nothing
+        return redirect(url_for(thanks_endpoint(kiosk), **action_args(office, kiosk)))
+    elif isinstance(late := kept_answer(form, kiosk), str):
+        form.form_errors.append(late)  # said on the page, the answers kept; nothing stored
+        status = 422
+    else:
         thanks = redirect(url_for(thanks_endpoint(kiosk), **action_args(office, kiosk)))
-        if form.website.data:
-            return thanks  # a bot filled the honeypot: answer as if it succeeded, store nothing
         answers = answers_from_form(instrument, form)
-        now, skew = utcnow(), None
-        late = queued(form, now, timedelta(hours=current_app.config["KIOSK_QUEUE_MAX_HOURS"])
-                      ) if kiosk is not None else None
-        if isinstance(late, str):
-            abort(422, description=late)
-        if late is not None:
-            now, skew = late
+        now, skew = late if late is not None else (utcnow(), None)
 
         if code is not None and code.used_at is not None:
             # a resend of the response that used this code, or a second response on it
@@ -99,13 +99,19 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
             status = 503
         else:
             return thanks
-    else:
-        status = 400
     return render_template(
         "survey/form.html", form=form, instrument=instrument, office=office, mode=mode,
         locale=locale_code(), action=action, unavailable=status == 503, reused=status == 409,
         kiosk_token=kiosk.token if kiosk is not None else None,
     ), status
+
+
+def kept_answer(form: KioskMeta, kiosk: Kiosk | None):
+    """For a kiosk's answer kept offline: when it was given and the tablet's clock offset, or
+    why it cannot be taken (a message); None for an answer sent at once."""
+    if kiosk is None:
+        return None
+    return queued(form, utcnow(), timedelta(hours=current_app.config["KIOSK_QUEUE_MAX_HOURS"]))
 
 
 def switch_language() -> bool:

@@ -2,7 +2,10 @@
 
 Three screens, each with its evidence: an office with many answers and no negative ones (the
 covered-buttons story), a kiosk that received improbably many submissions in a few minutes,
-and one answer pattern repeated far more often than at other offices.
+and one answer pattern repeated far more often than at other offices.  Beside them, the answers
+tablets kept offline and sent later: a clock far off, and kept answers the tablet's own live
+answers contradict (``reporting/kiosk_counts.py``), which the burst screen counts when they
+arrived.
 """
 
 from __future__ import annotations
@@ -81,7 +84,8 @@ def flags(half: str) -> dict:
         list(delays))))}
     offline = [{"kiosk": tablets[kiosk_id], "delayed": d["delayed"],
                 "skew_minutes": round(d["skew"] / 60), "clock_off": d["skew"] > limit,
-                "implausible": d["implausible"], "most_in_minute": d["most_in_minute"]}
+                "implausible": d["implausible"], "most_in_minute": d["most_in_minute"],
+                "flagged": d["skew"] > limit or d["implausible"] > 0}
                for kiosk_id, d in sorted(delays.items())]
     return {"period": half, "period_label": period.roc_label(), "negatives": negatives,
             "patterns": repeated, "bursts": bursts, "burst_reasons": burst_reasons,
