@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,6 +17,7 @@ from support import browser, factories
 from support.browser import queued
 
 from webapp.capture.submissions import Submission
+from webapp.cycle.plans.models import Assignment, CheckPlan
 from webapp.platform.extensions import db
 
 sync_api = pytest.importorskip(
@@ -187,3 +189,133 @@ def test_another_inspector_signing_in_never_finds_the_last_ones_pages(open_page,
     wait_for(lambda: f'data-user="{second.id}"' in page.evaluate(KEPT_LIST),
              "the second's list kept instead", page=page)
     assert f'data-user="{first.id}"' not in page.evaluate(KEPT_LIST)
+
+
+# -- issue 25, finding 9: a signed-out tablet keeps no page of the inspector's -----------------
+
+PLANNED = "臺北市計畫查核戶政事務所"     # an office of the inspector's plan: an unannounced check
+
+
+def planned_check(inspector):
+    office = factories.office("TPH-PLAN", PLANNED)
+    db.session.add(CheckPlan(period="2025Q3", instrument_key="phone", per_office=1, assignments=[
+        Assignment(office_id=office.id, inspector_id=inspector.id, window_start=date(2025, 9, 1),
+                   due_on=date(2025, 9, 30))]))
+    db.session.commit()
+
+
+def assert_signed_out_offline(page, waiting: int) -> None:
+    """Offline, what the tablet shows at the task list and a checklist: a page asking to sign
+    in, nothing of the plan or the records."""
+    for path in ("/inspect/", "/inspect/new/phone"):
+        def shows(path=path):
+            # Chromium applies the emulated offline state to the worker's own fetches a moment
+            # after the page's: until then a request still reaches the server (which sends it to
+            # sign in); a tablet really offline has no such moment
+            page.goto(path)
+            return page.get_by_role("heading", name="已登出").count() > 0
+        wait_for(shows, f"{path} offline: the signed-out page", page=page)
+        expect(page.locator("body")).to_contain_text("請恢復連線後重新登入")
+        body = page.locator("body").inner_text()
+        assert PLANNED not in body and "我的任務" not in body and "2025-09-30" not in body
+        if waiting:
+            assert f"還有 {waiting} 筆查核紀錄尚未上傳" in body
+    wait_for(lambda: page.evaluate(KEPT_LIST) == "", "the kept pages deleted", page=page)
+
+
+def test_signing_out_leaves_no_plan_on_the_tablet_and_what_waits_goes_up_at_the_next_sign_in(
+        open_page, office, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from webapp.capture import checklists
+
+    inspector = factories.user("inspector")
+    planned_check(inspector)
+    page = signed_in(open_page, inspector)
+    expect(page.locator(".tasks")).to_contain_text(PLANNED)
+    wait_for(lambda: PLANNED in page.evaluate(KEPT_LIST), "the task list kept", page=page)
+    page.goto("/inspect/new/phone")                       # kept too
+    page.context.set_offline(True)
+    fill_phone(page, office)
+    page.get_by_role("button", name="送出").click()
+    page.wait_for_url(re.compile(r"/inspect/\?queued=1$"))
+    (item,) = queued(page, OUTBOX)
+
+    def busy(*args, **kwargs):                            # the server cannot store it yet
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(checklists, "save", busy)
+    page.context.set_offline(False)
+    page.once("dialog", lambda dialog: dialog.accept())   # 1 record waits: signing out asks
+    page.get_by_role("button", name="登出").click()
+    page.wait_for_url(lambda url: urlsplit(url).path == "/login")
+    page.context.set_offline(True)                        # at once: the worker had no time
+    assert_signed_out_offline(page, waiting=1)
+    assert [i["key"] for i in queued(page, OUTBOX)] == [item["key"]] and records() == []
+
+    # the same inspector signs in again: the record goes up, and the tablet keeps pages again
+    monkeypatch.undo()
+    page.context.set_offline(False)
+    browser.sign_in(page, inspector.email, factories.PASSWORD)
+    (record,) = wait_for(records, "the record on the server")
+    assert (record.idempotency_key, record.inspector_id) == (item["key"], inspector.id)
+    wait_for(lambda: queued(page, OUTBOX) == [], "the tablet's outbox emptied", page=page)
+    wait_for(lambda: PLANNED in page.evaluate(KEPT_LIST), "the task list kept again", page=page)
+    page.context.set_offline(True)
+    page.goto("/inspect/")
+    expect(page.locator(".tasks")).to_contain_text(PLANNED)
+
+
+def test_a_session_ended_elsewhere_leaves_no_plan_on_the_tablet(open_page, office):
+    inspector = factories.user("inspector")
+    planned_check(inspector)
+    tablet = signed_in(open_page, inspector)
+    wait_for(lambda: PLANNED in tablet.evaluate(KEPT_LIST), "the task list kept", page=tablet)
+    other = signed_in(open_page, inspector)       # signing out on another device ends every
+    other.get_by_role("button", name="登出").click()   # session of the account, the tablet's too
+    other.wait_for_url(lambda url: urlsplit(url).path == "/login")
+    tablet.goto("/inspect/")                      # still online: sent to sign in
+    tablet.wait_for_url(lambda url: urlsplit(url).path == "/login")
+    tablet.context.set_offline(True)
+    assert_signed_out_offline(tablet, waiting=0)
+    assert tablet.console_errors == []
+
+
+def test_a_503_on_sending_keeps_its_promise_the_answers_are_on_the_page(open_page, office,
+                                                                        monkeypatch):
+    """Issue 25, finding 12b: the server cannot store (a 503); its page says the answers are
+    still on it.  They are -- in the checklist itself when the database can still be read, in a
+    page that holds what was sent when it cannot -- and sending them again stores them once."""
+    from sqlalchemy.exc import OperationalError
+
+    from webapp.capture import checklists
+    from webapp.programme import instruments
+
+    def busy(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    inspector = factories.user("inspector")
+    page = signed_in(open_page, inspector)
+    page.goto("/inspect/new/phone")
+    key = page.locator("input[name=idempotency_key]").input_value()
+    fill_phone(page, office)
+    page.get_by_label(re.compile("^響鈴幾聲後接聽")).fill("6")
+    monkeypatch.setattr(checklists, "save", busy)            # the write is refused
+    page.get_by_role("button", name="送出").click()
+    expect(page.get_by_role("alert")).to_contain_text("您填寫的內容仍在下方表單中")
+    expect(page.get_by_label("受查機關")).to_have_value(office.code)
+    expect(page.get_by_label(re.compile("^響鈴幾聲後接聽"))).to_have_value("6")
+    expect(page.locator("#backup-banner")).to_be_hidden()     # nothing to restore: it is here
+    assert page.locator("input[name=idempotency_key]").input_value() == key
+    assert records() == [] and queued(page, OUTBOX) == []    # not the outbox: the server answered
+
+    monkeypatch.setattr(instruments, "posted_version", busy)  # now it cannot even be read
+    page.get_by_role("button", name="送出").click()
+    expect(page.get_by_role("alert")).to_contain_text("您填寫的內容都保留在這個頁面裡")
+    monkeypatch.undo()                                        # the database is back
+    page.get_by_role("button", name="再送一次").click()
+    page.wait_for_url(re.compile(r"/inspect/\d+$"))
+    (record,) = records()
+    assert record.idempotency_key == key and record.status == "submitted"
+    assert {a.item_key: a.value for a in record.answers}["rings"] == 6
+    assert [e for e in page.console_errors if "status of 503" not in e] == []   # only the 503s

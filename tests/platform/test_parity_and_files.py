@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from support import factories
 from support.flows import full_phone_answers, post_form, signed_in
+from support.web import hidden_fields
 
 from webapp import create_app
 from webapp.capture.submissions import Submission
@@ -135,20 +136,77 @@ def test_offices_never_land_without_their_audit_event(runner, tmp_path, audit_fa
 
 # -- 11. an error page says only what is true ------------------------------------------------
 
-def test_the_inspectors_503_page_points_to_the_tablets_copy(client, office, monkeypatch):
-    from webapp.capture.inspect import views
+def test_the_inspectors_503_page_holds_the_checklist_and_the_resend_stores_once(
+        client, office, monkeypatch):
+    """Issue 25, finding 12b: the page says the answers are still on it; they are, in the
+    checklist itself, with the same key, and sending it again stores it once."""
+    from webapp.capture import checklists
 
     signed_in(client, factories.user("inspector"))
+    page = hidden_fields(client.get("/inspect/new/phone").get_data(as_text=True))
+    sent = {**page, **full_phone_answers(rings="7", scenario="詢問 <b>印鑑</b> 證明"),
+            "office": office.code, "occurred_at": "2025-08-12T10:15", "action": "submit"}
 
-    def down(*args, **kwargs):
-        raise OperationalError("INSERT", {}, Exception("could not connect to server"))
+    def locked(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(views, "save", down)
-    response = post_form(client, "/inspect/new/phone", full_phone_answers(), office)
+    monkeypatch.setattr(checklists, "save", locked)
+    response = client.post("/inspect/new/phone", data=sent)
     html = response.get_data(as_text=True)
-    assert response.status_code == 503
-    assert "答案仍保留在頁面上" not in html and "<form method=\"post\" novalidate" not in html
-    assert "保留在這台平板上" in html and "恢復" in html
+    assert response.status_code == 503 and "您填寫的內容仍在下方表單中" in html
+    assert '<form method="post" novalidate' in html and "恢復」取回" not in html
+    again = hidden_fields(html)
+    assert again["idempotency_key"] == sent["idempotency_key"]
+    assert 'value="7"' in html and "詢問 &lt;b&gt;印鑑&lt;/b&gt; 證明" in html
+    assert f'value="{office.code}" selected' in html or f'selected value="{office.code}"' in html
+    assert rows(Submission) == 0
+
+    monkeypatch.undo()                 # the database is back: 送出 on that page, twice
+    for _ in range(2):
+        assert client.post("/inspect/new/phone", data={**sent, **again}).status_code == 302
+    (record,) = db.session.scalars(select(Submission)).all()
+    assert record.idempotency_key == sent["idempotency_key"]
+    assert {a.item_key: a.value for a in record.answers}["rings"] == 7
+
+
+def test_with_the_database_down_the_inspectors_503_page_holds_what_was_sent(
+        client, office, tmp_path):
+    """The database cannot even say who is signed in: a 503 (not a 500) whose page holds what
+    was sent, with a button that sends it again; the resend, once the database is back, is
+    stored once.  Only the poster's own checklist comes back (a forged one is refused, still
+    a page, not a 500); other requests are told to try again."""
+    from support.web import make_config
+
+    signed_in(client, factories.user("inspector"))
+    page = hidden_fields(client.get("/inspect/new/phone").get_data(as_text=True))
+    sent = {**page, **full_phone_answers(rings="4"), "office": office.code,
+            "occurred_at": "2025-08-12T10:15", "action": "draft"}
+    down = create_app(make_config(f"sqlite:///{tmp_path}/no/such/dir/service.db", tmp_path))
+    down.test_client_class = type(client)
+    tablet = down.test_client()
+    tablet.set_cookie("session", client.get_cookie("session").value)     # the same browser
+    try:
+        posted = tablet.post("/inspect/new/phone?office=X", data=sent)
+        forged = tablet.post("/inspect/new/phone", data={**sent, "csrf_token": "forged"})
+        listed = tablet.get("/inspect/")
+    finally:
+        with down.app_context():
+            db.engine.dispose()
+    html = posted.get_data(as_text=True)
+    assert posted.status_code == 503 and "您填寫的內容都保留在這個頁面裡" in html
+    assert 'action="/inspect/new/phone?office=X"' in html and "再送一次" in html
+    held = hidden_fields(html)
+    assert {k: v for k, v in held.items() if k != "csrf_token"} == {
+        k: v for k, v in sent.items() if k != "csrf_token"}
+    assert forged.status_code == 400 and "頁面已過期" in forged.get_data(as_text=True)
+    assert listed.status_code == 503 and "請稍候再試一次" in listed.get_data(as_text=True)
+    assert not any(sent["idempotency_key"] in other.get_data(as_text=True)
+                   for other in (forged, listed))
+
+    for _ in range(2):                 # the database is back: 再送一次, twice
+        assert client.post("/inspect/new/phone", data=held).status_code == 302
+    (record,) = db.session.scalars(select(Submission)).all()
+    assert (record.idempotency_key, record.status) == (sent["idempotency_key"], "draft")
 
 
 # -- 12. private files -----------------------------------------------------------------------

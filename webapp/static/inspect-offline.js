@@ -6,7 +6,10 @@
 // - It asks the worker to send what waits on load and on "online", and shows on the task list:
 //   how many wait, when the last one went up, and those the inspector must decide (a change
 //   made elsewhere meanwhile, a missing answer), each opened with the server's own page.
-// - Signing out with checklists waiting asks first; nothing is ever discarded by signing out.
+// - Signing out with checklists waiting asks first; nothing waiting is ever discarded by signing
+//   out, but the tablet keeps no page of the inspector's: the worker drops its copies and serves
+//   none from then on (marked in IndexedDB before the sign-out is sent, so that holds offline
+//   even if the worker is slow), until an inspector signs in again.
 (function () {
   "use strict";
   var config = document.getElementById("inspect-offline");
@@ -87,7 +90,7 @@
     }).catch(function () {});
   }
 
-  run("meta", "readwrite", function (m) { return m.put(user, "user"); }).catch(function () {});
+  run("meta", "readwrite", function (m) { m.delete("out"); return m.put(user, "user"); }).catch(function () {});
   var before = null;
   try { before = window.localStorage.getItem("sq-inspect-user"); window.localStorage.setItem("sq-inspect-user", user); } catch (e) {}
   navigator.serviceWorker.addEventListener("message", function (event) {
@@ -110,9 +113,16 @@
       event.preventDefault();
       mine().then(function (items) {
         if (items.length && !window.confirm(say(config.dataset.warn, { n: items.length }))) { return; }
-        leave.dataset.confirmed = "1";
-        leave.submit();
-      }, function () { leave.dataset.confirmed = "1"; leave.submit(); });
+        out();
+      }, out);
+    });
+  }
+  function out() {         // the session ends: no page of this inspector's is served from a copy
+    leave.dataset.confirmed = "1";
+    var worker = navigator.serviceWorker.controller;
+    if (worker) { worker.postMessage({ signedOut: true }); }
+    run("meta", "readwrite", function (m) { return m.put(true, "out"); }).catch(function () {}).then(function () {
+      leave.submit();
     });
   }
 })();

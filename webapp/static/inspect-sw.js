@@ -10,6 +10,10 @@
 //   fresh CSRF token, only for the inspector signed in now, and removed only once the server
 //   shows the stored record.  A refusal (a conflict with a change made elsewhere, a missing
 //   answer) stays on the tablet, marked, for the inspector to open and decide.
+// - Once the inspector's session has ended (signed out here or elsewhere, or idle too long: a
+//   page says so, or a kept page comes back as a redirect to sign-in), the kept pages are
+//   deleted and no copy is served any more: offline the tablet asks to sign in again.  What
+//   waits in the outbox stays, for its own inspector's next sign-in.
 // The outbox itself (IndexedDB, tokens, copies) is outbox.js, shared with the counter tablets.
 "use strict";
 importScripts("/static/outbox.js");
@@ -41,23 +45,51 @@ function fromCopy(url) {
   });
 }
 
+// the session ended: no page of the inspector stays on the tablet, none is served from a copy
+function forget() {
+  return Promise.all([
+    run("meta", "readwrite", function (meta) { return meta.put(true, "out"); }),
+    caches.delete(PAGES)
+  ]);
+}
+function ended() {
+  return run("meta", "readonly", function (meta) { return meta.get("out"); }).catch(function () { return false; });
+}
+function toSignIn(answer) {   // a kept page answered with the way to sign in: the session is over
+  return answer.type === "opaqueredirect" || (answer.redirected && !/^\/inspect\//.test(new URL(answer.url).pathname));
+}
+
 Outbox.intercept(isChecklistPost, post, function (request, url) {
   if (url.pathname.startsWith("/static/")) {
     return Outbox.networkFirst(request, PAGES, request.url);
   }
   if (!kept(url)) { return null; }
   return Outbox.networkFirst(request, PAGES, url.origin + url.pathname, function () {
-    return fromCopy(url).then(function (found) {
-      if (found) { return found; }
-      if (url.pathname === "/inspect/") { return bare(); }
-      return Response.error();
+    return ended().then(function (out) {
+      if (out) { return signedOut(); }
+      return fromCopy(url).then(function (found) {
+        if (found) { return found; }
+        if (url.pathname === "/inspect/") { return bare(); }
+        return Response.error();
+      });
     });
+  }).then(function (answer) {
+    if (!toSignIn(answer)) { return answer; }
+    return forget().then(function () { tell("cleared"); return answer; }, function () { return answer; });
   });
 });
 
 function bare() {           // the list was never kept: say at least that the checklist is safe
   return Outbox.page("離線", "目前無法連線", '<p role="status">查核表已存在這台平板上，恢復連線後會自動上傳。</p>' +
     '<p><a href="/inspect/">重新整理</a></p>');
+}
+
+function signedOut() {      // offline after the session ended: what waits is safe, the pages are gone
+  return run(STORE, "readonly", function (store) { return store.count(); }).catch(function () { return 0; }).then(function (n) {
+    return Outbox.page("請重新登入", "已登出", '<p role="status">這台平板已不保留查核任務與紀錄的頁面。請恢復連線後重新登入。</p>' +
+      (n ? '<p>這台平板上還有 ' + n + ' 筆查核紀錄尚未上傳，原查核人員重新登入後會自動上傳。</p>' : "") +
+      '<p><a href="/login">重新登入</a></p>');
+  });
 }
 
 function post(request, url) {
@@ -87,7 +119,9 @@ function flush() {
     if (!items.some(function (item) { return !item.problem; })) { return "idle"; }
     // who is signed in now decides what is sent: a record goes up under its own inspector only
     return fetch("/inspect/", { credentials: "same-origin", cache: "no-store" }).then(function (page) {
-      if (!/\/inspect\/$/.test(new URL(page.url).pathname)) { return "signed-out"; }
+      if (!/\/inspect\/$/.test(new URL(page.url).pathname)) {    // sent to sign in: the session is over
+        return forget().then(function () { return "signed-out"; }, function () { return "signed-out"; });
+      }
       return page.text().then(function (html) {
         var token = Outbox.token(html);
         var who = USER.exec(html);
@@ -133,5 +167,8 @@ Outbox.listen("inspect-outbox", flush, function (data, event) {
   }
   if (data.clearPages) {        // another inspector signs in on this tablet: no page of the last one
     event.waitUntil(caches.delete(PAGES).then(function () { tell("cleared"); }));
+  }
+  if (data.signedOut) {         // the inspector signs out, or the sign-in page shows: the session is over
+    event.waitUntil(forget().then(function () { tell("cleared"); }));
   }
 });

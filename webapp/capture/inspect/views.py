@@ -15,8 +15,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
+from wtforms.validators import ValidationError
 
 from forms.builder import answers_from_form, form_data_from_answers
 from forms.instrument import pick
@@ -46,13 +48,22 @@ panels = Hook("inspector_panels", "user -> Markup shown on /inspect/ above the r
 
 @bp.errorhandler(DBAPIError)
 def unavailable(error: Exception):
-    """The database is down: what was typed is not on this error page, but in the tablet's
-    saved copy (``static/inspect.js``), which the checklist offers back when reopened."""
-    if request.method != "POST":
+    """The database is down before a posted checklist could even be drawn again (a locked write
+    is answered by ``edit_page`` with the checklist itself): what was sent comes back on a page
+    that holds it, to send again once the database is back -- the same key, so stored once.
+    Only for the poster's own checklist (its CSRF token good); any other request is told to
+    try again."""
+    if request.method != "POST" or request.endpoint not in ("inspect.new", "inspect.edit"):
         return errors.unavailable(error)
-    return errors.unavailable(error, _(
-        "系統暫時無法儲存。您填寫的內容已保留在這台平板上：請稍候重新開啟這份查核表，"
-        "按「恢復」取回後再送出。"))
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return errors.unavailable(error)
+    fields = [(name, value) for name, value in request.form.items(multi=True) if name != "csrf_token"]
+    return errors.unavailable(error, show=lambda: render_template(
+        "inspect/resend.html", fields=fields, action=request.full_path.rstrip("?"),
+        office=request.form.get("office", ""),
+        occurred=request.form.get("occurred_at", "").replace("T", " ")))
 
 EDITABLE = checklists.EDITABLE
 KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -133,15 +144,21 @@ def edit_page(key: str, submission: Submission | None, photo_form: PhotoForm | N
             form.occurred_at.data = datetime.now(TAIPEI).replace(second=0, microsecond=0,
                                                                  tzinfo=None)
     elif form.validate_on_submit():
-        outcome = save(key, submission, instrument, version, form, draft)
-        if not isinstance(outcome, checklists.Conflict):
-            return outcome
-        status, conflict, submission = 409, outcome, outcome.record
-        form.revision.data = str(outcome.record.revision)  # saving again now is a choice
+        try:
+            outcome = save(key, submission, instrument, version, form, draft)
+        except DBAPIError:  # locked or down while storing: the answers back on the page, same key
+            db.session.rollback()
+            status = 503
+        else:
+            if not isinstance(outcome, checklists.Conflict):
+                return outcome
+            status, conflict, submission = 409, outcome, outcome.record
+            form.revision.data = str(outcome.record.revision)  # saving again now is a choice
     else:
         status = 400
     return render_template("inspect/form.html", form=form, instrument=instrument,
                            submission=submission, locale=locale_code(), conflict=conflict,
+                           unavailable=status == 503,
                            photos=[p for p in evidence.photos_of(submission) if p.case_item_id is None]
                            if submission else [],
                            photo_form=photo_form or PhotoForm(formdata=None)), status

@@ -2,25 +2,40 @@
 
 A database that is locked or down answers 503 with a page that says to try again; the survey
 page keeps the citizen's answers in the form for that retry (its blueprint's own handler,
-``survey/views.py``).
+``survey/views.py``), and so does an inspector's checklist (``inspect/views.py``).  A database
+that cannot even say who is signed in still gets its 503 page, drawn as for a visitor.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+from collections.abc import Callable
+
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from webapp.platform.extensions import db
+from webapp.platform.extensions import db, login_manager
 from webapp.platform.web import refused
 from webapp.platform.web.security import upload_limit
 
 
 def page(status: int, title: str, message: str):
     """An error page in the user's language with ``status``."""
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    return drawn(lambda: render_template("errors/error.html", status=status, title=title,
+                                         message=message)), status
+
+
+def drawn(show: Callable[[], str]) -> str:
+    """An error page drawn even when the database cannot say who is signed in (every page's
+    bar asks): then as for a visitor, never a second failure inside the first (a 500)."""
+    try:
+        return show()
+    except DBAPIError:
+        db.session.rollback()
+        g._login_user = login_manager.anonymous_user()
+        return show()
 
 
 def problem(status: int, title: str, detail: str = ""):
@@ -66,8 +81,12 @@ def register(app: Flask) -> None:
     app.register_error_handler(DBAPIError, unavailable)
 
 
-def unavailable(error: Exception, message: str | None = None):
+def unavailable(error: Exception, message: str | None = None,
+                show: Callable[[], str] | None = None):
     """The database is locked or down: say so, and that trying again later is safe.  A feature
-    whose page keeps what was typed says so in its own ``message`` (its blueprint's handler)."""
+    whose page keeps what was typed says so in its own ``message``, or draws its own page with
+    ``show`` (its blueprint's handler)."""
     db.session.rollback()
+    if show is not None:
+        return drawn(show), 503
     return page(503, _("系統忙碌中"), message or _("系統暫時無法處理這個要求，請稍候再試一次。"))
