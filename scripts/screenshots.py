@@ -31,6 +31,7 @@ from webapp import create_app  # noqa: E402
 from webapp.capture.survey import codes  # noqa: E402
 from webapp.demo import data as demo  # noqa: E402
 from webapp.platform.extensions import db  # noqa: E402
+from webapp.programme import instruments  # noqa: E402
 from webapp.programme.offices import Kiosk, Office  # noqa: E402
 
 SIZES = {"1024x768": browser.TABLET, "768x1024": browser.TABLET_PORTRAIT, "390x844": browser.PHONE}
@@ -48,6 +49,8 @@ def scratch_app(directory: Path):
     })
     with app.app_context():
         upgrade()
+        instruments.sync_defaults()
+        db.session.commit()
         loaded = demo.load(scale=0.2)
         kiosk = db.session.scalars(select(Kiosk).order_by(Kiosk.id)).first()
         office = db.session.scalars(select(Office).order_by(Office.id)).first()
@@ -174,6 +177,22 @@ def take(chromium, base_url: str, outdir: Path, saved: list[Path], facts: dict) 
             page.goto(path)
             shot(page, f"{name}-1280")
         context.close()
+
+    # the pages issue 25 changed, where they are read: a tablet and a phone
+    for role, pages in (("analyst", [("/reports/quality", "quality"), ("/open/publish", "publish")]),
+                        ("office", [("/reports/comments", "office-comments"),
+                                    ("/cases/", "office-cases")])):
+        for size in ("1024x768", "390x844"):
+            context, page = new_page(SIZES[size])
+            page.goto("/login")
+            page.get_by_label("電子郵件").fill(f"{role}@demo.example.tw")
+            page.get_by_label("密碼").fill(facts["logins"][f"{role}@demo.example.tw"])
+            page.get_by_role("button", name="登入").click()
+            page.wait_for_load_state()
+            for path, name in pages:
+                page.goto(path)
+                shot(page, f"{name}-{size}")
+            context.close()
 
 
 def main(argv: list[str] | None = None) -> int:

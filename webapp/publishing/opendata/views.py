@@ -19,9 +19,11 @@ from flask_login import current_user
 from wtforms import SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from analysis import periods
 from analysis.periods import Period
 from analysis.satisfaction import MAIN_ITEM
 from webapp.platform.extensions import db
+from webapp.platform.i18n import locale_code
 from webapp.platform.web.security import roles_required
 from webapp.platform.web.webforms import StrictForm
 from webapp.publishing.opendata import files
@@ -86,7 +88,7 @@ def version_file(period: Period, version: int, name: str):
 def publish():
     form = PublishForm()
     choices = snapshot.publishable()
-    form.period.choices = [SelectChoice(p, p) for p in choices]
+    form.period.choices = [SelectChoice(p, periods.label(p, locale_code())) for p in choices]
     status = 200
     if form.validate_on_submit():
         try:
@@ -97,7 +99,8 @@ def publish():
             status = 400
         else:
             db.session.commit()
-            flash(_("已發布 %(period)s 第 %(version)s 版。", period=publication.period,
+            flash(_("已發布 %(period)s 第 %(version)s 版。",
+                    period=periods.label(publication.period, locale_code()),
                     version=publication.version), "ok")
             return redirect(url_for(".period_page", period=publication.period))
     elif request.method == "POST":
