@@ -6,7 +6,8 @@ Three views, each for a different question:
 - :func:`icc2_1`: ICC(2,1), two-way random effects, absolute agreement, one rater (Shrout &
   Fleiss 1979; McGraw & Wong 1996).  Would one inspector's total score be the score another
   inspector gives?  "Absolute" counts a lenient inspector as disagreement, which is what matters
-  when an office's grade rests on one visit.
+  when an office's grade rests on one visit.  :func:`icc_reading` puts it in words from its
+  confidence interval, as Koo & Li (2016) advise, not from the estimate alone.
 - :func:`krippendorff_alpha_nominal`: Krippendorff's alpha for one yes/no item across
   scenarios.  Missing ratings are allowed and agreement by chance is taken out.
 - :func:`deviation_from_consensus`: how far each inspector sits from the others on the same
@@ -19,13 +20,21 @@ krippendorff package on the same data.
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
-__all__ = ["Icc21", "deviation_from_consensus", "icc2_1", "krippendorff_alpha_nominal"]
+__all__ = ["ICC_BANDS", "Icc21", "IccReading", "deviation_from_consensus", "icc2_1", "icc_band",
+           "icc_reading", "krippendorff_alpha_nominal"]
+
+#: Koo & Li (2016), the words for an ICC: below 0.5 poor, 0.5 to 0.75 moderate, 0.75 to 0.9
+#: good, above 0.9 excellent.  A value on an edge goes to the band above (0.5 is moderate).
+ICC_BANDS = ("poor", "moderate", "good", "excellent")
+_EDGES = (0.5, 0.75, 0.9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +105,48 @@ def icc2_1(ratings: ArrayLike, confidence: float = 0.95) -> Icc21:
         return Icc21(float(icc), nan, nan, float(f_value), pvalue, n, k,
                      "情境之間的差異小於隨機誤差，無法估計信賴區間")
     return Icc21(float(icc), float(low), float(high), float(f_value), pvalue, n, k)
+
+
+def icc_band(value: float) -> str:
+    """The Koo & Li (2016) band of one ICC value (an interval bound or an estimate)."""
+    if math.isnan(value):
+        raise ValueError("an ICC of NaN has no band")
+    return ICC_BANDS[bisect_right(_EDGES, value)]
+
+
+@dataclass(frozen=True, slots=True)
+class IccReading:
+    """An ICC in words: the bands of the interval's two bounds (Koo & Li 2016).
+
+    ``low == high`` when the whole interval lies in one band; otherwise the reading is "low to
+    high" ("poor to moderate").  ``from_interval`` is False when there was no interval and both
+    are the band of the estimate alone, which is then no more than a tentative reading.
+    """
+
+    low: str
+    high: str
+    from_interval: bool
+
+    @property
+    def key(self) -> str:
+        """``"poor"`` ... ``"excellent"``, or ``"poor to moderate"`` and the like."""
+        return self.low if self.low == self.high else f"{self.low} to {self.high}"
+
+
+def icc_reading(icc: float, low: float, high: float) -> IccReading | None:
+    """Read an ICC from its confidence interval ``low``-``high``, not from the estimate.
+
+    Koo & Li (2016) ask for the reading to come from the 95% interval: an estimate of 0.39 with
+    an interval 0.09-0.74 is "poor to moderate", not "poor".  When the interval is NaN (not
+    estimable, see :func:`icc2_1`) the estimate's band is given with ``from_interval=False``;
+    None when the estimate itself is NaN.
+    """
+    if math.isnan(icc):
+        return None
+    if math.isnan(low) or math.isnan(high):
+        band = icc_band(icc)
+        return IccReading(band, band, from_interval=False)
+    return IccReading(icc_band(min(low, high)), icc_band(max(low, high)), from_interval=True)
 
 
 def krippendorff_alpha_nominal(ratings: ArrayLike) -> float:

@@ -22,7 +22,7 @@ from scipy import stats
 from analysis.arrays import as_count_table
 from analysis.wilson import z_for
 
-__all__ = ["CmhResult", "cmh_test"]
+__all__ = ["CmhResult", "Homogeneity", "cmh_test", "homogeneity_test"]
 
 _NAN = float("nan")
 
@@ -109,3 +109,66 @@ def cmh_test(tables: ArrayLike, *, confidence: float = 0.95) -> CmhResult:
         odds = 0.0 if s > 0 else float("inf")
         note = "the odds ratio is 0 or infinite, so it has no Robins-Breslow-Greenland interval"
     return CmhResult(stat, float(stats.chi2.sf(stat, 1)), odds, ci, n_strata, note)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Homogeneity:
+    """Breslow-Day test, with Tarone's correction, that every office shares one odds ratio.
+
+    A pooled change means something only when the offices moved alike: four offices changing
+    in opposite directions can cancel to a common odds ratio of 1.  ``statistic`` is chi-square
+    on ``df = n_strata - 1``; NaN (with ``note``) when fewer than two offices contribute or the
+    pooled odds ratio is 0 or infinite.
+    """
+
+    statistic: float
+    df: int
+    pvalue: float
+    n_strata: int
+    note: str | None
+
+
+def _expected_a(n1, n2, m1, psi):
+    """The count of cell ``a`` each stratum would have at odds ratio ``psi``, its margins
+    fixed: the root of ``a (n2 - m1 + a) = psi (n1 - a)(m1 - a)`` inside the margins."""
+    low, high = np.maximum(0.0, m1 - n2), np.minimum(n1, m1)
+    quad = 1.0 - psi
+    lin = n2 - m1 + psi * (n1 + m1)
+    const = -psi * n1 * m1
+    if abs(quad) < 1e-12:
+        return -const / lin
+    root = np.sqrt(lin * lin - 4.0 * quad * const)
+    first, second = (-lin + root) / (2.0 * quad), (-lin - root) / (2.0 * quad)
+    inside = (first >= low - 1e-9) & (first <= high + 1e-9)
+    return np.where(inside, first, second)
+
+
+def homogeneity_test(tables: ArrayLike) -> Homogeneity:
+    """Breslow-Day-Tarone test of equal odds ratios over 2 x 2 tables, one per office.
+
+    The strata used are those :func:`cmh_test` uses (all margins positive); the common odds
+    ratio is Mantel-Haenszel's.  Equal to statsmodels' ``StratifiedTable.test_equal_odds(
+    adjust=True)`` on the same tables.
+    """
+    t = as_count_table(tables, ndim=3, name="tables").astype(np.float64)
+    if t.shape[1:] != (2, 2):
+        raise ValueError(f"tables must have shape (k, 2, 2), got {t.shape}")
+    a, b, c, d = t[:, 0, 0], t[:, 0, 1], t[:, 1, 0], t[:, 1, 1]
+    use = (a + b > 0) & (c + d > 0) & (a + c > 0) & (b + d > 0)
+    a, b, c, d = a[use], b[use], c[use], d[use]
+    k = int(use.sum())
+    if k < 2:
+        return Homogeneity(_NAN, max(k - 1, 0), _NAN, k, "fewer than two offices contribute")
+    big_n = a + b + c + d
+    top, bottom = float(np.sum(a * d / big_n)), float(np.sum(b * c / big_n))
+    if top == 0 or bottom == 0:
+        return Homogeneity(_NAN, k - 1, _NAN, k,
+                           "the pooled odds ratio is 0 or infinite, so equal odds cannot be tested")
+    n1, n2, m1 = a + b, c + d, a + c
+    fitted = _expected_a(n1, n2, m1, top / bottom)
+    variance = 1.0 / (1.0 / fitted + 1.0 / (n1 - fitted) + 1.0 / (m1 - fitted)
+                      + 1.0 / (n2 - m1 + fitted))
+    residual = a - fitted
+    statistic = float(np.sum(residual**2 / variance)
+                      - np.sum(residual) ** 2 / np.sum(variance))   # Tarone (1985)
+    return Homogeneity(statistic, k - 1, float(stats.chi2.sf(statistic, k - 1)), k, None)

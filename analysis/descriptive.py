@@ -25,6 +25,8 @@ from analysis.wilson import wilson_arrays, z_for
 
 __all__ = [
     "AGENCY_Z",
+    "NO_SPREAD",
+    "TOO_FEW",
     "LikertSummary",
     "LikertTable",
     "describe",
@@ -36,6 +38,13 @@ __all__ = [
 #: error.  ``norm.ppf(0.975)`` is 1.959964; the rounded value is used so that the report's
 #: margin of error is the number readers can reproduce by hand.
 AGENCY_Z = 1.96
+
+#: Why a mean's interval is missing (``mean_ci_note``): every answer is on the same level, so
+#: the t-interval would have zero width and claim a certainty that 33 identical answers do not
+#: give (the next respondent may well answer differently).
+NO_SPREAD = "no_spread"
+#: Why a mean's interval is missing: fewer than two answers say nothing about the spread.
+TOO_FEW = "too_few"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -66,8 +75,12 @@ class LikertSummary:
         Mean and sample standard deviation (``ddof=1``) of the level values.  ``n = 0`` gives
         NaN for both; ``n = 1`` gives a mean but NaN ``sd``.
     mean_ci : (float, float)
-        95% t-interval for the mean, ``mean ± t(0.975, n-1)·sd/sqrt(n)``; ``(nan, nan)`` when
-        ``n < 2``.  When every answer is the same level the interval has zero width.
+        95% t-interval for the mean, ``mean ± t(0.975, n-1)·sd/sqrt(n)``, clipped to the scale
+        (lowest to highest level value); ``(nan, nan)`` when ``n < 2`` or when every answer is
+        on the same level (a t-interval would have zero width).  ``mean_ci_note`` says which.
+    mean_ci_note : str or None
+        ``None`` when ``mean_ci`` is given, else why not: :data:`TOO_FEW` (``n < 2``) or
+        :data:`NO_SPREAD` (every answer on one level, ``sd = 0``).
     satisfied : int
         Answers in the top ``satisfied_top`` levels ("top-2 box" by default).
     satisfied_rate : float
@@ -92,6 +105,7 @@ class LikertSummary:
     mean: float
     sd: float
     mean_ci: tuple[float, float]
+    mean_ci_note: str | None
     satisfied: int
     satisfied_rate: float
     satisfied_ci: tuple[float, float]
@@ -105,8 +119,9 @@ class LikertTable:
 
     Every attribute is an array with one entry (or row) per office, with the same meaning as
     the field of the same name in :class:`LikertSummary`; the interval bounds are split into
-    ``*_low`` / ``*_high`` arrays.  ``eq=False`` because arrays have no single truth value.
-    Use :meth:`rows` for the per-office dataclasses.
+    ``*_low`` / ``*_high`` arrays, and ``mean_ci_note`` is a tuple (one note or ``None`` per
+    office).  ``eq=False`` because arrays have no single truth value.  Use :meth:`rows` for the
+    per-office dataclasses.
     """
 
     values: np.ndarray
@@ -119,6 +134,7 @@ class LikertTable:
     sd: np.ndarray
     mean_ci_low: np.ndarray
     mean_ci_high: np.ndarray
+    mean_ci_note: tuple[str | None, ...]
     satisfied: np.ndarray
     satisfied_rate: np.ndarray
     satisfied_ci_low: np.ndarray
@@ -142,6 +158,7 @@ class LikertTable:
                     mean=float(self.mean[i]),
                     sd=float(self.sd[i]),
                     mean_ci=(float(self.mean_ci_low[i]), float(self.mean_ci_high[i])),
+                    mean_ci_note=self.mean_ci_note[i],
                     satisfied=int(self.satisfied[i]),
                     satisfied_rate=float(self.satisfied_rate[i]),
                     satisfied_ci=(
@@ -215,13 +232,21 @@ def describe_arrays(
         no_answer_rate = na / resp
     mean = np.where(has, mean, np.nan)
 
+    # Every answer on one level: sd is 0 and a t-interval [mean, mean] would claim certainty.
+    # Counted from the levels used, not from sd == 0, so no rounding can hide it.
+    flat = two & (np.count_nonzero(c, axis=1) <= 1)
+    sd = np.where(flat, 0.0, sd)
+    estimable = two & ~flat
     tcrit = np.full(k, np.nan)
-    if np.any(two):
-        tcrit[two] = stats.t.ppf(0.975, nf[two] - 1.0)
+    if np.any(estimable):
+        tcrit[estimable] = stats.t.ppf(0.975, nf[estimable] - 1.0)
     with np.errstate(invalid="ignore"):
-        half = np.where(two, tcrit * sd / np.sqrt(np.where(two, nf, 1.0)), np.nan)
-    mean_ci_low = mean - half
-    mean_ci_high = mean + half
+        half = np.where(estimable, tcrit * sd / np.sqrt(np.where(two, nf, 1.0)), np.nan)
+    # inside the scale: 29 answers of 5 and one of 1 would otherwise reach 5.14 (NaN stays NaN)
+    mean_ci_low = np.clip(mean - half, v.min(), v.max())
+    mean_ci_high = np.clip(mean + half, v.min(), v.max())
+    notes = tuple(None if e else (NO_SPREAD if f else TOO_FEW)
+                  for e, f in zip(estimable.tolist(), flat.tolist(), strict=True))
 
     satisfied = c[:, n_levels - satisfied_top :].sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -241,6 +266,7 @@ def describe_arrays(
         sd=sd,
         mean_ci_low=mean_ci_low,
         mean_ci_high=mean_ci_high,
+        mean_ci_note=notes,
         satisfied=satisfied,
         satisfied_rate=rate,
         satisfied_ci_low=s_low,

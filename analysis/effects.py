@@ -180,13 +180,15 @@ def _noncentrality(chi2: float, df: int, cdf_target: float) -> float:
 def cramers_v_interval(
     chi2: float, n: int, rows: int, cols: int, *, confidence: float = 0.95
 ) -> tuple[float, float]:
-    """Confidence interval for Cramér's V by inverting the noncentral chi-square (Smithson 2003).
+    """Confidence interval for Cramér's V as Smithson (2003, pp. 40-41) defines it.
 
     The noncentrality ``lam`` of the chi-square statistic is bracketed by the values for which
-    the observed ``chi2`` is the ``(1 + c)/2`` and ``(1 - c)/2`` quantile, and each bound is
-    turned into ``V = sqrt((lam + df) / (n (min(rows, cols) - 1)))``, the V of a table whose
-    expected chi-square is ``lam + df``.  When the lower ``lam`` is 0 the lower V is 0 (no
-    association is compatible with the data); note that the lower bound therefore jumps from
+    the observed ``chi2`` is the ``(1 + c)/2`` and ``(1 - c)/2`` quantile of the noncentral
+    chi-square, and Smithson turns each bound into ``V = sqrt((lam + df) / (n (q - 1)))``,
+    ``q = min(rows, cols)``: the V of a table whose expected chi-square is ``lam + df``.  His
+    worked example (2 x 4, N = 128, chi2 = 17.29) gives 0.223-0.545, as this does; the other
+    convention, ``sqrt(lam / (n (q - 1)))``, is not his.  When the lower ``lam`` is 0 the lower
+    V is 0 (no association is compatible with the data); the lower bound therefore jumps from
     0 to ``sqrt(df / (n (q - 1)))`` as ``chi2`` passes the critical value.
 
     Parameters

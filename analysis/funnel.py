@@ -67,6 +67,10 @@ class FunnelResult:
         ``I``, offices with answers.
     levels : tuple of float
         Two-sided levels of the control limits, ascending.
+    binomial_outside : list of {"above", "below", None}
+        Beyond the widest *plain binomial* limit (``tau^2 = 0``): differs from the target by
+        more than chance alone.  With overdispersion an office can be here and not in
+        ``outside``: really different, yet within the normal spread among offices.
     """
 
     z: np.ndarray
@@ -81,6 +85,7 @@ class FunnelResult:
     overdispersed: bool
     n_offices: int
     levels: tuple[float, ...]
+    binomial_outside: list[str | None]
 
     def limits(self, n_grid: ArrayLike) -> dict[float, tuple[np.ndarray, np.ndarray]]:
         """Control limits to draw the funnel: see :func:`control_limits`."""
@@ -215,17 +220,20 @@ def funnel(
     phi = p_over = nan
     tau2 = 0.0
     z = np.full(x.shape, nan)
+    z_plain = np.full(x.shape, nan)
     if big_i and base == 0.0:
         # p0 = 0 or 1 has no binomial variation: an office at the target is exactly on it (all
         # of them when p0 is the pooled rate), any other office infinitely far from it
         r = rates[has]
         z[has] = np.where(r == p0, 0.0, np.copysign(np.inf, r - p0))
+        z_plain[has] = z[has]
         if big_i >= 2 and np.all(r == p0):
             phi, p_over = 0.0, 1.0
     elif big_i:
         r, m = rates[has], nf[has]
         s2 = base / m
         z0 = (r - p0) / np.sqrt(s2)
+        z_plain[has] = z0
         if big_i >= 2:
             lo, hi = np.quantile(z0, [winsor, 1.0 - winsor])
             phi = float(np.mean(np.clip(z0, lo, hi) ** 2))
@@ -250,4 +258,5 @@ def funnel(
         overdispersed=overdispersed,
         n_offices=big_i,
         levels=lv,
+        binomial_outside=_flags(z_plain, lv[-1]),
     )

@@ -19,10 +19,12 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from analysis.arrays import as_count_table, as_float_array
+from analysis.descriptive import NO_SPREAD, TOO_FEW
 from analysis.wilson import check_confidence, wilson_arrays, z_for
 
 __all__ = [
     "DEFAULT_BANDS",
+    "SCORE_RANGE",
     "ItemFailureRates",
     "ScoreSummary",
     "grade_for",
@@ -30,6 +32,9 @@ __all__ = [
     "score_summary",
     "section_scores",
 ]
+
+#: The scale of a score, and of its interval.
+SCORE_RANGE = (0.0, 100.0)
 
 #: Grade bands as (lower bound, label), highest first: 90 and above 優等, 80 甲, 70 乙, 60 丙,
 #: below 60 丁.  The project passes its own bands from configuration; this is only a default.
@@ -102,10 +107,16 @@ class ScoreSummary:
     mean : numpy.ndarray
         Mean score (0-100); NaN when ``n = 0``.
     sd : numpy.ndarray
-        Sample standard deviation (``ddof=1``); NaN when ``n < 2``.
+        Sample standard deviation (``ddof=1``); NaN when ``n < 2``, exactly 0 when every check
+        scored the same (up to rounding in the SQL sums).
     mean_ci_low, mean_ci_high : numpy.ndarray
-        t-interval for the mean at the requested confidence; NaN when ``n < 2`` (one check says
-        nothing about how much checks vary).
+        t-interval for the mean at the requested confidence, clipped to 0-100; NaN when
+        ``n < 2`` (one check says nothing about how much checks vary) and when every check
+        scored the same (three checks of 100 would give [100, 100], a certainty three calls
+        do not give).
+    mean_ci_note : tuple of (str or None)
+        ``None`` where the interval is given, else why not: ``"too_few"`` (``n < 2``) or
+        ``"no_spread"`` (``sd = 0``); see :mod:`analysis.descriptive`.
     grade : tuple of str
         Band label of the (unrounded) mean; ``""`` when ``n = 0`` or below all bands.
     """
@@ -115,6 +126,7 @@ class ScoreSummary:
     sd: np.ndarray
     mean_ci_low: np.ndarray
     mean_ci_high: np.ndarray
+    mean_ci_note: tuple[str | None, ...]
     grade: tuple[str, ...]
 
 
@@ -172,20 +184,25 @@ def score_summary(
     tol = 1e-9 * np.maximum(tsq, 1.0)
     if np.any(np.where(two, ss < -tol, False)):
         raise ValueError("total and total_sq are inconsistent: they imply a negative variance")
-    # Rounding noise can make the sum of squares slightly negative when every score is equal.
-    ss = np.maximum(np.where(two, ss, 0.0), 0.0)
+    # Rounding noise leaves a sum of squares slightly off 0 when every score is equal (83.33...
+    # three times): within the tolerance it is 0, and there is no spread to make an interval.
+    flat = two & (ss <= tol)
+    ss = np.where(two & ~flat, ss, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         sd = np.where(two, np.sqrt(ss / (nf - 1.0)), np.nan)
+    estimable = two & ~flat
     tcrit = np.full(nn.shape, np.nan)
-    if np.any(two):
-        tcrit[two] = stats.t.ppf(0.5 + conf / 2.0, nf[two] - 1.0)
-    half = np.where(two, tcrit * sd / np.sqrt(np.maximum(nf, 1.0)), np.nan)
+    if np.any(estimable):
+        tcrit[estimable] = stats.t.ppf(0.5 + conf / 2.0, nf[estimable] - 1.0)
+    half = np.where(estimable, tcrit * sd / np.sqrt(np.maximum(nf, 1.0)), np.nan)
     return ScoreSummary(
         n=nn,
         mean=mean,
         sd=sd,
-        mean_ci_low=mean - half,
-        mean_ci_high=mean + half,
+        mean_ci_low=np.clip(mean - half, *SCORE_RANGE),   # NaN stays NaN
+        mean_ci_high=np.clip(mean + half, *SCORE_RANGE),
+        mean_ci_note=tuple(None if e else (NO_SPREAD if f else TOO_FEW)
+                           for e, f in zip(estimable.tolist(), flat.tolist(), strict=True)),
         grade=tuple(grade_for(mean, bands)),
     )
 

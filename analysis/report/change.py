@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .. import change, descriptive, effects, pairwise, proportions
+from .. import change, cmh, descriptive, effects, pairwise, proportions
 from .common import DEFAULT_MIN_N, OfficeInfo, clean, office_fields, pair
 
 ALPHA = 0.05
@@ -69,7 +69,9 @@ def change_report(offices: Sequence[OfficeInfo], current: np.ndarray, before: np
                                    "p": clean(np.atleast_1d(shift.pvalue)[j]),
                                    "rank_biserial": clean(np.atleast_1d(shift.rank_biserial)[j])}
         rows.append(row)
-    return {"change": rows, "change_test": omnibus_change(then, now, judged)}
+    tables = _strata(then, now, judged)
+    return {"change": rows, "change_test": omnibus_change(then, now, judged),
+            "homogeneity": homogeneity(tables)}
 
 
 def _bottom_third(rates: np.ndarray, judged: np.ndarray) -> np.ndarray:
@@ -86,14 +88,29 @@ def omnibus_change(then, now, judged: np.ndarray) -> dict | None:
     2 x 2 table of period x satisfied; the pooled odds ratio says which way and how much."""
     if len(judged) == 0:
         return None
-    tables = np.stack([
-        np.stack([then.satisfied[judged], then.n[judged] - then.satisfied[judged]], axis=-1),
-        np.stack([now.satisfied[judged], now.n[judged] - now.satisfied[judged]], axis=-1),
-    ], axis=1)  # offices x period (before, after) x (satisfied, not)
-    result = effects.cmh_test(tables)
+    result = effects.cmh_test(_strata(then, now, judged))
     return {"test": "Cochran-Mantel-Haenszel", "offices": len(judged),
             "statistic": clean(result.statistic), "p": clean(result.pvalue),
             "odds_ratio": clean(result.odds_ratio), "odds_ratio_ci": pair(*result.odds_ratio_ci)}
+
+
+def _strata(then, now, judged: np.ndarray) -> np.ndarray:
+    """offices x period (before, after) x (satisfied, not)"""
+    return np.stack([
+        np.stack([then.satisfied[judged], then.n[judged] - then.satisfied[judged]], axis=-1),
+        np.stack([now.satisfied[judged], now.n[judged] - now.satisfied[judged]], axis=-1),
+    ], axis=1)
+
+
+def homogeneity(tables: np.ndarray) -> dict | None:
+    """Did the offices move alike?  Without it a pooled "no change" can hide offices that
+    moved in opposite directions and cancelled out."""
+    if len(tables) == 0:
+        return None
+    result = cmh.homogeneity_test(tables)
+    return {"test": "Breslow-Day (Tarone)", "offices": result.n_strata,
+            "statistic": clean(result.statistic), "df": result.df, "p": clean(result.pvalue),
+            "differs": bool(result.pvalue < ALPHA) if np.isfinite(result.pvalue) else None}
 
 
 def trend_rows(offices: Sequence[OfficeInfo], periods: Sequence[str], labels: Sequence[str],

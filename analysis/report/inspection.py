@@ -2,8 +2,12 @@
 
 A grade for an office and period needs ``min_checks`` checks: with one or two, the office's
 "grade" is one afternoon's call.  Below that each check is listed with its own grade and the
-office gets 查核次數不足.  An interval needs at least two checks.  The most-missed items are
-ordered by the Wilson lower bound, so one miss in one applicable check does not top the list.
+office gets 查核次數不足.  An interval needs at least two checks and some spread among them:
+three checks of 100 give no interval (``score_ci`` ``[None, None]``, ``score_ci_note``
+``"no_spread"``), not [100, 100]; a change between two periods in which every check scored the
+same gives none either (``diff_ci_note``).  Intervals stay inside the scale (0 to 100 for a
+score, -100 to 100 for a change).  The most-missed items are ordered by the Wilson lower bound,
+so one miss in one applicable check does not top the list.
 """
 
 from __future__ import annotations
@@ -14,9 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import effects, inspections, pairwise
+from ..descriptive import NO_SPREAD, TOO_FEW
 from .common import DEFAULT_MIN_CHECKS, OfficeInfo, clean, office_fields, pair
 
 ALPHA = 0.05
+#: A change in mean score can run from -100 to 100.
+CHANGE_RANGE = (-100.0, 100.0)
 
 
 @dataclass(frozen=True)
@@ -35,11 +42,13 @@ class InspectionTables:
 
 
 def _score_ci(summary: inspections.ScoreSummary, i: int) -> list:
-    """The mean's interval clipped to 0-100; None with fewer than two checks (NaN stays NaN:
-    ``max(0.0, nan)`` is 0.0 in Python, which once printed "95 % CI 0.0-100.0" for one check)."""
-    if summary.n[i] < 2:
+    """The mean's interval clipped to 0-100; None with fewer than two checks or no spread (NaN
+    stays NaN: ``max(0.0, nan)`` is 0.0 in Python, which once printed "95 % CI 0.0-100.0" for
+    one check)."""
+    if summary.n[i] < 2 or summary.mean_ci_note[i] is not None:
         return [None, None]
-    low, high = np.clip([summary.mean_ci_low[i], summary.mean_ci_high[i]], 0.0, 100.0)
+    low, high = np.clip([summary.mean_ci_low[i], summary.mean_ci_high[i]],
+                        *inspections.SCORE_RANGE)
     return pair(low, high)
 
 
@@ -70,6 +79,7 @@ def inspection_report(offices: Sequence[OfficeInfo], tables: InspectionTables,
         row = {**office_fields(office), "n": n, "checks": n, "graded": graded,
                "score_mean": clean(summary.mean[i]), "score_sd": clean(summary.sd[i]),
                "score_ci": _score_ci(summary, i),
+               "score_ci_note": summary.mean_ci_note[i] if n else None,
                "grade": summary.grade[i] if graded else None,
                "sections": {key: clean(values[i]) for key, values in section_pct.items()},
                "check_grades": None}
@@ -111,15 +121,24 @@ def most_missed(tables: InspectionTables) -> list[dict]:
 def score_change(offices: Sequence[OfficeInfo], before: InspectionTables,
                  after: InspectionTables, min_checks: int) -> list[dict]:
     """Mean score later minus earlier per office (Welch interval), Holm-adjusted over offices;
-    an office is compared when both periods have ``min_checks`` checks."""
+    an office is compared when both periods have ``min_checks`` checks.
+
+    The interval is clipped to -100..100.  When every check of both periods scored the same the
+    Welch interval has zero width ("0.0 [0.0, 0.0]" from three checks of 100 each half): it is
+    left out (``diff_ci`` ``[None, None]``, ``diff_ci_note`` ``"no_spread"``); ``"too_few"``
+    when a period has one check only (``min_checks = 1``).
+    """
     both = (np.asarray(before.n) >= min_checks) & (np.asarray(after.n) >= min_checks)
     judged = np.flatnonzero(both)
     rows = [{**office_fields(o), "before_checks": int(before.n[i]),
              "after_checks": int(after.n[i]), "reportable": bool(both[i]), "diff": None,
-             "diff_ci": [None, None], "p": None, "p_adjusted": None, "direction": None}
+             "diff_ci": [None, None], "diff_ci_note": None, "p": None, "p_adjusted": None,
+             "direction": None}
             for i, o in enumerate(offices)]
     if not len(judged):
         return rows
+    then, now = (inspections.score_summary(t.n[judged], t.total[judged], t.total_sq[judged])
+                 for t in (before, after))
     d = effects.mean_difference(before.n[judged], before.total[judged], before.total_sq[judged],
                                 after.n[judged], after.total[judged], after.total_sq[judged])
     p = np.atleast_1d(d.pvalue)
@@ -127,10 +146,22 @@ def score_change(offices: Sequence[OfficeInfo], before: InspectionTables,
     adjusted = np.full(p.shape, np.nan)
     if ok.any():
         adjusted[ok] = pairwise.adjust_pvalues(p[ok], "holm")
+    low, high = (np.clip(np.atleast_1d(x), *CHANGE_RANGE) for x in (d.low, d.high))
     for j, i in enumerate(judged):
         diff = float(np.atleast_1d(d.diff)[j])
         direction = ("up" if diff > 0 else "down") if adjusted[j] < ALPHA else None
-        rows[i].update(diff=clean(diff), diff_ci=pair(np.atleast_1d(d.low)[j],
-                                                      np.atleast_1d(d.high)[j]),
+        note = _change_note(then, now, j)
+        rows[i].update(diff=clean(diff), diff_ci_note=note,
+                       diff_ci=[None, None] if note else pair(low[j], high[j]),
                        p=clean(p[j]), p_adjusted=clean(adjusted[j]), direction=direction)
     return rows
+
+
+def _change_note(then: inspections.ScoreSummary, now: inspections.ScoreSummary,
+                 j: int) -> str | None:
+    """Why a change has no interval: a period with one check, or no spread in either period
+    (with spread in one period only, Welch's interval is a real one)."""
+    notes = (then.mean_ci_note[j], now.mean_ci_note[j])
+    if TOO_FEW in notes:
+        return TOO_FEW
+    return NO_SPREAD if notes == (NO_SPREAD, NO_SPREAD) else None

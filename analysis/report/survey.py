@@ -153,6 +153,7 @@ def likert_report(
             row |= {
                 "mean": clean(summary.mean[i]), "sd": clean(summary.sd[i]),
                 "mean_ci": pair(summary.mean_ci_low[i], summary.mean_ci_high[i]),
+                "mean_ci_note": summary.mean_ci_note[i],   # "no_spread": all on one level
                 "satisfied_rate": clean(summary.satisfied_rate[i]),
                 "satisfied_ci": pair(summary.satisfied_ci_low[i], summary.satisfied_ci_high[i]),
                 "margin_of_error": clean(summary.margin_of_error[i]),
@@ -162,10 +163,11 @@ def likert_report(
                 "shrunk_ci": pair(shrunk.lower[j], shrunk.upper[j]),
                 "rank_interval": [int(ranks.best[j]), int(ranks.worst[j])],
                 "funnel": {"z": clean(fun.z[j]), "outside": fun.outside[j],
-                           "alert": fun.alert[j]},
+                           "alert": fun.alert[j], "binomial_outside": fun.binomial_outside[j]},
             }
         else:
-            row |= {"mean": None, "sd": None, "mean_ci": [None, None], "satisfied_rate": None,
+            row |= {"mean": None, "sd": None, "mean_ci": [None, None], "mean_ci_note": None,
+                    "satisfied_rate": None,
                     "satisfied_ci": [None, None], "margin_of_error": None, "distribution": None,
                     "group": "", "shrunk_rate": None, "shrunk_ci": [None, None],
                     "rank_interval": None, "funnel": None}

@@ -103,3 +103,48 @@ def test_deviation_from_consensus_against_pandas():
     ours = agreement.deviation_from_consensus(x)
     assert ours[1] > 0 > ours[2]
     assert np.isnan(agreement.deviation_from_consensus([[80, np.nan]])).all()
+
+
+# --- reading an ICC from its interval (issue 26, item 7; Koo & Li 2016) -----------------------
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize("value,band", [
+    (-0.3, "poor"), (0.0, "poor"), (0.4999, "poor"), (0.5, "moderate"), (0.7499, "moderate"),
+    (0.75, "good"), (0.8999, "good"), (0.9, "excellent"), (1.0, "excellent")])
+def test_icc_band_at_koo_and_li_edges(value, band):
+    assert agreement.icc_band(value) == band
+
+
+def test_icc_band_refuses_nan():
+    with pytest.raises(ValueError):
+        agreement.icc_band(NAN)
+
+
+@pytest.mark.parametrize("icc,low,high,bands,key", [
+    (0.388, 0.093, 0.736, ("poor", "moderate"), "poor to moderate"),
+    (0.60, 0.50, 0.7499, ("moderate", "moderate"), "moderate"),   # edges inside one band
+    (0.60, 0.4999, 0.7499, ("poor", "moderate"), "poor to moderate"),
+    (0.80, 0.75, 0.90, ("good", "excellent"), "good to excellent"),   # 0.9 is excellent
+    (0.80, 0.75, 0.8999, ("good", "good"), "good"),
+    (0.35, -0.04, 0.96, ("poor", "excellent"), "poor to excellent"),  # a negative bound: poor
+    (0.70, 0.60, 0.95, ("moderate", "excellent"), "moderate to excellent"),
+    (0.95, 0.91, 0.99, ("excellent", "excellent"), "excellent"),
+    (0.20, -0.50, 0.49, ("poor", "poor"), "poor")])
+def test_icc_reading_comes_from_the_interval(icc, low, high, bands, key):
+    reading = agreement.icc_reading(icc, low, high)
+    assert (reading.low, reading.high) == bands
+    assert reading.key == key and reading.from_interval
+
+
+def test_icc_reading_without_an_interval_is_the_estimate_marked_as_such():
+    # identical scores (ICC 1, no interval) and a negative estimate (no interval)
+    perfect = agreement.icc_reading(1.0, NAN, NAN)
+    assert (perfect.key, perfect.from_interval) == ("excellent", False)
+    negative = agreement.icc_reading(-0.4, NAN, NAN)
+    assert (negative.key, negative.from_interval) == ("poor", False)
+    assert agreement.icc_reading(NAN, NAN, NAN) is None
+    # what icc2_1 returns flows through unchanged
+    found = agreement.icc2_1([[80, 80], [70, 70], [90, 90]])
+    assert agreement.icc_reading(found.icc, found.low, found.high).from_interval is False

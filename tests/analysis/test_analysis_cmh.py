@@ -123,3 +123,42 @@ def test_property_cmh_equals_statsmodels(cells):
     if finite:
         np.testing.assert_allclose(res.odds_ratio, odds, rtol=1e-8)
         np.testing.assert_allclose(res.odds_ratio_ci, ci, rtol=1e-8)
+
+
+# -- Breslow-Day-Tarone: did the offices move alike? (issue 26) -------------------------------
+
+@given(st.integers(2, 12), st.integers(0, 10_000))
+@settings(max_examples=80, deadline=None)
+def test_homogeneity_matches_statsmodels_test_equal_odds(k, seed):
+    from analysis.cmh import homogeneity_test
+
+    rng = np.random.default_rng(seed)
+    tables = rng.integers(0, 80, size=(k, 2, 2))
+    ours = homogeneity_test(tables)
+    use = (tables.sum(axis=2) > 0).all(axis=1) & (tables.sum(axis=1) > 0).all(axis=1)
+    if use.sum() < 2 or np.isnan(ours.statistic):
+        assert np.isnan(ours.pvalue) and ours.note
+        return
+    reference = StratifiedTable(np.moveaxis(tables[use], 0, -1).astype(float))
+    theirs = reference.test_equal_odds(adjust=True)
+    assert ours.statistic == pytest.approx(theirs.statistic, rel=1e-7)
+    assert ours.pvalue == pytest.approx(theirs.pvalue, rel=1e-4, abs=1e-12)
+    assert ours.df == use.sum() - 1
+
+
+def test_homogeneity_sees_opposite_changes_that_cancel_out():
+    from analysis.cmh import homogeneity_test
+
+    # earlier (satisfied, not), later (satisfied, not): two rise, two fall by as much
+    tables = [[[50, 50], [80, 20]], [[50, 50], [80, 20]], [[80, 20], [50, 50]],
+              [[80, 20], [50, 50]]]
+    pooled = cmh_test(tables)
+    assert pooled.odds_ratio == pytest.approx(1.0) and pooled.pvalue > 0.9
+    assert homogeneity_test(tables).pvalue < 1e-6
+
+
+def test_homogeneity_needs_two_offices():
+    from analysis.cmh import homogeneity_test
+
+    result = homogeneity_test([[[10, 5], [8, 7]]])
+    assert math.isnan(result.pvalue) and result.note

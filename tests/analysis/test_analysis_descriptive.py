@@ -20,8 +20,14 @@ def check_against_raw(s: LikertSummary, row, values=LEVELS, top=2):
     assert s.n == n
     np.testing.assert_allclose(s.mean, x.mean(), rtol=RTOL)
     np.testing.assert_allclose(s.sd, np.std(x, ddof=1), rtol=RTOL)
-    lo, hi = stats.t.interval(0.95, n - 1, loc=x.mean(), scale=stats.sem(x))
-    np.testing.assert_allclose(s.mean_ci, (lo, hi), rtol=RTOL)
+    if np.unique(x).size > 1:
+        lo, hi = stats.t.interval(0.95, n - 1, loc=x.mean(), scale=stats.sem(x))
+        # the interval stays on the scale: clipped to the lowest and highest level value
+        expected = np.clip([lo, hi], np.min(values), np.max(values))
+        np.testing.assert_allclose(s.mean_ci, expected, rtol=RTOL)
+        assert s.mean_ci_note is None
+    else:
+        assert all(math.isnan(v) for v in s.mean_ci) and s.mean_ci_note == "no_spread"
     sat = int(np.sum(x >= np.asarray(values)[-top]))
     assert s.satisfied == sat
     np.testing.assert_allclose(s.satisfied_rate, sat / n, rtol=RTOL)
@@ -110,7 +116,7 @@ def test_single_answer():
     assert s.n == 1
     assert s.mean == 4.0
     assert math.isnan(s.sd)
-    assert all(math.isnan(v) for v in s.mean_ci)
+    assert all(math.isnan(v) for v in s.mean_ci) and s.mean_ci_note == "too_few"
     assert s.satisfied == 1 and s.satisfied_rate == 1.0
     np.testing.assert_allclose(s.satisfied_ci, scipy_wilson(1, 1), rtol=RTOL)
     assert s.satisfied_ci[1] == 1.0
@@ -121,7 +127,8 @@ def test_all_answers_on_one_level():
     s = describe([0, 0, 0, 0, 40])
     assert s.mean == 5.0
     assert s.sd == 0.0
-    assert s.mean_ci == (5.0, 5.0)
+    # no spread: not the zero-width [5.0, 5.0], which would claim a certainty 40 answers lack
+    assert all(math.isnan(v) for v in s.mean_ci) and s.mean_ci_note == "no_spread"
     assert s.satisfied_rate == 1.0
     assert s.margin_of_error_observed == 0.0  # why it is not what is published
     assert s.margin_of_error == pytest.approx(1.96 * math.sqrt(0.25 / 40))
@@ -143,6 +150,9 @@ def test_describe_table_equals_describe_per_row():
         one = describe(table[i], no_answer=int(na[i]))
         for field in LikertSummary.__slots__:
             a, b = getattr(s, field), getattr(one, field)
+            if field == "mean_ci_note":
+                assert a == b
+                continue
             np.testing.assert_array_equal(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
     arr = describe_arrays(table, no_answer=na)
     np.testing.assert_array_equal(arr.n, table.sum(axis=1))

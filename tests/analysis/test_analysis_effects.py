@@ -1,6 +1,7 @@
 """Welch's ANOVA against statsmodels on the expanded answers, the Cramér's V interval against an
-independent bisection, Feldt's alpha interval against pingouin, the Welch t interval from sums
-against scipy on the raw scores."""
+independent bisection, an independent brentq from the table and Smithson's worked example,
+Feldt's alpha interval against pingouin, the Welch t interval from sums against scipy on the
+raw scores."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pingouin
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
+from scipy import optimize, stats
 from statsmodels.stats.oneway import anova_oneway
 from support.counts import TABLES, expand_row, score_aggregates
 
@@ -179,6 +180,58 @@ def test_cramers_v_interval_contains_the_estimate():
     chi = chi2_from_counts(table)
     low, high = cramers_v_interval(chi.statistic, chi.n_total, 6, 5)
     assert chi.pvalue < 0.05 and 0 < low < chi.cramers_v < high < 1
+
+
+#: Smithson (2003, p. 41): school type x test-score band, Cramér's V 0.368, 95% CI 0.223-0.545
+SMITHSON_P41 = [[6, 14, 17, 9], [30, 32, 17, 3]]
+
+
+def brentq_smithson_v(table, confidence):
+    """Smithson's interval from the raw table, on its own: scipy's Pearson chi-square, each
+    noncentrality bound by brentq on ncx2.cdf, then sqrt((lam + df) / (N (q - 1)))."""
+    table = np.asarray(table, dtype=float)
+    chi2, _, df, _ = stats.chi2_contingency(table, correction=False)
+    n, q = table.sum(), min(table.shape) - 1
+
+    def lam(target):
+        if stats.chi2.cdf(chi2, df) <= target:      # even no association is too far: 0
+            return 0.0
+        hi = 1.0
+        while stats.ncx2.cdf(chi2, df, hi) > target:
+            hi *= 2
+        return optimize.brentq(lambda x: stats.ncx2.cdf(chi2, df, x) - target, 0.0, hi,
+                               xtol=1e-13, rtol=1e-13)
+
+    low, high = lam((1 + confidence) / 2), lam((1 - confidence) / 2)
+    v_low = 0.0 if low == 0.0 else math.sqrt((low + df) / (n * q))
+    return min(v_low, 1.0), min(math.sqrt((high + df) / (n * q)), 1.0)
+
+
+@pytest.mark.parametrize("table,confidence,zero_low", [
+    (SMITHSON_P41, 0.95, False),
+    ([[20, 22, 19], [21, 18, 23], [19, 21, 20]], 0.95, True),    # no association: lower 0
+    ([[40, 10], [12, 38]], 0.95, False),
+    ([[14, 6], [11, 9], [9, 11], [6, 14], [10, 10]], 0.9, True),   # office x satisfied
+    ([[16, 4], [11, 9], [9, 11], [4, 16], [10, 10]], 0.9, False),
+    ([[30, 25, 10, 5, 2], [12, 20, 25, 15, 8], [5, 9, 14, 22, 30], [8, 8, 9, 7, 8]], 0.99,
+     False),
+    ([[9, 11], [12, 8]], 0.95, True),
+])
+def test_cramers_v_interval_is_smithsons_from_the_table(table, confidence, zero_low):
+    chi = chi2_from_counts(table)
+    low, high = cramers_v_interval(chi.statistic, chi.n_total, *np.shape(table),
+                                   confidence=confidence)
+    ref_low, ref_high = brentq_smithson_v(table, confidence)
+    assert low == pytest.approx(ref_low, rel=1e-8, abs=1e-12)
+    assert high == pytest.approx(ref_high, rel=1e-8)
+    assert (low == 0.0) is zero_low and (chi.pvalue >= 1 - confidence) is zero_low
+
+
+def test_cramers_v_interval_gives_smithsons_worked_example():
+    chi = chi2_from_counts(SMITHSON_P41)
+    low, high = cramers_v_interval(chi.statistic, chi.n_total, 2, 4)
+    assert round(chi.cramers_v, 3) == pytest.approx(0.367, abs=0.0015)   # he prints 0.368
+    assert (round(low, 3), round(high, 3)) == (0.223, 0.545)
 
 
 @pytest.mark.parametrize(

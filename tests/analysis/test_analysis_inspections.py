@@ -49,11 +49,13 @@ def test_score_summary_matches_raw_scores():
         if np.std(x) > 0:
             lo, hi = stats.t.interval(0.95, x.size - 1, loc=x.mean(), scale=stats.sem(x))
             np.testing.assert_allclose(
-                [res.mean_ci_low[i], res.mean_ci_high[i]], [lo, hi], rtol=RTOL
+                [res.mean_ci_low[i], res.mean_ci_high[i]], np.clip([lo, hi], 0, 100), rtol=RTOL
             )
     assert res.grade == ("優等", "甲", "乙", "", "丁", "優等")
     assert res.mean[0] == pytest.approx(91.375, rel=RTOL)
-    assert res.sd[5] == 0.0 and res.mean_ci_low[5] == res.mean_ci_high[5] == 100.0
+    # two checks of 100: no spread, so no interval rather than [100, 100]
+    assert res.sd[5] == 0.0 and math.isnan(res.mean_ci_low[5]) and math.isnan(res.mean_ci_high[5])
+    assert res.mean_ci_note == (None, None, "too_few", "too_few", None, "no_spread")
 
 
 def test_score_summary_confidence_level():

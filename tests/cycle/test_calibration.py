@@ -13,6 +13,7 @@ from support.flows import client_for, full_phone_answers, post_page
 from support.oracles import pingouin_icc2
 from support.web import hidden_fields
 
+from analysis.agreement import Icc21
 from webapp.capture.submissions import Submission
 from webapp.cycle.calibration import services as calibrations
 from webapp.cycle.calibration.models import CalibrationRound, CalibrationScore
@@ -156,3 +157,55 @@ def test_the_report_says_how_comparable_the_inspectors_scores_are(app, panel):
     analyst = client_for(app, factories.user("analyst"))
     page = analyst.get("/reports/?period=2025H2&instrument=phone").get_data(as_text=True)
     assert "1 個機關由兩位以上查核人員查核" in page and f"{said['icc']:.2f}" in page
+
+
+def fixed_icc(monkeypatch, icc, low, high, note=None):
+    """The page's ICC pinned to given numbers (the services module's own reference)."""
+    made = Icc21(icc, low, high, 3.0, 0.01, 12, 3, note)
+    monkeypatch.setattr(calibrations, "icc2_1", lambda scores: made)
+
+
+def test_the_page_reads_the_agreement_from_its_interval(app, panel, monkeypatch):
+    # issue 26, item 7: an estimate of 0.39 is "poor", but its interval 0.09-0.74 reaches
+    # moderate, so the page says "poor to moderate" (Koo & Li 2016)
+    score_all(panel)
+    fixed_icc(monkeypatch, 0.388, 0.093, 0.736)
+    page = panel["coordinator"].get("/calibration/").get_data(as_text=True)
+    assert "ICC(2,1) = <strong>0.39</strong>" in page and "0.09–0.74" in page
+    assert "一致性差至中等" in page
+    assert "只依點估計" not in page
+
+
+def test_without_an_interval_the_page_says_the_reading_is_the_estimates(app, panel, monkeypatch):
+    score_all(panel)
+    nan = float("nan")
+    fixed_icc(monkeypatch, 1.0, nan, nan, "各查核人員分數完全一致")
+    page = panel["coordinator"].get("/calibration/").get_data(as_text=True)
+    lead = page[page.index('<p class="lead">'):]
+    lead = lead[:lead.index("</p>")]
+    assert "一致性極佳（沒有信賴區間，只依點估計判讀，請保留） 各查核人員分數完全一致" in lead
+    assert "95%" not in lead
+
+
+@pytest.mark.parametrize("low,high,reading,said", [
+    (0.78, 0.95, "good to excellent", "不同查核人員的分數大致可以互相比較。"),
+    (0.62, 0.95, "moderate to excellent", "比較時請保留"),
+])
+def test_the_report_reads_comparability_from_the_interval(app, panel, monkeypatch, low, high,
+                                                          reading, said):
+    from datetime import UTC, datetime
+
+    from webapp.reporting.reports.build import build
+
+    score_all(panel)
+    fixed_icc(monkeypatch, 0.88, low, high)
+    daan = factories.office()
+    for who, score in ((panel["people"][0], 80.0), (panel["people"][1], 90.0)):
+        factories.record(daan, who, status="approved", score=score, grade="甲",
+                         occurred_at=datetime(2025, 8, 12, 2, 15, tzinfo=UTC))
+    with app.test_request_context():
+        report = build("2025H2", "phone")
+    assert report["instruments"]["phone"]["comparability"]["reading"] == reading
+    analyst = client_for(app, factories.user("analyst"))
+    page = analyst.get("/reports/?period=2025H2&instrument=phone").get_data(as_text=True)
+    assert said in page

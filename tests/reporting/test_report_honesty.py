@@ -196,3 +196,105 @@ def test_trend_rows_hide_rates_below_the_minimum():
     assert [p["rate"] for p in rows[0]["points"]] == [0.8, 0.8]
     assert [p["rate"] for p in rows[1]["points"]] == [None, None]
     assert rows[1]["points"][1]["n"] == 12
+
+
+# -- issue 26: the summary never contradicts itself, and leaves no office out ------------------
+
+def test_offices_that_moved_in_opposite_directions_are_named_not_called_unchanged():
+    k = 12
+    before = table([0.50, 0.50, 0.80, 0.80] + [0.70] * (k - 4), [200] * k)
+    after = table([0.75, 0.72, 0.50, 0.55] + [0.70] * (k - 4), [200] * k)
+    s = section(after, previous=before)
+    assert s["change_test"]["p"] > 0.05                       # pooled, they cancel out
+    assert s["homogeneity"]["p"] < 1e-6 and s["homogeneity"]["differs"] is True
+    strata = [[[b[3:].sum(), b[:3].sum()], [a[3:].sum(), a[:3].sum()]]
+              for b, a in zip(before, after, strict=True)]
+    reference = StratifiedTable(np.array(strata, dtype=float).transpose(1, 2, 0))
+    assert s["homogeneity"]["p"] == pytest.approx(reference.test_equal_odds(adjust=True).pvalue)
+    summary = survey_summary(s, compare_label="前期")
+    text = "".join(summary["sentences"])
+    assert "沒有明確的改變" not in text
+    assert "上升：機關00、機關01；下降：機關02、機關03" in text
+    assert summary["numbers"]["overall_change"] == "mixed"
+    english = "".join(survey_summary(s, "en", compare_label="H1")["sentences"])
+    assert "up: Office 00, Office 01; down: Office 02, Office 03" in english
+
+
+def test_a_homogeneous_change_is_still_read_from_the_pooled_test():
+    k = 6
+    before = table([0.70] * k, [300] * k)
+    s = section(table([0.70] * k, [300] * k), previous=before)
+    assert s["homogeneity"]["differs"] is False
+    summary = survey_summary(s, compare_label="前期")
+    assert summary["numbers"]["overall_change"] == "flat"
+    assert any("沒有明確的改變" in sentence for sentence in summary["sentences"])
+
+
+def test_every_active_office_is_accounted_for_in_the_summary():
+    counts = table([0.9, 0.5, 0.8, 0.0, 0.0], [100, 29, 30, 0, 0])
+    no_answer = np.array([0, 0, 0, 7, 0], dtype=np.int64)     # O03: only "no answer"
+    s = likert_report(offices(5), {"overall": counts}, {"overall": no_answer},
+                      {"overall": "整體滿意度"}, min_n=30)
+    summary = survey_summary(s)
+    numbers = summary["numbers"]
+    assert numbers["active_offices"] == 5
+    assert numbers["too_small"] == ["O01"] and numbers["only_no_answer"] == ["O03"]
+    assert numbers["no_responses"] == ["O04"]
+    assert (numbers["reportable"] + len(numbers["too_small"]) + len(numbers["only_no_answer"])
+            + len(numbers["no_responses"])) == numbers["active_offices"]
+    text = "".join(summary["sentences"])
+    assert text.startswith("本期 5 個機關中有 3 個機關、共 159 位民眾填答，")
+    assert "機關01（29 人）" in text
+    assert "都沒有回答這一題，無法評比：機關03" in text
+    assert "沒有任何民眾填答：機關04" in text
+
+
+def test_real_differences_between_offices_are_never_called_random_error():
+    """Issue 26: 30 offices of very unequal size that really differ (overdispersed); the
+    additive tau^2 widens the limits so much that 120/120 sits inside them.  The summary says
+    the offices differ, names nobody as random error, and the plain binomial verdict is kept."""
+    rates = [0.0, 0.0, 1.0] + list(np.linspace(0.45, 0.95, 27))
+    sizes = [40, 35, 120] + [int(x) for x in np.linspace(30, 800, 27)]
+    s = section(table(rates, sizes))
+    assert s["funnel"]["overdispersed"] and s["funnel"]["tau2"] > 0
+    rows = {o["code"]: o for o in s["offices"]}
+    p0 = s["funnel"]["target"]
+    crit = 3.090232306167813                                   # 99.8 %, two-sided
+    for i, (rate, n) in enumerate(zip(rates, sizes, strict=True)):
+        good = round(rate * n)
+        z = (good / n - p0) / np.sqrt(p0 * (1 - p0) / n)       # plain binomial, by hand
+        expected = "above" if z > crit else "below" if z < -crit else None
+        assert rows[f"O{i:02d}"]["funnel"]["binomial_outside"] == expected, i
+    assert rows["O02"]["funnel"]["binomial_outside"] == "above"  # 120 of 120 is no accident
+    summary = survey_summary(s)
+    text = "".join(summary["sentences"])
+    assert "機關之間確有差異" in text and "隨機誤差範圍內" not in text
+    numbers = summary["numbers"]
+    assert numbers["overdispersed"] is True and "O02" in numbers["beyond_chance"]
+    assert f"{len(numbers['beyond_chance'])} 個機關與整體的差距大於隨機誤差" in text
+    if numbers["distinguishable_pairs"]:
+        assert "不宜排名" not in text
+
+
+def test_without_overdispersion_the_limits_are_the_binomial_ones_and_the_words_agree():
+    sizes = [400] * 12
+    s = section(table([0.8] * 10 + [0.97, 0.55], sizes))
+    assert not s["funnel"]["overdispersed"] or s["funnel"]["tau2"] == 0
+    for o in s["offices"]:
+        assert o["funnel"]["binomial_outside"] == o["funnel"]["outside"]
+
+
+def test_an_inspection_summary_accounts_for_offices_without_checks_and_says_what_plan_grades():
+    from analysis.report import inspection_summary
+
+    report = inspection_report(offices(3), inspection_tables([1, 2, 0], [70.0, 150.0, 0.0],
+                                                             [4900.0, 11300.0, 0.0]),
+                               [(90, "優等"), (80, "甲"), (70, "乙"), (60, "丙"), (0, "丁")],
+                               individual={0: [70.0], 1: [80.0, 70.0]})
+    summary = inspection_summary(report, "神秘客查核")
+    text = "".join(summary["sentences"])
+    assert "1 個機關本期沒有查核：機關02" in text
+    assert "每個機關每期安排至少 3 次" in text
+    numbers = summary["numbers"]
+    assert numbers["active_offices"] == 3 and numbers["unchecked"] == ["O02"]
+    assert len(numbers["graded"]) + len(numbers["too_few_checks"]) + len(numbers["unchecked"]) == 3

@@ -11,13 +11,19 @@ comparable inspectors' scores are where several checked the same office).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import select
 
-from analysis.agreement import Icc21, deviation_from_consensus, icc2_1, krippendorff_alpha_nominal
+from analysis.agreement import (
+    Icc21,
+    IccReading,
+    deviation_from_consensus,
+    icc2_1,
+    icc_reading,
+    krippendorff_alpha_nominal,
+)
 from forms.scoring import score
 from forms.types import Stored
 from webapp.capture.records import snapshot
@@ -79,14 +85,10 @@ class Agreement:
     items: list[dict] = field(default_factory=list)   # {key, label, alpha, units}
 
     @property
-    def reading(self) -> str | None:
-        """ICC in words (Koo & Li 2016): below .5 poor, .5-.75 moderate, .75-.9 good, above
-        excellent; None when it could not be computed."""
-        value = self.icc.icc
-        if math.isnan(value):
-            return None
-        return ("poor" if value < .5 else "moderate" if value < .75 else "good" if value < .9
-                else "excellent")
+    def reading(self) -> IccReading | None:
+        """ICC in words from its 95% interval (Koo & Li 2016; :func:`icc_reading`): "poor to
+        moderate" when the interval spans both; None when the ICC could not be computed."""
+        return icc_reading(self.icc.icc, self.icc.low, self.icc.high)
 
 
 def agreement(key: str) -> Agreement:

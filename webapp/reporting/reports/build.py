@@ -132,14 +132,16 @@ def build(period: str, instrument: str = "all", compare_to: str | None = None,
 
 def comparability(key: str, period: str, ids: list[int]) -> dict:
     """How far one inspector's score can be compared with another's: the offices checked by
-    several inspectors this period, beside the calibration's ICC(2,1) for the instrument."""
+    several inspectors this period, beside the calibration's ICC(2,1) for the instrument.
+    ``reading`` comes from the interval ("good", "poor to moderate", ...; the estimate's band
+    when there is no interval)."""
     several = sum(1 for n in aggregates.inspectors_per_office(key, period, ids).values() if n > 1)
     found = calibrations.agreement(key)
-    icc = found.icc.icc
+    icc, reading = found.icc.icc, found.reading
     return {"offices_with_several_inspectors": several,
             "calibration_rounds": len(found.rounds), "icc": None if icc != icc else icc,
             "icc_ci": None if found.icc.low != found.icc.low else [found.icc.low, found.icc.high],
-            "reading": found.reading}
+            "reading": reading.key if reading else None}
 
 
 def trend_periods(current: Period, count: int = 6) -> list[Period]:

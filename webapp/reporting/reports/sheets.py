@@ -16,6 +16,7 @@ WORDS = {
            "shrunk": "調整後滿意度", "best": "名次區間（最佳）", "worst": "名次區間（最差）",
            "group": "分組", "funnel": "與全體相比", "above": "明顯較高", "below": "明顯較低",
            "alert": "接近界限", "inside": "隨機誤差內", "change": "與前期比較",
+           "within_spread": "超過隨機誤差，仍在一般差異內",
            "before": "前期滿意度", "after": "本期滿意度", "diff": "變化", "diff_low": "變化95%CI下限",
            "diff_high": "變化95%CI上限", "p": "p", "p_adjusted": "校正後p（Holm）",
            "direction": "方向", "up": "上升", "down": "下降", "mdd": "可偵測的最小變化",
@@ -32,7 +33,8 @@ WORDS = {
            "shrunk": "Adjusted rate", "best": "Rank interval (best)",
            "worst": "Rank interval (worst)", "group": "Group", "funnel": "Against the whole",
            "above": "clearly higher", "below": "clearly lower", "alert": "near the limits",
-           "inside": "within chance", "change": "change", "before": "Earlier rate",
+           "inside": "within chance", "within_spread": "beyond chance, within the normal spread",
+           "change": "change", "before": "Earlier rate",
            "after": "Rate now", "diff": "Change", "diff_low": "Change 95% CI low",
            "diff_high": "Change 95% CI high", "p": "p", "p_adjusted": "Adjusted p (Holm)",
            "direction": "Direction", "up": "up", "down": "down",
@@ -58,7 +60,9 @@ def _verdict(funnel: dict | None, w: dict) -> str:
         return ""
     if funnel["outside"]:
         return w[funnel["outside"]]
-    return w["alert"] if funnel["alert"] else w["inside"]
+    if funnel["alert"]:
+        return w["alert"]
+    return w["within_spread"] if funnel.get("binomial_outside") else w["inside"]
 
 
 def survey_sheets(key: str, section: dict, w: dict, english: bool) -> list[Sheet]:
