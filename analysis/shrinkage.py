@@ -6,9 +6,12 @@ standard (Efron & Morris 1975; Goldstein & Spiegelhalter 1996, "League tables an
 limitations", JRSS A 159:385-443): treat the offices' true rates as drawn from a common Beta
 distribution, estimate that distribution from all offices (a beta-binomial model fitted by
 maximum likelihood), and report each office's posterior mean, which pulls small offices
-towards the overall rate and leaves large ones nearly where they are.  The uncertainty of the
-ranking itself is then shown as an interval of ranks from draws of the posterior rates, so a
-reader sees that "rank 3" may well be anything from 1 to 12.
+towards the prior mean ``a / (a + b)`` and leaves large ones nearly where they are.  That mean is
+the offices' average with each office as a unit, not the respondent-weighted overall rate: with
+a few very large, very satisfied offices the two differ by several points, and a report must
+say which it pulls towards.  The uncertainty of the ranking itself is then shown as an
+interval of ranks from draws of the posterior rates, so a reader sees that "rank 3" may well be
+anything from 1 to 12; those draws treat ``a`` and ``b`` as known.
 
 Offices without answers have no rate; :func:`shrink` gives them the prior (the mean across
 offices), which a report should not show as the office's result, and :func:`rank_intervals`

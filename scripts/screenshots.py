@@ -178,8 +178,10 @@ def take(chromium, base_url: str, outdir: Path, saved: list[Path], facts: dict) 
             shot(page, f"{name}-1280")
         context.close()
 
-    # the pages issue 25 changed, where they are read: a tablet and a phone
-    for role, pages in (("analyst", [("/reports/quality", "quality"), ("/open/publish", "publish")]),
+    # the pages issues 25 and 26 changed, where they are read: a tablet and a phone
+    for role, pages in (("analyst", [("/reports/quality", "quality"), ("/open/publish", "publish"),
+                                     ("/reports/", "report"),
+                                     (f"/reports/office/{facts['office']}", "scorecard")]),
                         ("office", [("/reports/comments", "office-comments"),
                                     ("/cases/", "office-cases")])):
         for size in ("1024x768", "390x844"):

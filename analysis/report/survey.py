@@ -190,7 +190,11 @@ def likert_report(
             "phi": clean(fun.phi), "tau2": clean(fun.tau2), "overdispersed": fun.overdispersed,
             "overdispersion_p": clean(fun.overdispersion_p)},
         "shrinkage": None if shrunk is None else {
-            "model": "beta-binomial", "a": clean(shrunk.a), "b": clean(shrunk.b)},
+            "model": "beta-binomial", "a": clean(shrunk.a), "b": clean(shrunk.b),
+            # where it pulls (offices as units, not respondents) and how hard (answers' worth)
+            "prior_mean": clean(shrunk.a / (shrunk.a + shrunk.b)),
+            "prior_weight": clean(shrunk.a + shrunk.b),
+            "rank_intervals_include_prior_uncertainty": False},
         "items": item_rates(offices, counts, labels, reportable, min_n),
         "caveats": dict(CAVEATS),
     }

@@ -45,6 +45,7 @@ def test_the_comparison_picker_follows_the_chosen_period(open_page, live_server,
     page = open_page("/login", **browser.TABLET)
     browser.sign_in(page, analyst.email, factories.PASSWORD)
     page.goto("/reports/?period=2025H2")
+    page.get_by_text("選擇期間、比較期間與機關").click()      # folded away under the summary
     compare = page.locator("select[name=compare_to]")
     assert offered(page) == ["", "2025H1"] and compare.input_value() == "2025H1"
     page.locator("select[name=period]").select_option("2025Q3")
@@ -61,6 +62,7 @@ def test_a_report_being_built_says_so(open_page, live_server, analyst):
     page.goto("/reports/?period=2025H2")
     # stay on this page, as a first build of a large period would keep the person here: the
     # page's own listener (registered first) runs, then this one stops the navigation
+    page.get_by_text("選擇期間、比較期間與機關").click()
     form = page.locator("form.filters")
     form.evaluate("form => form.addEventListener('submit', e => e.preventDefault())")
     page.get_by_role("button", name="產生報告").click()

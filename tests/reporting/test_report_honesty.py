@@ -298,3 +298,20 @@ def test_an_inspection_summary_accounts_for_offices_without_checks_and_says_what
     numbers = summary["numbers"]
     assert numbers["active_offices"] == 3 and numbers["unchecked"] == ["O02"]
     assert len(numbers["graded"]) + len(numbers["too_few_checks"]) + len(numbers["unchecked"]) == 3
+
+
+def test_the_shrinkage_says_where_it_pulls_and_how_hard():
+    """Issue 26: the fitted prior's mean is the offices' average (offices as units), not the
+    respondent-weighted overall rate; report.json says which, and that the rank intervals leave
+    the prior's own uncertainty out."""
+    from analysis.shrinkage import fit_beta_binomial
+
+    rates, sizes = [0.0, 0.0] + [0.7] * 6 + [0.9] * 2, [30, 30] + [40] * 6 + [800, 800]
+    s = section(table(rates, sizes))
+    satisfied = [round(r * n) for r, n in zip(rates, sizes, strict=True)]
+    a, b = fit_beta_binomial(satisfied, sizes)
+    shrinkage = s["shrinkage"]
+    assert shrinkage["prior_mean"] == pytest.approx(a / (a + b))
+    assert shrinkage["prior_weight"] == pytest.approx(a + b)
+    assert abs(shrinkage["prior_mean"] - s["overall"]["satisfied_rate"]) > 0.05
+    assert shrinkage["rank_intervals_include_prior_uncertainty"] is False

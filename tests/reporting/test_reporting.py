@@ -244,6 +244,16 @@ def test_a_quarter_counts_only_its_own_three_months(seeded, runner, tmp_path, cl
     login(client, factories.user("analyst").email, factories.PASSWORD)
     page = client.get("/reports/?period=2025Q3").get_data(as_text=True)
     assert "114年第3季" in page and '<option value="2025Q4"' in page    # the picker offers them
+    title = page.split("<h1>")[1].split("</h1>")[0]                  # a quarter's, not 半年報
+    assert title == "114年第3季 服務品質季報" and "<title>季報" in page
+    assert "服務品質季報" in (out / "report.html").read_text("utf-8")
+    summary_at = page.index('id="summary-title"')                     # the summary comes first;
+    assert page.index('<details class="report-options">') < summary_at  # folded: not open
+    assert '<details class="report-options downloads-box">' in page
+    glossary = unescape(page.split('id="glossary-title"')[1])       # every term, explained
+    for term in ("誤差範圍", "Holm", "經驗貝氏", "Cochran-Mantel-Haenszel", "Breslow-Day", "ε²",
+                 "Cramér's V", "Cronbach's α", "ICC(2,1)", "排名範圍"):
+        assert f"<dt>{term}" in glossary or f"、{term}</dt>" in glossary, term
     upper = client.get("/reports/quality?period=2025Q3")
     lower = client.get("/reports/quality?period=2025q3").get_data(as_text=True)
     assert upper.status_code == 200 and 'value="2025Q3" selected' in lower

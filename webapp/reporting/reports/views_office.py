@@ -26,6 +26,22 @@ def _row(rows: list[dict], code: str) -> dict | None:
     return next((r for r in rows if r.get("code") == code), None)
 
 
+def distinct_from(section: dict, code: str) -> dict[str, list[dict]]:
+    """The offices this one's satisfaction can be told apart from, higher and lower: the
+    group letters' own pairwise tests, in words a director reads."""
+    rows = {r["code"]: r for r in section["offices"]}
+    mine = rows.get(code) or {}
+    found: dict[str, list[dict]] = {"higher": [], "lower": []}
+    for first, second, _p in (section.get("comparison") or {}).get("significant_pairs", []):
+        if code not in (first, second):
+            continue
+        other = rows[second if first == code else first]
+        side = "higher" if (mine.get("satisfied_rate") or 0) > (other["satisfied_rate"] or 0) \
+            else "lower"
+        found[side].append(other)
+    return found
+
+
 def scorecard(report: dict, code: str) -> dict:
     """Per instrument, this office's part of ``report`` (None where it has nothing)."""
     card = {}
@@ -42,7 +58,8 @@ def scorecard(report: dict, code: str) -> dict:
                      "trend": _row(section.get("trend") or [], code),
                      "items": [{"label": i["label"], "rate": i["by_office"].get(code),
                                 "all": i["satisfied_rate"]} for i in section["items"]],
-                     "offices_reportable": section["offices_reportable"]}
+                     "offices_reportable": section["offices_reportable"],
+                     "distinct": distinct_from(section, code)}
         else:
             part |= {"sections": section["sections"], "min_checks": section["min_checks"],
                      "bands": section.get("bands")}
