@@ -83,6 +83,7 @@ def inspection_report(offices: Sequence[OfficeInfo], tables: InspectionTables,
                "grade": summary.grade[i] if graded else None,
                "sections": {key: clean(values[i]) for key, values in section_pct.items()},
                "check_grades": None}
+        row["grade_range"], row["grade_certain"] = _grade_range(row, bands)
         if 0 < n < min_checks and individual is not None:
             scores = list(individual.get(i, []))
             row["check_grades"] = [{"score": clean(float(s)), "grade": g} for s, g in
@@ -99,6 +100,18 @@ def inspection_report(offices: Sequence[OfficeInfo], tables: InspectionTables,
     if previous is not None:
         result["change"] = score_change(offices, previous, tables, min_checks)
     return result
+
+
+def _grade_range(row: dict, bands: Sequence[tuple[float, str]]) -> tuple[list | None,
+                                                                          bool | None]:
+    """The grades of the score interval's two ends: a grade whose interval spans two bands
+    (丁 from 3 checks at 13.9-92.0) is marked uncertain, never read as a verdict.  ``None``
+    when there is no grade or no interval to judge it by."""
+    low, high = row["score_ci"]
+    if not row["graded"] or low is None or high is None:
+        return None, None
+    ends = inspections.grade_for([low, high], bands)
+    return ends, ends[0] == ends[1]
 
 
 def most_missed(tables: InspectionTables) -> list[dict]:

@@ -56,6 +56,8 @@ TEXT = {
         "ungraded": "{count} 個機關查核次數不足（少於 {min_checks} 次），只列出各次查核的結果，不給機關等第。",
         "unscored": "{title}：本期共 {checks} 次查核；這份查核表沒有計分項目。",
         "unchecked": "{count} 個機關本期沒有查核：{names}。",
+        "uncertain": ("其中 {count} 個機關的等第不確定：分數的信賴區間跨越兩個以上的等第，"
+                      "等第只能參考：{names}。"),
         "plan_more": ("沒有任何機關達到給等第所需的 {min_checks} 次查核；要給機關等第，"
                       "查核計畫須為每個機關每期安排至少 {min_checks} 次。"),
     },
@@ -111,6 +113,8 @@ TEXT = {
                      "listed, with no office grade."),
         "unscored": "{title}: {checks} checks this period; this checklist has no scored items.",
         "unchecked": "{count} offices had no checks this period: {names}.",
+        "uncertain": ("{count} of them have an uncertain grade: the score's confidence interval "
+                      "spans two or more grades, so the grade is only indicative: {names}."),
         "plan_more": ("No office reached the {min_checks} checks a grade needs; to grade "
                       "offices, the check plan must give each office at least {min_checks} "
                       "a period."),
@@ -253,6 +257,10 @@ def inspection_summary(section: dict, title: str, locale: str = "zh") -> dict:
     graded = [o for o in offices if o["graded"]]
     ungraded = [o for o in offices if not o["graded"]]
     sentences.append(t["graded"].format(count=len(graded), min_checks=section["min_checks"]))
+    uncertain = [o for o in graded if o.get("grade_certain") is False]
+    if uncertain:
+        sentences.append(t["uncertain"].format(count=len(uncertain),
+                                               names=t["sep"].join(_names(uncertain, english))))
     if ungraded:
         sentences.append(t["ungraded"].format(count=len(ungraded),
                                               min_checks=section["min_checks"]))
@@ -266,5 +274,6 @@ def inspection_summary(section: dict, title: str, locale: str = "zh") -> dict:
             "numbers": {"checks": section["checks"], "offices": len(offices),
                         "active_offices": len(section["offices"]),
                         "unchecked": [o["code"] for o in unchecked],
+                        "uncertain_grades": [o["code"] for o in uncertain],
                         "score_mean": score, "graded": [o["code"] for o in graded],
                         "too_few_checks": [o["code"] for o in ungraded]}}

@@ -62,6 +62,10 @@ def test_a_quarter_plan_gives_every_office_a_check_balanced_over_the_inspectors(
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.target_type == "plan")).one()
     page = programme["as_coordinator"].get(f"/plans/{plan.id}").get_data(as_text=True)
     assert "114年第3季" in page and "臺北市第1戶政事務所" in page and "陳查核" in page
+    # issue 26: one check per office can never grade an office; the plan says so
+    assert "少於報告給機關等第所需的 3 次" in page
+    listing = programme["as_coordinator"].get("/plans/").get_data(as_text=True)
+    assert "至少需要 3 次已核定的查核" in listing
 
 
 def test_two_checks_per_office_go_to_two_inspectors_in_two_windows(programme):

@@ -315,3 +315,25 @@ def test_the_shrinkage_says_where_it_pulls_and_how_hard():
     assert shrinkage["prior_weight"] == pytest.approx(a + b)
     assert abs(shrinkage["prior_mean"] - s["overall"]["satisfied_rate"]) > 0.05
     assert shrinkage["rank_intervals_include_prior_uncertainty"] is False
+
+
+def test_a_grade_whose_interval_spans_bands_is_marked_uncertain():
+    """Issue 26: 丁 from 3 checks whose interval runs 13.9-92.0 spans every band; an office with
+    three close checks keeps a certain grade."""
+    from analysis.inspections import grade_for
+    from analysis.report import inspection_summary
+
+    bands = [(90, "優等"), (80, "甲"), (70, "乙"), (60, "丙"), (0, "丁")]
+    scores = {0: [20.0, 70.0, 60.0], 1: [92.0, 92.5, 93.0]}
+    n = [3, 3]
+    sums = [sum(scores[0]), sum(scores[1])]
+    squares = [sum(x * x for x in scores[0]), sum(x * x for x in scores[1])]
+    report = inspection_report(offices(2), inspection_tables(n, sums, squares), bands)
+    wide, tight = report["offices"]
+    low, high = wide["score_ci"]
+    assert wide["graded"] and wide["grade_certain"] is False
+    assert wide["grade_range"] == grade_for([low, high], bands) and wide["grade_range"][0] == "丁"
+    assert tight["grade_certain"] is True and tight["grade"] == "優等"
+    summary = inspection_summary(report, "神秘客查核")
+    assert summary["numbers"]["uncertain_grades"] == ["O00"]
+    assert any("等第不確定" in s and "機關00" in s for s in summary["sentences"])
