@@ -337,3 +337,41 @@ def test_a_grade_whose_interval_spans_bands_is_marked_uncertain():
     summary = inspection_summary(report, "神秘客查核")
     assert summary["numbers"]["uncertain_grades"] == ["O00"]
     assert any("等第不確定" in s and "機關00" in s for s in summary["sentences"])
+
+
+def awkward() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Offices with 0, 1, 2, 29, 30, 31 and 800 answers, one at 100 %, one at 0 %, one with
+    every answer on one level, and four that changed in opposite directions."""
+    sizes = [0, 1, 2, 29, 30, 31, 800, 120, 60, 40, 200, 200, 200, 200]
+    now = table([0, 1, 0.5, 0.7, 0.6, 0.8, 0.75, 1.0, 0.0, 0, 0.9, 0.9, 0.5, 0.5], sizes)
+    now[9] = [0, 0, 40, 0, 0]                                  # everyone answered 3
+    before = table([0, 0, 0, 0.7, 0.6, 0.8, 0.75, 1.0, 0.0, 0, 0.5, 0.5, 0.9, 0.9],
+                   [0, 0, 0, 30, 30, 30, 800, 120, 60, 40, 200, 200, 200, 200])
+    before[9] = [0, 0, 40, 0, 0]
+    no_answer = np.zeros(len(sizes), dtype=np.int64)
+    no_answer[0] = 4                                            # answered only "no answer"
+    return now, before, no_answer
+
+
+def test_awkward_data_reads_consistently_and_leaves_no_office_out():
+    now, before, no_answer = awkward()
+    k = len(now)
+    s = likert_report(offices(k), {"overall": now}, {"overall": no_answer},
+                      {"overall": "整體滿意度"},
+                      previous=({"overall": before}, {"overall": np.zeros(k, np.int64)}),
+                      min_n=30)
+    summary = survey_summary(s, compare_label="前期")
+    numbers, text = summary["numbers"], "".join(summary["sentences"])
+    accounted = (numbers["reportable"] + len(numbers["too_small"])
+                 + len(numbers["only_no_answer"]) + len(numbers["no_responses"]))
+    assert accounted == numbers["active_offices"] == k
+    for o in s["offices"]:                                   # every office is named somewhere
+        assert o["reportable"] or o["name"] in text, o["code"]
+    if numbers["overdispersed"]:
+        assert "隨機誤差範圍內" not in text and "機關之間確有差異" in text
+    if numbers["distinguishable_pairs"]:
+        assert "不宜排名" not in text
+    assert numbers["overall_change"] == "mixed" and "沒有明確的改變" not in text
+    assert "上升：機關10、機關11；下降：機關12、機關13" in text
+    one_level = s["offices"][9]
+    assert one_level["mean_ci"] == [None, None]              # no interval of zero width
