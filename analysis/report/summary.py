@@ -56,6 +56,7 @@ TEXT = {
         "ungraded": "{count} 個機關查核次數不足（少於 {min_checks} 次），只列出各次查核的結果，不給機關等第。",
         "unscored": "{title}：本期共 {checks} 次查核；這份查核表沒有計分項目。",
         "unchecked": "{count} 個機關本期沒有查核：{names}。",
+        "rolling": "合計近一年（{label}）的查核，可給等第的機關 {count} 個。",
         "uncertain": ("其中 {count} 個機關的等第不確定：分數的信賴區間跨越兩個以上的等第，"
                       "等第只能參考：{names}。"),
         "plan_more": ("沒有任何機關達到給等第所需的 {min_checks} 次查核；要給機關等第，"
@@ -113,6 +114,7 @@ TEXT = {
                      "listed, with no office grade."),
         "unscored": "{title}: {checks} checks this period; this checklist has no scored items.",
         "unchecked": "{count} offices had no checks this period: {names}.",
+        "rolling": "Over the last year ({label}), {count} offices have enough checks for a grade.",
         "uncertain": ("{count} of them have an uncertain grade: the score's confidence interval "
                       "spans two or more grades, so the grade is only indicative: {names}."),
         "plan_more": ("No office reached the {min_checks} checks a grade needs; to grade "
@@ -266,6 +268,10 @@ def inspection_summary(section: dict, title: str, locale: str = "zh") -> dict:
                                               min_checks=section["min_checks"]))
     if ungraded and not graded:
         sentences.append(t["plan_more"].format(min_checks=section["min_checks"]))
+    rolling = section.get("rolling_year")
+    if rolling:
+        sentences.append(t["rolling"].format(label=rolling["label"],
+                                             count=rolling["offices_graded"]))
     unchecked = [o for o in section["offices"] if o["checks"] == 0]
     if unchecked:
         sentences.append(t["unchecked"].format(count=len(unchecked),
@@ -275,5 +281,6 @@ def inspection_summary(section: dict, title: str, locale: str = "zh") -> dict:
                         "active_offices": len(section["offices"]),
                         "unchecked": [o["code"] for o in unchecked],
                         "uncertain_grades": [o["code"] for o in uncertain],
+                        "rolling_year_graded": rolling["offices_graded"] if rolling else None,
                         "score_mean": score, "graded": [o["code"] for o in graded],
                         "too_few_checks": [o["code"] for o in ungraded]}}

@@ -298,6 +298,10 @@ def test_an_inspection_summary_accounts_for_offices_without_checks_and_says_what
     numbers = summary["numbers"]
     assert numbers["active_offices"] == 3 and numbers["unchecked"] == ["O02"]
     assert len(numbers["graded"]) + len(numbers["too_few_checks"]) + len(numbers["unchecked"]) == 3
+    report["rolling_year"] = {"label": "114年上半年至114年下半年", "offices_graded": 2}
+    summary = inspection_summary(report, "神秘客查核")
+    assert "合計近一年（114年上半年至114年下半年）的查核，可給等第的機關 2 個。" in summary["sentences"]
+    assert summary["numbers"]["rolling_year_graded"] == 2
 
 
 def test_the_shrinkage_says_where_it_pulls_and_how_hard():

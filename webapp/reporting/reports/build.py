@@ -229,9 +229,24 @@ def inspection_section(instrument: Instrument, current: Period, before: Period |
     if before is not None:
         then = aggregates.inspection_scores(instrument.key, str(before), ids)
         previous = analysis_report.InspectionTables(then.n, then.total, then.total_sq, {}, {})
-    return analysis_report.inspection_report(
+    result = analysis_report.inspection_report(
         infos, tables, bands_of(instrument), min_checks=min_checks, previous=previous,
         individual=aggregates.inspection_check_scores(instrument.key, half, ids))
+    result["rolling_year"] = rolling_year(instrument, current, infos, ids, locale, min_checks)
+    return result
+
+
+def rolling_year(instrument: Instrument, current: Period, infos: list, ids: list[int],
+                 locale: str, min_checks: int = analysis_report.DEFAULT_MIN_CHECKS) -> dict:
+    """Grades over the year ending with ``current`` (its period and the earlier ones of its
+    kind), for plans too thin to grade one period.  One ``inspection_scores`` query per period:
+    each approved check lies in one period, so the periods' counts, sums and sums of squares
+    add up to the year's (``analysis.report.rolling.pooled``)."""
+    periods = analysis_report.year_ending(current)
+    totals = [aggregates.inspection_scores(instrument.key, str(p), ids) for p in periods]
+    return analysis_report.rolling_report(
+        infos, periods, [(t.n, t.total, t.total_sq) for t in totals], bands_of(instrument),
+        locale=locale, min_checks=min_checks)
 
 
 def figures(report: dict) -> Iterator[tuple[str, Figure]]:

@@ -61,8 +61,11 @@ def scorecard(report: dict, code: str) -> dict:
                      "offices_reportable": section["offices_reportable"],
                      "distinct": distinct_from(section, code)}
         else:
+            rolling = section.get("rolling_year") or {}
             part |= {"sections": section["sections"], "min_checks": section["min_checks"],
-                     "bands": section.get("bands")}
+                     "bands": section.get("bands"),
+                     "rolling": _row(rolling.get("offices") or [], code),
+                     "rolling_label": rolling.get("label")}
         card[key] = part
     return card
 
