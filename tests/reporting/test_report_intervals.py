@@ -97,7 +97,7 @@ def test_the_page_and_the_scorecard_say_the_interval_cannot_be_estimated(seeded,
     assert SCORE_NOTE in html and CHANGE_NOTE in html
     assert "100.0–100.0" not in html and "100.00–100.00" not in html
     assert "0.00–0.00" not in html and "0.0–0.0" not in html and "3.0–3.0" not in html
-    assert "–100.00)" in html                              # 信義's interval, clipped at 100
+    assert "–100.0)" in html                               # 信義's interval, clipped at 100
     card = client.get("/reports/office/TPH-DAAN?period=2025H2&compare_to=2025H1")
     assert card.status_code == 200
     text = unescape(card.get_data(as_text=True))
