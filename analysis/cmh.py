@@ -55,6 +55,17 @@ class CmhResult:
     note: str | None
 
 
+def _informative_cells(tables: ArrayLike) -> tuple[np.ndarray, ...]:
+    """The cells ``a, b, c, d`` of the strata that carry information: all four margins
+    positive (an office without answers in a period, or satisfied every time, says nothing)."""
+    t = as_count_table(tables, ndim=3, name="tables").astype(np.float64)
+    if t.shape[1:] != (2, 2):
+        raise ValueError(f"tables must have shape (k, 2, 2), got {t.shape}")
+    a, b, c, d = t[:, 0, 0], t[:, 0, 1], t[:, 1, 0], t[:, 1, 1]
+    use = (a + b > 0) & (c + d > 0) & (a + c > 0) & (b + d > 0)
+    return a[use], b[use], c[use], d[use]
+
+
 def cmh_test(tables: ArrayLike, *, confidence: float = 0.95) -> CmhResult:
     """Cochran-Mantel-Haenszel test and pooled odds ratio over 2 x 2 tables, one per office.
 
@@ -79,14 +90,9 @@ def cmh_test(tables: ArrayLike, *, confidence: float = 0.95) -> CmhResult:
         On malformed counts or a shape other than ``(k, 2, 2)``.
     """
     zc = z_for(confidence)
-    t = as_count_table(tables, ndim=3, name="tables").astype(np.float64)
-    if t.shape[1:] != (2, 2):
-        raise ValueError(f"tables must have shape (k, 2, 2), got {t.shape}")
-    a, b, c, d = t[:, 0, 0], t[:, 0, 1], t[:, 1, 0], t[:, 1, 1]
-    use = (a + b > 0) & (c + d > 0) & (a + c > 0) & (b + d > 0)
-    a, b, c, d = a[use], b[use], c[use], d[use]
+    a, b, c, d = _informative_cells(tables)
     big_n = a + b + c + d
-    n_strata = int(use.sum())
+    n_strata = len(a)
     if n_strata == 0:
         return CmhResult(_NAN, _NAN, _NAN, (_NAN, _NAN), 0,
                          "no office has answers in both periods and both outcomes")
@@ -150,13 +156,8 @@ def homogeneity_test(tables: ArrayLike) -> Homogeneity:
     ratio is Mantel-Haenszel's.  Equal to statsmodels' ``StratifiedTable.test_equal_odds(
     adjust=True)`` on the same tables.
     """
-    t = as_count_table(tables, ndim=3, name="tables").astype(np.float64)
-    if t.shape[1:] != (2, 2):
-        raise ValueError(f"tables must have shape (k, 2, 2), got {t.shape}")
-    a, b, c, d = t[:, 0, 0], t[:, 0, 1], t[:, 1, 0], t[:, 1, 1]
-    use = (a + b > 0) & (c + d > 0) & (a + c > 0) & (b + d > 0)
-    a, b, c, d = a[use], b[use], c[use], d[use]
-    k = int(use.sum())
+    a, b, c, d = _informative_cells(tables)
+    k = len(a)
     if k < 2:
         return Homogeneity(_NAN, max(k - 1, 0), _NAN, k, "fewer than two offices contribute")
     big_n = a + b + c + d

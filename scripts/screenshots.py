@@ -79,6 +79,13 @@ def take(chromium, base_url: str, outdir: Path, saved: list[Path], facts: dict) 
         context.set_default_timeout(10_000)
         return context, context.new_page()
 
+    def sign_in_as(page, role: str) -> None:
+        page.goto("/login")
+        page.get_by_label("電子郵件").fill(f"{role}@demo.example.tw")
+        page.get_by_label("密碼").fill(facts["logins"][f"{role}@demo.example.tw"])
+        page.get_by_role("button", name="登入").click()
+        page.wait_for_load_state()
+
     kiosk_url = f"/kiosk/{facts['kiosk']}"
     for width in (360, 390, 768, 1024):      # the citizen's survey, both languages
         for lang in ("zh_Hant_TW", "en"):
@@ -168,11 +175,7 @@ def take(chromium, base_url: str, outdir: Path, saved: list[Path], facts: dict) 
                         ("admin", [("/admin/kiosks", "admin-kiosks"), ("/admin/users", "admin-users"),
                                    ("/admin/users/2", "admin-user-edit"), ("/admin/audit", "audit")])):
         context, page = new_page(browser.DESKTOP)
-        page.goto("/login")
-        page.get_by_label("電子郵件").fill(f"{role}@demo.example.tw")
-        page.get_by_label("密碼").fill(facts["logins"][f"{role}@demo.example.tw"])
-        page.get_by_role("button", name="登入").click()
-        page.wait_for_load_state()
+        sign_in_as(page, role)
         for path, name in pages:
             page.goto(path)
             shot(page, f"{name}-1280")
@@ -186,11 +189,7 @@ def take(chromium, base_url: str, outdir: Path, saved: list[Path], facts: dict) 
                                     ("/cases/", "office-cases")])):
         for size in ("1024x768", "390x844"):
             context, page = new_page(SIZES[size])
-            page.goto("/login")
-            page.get_by_label("電子郵件").fill(f"{role}@demo.example.tw")
-            page.get_by_label("密碼").fill(facts["logins"][f"{role}@demo.example.tw"])
-            page.get_by_role("button", name="登入").click()
-            page.wait_for_load_state()
+            sign_in_as(page, role)
             for path, name in pages:
                 page.goto(path)
                 shot(page, f"{name}-{size}")
