@@ -42,14 +42,11 @@ class InspectionTables:
 
 
 def _score_ci(summary: inspections.ScoreSummary, i: int) -> list:
-    """The mean's interval clipped to 0-100; None with fewer than two checks or no spread (NaN
-    stays NaN: ``max(0.0, nan)`` is 0.0 in Python, which once printed "95 % CI 0.0-100.0" for
-    one check)."""
-    if summary.n[i] < 2 or summary.mean_ci_note[i] is not None:
+    """The mean's interval, already clipped to 0-100 by ``score_summary``; None where its note
+    says why there is none (fewer than two checks, or no spread)."""
+    if summary.mean_ci_note[i] is not None:
         return [None, None]
-    low, high = np.clip([summary.mean_ci_low[i], summary.mean_ci_high[i]],
-                        *inspections.SCORE_RANGE)
-    return pair(low, high)
+    return pair(summary.mean_ci_low[i], summary.mean_ci_high[i])
 
 
 def inspection_report(offices: Sequence[OfficeInfo], tables: InspectionTables,
