@@ -43,6 +43,9 @@ def defaults(instance_path: str, root_path: str) -> dict[str, Any]:
         SESSION_COOKIE_SECURE=False,  # set FLASK_SESSION_COOKIE_SECURE=true behind HTTPS
         TRUSTED_PROXIES=0,  # reverse proxies in front (X-Forwarded-For / -Proto are trusted)
         STAFF_IDLE_MINUTES=30,  # a staff session idle this long is signed out (shared tablets)
+        STAFF_MIN_N=5,  # staff answers an office needs before its staff-survey results are shown
+        # an item fewer staff of an office agree with than this opens an internal improvement case
+        STAFF_IMPROVEMENT_RATE=0.6,
         REPORT_MIN_N=30,  # respondents an office needs before the report judges it
         INSPECTION_MIN_CHECKS=3,  # checks an office needs for an office-period grade
         OPEN_DATA_MIN_N=30,  # respondents a published open-data cell needs; fewer: suppressed

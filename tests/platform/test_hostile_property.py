@@ -84,7 +84,8 @@ TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "
            "add_office", "edit_office", "import_offices", "upload_instrument", "publish_instrument",
            "sync_instruments", "paper_upload", "paper_confirm", "publish_opendata", "api_tokens", "revoke_token",
            "case_answer", "case_decide", "notices_read", "plan", "assignment", "add_photo", "delete_photo",
-           "new_round", "close_round", "score_round"]
+           "new_round", "close_round", "score_round", "staff_rounds", "staff_codes", "staff_close",
+           "staff_answer"]
 POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout", "inspect.new",
                   "inspect.edit", "inspect.delete", "review.decide", "admin.users", "admin.edit_user",
                   "admin.kiosks", "admin.toggle_user", "admin.toggle_kiosk",
@@ -93,7 +94,8 @@ POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout"
                   "admin.sync_instruments", "paper.upload", "paper.confirm", "opendata.publish", "admin.tokens",
                   "admin.revoke_token", "cases.show", "notifications.read", "plans.index",
                   "plans.assignment", "inspect.add_photo", "inspect.delete_photo",
-                  "calibration.index", "calibration.show", "calibration.score"}
+                  "calibration.index", "calibration.show", "calibration.score", "staff.index",
+                  "staff.codes", "staff.close", "staff.answer"}
 
 
 @pytest.fixture
@@ -145,6 +147,11 @@ def targets(app):
 
     scenario = CalibrationRound(instrument_version_id=version.id, title="錄音 1")
     db.session.add(scenario)
+    from analysis.periods import Period
+    from webapp.capture.staff import services as staff_survey
+
+    staff_round = staff_survey.open_round(Period.parse("2025H2"), {office: 12})
+    staff_code = staff_survey.issue(staff_round, office.id, 1)[0]
     manager_user = factories.user("office")
     manager_user.office_id = office.id
     db.session.commit()
@@ -205,6 +212,12 @@ def targets(app):
         "delete_photo": lambda: (field, f"/inspect/{visit.id}/photos/1/delete",
                                  f"/inspect/{visit.id}/edit"),
         "assignment": lambda: (planner, f"/plans/assignments/{plan.assignments[0].id}", None),
+        "staff_rounds": lambda: (planner, "/staff-rounds/", None),
+        "staff_codes": lambda: (planner, f"/staff-rounds/{staff_round.id}/codes",
+                                f"/staff-rounds/{staff_round.id}"),
+        "staff_close": lambda: (planner, f"/staff-rounds/{staff_round.id}/close",
+                                f"/staff-rounds/{staff_round.id}"),
+        "staff_answer": lambda: (anonymous, f"/staff-survey/{staff_code}", None),
     }
 
 

@@ -100,6 +100,13 @@ ACCESS = {
     "plans.index": ("GET", PROGRAMME),
     "plans.show": ("GET", PROGRAMME),
     "plans.assignment": ("GET", PROGRAMME),
+    "staff.index": ("GET", PROGRAMME),
+    "staff.show": ("GET", PROGRAMME),
+    "staff.codes": ("POST", PROGRAMME),
+    "staff.close": ("POST", PROGRAMME),
+    "staff.enter": ("GET", PUBLIC),     # staff answer with a one-time code, no account
+    "staff.answer": ("GET", PUBLIC),
+    "staff.thanks": ("GET", PUBLIC),
 }
 
 

@@ -1,5 +1,6 @@
 """Evidence coming in: every submission stored exactly once, the citizen survey on a kiosk or a
-phone (``/kiosk``, ``/survey``, ``/c``, ``/slips``), paper questionnaires keyed in (``/paper``), and
+phone (``/kiosk``, ``/survey``, ``/c``, ``/slips``), paper questionnaires keyed in (``/paper``),
+the staff survey's rounds and anonymous answers (``/staff-rounds``, ``/staff-survey``), and
 the inspector's checklists with their notes and photos, from draft to submission
 (``/inspect``, ``/photos``).
 """
@@ -10,7 +11,7 @@ from flask import Flask
 
 from webapp.platform import register_packages
 
-PACKAGES = ('survey', 'inspect', 'paper', 'photos')
+PACKAGES = ('survey', 'inspect', 'paper', 'staff', 'photos')
 
 
 def register(app: Flask) -> None:

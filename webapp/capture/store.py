@@ -220,6 +220,8 @@ def _add(*, version: InstrumentVersion, instrument: Instrument, office: Office, 
     now = utcnow()
     if channel in CITIZEN_CHANNELS:  # a second-exact time next to a log line could name someone
         now, occurred_at = to_the_minute(now), to_the_minute(occurred_at)
+    elif channel == "web":   # a staff answer: its day only, whenever its round was closed
+        now = occurred_at
     submission = Submission(
         idempotency_key=idempotency_key, office_id=office.id, instrument_key=instrument.key,
         instrument_version_id=version.id, channel=channel, status=status,

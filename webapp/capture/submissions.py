@@ -34,13 +34,14 @@ from webapp.programme.accounts import User
 from webapp.programme.instruments import InstrumentVersion
 from webapp.programme.offices import Office
 
-CHANNELS = ("kiosk", "personal", "paper", "inspector")
+CHANNELS = ("kiosk", "personal", "paper", "inspector", "web")
 #: how each channel is named to people (reports, the comments page, exports' value labels)
 CHANNEL_LABELS = {
     "kiosk": {"zh_TW": "臨櫃平板", "en": "Counter tablet"},
     "personal": {"zh_TW": "個人手機（QR 碼）", "en": "Own phone (QR code)"},
     "paper": {"zh_TW": "紙本問卷", "en": "Paper form"},
     "inspector": {"zh_TW": "查核人員", "en": "Inspector"},
+    "web": {"zh_TW": "網路填答（一次性代碼）", "en": "Online (one-time code)"},
 }
 STATUSES = ("draft", "submitted", "returned", "approved")
 

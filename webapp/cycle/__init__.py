@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
 
     # the handlers of the events from below live in these services: imported, they follow
     from webapp.cycle.cases import services as _cases  # noqa: F401
+    from webapp.cycle.cases import staff as _staff_cases  # noqa: F401
     from webapp.cycle.notifications import services as notifications
     from webapp.cycle.plans import services as _plans  # noqa: F401
 

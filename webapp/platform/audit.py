@@ -39,7 +39,7 @@ class AuditEvent(db.Model):
 ACTIONS = ("created", "changed", "submitted", "approved", "returned", "deleted", "imported",
            "exported",
            "kiosk_registered", "kiosk_changed", "user_created", "user_changed", "office_changed",
-           "codes_issued", "instrument_published", "upload_refused", "published")
+           "codes_issued", "instrument_published", "upload_refused", "published", "closed")
 
 
 #: the rows the audit log's page names its targets by, from the layers that own them: each

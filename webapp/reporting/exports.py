@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from forms.catalogue import CATALOGUE
 from forms.instrument import Instrument, pick
 from forms.types import LIKERT_LEVELS, YES_NO_NA
 from webapp.capture.store import CITIZEN_CHANNELS
@@ -132,6 +133,10 @@ def table(instrument_key: str, period: str, locale: str = "zh_TW", *, office: st
         _row, instrument = instruments.current(instrument_key)
     except LookupError:
         raise ExportError(f"沒有「{instrument_key}」這份問卷或查核表") from None
+    if instrument.kind == "survey" and CATALOGUE[instrument_key].filled_by == "staff":
+        # one row per person of a small office, with its day, would let a manager pick out
+        # who said what: staff answers leave only as the report's statistics
+        raise ExportError("內部同仁滿意度調查不提供逐筆資料：為保護填答同仁，只在半年報中以統計呈現。")
     variables, questions = _variables(instrument, locale)
     position = {q["key"]: i for i, q in enumerate(questions)}
     first_item = len(variables) - len(questions)

@@ -20,11 +20,13 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
-from analysis.periods import FIRST_YEAR
+from analysis.periods import FIRST_YEAR, Period
 from forms.builder import answers_from_form, build_form
 from forms.instrument import Instrument
 from forms.types import get_type
+from webapp.capture import onetime
 from webapp.capture import store as storage
+from webapp.capture.staff import services as staff
 from webapp.platform import uploads
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
@@ -42,8 +44,14 @@ class ImportResult:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
+#: the staff survey's paper form may carry its one-time code, so one person's code counts once
+#: whether it was used on the web or on paper
+CODE_COLUMN = "code"
+
+
 def header(instrument: Instrument) -> list[str]:
-    return [*FIXED_COLUMNS, *instrument.keys()]
+    extra = [CODE_COLUMN] if instrument.key == staff.STAFF_KEY else []
+    return [*FIXED_COLUMNS, *extra, *instrument.keys()]
 
 
 def read_table(raw: bytes) -> list[tuple[int, list[str]]]:
@@ -80,6 +88,7 @@ class Checked:
     digest: str
     errors: list[tuple[int, str]] = field(default_factory=list)
     pending: list[tuple[int, Office, date, dict]] = field(default_factory=list)
+    codes: dict[int, str] = field(default_factory=dict)   # line -> staff code to use
 
 
 def import_csv(key: str, raw: bytes, today: date | None = None) -> ImportResult:
@@ -146,6 +155,11 @@ def check_file(key: str, raw: bytes, today: date | None = None) -> Checked:
         if not form.validate():
             for name, messages in form.errors.items():
                 problems.append(f"{name}：{' '.join(str(m) for m in messages)}")
+        code = row.get(CODE_COLUMN, "").strip()
+        if code and office is not None and not any(p.startswith("submitted_on") for p in problems):
+            problem = _code_problem(checked, line, code, office, day)
+            if problem:
+                problems.append(f"{CODE_COLUMN}：{problem}")
         if problems:
             checked.errors.append((line, "；".join(problems)))
         else:
@@ -153,6 +167,24 @@ def check_file(key: str, raw: bytes, today: date | None = None) -> Checked:
     if not checked.pending and not checked.errors:
         checked.errors.append((1, _("檔案沒有資料列")))
     return checked
+
+
+def _code_problem(checked: Checked, line: int, code: str, office: Office, day: date) -> str | None:
+    """Why a staff form's code cannot count (read only: the code is used when stored); a row
+    this very file stored before keeps the code it used."""
+    if storage.by_key(_key(checked, line)) is not None:
+        return None
+    normal = onetime.normalize(code)
+    if normal in checked.codes.values():
+        return _("代碼「%(code)s」在這個檔案中出現兩次", code=code[:20])
+    problem = staff.paper_code_problem(code, office, Period.half_of(day))
+    if problem is None:
+        checked.codes[line] = normal
+    return problem
+
+
+def _key(checked: Checked, line: int) -> str:
+    return f"paper-{checked.digest}-{line}"
 
 
 def store(checked: Checked) -> ImportResult:
@@ -164,8 +196,15 @@ def store(checked: Checked) -> ImportResult:
                 version=checked.version, instrument=checked.instrument, office=office,
                 channel="paper", status="submitted",
                 occurred_at=datetime.combine(day, time(12), TAIPEI), answers=answers,
-                idempotency_key=f"paper-{checked.digest}-{line}", commit=False,
+                idempotency_key=_key(checked, line), commit=False,
             )
+            if created and line in checked.codes:
+                try:
+                    staff.use_on_paper(checked.codes[line])
+                except staff.CodeUsed:
+                    db.session.rollback()   # a phone used it since the check: none of the file
+                    return ImportResult(errors=[(line, _("代碼「%(code)s」剛剛已在網路上使用，這份不重複計入",
+                                                         code=checked.codes[line]))])
             result.stored += created
             result.already += not created
     except Exception:

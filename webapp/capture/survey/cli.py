@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from webapp.capture.survey import qrsheet
+from webapp.capture import qrsheet
 from webapp.capture.survey import views_slips as slips
 from webapp.platform import audit
 from webapp.platform.cli import fail

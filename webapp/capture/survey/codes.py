@@ -1,22 +1,24 @@
 """One-time codes for the personal-device survey: each printed QR code is good for one response.
 
-Only a hash of each code is stored, so a database leak does not hand out valid codes; using a
-code is a conditional UPDATE in the same transaction as the submission, so two phones racing
-with the same slip store one response.
+Only a hash of each code is stored (``webapp.capture.onetime``); using a code is a conditional
+UPDATE in the same transaction as the submission, so two phones racing with the same slip store
+one response.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.capture import onetime
 from webapp.platform.db import UTCDateTime, utcnow
 from webapp.platform.extensions import db
 from webapp.programme.offices import Office
+
+# the names the survey's pages, commands and tests use
+digest, normalize, shown, generate = onetime.digest, onetime.normalize, onetime.shown, onetime.generate
 
 
 class SurveyCode(db.Model):
@@ -34,41 +36,19 @@ class SurveyCode(db.Model):
     office: Mapped[Office] = relationship()
 
 
-def digest(code: str) -> str:
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
-
-
-#: Crockford's base32: no I, L, O or U, so a code read aloud or typed from paper survives
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-LENGTH = 8            # 40 bits: guessing one of an office's open codes is hopeless at 10/min
-_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
-
-
-def normalize(code: str) -> str:
-    """What a person typed (``7kq4-m2xd``, ``7KQ4 M2XD``, an O for a 0) as the stored code."""
-    return code.strip().upper().translate(_READ_AS)
-
-
-def shown(code: str) -> str:
-    """A short code as printed on a slip: two groups of four."""
-    return f"{code[:4]}-{code[4:]}" if len(code) == LENGTH else code
-
-
 def issue(office: Office, count: int) -> list[str]:
     """Create ``count`` codes for ``office``; the plain codes exist only in the return value."""
     if not 1 <= count <= 5000:
         raise ValueError("一次可產生 1 到 5000 個代碼")
-    plain = ["".join(secrets.choice(ALPHABET) for _ in range(LENGTH)) for _ in range(count)]
+    plain = generate(count)
     db.session.add_all(SurveyCode(office_id=office.id, code_hash=digest(c)) for c in plain)
     return plain
 
 
 def lookup(code: str | None) -> SurveyCode | None:
     """The code as given (older slips carry mixed-case codes), else as a person typed it."""
-    if not code or len(code) > 64:
-        return None
-    for candidate in dict.fromkeys((code, normalize(code))):
-        row = db.session.scalar(select(SurveyCode).where(SurveyCode.code_hash == digest(candidate)))
+    for hashed in onetime.candidates(code):
+        row = db.session.scalar(select(SurveyCode).where(SurveyCode.code_hash == hashed))
         if row is not None:
             return row
     return None

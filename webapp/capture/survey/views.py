@@ -11,17 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
-from flask_babel import refresh
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import joinedload
@@ -34,8 +24,9 @@ from webapp.capture.survey.codes import SurveyCode
 from webapp.capture.survey.webforms import KioskMeta, queued
 from webapp.platform.db import utcnow
 from webapp.platform.extensions import db, limiter
-from webapp.platform.i18n import LOCALES, locale_code
+from webapp.platform.i18n import locale_code
 from webapp.platform.web import errors, installable
+from webapp.platform.web.language import switch_posted_language
 from webapp.platform.web.webforms import SubmissionMeta
 from webapp.programme import instruments
 from webapp.programme.offices import Kiosk, Office
@@ -51,7 +42,7 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
         version, instrument = instruments.posted_version(SURVEY_KEY, request.form.get("version"))
     else:
         version, instrument = instruments.current(SURVEY_KEY)
-    switching = request.method == "POST" and switch_language()
+    switching = request.method == "POST" and switch_posted_language()
     meta = KioskMeta if kiosk is not None else SubmissionMeta
     form = instruments.form_class(version, locale_code(), base=meta)()
     status = 200
@@ -112,17 +103,6 @@ def kept_answer(form: KioskMeta, kiosk: Kiosk | None):
     if kiosk is None:
         return None
     return queued(form, utcnow(), timedelta(hours=current_app.config["KIOSK_QUEUE_MAX_HOURS"]))
-
-
-def switch_language() -> bool:
-    """The language button posts the survey (``switch_lang``), so the answers already chosen
-    come back in the new language -- with JavaScript or without."""
-    chosen = request.form.get("switch_lang")
-    if chosen not in LOCALES:
-        return False
-    session["lang"] = chosen
-    refresh()  # Flask-Babel already chose this request's language: choose again
-    return True
 
 
 @bp.errorhandler(OperationalError)

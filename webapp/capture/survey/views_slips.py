@@ -16,7 +16,8 @@ from sqlalchemy import select
 from wtforms import IntegerField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
-from webapp.capture.survey import codes, qrsheet
+from webapp.capture import qrsheet
+from webapp.capture.survey import codes
 from webapp.capture.survey.views import bp
 from webapp.platform import audit
 from webapp.platform.extensions import db, limiter

@@ -1,9 +1,10 @@
 """Improvement cases (改善追蹤): what an office was told to improve after a low-scoring check.
 
-A case belongs to one approved record and lists its failed items.  The office manager answers
-each item (what was done); a reviewer accepts the answer or reopens the item.  The case is
-closed when every item is accepted.  Every answer an item ever had is kept
-(:class:`CaseAnswer`): a reviewer's decision names the one it was made on, and nothing an
+A case belongs to one approved record and lists its failed items, or to one office's answers in
+a staff-survey round (an internal case) and lists the items too few of its staff agreed with.
+The office manager answers each item (what was done); a reviewer accepts the answer or reopens
+the item.  The case is closed when every item is accepted.  Every answer an item ever had is
+kept (:class:`CaseAnswer`): a reviewer's decision names the one it was made on, and nothing an
 office wrote is lost when it writes again.
 """
 
@@ -31,7 +32,9 @@ class ImprovementCase(db.Model):
     __tablename__ = "improvement_cases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), unique=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), unique=True)
+    #: an internal case, from the staff survey: no record, no photos of a visit
+    staff_round_id: Mapped[int | None] = mapped_column(ForeignKey("staff_rounds.id"))
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     period: Mapped[Period] = mapped_column(PeriodType)   # the half-year of the check
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -40,7 +43,12 @@ class ImprovementCase(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     office: Mapped[Office] = relationship()
-    submission: Mapped[Submission] = relationship()
+    submission: Mapped[Submission | None] = relationship()
+
+    @property
+    def internal(self) -> bool:
+        """From the staff survey, not from a check."""
+        return self.submission_id is None
     items: Mapped[list[CaseItem]] = relationship(back_populates="case", order_by="CaseItem.id")
 
     @hybrid_method

@@ -199,15 +199,19 @@ def notify_overdue() -> int:
     return len(fresh)
 
 
-def followups(opened_in: str, office_ids: Sequence[int]) -> dict[int, dict]:
+def followups(opened_in: str, office_ids: Sequence[int], *, internal: bool = False
+              ) -> dict[int, dict]:
     """Per office: the cases opened in the half-year ``opened_in`` and how they stand now
-    (opened, closed, overdue): the next report's 上次督導建議改進事項辦理情形."""
+    (opened, closed, overdue): the next report's 上次督導建議改進事項辦理情形; ``internal``:
+    the staff survey's cases instead of the checks'."""
     found = {office_id: {"opened": 0, "closed": 0, "overdue": 0} for office_id in office_ids}
     today = datetime.now(TAIPEI).date()
     for office_id, closed, overdue in db.session.execute(   # a few cases an office, not a scan
             select(ImprovementCase.office_id, ImprovementCase.closed_at.is_not(None),
                    ImprovementCase.overdue_on(today))
-            .where(ImprovementCase.period == opened_in)):
+            .where(ImprovementCase.period == opened_in,
+                   ImprovementCase.staff_round_id.is_not(None) if internal
+                   else ImprovementCase.staff_round_id.is_(None))):
         if office_id in found:
             found[office_id]["opened"] += 1
             found[office_id]["closed"] += bool(closed)

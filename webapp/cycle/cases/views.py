@@ -89,6 +89,8 @@ def show(case_id: int):
                 upload = answering.photo.data
                 raw = upload.read() if upload and getattr(upload, "filename", "") else b""
                 try:
+                    if raw and case.internal:
+                        raise photos.PhotoError(_("內部改善案不附照片，請以文字說明。"))
                     if raw:
                         evidence.add_photo(case.submission, raw, None,
                                            current_app.config["PHOTO_MAX_UPLOAD"],
@@ -133,11 +135,11 @@ def page(case: ImprovementCase, answering: AnswerForm, deciding: DecideForm, sta
          conflict: dict | None = None):
     """The case with what the check found: the inspector's notes per item and the photos of
     the visit, and each item's answers, the current one first, each with its own photos."""
-    shown = evidence.photos_of(case.submission)
+    shown = evidence.photos_of(case.submission) if case.submission is not None else []
     answered = {i.id: [p for p in shown if p.case_item_id == i.id] for i in case.items}
     return render_template("cases/show.html", case=case, answering=answering,
                            deciding=deciding, titles=titles(), answer_mark=cases.answer_mark,
-                           notes=evidence.notes_of(case.submission),
+                           notes=evidence.notes_of(case.submission) if case.submission else {},
                            visit_photos=[p for p in shown if p.case_item_id is None],
                            answer_photos=answered,
                            answers_of={i.id: cases.answers_with_photos(i, answered[i.id])

@@ -5,6 +5,7 @@ Chinese (``platform.i18n``)."""
 from __future__ import annotations
 
 from flask import has_request_context, request, session
+from flask_babel import refresh
 
 from webapp.platform.i18n import LOCALES
 
@@ -16,3 +17,14 @@ def select_locale() -> str:
     if chosen in LOCALES:
         session["lang"] = chosen
     return session.get("lang") or LOCALES[0]
+
+
+def switch_posted_language() -> bool:
+    """A questionnaire's language button posts the form (``switch_lang``), so the answers
+    already chosen come back in the new language -- with JavaScript or without."""
+    chosen = request.form.get("switch_lang")
+    if chosen not in LOCALES:
+        return False
+    session["lang"] = chosen
+    refresh()  # Flask-Babel already chose this request's language: choose again
+    return True

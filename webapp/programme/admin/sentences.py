@@ -35,6 +35,7 @@ VERBS = {
     "instrument_published": ("發布了", "published"),
     "upload_refused": ("上傳了", "uploaded"),
     "published": ("發布了", "published"),
+    "closed": ("結束了", "closed"),
 }
 #: the upload pages, by endpoint (webapp.security.takes_file), and why a file was refused
 UPLOAD_PAGES = {"admin.import_offices": ("機關名冊", "the office registry"),
@@ -100,6 +101,14 @@ def sentences(events: Sequence[AuditEvent], locale: str) -> dict[int, str]:
             what = f"{period(detail.get('period'))} {instrument(detail.get('instrument'))}"
             return (f"the plan for {what}" if en else f"{what}排程") + (
                 f" (#{detail['assignment']})" if detail.get("assignment") else "")
+        if e.target_type == "staff_round":
+            what = f"{period(detail.get('period'))} {instrument('staff')}".strip()
+            if e.action == "codes_issued":
+                place = office_name(offices.get(detail.get("office_id")))
+                return (f"{what}: {place} ({detail.get('count')})" if en else
+                        f"{what}：{place} {detail.get('count')} 個代碼")
+            return what if detail.get("period") else (
+                f"staff survey round #{e.target_id}" if en else f"內部同仁滿意度調查 #{e.target_id}")
         if e.target_type == "calibration":
             return (f"calibration round #{e.target_id}" if en else f"校準回合 #{e.target_id}")
         if e.target_type == "photo":

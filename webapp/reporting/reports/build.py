@@ -27,6 +27,7 @@ from webapp.platform.db import TAIPEI
 from webapp.programme import instruments
 from webapp.reporting import counts as aggregates
 from webapp.reporting.reports import breakdowns
+from webapp.reporting.reports import staff as staff_sections
 
 REPORT_KEYS = REPORTED
 
@@ -56,17 +57,20 @@ def parse_period(text: str | None, what: str = "期間") -> Period | None:
 def thresholds(config: Mapping) -> dict:
     """``REPORT_MIN_N`` and ``INSPECTION_MIN_CHECKS`` as ``build``'s keyword arguments."""
     return {"min_n": int(config["REPORT_MIN_N"]),
-            "min_checks": int(config["INSPECTION_MIN_CHECKS"])}
+            "min_checks": int(config["INSPECTION_MIN_CHECKS"]),
+            "staff_min_n": int(config["STAFF_MIN_N"])}
 
 
 def build(period: str, instrument: str = "all", compare_to: str | None = None,
           kind: str | None = None, codes: list[str] | None = None,
           locale: str = "zh_TW", *, min_n: int = analysis_report.DEFAULT_MIN_N,
-          min_checks: int = analysis_report.DEFAULT_MIN_CHECKS) -> dict:
+          min_checks: int = analysis_report.DEFAULT_MIN_CHECKS,
+          staff_min_n: int = staff_sections.DEFAULT_STAFF_MIN_N) -> dict:
     """The report for ``period``; raises ``ReportError`` when nothing can be reported.
 
     ``min_n`` (``REPORT_MIN_N``): respondents an office needs to be judged; ``min_checks``
-    (``INSPECTION_MIN_CHECKS``): checks an office needs for a grade.
+    (``INSPECTION_MIN_CHECKS``): checks an office needs for a grade; ``staff_min_n``
+    (``STAFF_MIN_N``): staff answers an office needs before its staff survey is shown.
     """
     current = parse_period(period)
     before = parse_period(compare_to, "比較期間")
@@ -113,7 +117,9 @@ def build(period: str, instrument: str = "all", compare_to: str | None = None,
             section |= {"empty": True,
                         "message": f"{current.roc_label()}沒有{section['title']}的資料"}
         result["instruments"][key] = section
-    if all(s.get("empty") for s in result["instruments"].values()):
+    if instrument == "all" and current.kind == "H":
+        result["staff"] = staff_sections.staff_section(current, infos, ids, locale, staff_min_n)
+    if all(s.get("empty") for s in result["instruments"].values()) and not result.get("staff"):
         raise ReportError(f"{current.roc_label()}({current})沒有任何資料，無法產生報告", empty=True)
     # 上次督導建議改進事項辦理情形: the cases opened in the previous half-year, as they stand
     before_half = current.previous() if current.kind == "H" else None
@@ -123,7 +129,8 @@ def build(period: str, instrument: str = "all", compare_to: str | None = None,
                            for o in offices if standing.get(o.id, {}).get("opened")]
     result["summary"] = {
         "sentences": [sentence for s in result["instruments"].values()
-                      for sentence in s.get("summary", {}).get("sentences", [])],
+                      for sentence in s.get("summary", {}).get("sentences", [])]
+        + (result.get("staff") or {}).get("sentences", []),
         "by_instrument": {k: s["summary"] for k, s in result["instruments"].items()
                           if s.get("summary")},
     }

@@ -164,7 +164,10 @@ def responses(fmt: str):
     if key not in DEFAULT_KEYS:
         abort(400, description=_("沒有「%(key)s」這份問卷或查核表", key=key))
     period = listing.period(default="")
-    data = exports.table(key, period, locale_code())
+    try:
+        data = exports.table(key, period, locale_code())
+    except exports.ExportError as error:
+        abort(403, description=str(error))
     if not data.rows:
         abort(404, description=_("%(period)s 沒有這份問卷的資料", period=period.label(locale_code())))
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,4 +1,5 @@
-"""A printable A4 sheet of one-time survey QR codes, cut into slips handed out at the counter.
+"""A printable A4 sheet of one-time survey QR codes, cut into slips: handed out at the counter
+to citizens, or to an office's staff for the staff survey.
 
 Drawn with matplotlib's PDF backend (already a dependency for the charts) from segno's QR
 matrices, with the Traditional Chinese font the charts use.
@@ -42,10 +43,15 @@ def loopback(base_url: str) -> bool:
         return False
 
 
+CITIZEN_WORDS = ("請用手機掃描填寫滿意度問卷", "每張限填一次・不記名")
+
+
 def write_sheet(path: Path | IO[bytes], office_name: str, urls: list[str],
-                codes: list[str] | None = None, typed_at: str | None = None) -> int:
+                codes: list[str] | None = None, typed_at: str | None = None,
+                words: tuple[str, str] = CITIZEN_WORDS) -> int:
     """Write the slips to ``path`` (PDF); return the number of pages.  With ``codes`` and
-    ``typed_at`` each slip also says where to type its code by hand."""
+    ``typed_at`` each slip also says where to type its code by hand; ``words`` are the slip's
+    invitation and its small print."""
     pages = 0
     per_page = COLUMNS * ROWS
     with fonts.rc_context(), PdfPages(path) as pdf:
@@ -63,9 +69,9 @@ def write_sheet(path: Path | IO[bytes], office_name: str, urls: list[str],
                 axes.set_axis_off()
                 figure.text(left + 0.14, bottom + 0.215, office_name, ha="center", fontsize=9,
                             fontweight="bold")
-                figure.text(left + 0.14, bottom + 0.035 + lift, "請用手機掃描填寫滿意度問卷",
+                figure.text(left + 0.14, bottom + 0.035 + lift, words[0],
                             ha="center", fontsize=8.5)
-                figure.text(left + 0.14, bottom + 0.015 + lift, "每張限填一次・不記名",
+                figure.text(left + 0.14, bottom + 0.015 + lift, words[1],
                             ha="center", fontsize=7, color="#555555")
                 if typed:
                     figure.text(left + 0.14, bottom + 0.027, f"無法掃描：請開啟 {typed_at}",
