@@ -63,7 +63,14 @@ def site(app, office, kiosk, tmp_path):
                                 params={"case": 1, "office": office.name, "due": "2025-01-01"}))
     db.session.commit()   # an unread notification: its count shows in the bar on every page
     cycle = inspection_cycle(app, office, inspector, version, tmp_path)
+    from analysis.periods import Period
+    from webapp.capture.staff import services as staff_survey
+
+    staff_round = staff_survey.open_round(Period.parse("2025H2"), {office: 12})
+    staff_code = staff_survey.issue(staff_round, office.id, 1)[0]
+    db.session.commit()
     return {**cycle, "office": office, "kiosk": kiosk, "record": record, "draft": draft,
+            "staff_round": staff_round, "staff_code": staff_code,
             "admin": admin,
             "inspector": inspector, "slip": factories.personal_url(office)}
 
@@ -108,7 +115,9 @@ def public_pages(site) -> list[str]:
     token, office = site["kiosk"].token, site["office"]
     return [f"/kiosk/{token}", f"/kiosk/{token}/thanks", site["slip"],
             f"/survey/{office.code}/thanks", f"/survey/{office.code}", "/accessibility", "/",
-            "/login", "/c", "/c?code=ZZZZ-ZZZZ", "/open/", "/open/2025H2/"]
+            "/login", "/c", "/c?code=ZZZZ-ZZZZ", "/open/", "/open/2025H2/", "/staff-survey",
+            "/staff-survey?code=ZZZZ-ZZZZ", f"/staff-survey/{site['staff_code']}",
+            "/staff-survey/thanks"]
 
 
 def staff_pages(site) -> list[str]:
@@ -123,7 +132,8 @@ def staff_pages(site) -> list[str]:
             "/open/publish", "/cases/", "/notifications/", "/plans/", f"/plans/{site['plan'].id}",
             f"/plans/assignments/{site['plan'].assignments[0].id}", "/calibration/",
             f"/calibration/{site['round'].id}", f"/inspect/{site['visit'].id}/edit",
-            f"/inspect/{site['visit'].id}", "/no/such/page"]
+            f"/inspect/{site['visit'].id}", "/staff-rounds/",
+            f"/staff-rounds/{site['staff_round'].id}", "/no/such/page"]
 
 
 def sign_in(page, user) -> None:
