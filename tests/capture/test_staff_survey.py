@@ -15,12 +15,15 @@ from support import factories
 from support.web import hidden_fields, login
 
 from analysis.periods import Period
+from forms.types import Stored
 from webapp.capture.staff import services as staff
 from webapp.capture.staff.models import StaffBallot, StaffCode, StaffRound
 from webapp.capture.submissions import Answer, Submission
 from webapp.cycle.cases.models import ImprovementCase
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
+from webapp.programme import instruments
+from webapp.programme.offices import Office
 
 ITEMS = ("workload", "training", "equipment", "teamwork", "supervisor", "overall")
 
@@ -44,7 +47,7 @@ def open_round(client, **numbers) -> int:
     data |= {f"staff_{code.replace('_', '-')}": str(n) for code, n in numbers.items()}
     response = client.post("/staff-rounds/", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
-    return db.session.scalar(select(StaffRound.id))
+    return db.session.scalar(select(StaffRound.id).where(StaffRound.period == str(this_half())))
 
 
 def code_list(client, round_id: int, office: str, count: int) -> list[str]:
@@ -210,7 +213,6 @@ def test_a_closed_round_takes_no_answers_and_no_codes(app, coordinator):
 
 def paper_file(rows: list[list[str]]) -> bytes:
     from webapp.capture.paper import batches
-    from webapp.programme import instruments
 
     head = batches.header(instruments.current("staff")[1])
     out = io.StringIO()
@@ -326,3 +328,58 @@ def test_the_manager_answers_an_internal_case(app, coordinator):
     assert sent.status_code == 302
     db.session.refresh(case.items[0])
     assert case.items[0].state == "answered"
+
+
+def test_managers_see_their_own_office_under_the_same_rules(app, coordinator):
+    round_id = open_round(coordinator, TPH_DAAN=12, TPL_SONGSHAN=9)
+    for code in code_list(coordinator, round_id, "TPH-DAAN", 5):
+        answer(app.test_client(), code, comment="主管很支持")
+    for code in code_list(coordinator, round_id, "TPL-SONGSHAN", 2):
+        answer(app.test_client(), code)
+    close(coordinator, round_id)
+    pages = {}
+    for code in ("TPH-DAAN", "TPL-SONGSHAN"):
+        manager_user = factories.user("office", email=f"{code}@example.tw")
+        manager_user.office_id = db.session.scalar(
+            select(Office.id).where(Office.code == code))
+        db.session.commit()
+        manager = app.test_client()
+        login(manager, manager_user.email, factories.PASSWORD)
+        pages[code] = manager.get(f"/reports/office/{code}?period={this_half()}").get_data(
+            as_text=True)
+    assert "同意的同仁" in pages["TPH-DAAN"] and "100.0%" in pages["TPH-DAAN"]
+    assert "文字意見 5 則" in pages["TPH-DAAN"] and "主管很支持" not in pages["TPH-DAAN"]
+    assert "回答不足 5 人，為保護填答同仁不列出結果" in pages["TPL-SONGSHAN"]
+    assert "同意的同仁" not in pages["TPL-SONGSHAN"]
+
+
+def test_the_next_report_shows_how_the_internal_cases_stand(app, coordinator):
+    half = this_half()
+    earlier = staff.open_round(half.previous(), {db.session.scalar(
+        select(Office).where(Office.code == "TPH-DAAN")): 6})
+    db.session.commit()
+    for code in staff.issue(earlier, earlier.offices[0].office_id, 5):
+        staff.cast(staff.lookup(code), instruments.current("staff")[0], {
+            k: Stored(2 if k == "training" else 4) for k in ITEMS},
+            today=half.previous().start())
+    db.session.commit()
+    staff.close(earlier)
+    db.session.commit()
+    [case] = db.session.scalars(select(ImprovementCase)).all()
+    round_id = open_round(coordinator, TPH_DAAN=6)
+    for code in code_list(coordinator, round_id, "TPH-DAAN", 5):
+        answer(app.test_client(), code)
+    close(coordinator, round_id)
+    analyst = app.test_client()
+    login(analyst, factories.user("analyst").email, factories.PASSWORD)
+    report = json.loads(analyst.get(f"/reports/download.json?period={half}").data)
+    [standing] = report["staff"]["followups"]
+    assert (standing["code"], standing["opened"], standing["closed"]) == ("TPH-DAAN", 1, 0)
+    assert case.period == str(half.previous())
+    # the inspection cases' line does not count the internal case
+    assert report["followups"] == []
+    # training went from 0 % to 100 % agreeing: the change is named, Holm-adjusted
+    change = next(o for o in report["staff"]["offices"] if o["code"] == "TPH-DAAN")[
+        "items"]["training"]["change"]
+    assert change["before_rate"] == 0 and change["direction"] == "up"
+

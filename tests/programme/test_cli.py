@@ -87,6 +87,12 @@ def test_demo_data_loads_real_offices_and_two_half_years(runner, app):
     assert director.office is not None   # the demo's office manager runs a real office
     halves = set(db.session.scalars(select(Submission.half).distinct()))
     assert halves == {"2025H2", "2026H1"}
+    # a closed staff-survey round for each half-year, answered through codes and ballots
+    from webapp.capture.staff.models import StaffBallot, StaffRound
+    rounds = db.session.scalars(select(StaffRound)).all()
+    assert {r.period for r in rounds} == {"2025H2", "2026H1"} and all(not r.is_open for r in rounds)
+    assert count(StaffBallot) == 0 and result["staff_answers"] == db.session.scalar(
+        select(func.count()).select_from(Submission).where(Submission.channel == "web"))
     skipped = runner.invoke(args=["demo-data", "--if-empty"])
     assert "略過" in skipped.output
 

@@ -18,6 +18,7 @@ from forms.types import Stored
 from webapp.capture import store as storage
 from webapp.cycle.plans import services as plans
 from webapp.cycle.plans.models import CheckPlan
+from webapp.demo import staff as staff_demo
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.programme import instruments
@@ -174,7 +175,9 @@ def load(*, scale: float = 1.0, seed: int = 113, today: datetime | None = None) 
                     count += 1
         db.session.commit()
     plan_checks(today)
-    return {"logins": logins, "submissions": count, "halves": [str(p) for p in halves]}
+    staff_answers = staff_demo.rounds(rng, halves, offices)
+    return {"logins": logins, "submissions": count, "halves": [str(p) for p in halves],
+            "staff_answers": staff_answers}
 
 
 def plan_checks(today: datetime) -> None:

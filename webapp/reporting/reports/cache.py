@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from analysis import charts
+from webapp.capture.staff.models import StaffBallot, StaffRound
 from webapp.capture.submissions import Submission
 from webapp.cycle.calibration.models import CalibrationScore
 from webapp.cycle.cases.models import ImprovementCase
@@ -33,7 +34,8 @@ _lock = threading.Lock()
 
 def fingerprint() -> tuple:
     """Changes whenever a record is added or edited, an office is renamed or switched on or off,
-    or an instrument version is published, so cached reports never go stale."""
+    an instrument version is published, or a staff round opens, takes an answer or closes, so
+    cached reports never go stale."""
     records = tuple(db.session.execute(
         select(func.count(), func.max(Submission.updated_at))).one())
     offices = hash(tuple(db.session.execute(
@@ -42,8 +44,12 @@ def fingerprint() -> tuple:
     followups = tuple(db.session.execute(   # a case answered or closed changes the report
         select(func.count(), func.max(ImprovementCase.updated_at))).one())
     calibrated = db.session.scalar(select(func.max(CalibrationScore.id)))   # a new ICC
+    # a staff round opened or closed, a sealed answer (the open round's counts)
+    staff = tuple(db.session.execute(select(func.count(StaffRound.id), func.max(
+        StaffRound.closed_at))).one()) + (db.session.scalar(
+            select(func.count()).select_from(StaffBallot)),)
     return (*records, offices, db.session.scalar(select(func.max(InstrumentVersion.id))),
-            *followups, calibrated)
+            *followups, calibrated, *staff)
 
 
 def _key(p: dict) -> tuple:

@@ -70,6 +70,20 @@ def scorecard(report: dict, code: str) -> dict:
     return card
 
 
+def staff_card(report: dict, code: str) -> dict | None:
+    """The office's staff-survey row under the report's own rules (shown only with at least
+    ``STAFF_MIN_N`` answers), or None when the period has no staff survey for it."""
+    section = report.get("staff")
+    if not section:
+        return None
+    mine = _row(section.get("offices") or [], code)
+    if mine is None:
+        return None
+    return {"title": section["title"], "open": bool((section.get("round") or {}).get("open")),
+            "min_n": section["min_n"], "items": section.get("items") or [], "office": mine,
+            "compare_label": section.get("compare_label")}
+
+
 @bp.get("/office/<code>")
 @roles_required("analyst", "admin", "office")
 def office(code: str):
@@ -93,6 +107,7 @@ def office(code: str):
     return render_template(
         "reports/office.html", place=place, period=period, report=report, error=error,
         card=scorecard(report, place.code) if report else {},
+        staff=staff_card(report, place.code) if report else None,
         offices=aggregates.offices(), halves=halves,
         quarters=aggregates.periods_with_data(quarters=True),
         comments_url=url_for(".comments", period=period, office=place.code))
