@@ -124,8 +124,8 @@ def staff_summary(section: dict, locale: str = "zh_TW") -> list[str]:
                  if (v := overall["items"].get(k["key"]))]
         if rated:
             rate, label = min(rated)
-            said.append(f"The item fewest agreed with: “{label}” ({100 * rate:.0f}%)." if en
-                        else f"同意比例最低的題目是「{label}」（{100 * rate:.0f}%）。")
+            said.append(f"The item fewest were satisfied with: “{label}” ({100 * rate:.0f}%)." if en
+                        else f"滿意比例最低的題目是「{label}」（{100 * rate:.0f}%）。")
     if hidden:
         said.append(f"{hidden} offices had fewer than {min_n} answers: their results are not "
                     "shown, to protect the few who answered." if en else
