@@ -19,6 +19,7 @@ import re
 import secrets
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,9 +28,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from sqlalchemy import select  # noqa: E402
 from support import browser  # noqa: E402  (tests/support/browser.py: live server, Chromium)
 
+from analysis.periods import Period  # noqa: E402
 from webapp import create_app  # noqa: E402
+from webapp.capture.staff import services as staff_survey  # noqa: E402
 from webapp.capture.survey import codes  # noqa: E402
 from webapp.demo import data as demo  # noqa: E402
+from webapp.platform.db import TAIPEI  # noqa: E402
 from webapp.platform.extensions import db  # noqa: E402
 from webapp.programme import instruments  # noqa: E402
 from webapp.programme.offices import Kiosk, Office  # noqa: E402
@@ -55,9 +59,12 @@ def scratch_app(directory: Path):
         kiosk = db.session.scalars(select(Kiosk).order_by(Kiosk.id)).first()
         office = db.session.scalars(select(Office).order_by(Office.id)).first()
         personal = [f"/survey/{office.code}?c={code}" for code in codes.issue(office, 2)]
+        now = Period.half_of(datetime.now(TAIPEI))
+        staff_round = staff_survey.open_round(now, {office: 14})
+        staff_code = staff_survey.issue(staff_round, office.id, 1)[0]
         db.session.commit()
         facts = {"kiosk": kiosk.token, "office": office.code, "logins": loaded["logins"],
-                 "personal": personal}
+                 "personal": personal, "staff_code": staff_code, "staff_round": staff_round.id}
         db.session.remove()
         db.engine.dispose()
     return app, facts
@@ -181,8 +188,17 @@ def take(chromium, base_url: str, outdir: Path, saved: list[Path], facts: dict) 
             shot(page, f"{name}-1280")
         context.close()
 
-    # the pages issues 25 and 26 changed, where they are read: a tablet and a phone
-    for role, pages in (("analyst", [("/reports/quality", "quality"), ("/open/publish", "publish"),
+    # the pages issues 25, 26 and 31 changed, where they are read: a tablet and a phone
+    for size in ("1024x768", "390x844"):
+        context, page = new_page(SIZES[size])
+        for path, name in ((f"/staff-survey/{facts['staff_code']}", "staff-form"),
+                           ("/staff-survey", "staff-enter")):
+            page.goto(path)
+            shot(page, f"{name}-{size}")
+        context.close()
+    for role, pages in (("coordinator", [("/staff-rounds/", "staff-rounds"),
+                                         (f"/staff-rounds/{facts['staff_round']}", "staff-round")]),
+                        ("analyst", [("/reports/quality", "quality"), ("/open/publish", "publish"),
                                      ("/reports/", "report"),
                                      (f"/reports/office/{facts['office']}", "scorecard")]),
                         ("office", [("/reports/comments", "office-comments"),

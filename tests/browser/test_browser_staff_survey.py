@@ -5,7 +5,6 @@ and the other as too few answers; the low item opened an internal case the manag
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import datetime
 
@@ -33,11 +32,11 @@ def signed_in(open_page, user, size="TABLET"):
 
 def printed_codes(page, office_label: str, count: int) -> list[str]:
     page.get_by_role("combobox", name=re.compile("^機關")).select_option(label=office_label)
-    page.get_by_label("代碼數量（1–500）").fill(str(count))
+    page.get_by_label(re.compile("^代碼數量")).fill(str(count))
     page.get_by_text("QR 碼紙條（PDF，每頁 12 張）").click()
     with page.expect_download() as download:
         page.get_by_role("button", name="產生代碼").click()
-    text = pypdf.PdfReader(io.BytesIO(open(download.value.path(), "rb").read())).pages[0]
+    text = pypdf.PdfReader(download.value.path()).pages[0]
     return re.findall(r"輸入代碼 ([0-9A-Z]{4}-[0-9A-Z]{4})", text.extract_text())
 
 

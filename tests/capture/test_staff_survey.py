@@ -347,10 +347,10 @@ def test_managers_see_their_own_office_under_the_same_rules(app, coordinator):
         login(manager, manager_user.email, factories.PASSWORD)
         pages[code] = manager.get(f"/reports/office/{code}?period={this_half()}").get_data(
             as_text=True)
-    assert "同意的同仁" in pages["TPH-DAAN"] and "100.0%" in pages["TPH-DAAN"]
+    assert "滿意的同仁" in pages["TPH-DAAN"] and "100.0%" in pages["TPH-DAAN"]
     assert "文字意見 5 則" in pages["TPH-DAAN"] and "主管很支持" not in pages["TPH-DAAN"]
     assert "回答不足 5 人，為保護填答同仁不列出結果" in pages["TPL-SONGSHAN"]
-    assert "同意的同仁" not in pages["TPL-SONGSHAN"]
+    assert "滿意的同仁" not in pages["TPL-SONGSHAN"]
 
 
 def test_the_next_report_shows_how_the_internal_cases_stand(app, coordinator):
@@ -383,3 +383,16 @@ def test_the_next_report_shows_how_the_internal_cases_stand(app, coordinator):
         "items"]["training"]["change"]
     assert change["before_rate"] == 0 and change["direction"] == "up"
 
+
+
+def test_a_blank_count_makes_up_the_office_staff_number(app, coordinator):
+    round_id = open_round(coordinator, TPH_DAAN=7)
+    assert len(code_list(coordinator, round_id, "TPH-DAAN", 3)) == 3
+    page = coordinator.get(f"/staff-rounds/{round_id}").get_data(as_text=True)
+    token = hidden_fields(page)["csrf_token"]
+    rest = coordinator.post(f"/staff-rounds/{round_id}/codes", data={
+        "csrf_token": token, "office": "TPH-DAAN", "count": "", "shape": "csv"})
+    assert rest.status_code == 200 and len(rest.get_data(as_text=True).splitlines()) == 1 + 4
+    full = coordinator.post(f"/staff-rounds/{round_id}/codes", data={
+        "csrf_token": token, "office": "TPH-DAAN", "count": "", "shape": "csv"})
+    assert full.status_code == 400 and "已達同仁人數" in full.get_data(as_text=True)

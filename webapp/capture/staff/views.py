@@ -43,9 +43,8 @@ STAFF_WORDS = ("請用手機或電腦掃描填寫同仁滿意度問卷", "每張
 
 class CodesForm(StrictForm):
     office = SelectField(_l("機關"), validators=[InputRequired()])
-    count = IntegerField(_l("代碼數量（1–500）"), validators=[
-        InputRequired(message=_l("請填寫代碼數量")),
-        NumberRange(1, rounds.MAX_CODES, message=_l("一次可產生 1 到 500 個代碼"))])
+    count = IntegerField(_l("代碼數量（1–500；空白：補足到同仁人數）"), validators=[
+        Optional(), NumberRange(1, rounds.MAX_CODES, message=_l("一次可產生 1 到 500 個代碼"))])
     shape = RadioField(_l("格式"), default="pdf", choices=[
         SelectChoice("pdf", _l("QR 碼紙條（PDF，每頁 12 張）")),
         SelectChoice("csv", _l("代碼清單（CSV）"))])
@@ -147,8 +146,15 @@ def codes(round_id: int):
     if not form.validate_on_submit():
         return _page(staff_round, form, 400)
     office = next(o.office for o in staff_round.offices if o.office.code == form.office.data)
+    count = form.count.data
+    if count is None:       # blank: as many as the office's staff still lack
+        mine = next(s for s in rounds.standing(staff_round) if s.office.id == office.id)
+        count = mine.staff - mine.issued
+        if count < 1:
+            form.count.errors = [_("這個機關已發的代碼已達同仁人數；要多發請填寫數量。")]
+            return _page(staff_round, form, 400)
     try:
-        plain = rounds.issue(staff_round, office.id, form.count.data)
+        plain = rounds.issue(staff_round, office.id, count)
     except rounds.RoundError as error:
         form.form_errors.append(str(error))
         return _page(staff_round, form, 409)
