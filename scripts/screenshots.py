@@ -77,13 +77,21 @@ def choose(page, question: str, answer: str) -> None:
 
 def take(chromium, base_url: str, outdir: Path, saved: list[Path], facts: dict) -> None:
     def shot(page, name: str) -> None:
+        """The whole page, or its first 12,000 px: Chromium gives up on taller captures (the
+        report at phone width is one), and the top is what a reader sees first."""
         path = outdir / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        width = page.viewport_size["width"]
+        if height > 12_000:
+            page.screenshot(path=str(path), full_page=True,
+                            clip={"x": 0, "y": 0, "width": width, "height": 12_000})
+        else:
+            page.screenshot(path=str(path), full_page=True)
         saved.append(path)
 
     def new_page(options: dict):
         context = chromium.new_context(base_url=base_url, locale="zh-TW", **options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(60_000)
         return context, context.new_page()
 
     def sign_in_as(page, role: str) -> None:

@@ -31,7 +31,7 @@ def rounds(rng: np.random.Generator, halves: list[Period], offices: list[Office]
             # small offices often fall under STAFF_MIN_N; some items run low
             answering = int(rng.binomial(sizes[office], 0.55))
             for code in staff.issue(opened, office.id, max(answering, 1))[:answering]:
-                latent = 3.7 + climate[i] + rng.normal(0, 0.6)
+                latent = 4.0 + climate[i] + rng.normal(0, 0.6)
                 answers = {k: Stored(int(np.clip(np.rint(latent + rng.normal(0, 0.6)
                                                           - (0.8 if k == "workload" else 0)),
                                                   1, 5))) for k in keys}
