@@ -39,7 +39,9 @@ def defaults(instance_path: str, root_path: str) -> dict[str, Any]:
         SURVEY_REQUIRE_CODE=True,  # personal-device surveys need a one-time QR code
         KIOSK_QUEUE_MAX_HOURS=24,  # a counter tablet's offline answers are taken this long after
         KIOSK_CLOCK_FLAG_MINUTES=10,  # a tablet clock this far off is flagged on the quality page
-        PUBLIC_BASE_URL="http://127.0.0.1:5000",  # what the QR codes point at
+        # what QR codes and mail links point at; unset, the web pages use the address the admin
+        # is using (warned when it is a loopback one) and commands http://127.0.0.1:5000
+        PUBLIC_BASE_URL=None,
         SESSION_COOKIE_SECURE=False,  # set FLASK_SESSION_COOKIE_SECURE=true behind HTTPS
         TRUSTED_PROXIES=0,  # reverse proxies in front (X-Forwarded-For / -Proto are trusted)
         STAFF_IDLE_MINUTES=30,  # a staff session idle this long is signed out (shared tablets)

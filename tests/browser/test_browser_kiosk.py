@@ -79,6 +79,27 @@ def test_a_tap_on_the_thank_you_page_stops_the_countdown(open_page, kiosk):
     page.wait_for_url(re.compile(re.escape(form) + r"\?"))
 
 
+@pytest.mark.parametrize("key", ["Tab", "Space"])
+def test_a_key_on_the_thank_you_page_stops_the_countdown_too(open_page, kiosk, key):
+    form = f"/kiosk/{kiosk.token}"
+    page = open_page(form, clock=True, **browser.TABLET)
+    fill_and_submit(page)
+    assert page.locator("[role=status] [data-seconds]").count() == 0   # ticks are not read out
+    page.keyboard.press(key)
+    expect(page.get_by_text("已暫停自動返回")).to_be_visible()
+    page.clock.run_for(120_000)
+    expect(page.get_by_role("heading", name=re.compile("謝謝您的寶貴意見"))).to_be_visible()
+
+
+def test_clear_and_start_over_keeps_the_citizens_language(open_page, kiosk):
+    page = open_page(f"/kiosk/{kiosk.token}?lang=en", **browser.TABLET)
+    tap(page, "overall", "Satisfied")
+    page.get_by_role("link", name="Clear and start over").click()
+    page.wait_for_url(re.compile(r"\?lang=en$"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert page.locator("input[type=radio]:checked").count() == 0
+
+
 def test_an_idle_survey_warns_first_and_any_tap_gives_more_time(open_page, kiosk):
     page = open_page(f"/kiosk/{kiosk.token}?lang=en", clock=True, **browser.TABLET)
     tap(page, "overall", "Satisfied")

@@ -66,6 +66,16 @@ def test_slips_carry_a_short_code_that_opens_the_survey_typed_by_hand(app, admin
     assert citizen.get("/c").status_code == 200
 
 
+def test_without_a_public_address_the_slips_use_the_one_the_admin_is_using(app, admin):
+    from webapp.capture.survey import views_slips
+
+    app.config["PUBLIC_BASE_URL"] = None
+    with app.test_request_context("/slips", base_url="http://192.168.1.20:5101"):
+        assert views_slips.base_url() == "http://192.168.1.20:5101/"   # make run PORT=5101
+    local = admin.get("/slips").get_data(as_text=True)   # the test client's http://localhost/
+    assert "<code>http://localhost/</code>" in local and "FLASK_PUBLIC_BASE_URL" in local
+
+
 @pytest.mark.parametrize("count", ["0", "601", "many", ""])
 def test_a_bad_count_stores_nothing(admin, count):
     response = post_slips(admin, count=count)

@@ -34,6 +34,12 @@ def test_accounts_have_display_names_and_roles_read_in_chinese(app, people):
     assert wang.display_name == "王小明" and wang.role == "inspector"   # the default held
     listing = admin.get("/admin/users").get_data(as_text=True)
     assert "王小明" in listing and "查核人員" in listing and ">inspector<" not in listing
+    twice = post_page(admin, "/admin/users", {"email": "WANG@example.tw", "display_name": "王",
+                                              "password": "long enough pw"})
+    html = twice.get_data(as_text=True)
+    assert twice.status_code == 400
+    top = html[html.index('class="flash error error-summary"'):html.index("<table")]
+    assert 'href="#q-email"' in top and "這個帳號已經存在" in top   # above the list, not below
     renamed = post_page(admin, f"/admin/users/{wang.id}", {"display_name": "王大明",
                                                           "role": "inspector"})
     assert renamed.status_code == 302

@@ -47,6 +47,15 @@ def test_an_admin_adds_and_edits_an_office(admin):
     again = admin.post("/admin/offices", data={"csrf_token": token(admin), "code": "TPH-XINYI",
                                                "name": "重複", "kind": "land"})
     assert again.status_code == 400 and "已經有機關使用" in again.get_data(as_text=True)
+    # said at the top of the long page, focused, naming the field, before the list of offices
+    html = again.get_data(as_text=True)
+    summary = html.index('class="flash error error-summary"')
+    assert summary < html.index("<table") and 'href="#q-code"' in html[summary:html.index("<table")]
+    assert "已經有機關使用" in html[summary:html.index("<table")]
+    from webapp.platform.audit import AuditEvent
+    made = db.session.scalar(select(AuditEvent).where(AuditEvent.detail["added"].as_string()
+                                                      == "TPH-XINYI"))
+    assert made.action == "created"   # 建立了, not 修改了
     odd = admin.post("/admin/offices", data={"csrf_token": token(admin), "code": "台北<1>",
                                              "name": "x", "kind": "land"})
     assert odd.status_code == 400 and count() == 2

@@ -18,6 +18,16 @@ def path_for(endpoint: str, **values: Any) -> str:
     return adapter.build(endpoint, values)
 
 
+#: where the embedded server (``make run``) answers, for a command that has no request to ask
+LOCAL_URL = "http://127.0.0.1:5000"
+
+
+def public_base() -> str:
+    """The site as the public reaches it, outside a request: ``PUBLIC_BASE_URL``, else the
+    embedded server's address."""
+    return (current_app.config.get("PUBLIC_BASE_URL") or LOCAL_URL).rstrip("/")
+
+
 def public_url(path: str) -> str:
     """``path`` on the site as the public reaches it (``PUBLIC_BASE_URL``), for a mail."""
-    return (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/") + path
+    return public_base() + path

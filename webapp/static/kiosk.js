@@ -44,12 +44,19 @@
         restartTo(restart.href);
       }
     }, 1000);
-    document.addEventListener("pointerdown", function (event) {
-      if (tick === null || restart.contains(event.target)) { return; }
+    // Any sign of someone still reading stops the countdown: a tap, a key, or the focus moving
+    // (WCAG 2.2.1: a person who needs more time must be able to take it, keyboard included).
+    var pause = function (event) {
+      if (tick === null || (event.type === "pointerdown" && restart.contains(event.target))) {
+        return;
+      }
       window.clearInterval(tick);
       tick = null;
       if (countdown) { countdown.hidden = true; }
-      if (paused) { paused.hidden = false; }
+      if (paused) { paused.textContent = paused.dataset.text; }   // a live region from the start
+    };
+    ["pointerdown", "keydown", "focusin"].forEach(function (name) {
+      document.addEventListener(name, pause);
     });
     return;
   }

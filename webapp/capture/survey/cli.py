@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 from sqlalchemy import select
 
 from webapp.capture import qrsheet
 from webapp.capture.survey import views_slips as slips
-from webapp.platform import audit
+from webapp.platform import audit, links
 from webapp.platform.cli import fail
 from webapp.platform.extensions import db
 from webapp.programme.offices import Office
@@ -29,7 +28,7 @@ def qr_sheet(office_code: str, count: int, out: Path, base_url: str | None) -> N
         fail(f"找不到機關代碼「{office_code}」。")
     if not out.parent.is_dir():
         fail(f"資料夾「{out.parent}」不存在，請先建立。")
-    base = base_url or current_app.config["PUBLIC_BASE_URL"]
+    base = base_url or links.public_base()
     if qrsheet.loopback(base):
         click.echo(f"注意：條碼指向 {base}，只有伺服器本機開得了，民眾的手機連不到。"
                    "請設定 FLASK_PUBLIC_BASE_URL 或加上 --base-url。", err=True)

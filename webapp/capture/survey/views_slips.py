@@ -37,6 +37,7 @@ class SlipForm(StrictForm):
 
 
 def base_url() -> str:
+    """``PUBLIC_BASE_URL``, else the address the admin is using (``make run PORT=5101``)."""
     return current_app.config.get("PUBLIC_BASE_URL") or request.url_root
 
 

@@ -73,7 +73,7 @@ def offices():
         form.code.errors = [problem]
         return page(form, upload, status=400)
     upsert_offices([office])
-    audit.record("office_changed", "office", None, {"added": office["code"]})
+    audit.record("created", "office", None, {"added": office["code"]})
     db.session.commit()
     flash(_("已新增機關 %(name)s。", name=office["name"]), "ok")
     return redirect(url_for(".offices"))
