@@ -76,7 +76,9 @@ def test_a_kiosk_over_its_limit_gets_a_polite_page(app, limited_app):
                                data={**hidden_fields(page.get_data(as_text=True)), **ANSWERS})
         statuses.append(response.status_code)
     assert statuses[:10] == [302] * 10 and statuses[10:] == [429, 429]
-    assert "請稍候再試" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "請等一分鐘後再按「送出」" in html and "per 1 minute" not in html
+    assert 'checked id="overall-' in html or "checked" in html.split('id="q-overall"')[1][:2000]
     assert count() == 10
     # another tablet of the same office (same address) is not blocked by the first one
     page = client.get(f"/kiosk/{other.token}")

@@ -41,7 +41,8 @@ def enter():
 
 
 @bp.route("/staff-survey/<code>", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("10 per minute", methods=["POST"],
+               deduct_when=lambda response: response.status_code in (302, 303))
 def answer(code: str):
     row = rounds.lookup(code)
     if row is None:

@@ -12,6 +12,7 @@ import uuid
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import joinedload
@@ -125,6 +126,26 @@ def unavailable_page(error: Exception):
                            locale=locale_code(), action=action, unavailable=True), 503
 
 
+@bp.errorhandler(429)
+def too_fast(error):
+    """A submission over the limit: the citizen's answers back on the page, with the same key,
+    and a word in their language; sending again later stores the answer once."""
+    args = request.view_args or {}
+    if request.method != "POST" or request.endpoint not in ("survey.kiosk", "survey.personal"):
+        return errors.page(429, _("請稍候再試"), _("短時間內送出太多次，請稍候再試。謝謝您的耐心。"))
+    kiosk = kiosk_by_token(args["token"]) if request.endpoint == "survey.kiosk" else None
+    office = kiosk.office if kiosk is not None else office_by_code(args["code"])
+    version, instrument = instruments.posted_version(SURVEY_KEY, request.form.get("version"))
+    form = instruments.form_class(version, locale_code(),
+                                  base=KioskMeta if kiosk is not None else SubmissionMeta)(
+        formdata=request.form)
+    return render_template(
+        "survey/form.html", form=form, instrument=instrument, office=office,
+        mode="kiosk" if kiosk is not None else "personal", locale=locale_code(),
+        action=request.full_path.rstrip("?"), too_fast=True,
+        kiosk_token=kiosk.token if kiosk is not None else None), 429
+
+
 def used_code_page(office: Office):
     return render_template("survey/code.html", office=office, used=True), 410
 
@@ -167,11 +188,21 @@ def _kiosk_token() -> str:
     return "kiosk:" + str((request.view_args or {}).get("token", ""))
 
 
+def stored(response) -> bool:
+    """Only a stored answer (sent on to the thanks page) counts against a limit: a language
+    switch, a page sent back with a missing answer or a refusal costs the citizen nothing."""
+    return response.status_code in (302, 303)
+
+
 @bp.route("/kiosk/<token>", methods=["GET", "POST"])
-# Per tablet, not per address: several tablets of one office share its address.  A large
-# office serves several hundred citizens a day at a counter, so the daily cap sits well above
-# real use; stuffing below it still shows up as bursts on the data-quality page.
-@limiter.limit("10 per minute;1000 per day", methods=["POST"], key_func=_kiosk_token)
+# Per tablet, not per address: several tablets of one office share its address.  Ten stored
+# answers a minute is one every six seconds, faster than anyone can read and answer the seven
+# questions at one tablet (a busy counter's queue is served one citizen at a time), and what an
+# offline tablet's backlog goes up at; a large office serves several hundred citizens a day,
+# so the daily cap sits well above real use.  Stuffing below it still shows up as bursts on the
+# data-quality page.
+@limiter.limit("10 per minute;1000 per day", methods=["POST"], key_func=_kiosk_token,
+               deduct_when=stored)
 def kiosk(token: str):
     kiosk = kiosk_by_token(token)
     return survey_page(kiosk.office, "kiosk", kiosk, url_for(".kiosk", token=token))
@@ -202,7 +233,7 @@ def kiosk_worker():
 
 
 @bp.route("/survey/<code>", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("10 per minute", methods=["POST"], deduct_when=stored)
 def personal(code: str):
     office = office_by_code(code)
     slip = None

@@ -73,7 +73,7 @@ def register(app: Flask) -> None:
                 refused.upload_refused(None, "too_large")
             message = _("檔案太大：上傳的檔案最大 %(mb)s MB。請確認選對檔案，或分成幾個檔案上傳。",
                         mb=upload_limit(view) // (1024 * 1024))
-        if error.description and error.description != type(error).description:
+        if code != 429 and error.description and error.description != type(error).description:
             message = error.description  # abort(400, description=...) says what exactly was wrong
         return page(code, title, message)
 
