@@ -11,7 +11,17 @@ import re
 import uuid
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -156,6 +166,11 @@ def edit_page(key: str, submission: Submission | None, photo_form: PhotoForm | N
             form.revision.data = str(outcome.record.revision)  # saving again now is a choice
     else:
         status = 400
+    return checklist_page(form, instrument, submission, status, conflict, photo_form)
+
+
+def checklist_page(form, instrument, submission: Submission | None, status: int,
+                   conflict=None, photo_form: PhotoForm | None = None):
     return render_template("inspect/form.html", form=form, instrument=instrument,
                            submission=submission, locale=locale_code(), conflict=conflict,
                            unavailable=status == 503,
@@ -280,8 +295,14 @@ def editable_visit(submission_id: int) -> Submission:
 @takes_photo
 def add_photo(submission_id: int):
     """A photo is re-encoded (no EXIF, no GPS) and kept by content hash; a file that is not a
-    photo is refused with the reason, and the refusal is audited."""
+    photo is refused with the reason, and the refusal is audited.
+
+    The checklist page's 加入照片 sends the whole checklist along (the photo's inputs belong to
+    its form): the draft is saved first, so nothing typed since the last save is lost, then the
+    photo is added.  A photo refused leaves the saved draft and says why."""
     submission = editable_visit(submission_id)
+    if "idempotency_key" in request.form:
+        return photo_with_draft(submission)
     form = PhotoForm()
     if form.validate_on_submit():
         raw = form.photo.data.read()
@@ -298,6 +319,46 @@ def add_photo(submission_id: int):
         flash(_("照片已加入。"), "ok")
         return redirect(url_for(".edit", submission_id=submission.id) + "#photos-title")
     page, _status = edit_page(submission.instrument_key, submission, photo_form=form)
+    return page, 400
+
+
+def photo_with_draft(submission: Submission):
+    """Save the posted checklist as a draft, then add the photo posted with it."""
+    version, instrument = instruments.posted_version(submission.instrument_key,
+                                                     request.form.get("version"))
+    form = instruments.form_class(version, locale_code(), enforce_required=False,
+                                  base=evidence.form_base(instrument, InspectionMeta))()
+    form.office.choices = office_choices()
+    if not form.validate_on_submit():     # the answers back on the page, with what is wrong
+        return checklist_page(form, instrument, submission, 400)
+    outcome = save(submission.instrument_key, submission, instrument, version, form, draft=True)
+    if isinstance(outcome, checklists.Conflict):
+        form.revision.data = str(outcome.record.revision)
+        return checklist_page(form, instrument, outcome.record, 409, outcome)
+    get_flashed_messages()     # the draft's own message: one message for both below
+    upload = request.files.get("photo")
+    caption = (request.form.get("caption") or "").strip()
+    photo_form = PhotoForm(formdata=None, data={"caption": caption})
+    if upload is None or not upload.filename:
+        photo_form.photo.errors = [_("請選擇照片")]
+    elif len(caption) > 200:
+        photo_form.caption.errors = [_("說明最多 200 字")]
+    else:
+        raw = upload.read()
+        try:
+            evidence.add_photo(submission, raw, caption or None,
+                               current_app.config["PHOTO_MAX_UPLOAD"], by=current_user)
+        except photos.PhotoError as error:
+            db.session.rollback()
+            refused.upload_refused(raw, "unreadable")
+            photo_form.photo.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("草稿已儲存，照片已加入。"), "ok")
+            return redirect(url_for(".edit", submission_id=submission.id) + "#photos-title")
+    db.session.refresh(submission)
+    flash(_("草稿已儲存，照片沒有加入。"), "ok")
+    page, _status = edit_page(submission.instrument_key, submission, photo_form=photo_form)
     return page, 400
 
 

@@ -22,7 +22,8 @@ from webapp.programme.offices import Office
 
 
 class InspectionMeta(SubmissionMeta):
-    extra_names = frozenset({"action"})  # which button: save a draft or submit
+    # which button (save a draft, submit, add a photo), and the photo that came along with it
+    extra_names = frozenset({"action", "photo", "caption"})
 
     #: the record's revision the page was opened at (0: a new record); see ``storage.claim_revision``
     revision = HiddenField("", validators=[Optional(), Regexp(r"^\d{1,9}$", message=_l("頁面資料不完整，請重新整理"))])
