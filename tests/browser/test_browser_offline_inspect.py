@@ -319,3 +319,40 @@ def test_a_503_on_sending_keeps_its_promise_the_answers_are_on_the_page(open_pag
     assert record.idempotency_key == key and record.status == "submitted"
     assert {a.item_key: a.value for a in record.answers}["rings"] == 6
     assert [e for e in page.console_errors if "status of 503" not in e] == []   # only the 503s
+
+
+def test_a_task_started_offline_keeps_its_office_and_a_refusal_says_what_is_missing(
+        open_page, office):
+    """Issue 27, item 1: 開始查核 on a task while offline opens the kept blank checklist with
+    the task's office chosen; a record the server refuses on reconnect is listed with its
+    office and the answers it lacks, and counted in the panel as the bar counts it."""
+    inspector = factories.user("inspector")
+    plan = CheckPlan(period="2025Q3", instrument_key="phone", per_office=1, assignments=[
+        Assignment(office_id=office.id, inspector_id=inspector.id,
+                   window_start=date(2025, 7, 1), due_on=date(2025, 9, 30))])
+    db.session.add(plan)
+    db.session.commit()
+    page = signed_in(open_page, inspector)
+    page.goto("/inspect/new/phone")             # kept by the worker while online
+    page.goto("/inspect/")
+    page.context.set_offline(True)
+    page.locator(".task-list li").filter(has_text=office.name).get_by_role(
+        "link", name="開始查核").click()
+    expect(page.get_by_label("受查機關")).to_have_value(office.code)
+    fill_phone(page, office)
+    page.get_by_role("button", name="送出").click()
+    page.wait_for_url(re.compile(r"/inspect/\?queued=1$"))
+    # a second one sent offline without its office: the server will refuse it
+    page.goto("/inspect/new/phone")
+    page.get_by_label("查核時間").fill("2025-08-13T09:00")
+    page.get_by_role("button", name="儲存草稿").click()
+    page.wait_for_url(re.compile(r"/inspect/\?queued=1$"))
+    page.context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    (record,) = wait_for(records, "the task's record on the server")
+    assert record.office_id == office.id
+    panel = page.locator("#outbox-panel")
+    expect(panel).to_contain_text("1 筆需要您處理")
+    expect(panel.locator("li")).to_contain_text("（未選受查機關）")
+    expect(panel.locator("li")).to_contain_text("缺少或有誤：受查機關")
+    expect(page.locator(".bar .outbox-count")).to_have_text("1 筆待上傳")

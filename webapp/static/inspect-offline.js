@@ -30,6 +30,12 @@
   }
 
   var panel = document.getElementById("outbox-panel");
+  // office codes as the page names them, and times in the page's own language
+  var offices = panel ? JSON.parse(panel.dataset.offices || "{}") : {};
+  var lang = document.documentElement.lang || "zh-Hant-TW";
+  function when(stamp) {
+    return new Date(stamp).toLocaleString(lang, { dateStyle: "medium", timeStyle: "short" });
+  }
   var note = document.getElementById("queued-note");
   if (note && /[?&]queued=1(&|$)/.test(window.location.search)) { note.hidden = false; }
   function token() {
@@ -69,8 +75,9 @@
       var decide = items.filter(function (item) { return item.problem; });
       panel.hidden = items.length === 0 && !last;
       var lines = [];
-      if (items.length) { lines.push(say(panel.dataset.waiting, { n: waiting.length })); }
-      lines.push(last ? say(panel.dataset.last, { when: new Date(last).toLocaleString() }) : panel.dataset.never);
+      if (waiting.length || !decide.length) { lines.push(say(panel.dataset.waiting, { n: waiting.length })); }
+      if (decide.length) { lines.push(say(panel.dataset.blocked, { n: decide.length })); }
+      lines.push(last ? say(panel.dataset.last, { when: when(last) }) : panel.dataset.never);
       if (!navigator.onLine && waiting.length) { lines.push(panel.dataset.offline); }
       if (state === "signed-out" && waiting.length) { lines.push(panel.dataset.signin); }
       panel.querySelector("[data-summary]").textContent = lines.join(" · ");
@@ -78,7 +85,10 @@
       list.textContent = "";
       decide.forEach(function (item) {
         var li = document.createElement("li");
-        li.textContent = say(panel.dataset.decide, { office: item.office, when: new Date(item.saved).toLocaleString() }) + " ";
+        var what = (item.missing || []).length ? say(panel.dataset.missing, { items: item.missing.join("、") })
+          : panel.dataset.changed;
+        li.textContent = say(panel.dataset.decide, { office: offices[item.office] || item.office || panel.dataset.nooffice,
+                                                     when: when(item.saved), what: what }) + " ";
         var button = document.createElement("button");
         button.type = "button";
         button.className = "primary";

@@ -111,6 +111,22 @@ function post(request, url) {
 }
 
 var USER = /id="inspect-offline"[^>]*data-user="(\d+)"/;
+var SUMMARY = /<div class="flash error error-summary"[\s\S]*?<\/div>/;
+var NAMED = /<a href="#q-[^"]*">([^<]*)<\/a>/g;
+var ENTITIES = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&#34;": '"', "&#39;": "'", "&quot;": '"' };
+
+// The questions a refused checklist's page links to from its summary of problems (no DOM in
+// a worker: the summary is the app's own markup, error_links in _fields.html).
+function missing(html) {
+  var block = SUMMARY.exec(html || "");
+  var found = [];
+  var match;
+  NAMED.lastIndex = 0;
+  while (block && (match = NAMED.exec(block[0])) && found.length < 5) {
+    found.push(match[1].replace(/&[#\w]+;/g, function (e) { return ENTITIES[e] || e; }));
+  }
+  return found;
+}
 var STORED = /\/inspect\/\d+(\/edit)?$/;
 
 function flush() {
@@ -140,8 +156,11 @@ function flush() {
                 }).then(function () { return "ok"; });
               }
               if (answer.status === 409 || answer.status === 400) {      // for the inspector to decide
-                item.problem = answer.status;
-                return run(STORE, "readwrite", function (store) { return store.put(item); }).then(function () { return "ok"; });
+                return answer.text().catch(function () { return ""; }).then(function (html) {
+                  item.problem = answer.status;
+                  item.missing = missing(html);     // what the server's page says is wrong
+                  return run(STORE, "readwrite", function (store) { return store.put(item); });
+                }).then(function () { return "ok"; });
               }
               return "later";
             });

@@ -104,3 +104,17 @@
   form.addEventListener("input", save);
   form.addEventListener("change", save);
 }());
+
+// A checklist started from a task (/inspect/new/mystery?office=TPH-DAAN) has its office chosen
+// by the server; offline the tablet shows its kept blank checklist instead, so the address's
+// office is chosen here too -- the same query the online page honours, and only when nothing
+// has been chosen yet.
+(function () {
+  "use strict";
+  var office = document.querySelector("form#checklist select[name=office]");
+  var wanted = new URLSearchParams(window.location.search).get("office");
+  if (!office || !wanted || office.value) { return; }
+  if (Array.prototype.some.call(office.options, function (o) { return o.value === wanted; })) {
+    office.value = wanted;
+  }
+}());

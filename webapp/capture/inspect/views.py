@@ -118,6 +118,7 @@ def index():
                            panels=[p for p in panels.results(current_user) if p],
                            titles=titles(), statuses=record_list.status_labels(),
                            offices=offices, inspectors=inspectors,
+                           office_names={c.value: c.label for c in office_choices() if c.value},
                            forget=forget if KEY.fullmatch(forget) else None)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
@@ -52,5 +53,7 @@ class PhotoForm(StrictForm):
 def office_choices() -> list[tuple[str, str]]:
     offices = db.session.scalars(select(Office).where(Office.active).order_by(Office.kind,
                                                                             Office.code))
-    return [SelectChoice("", _("請選擇"))] + [SelectChoice(o.code, f"{o.name}({o.code})")
-                                            for o in offices]
+    english = str(get_locale() or "").startswith("en")   # the names in the page's language
+    return [SelectChoice("", _("請選擇"))] + [
+        SelectChoice(o.code, f"{(o.name_en or o.name) if english else o.name}({o.code})")
+        for o in offices]
