@@ -26,6 +26,7 @@ ACCESS = {
     "about.accessibility": ("GET", PUBLIC),
     "auth.login": ("GET", PUBLIC),
     "auth.logout": ("POST", SIGNED_IN),
+    "auth.alive": ("GET", SIGNED_IN),      # the idle warning's "go on": nothing but use
     "survey.kiosk": ("GET", PUBLIC),
     "survey.kiosk_thanks": ("GET", PUBLIC),
     "survey.kiosk_worker": ("GET", PUBLIC),   # the counter tablets' service worker

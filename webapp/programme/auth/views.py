@@ -137,6 +137,14 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+@bp.get("/session/alive")
+@login_required
+def alive():
+    """Nothing but "still here": the idle warning's 繼續使用, and a page with unsaved changes,
+    keep the session from ending (``end_idle_session`` counts this request as use)."""
+    return "", 204, {"Cache-Control": "no-store"}
+
+
 @bp.post("/logout")
 @login_required
 def logout():
