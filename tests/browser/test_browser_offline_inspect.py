@@ -91,7 +91,7 @@ def test_a_checklist_sent_offline_reaches_the_server_once(open_page, office):
     fill_phone(page, office)
     page.get_by_role("button", name="送出").click()
     page.wait_for_url(re.compile(r"/inspect/\?queued=1$"))
-    expect(page.get_by_role("status").filter(has_text="恢復連線後會自動上傳")).to_be_visible()
+    expect(page.locator("#queued-note")).to_contain_text("恢復連線後會自動上傳")
     expect(page.locator("#outbox-panel")).to_contain_text("1 筆待上傳")
     page.reload()                              # still offline: the list opens from the copy
     expect(page.locator("#outbox-panel")).to_contain_text("1 筆待上傳")

@@ -73,14 +73,16 @@
       var last = found[1];
       var waiting = items.filter(function (item) { return !item.problem; });
       var decide = items.filter(function (item) { return item.problem; });
-      panel.hidden = items.length === 0 && !last;
+      var quiet = items.length === 0 && !last;      // the live summary stays, empty
+      panel.classList.toggle("quiet", quiet);
+      panel.querySelector("h2").hidden = quiet;
       var lines = [];
       if (waiting.length || !decide.length) { lines.push(say(panel.dataset.waiting, { n: waiting.length })); }
       if (decide.length) { lines.push(say(panel.dataset.blocked, { n: decide.length })); }
       lines.push(last ? say(panel.dataset.last, { when: when(last) }) : panel.dataset.never);
       if (!navigator.onLine && waiting.length) { lines.push(panel.dataset.offline); }
       if (state === "signed-out" && waiting.length) { lines.push(panel.dataset.signin); }
-      panel.querySelector("[data-summary]").textContent = lines.join(" · ");
+      panel.querySelector("[data-summary]").textContent = quiet ? "" : lines.join(" · ");
       var list = panel.querySelector("[data-items]");
       list.textContent = "";
       decide.forEach(function (item) {

@@ -17,8 +17,8 @@
   navigator.serviceWorker.addEventListener("message", function (event) {
     if (!badge || !event.data || typeof event.data.kioskOutbox !== "number") { return; }
     var left = event.data.kioskOutbox;
-    badge.hidden = left === 0;
-    badge.textContent = badge.dataset.label.replace("%(n)s", String(left));
+    // a live region from the start: only its text changes (empty, it takes no room)
+    badge.textContent = left === 0 ? "" : badge.dataset.label.replace("%(n)s", String(left));
   });
   Outbox.start(config);
   Outbox.ask({ count: true });
