@@ -201,6 +201,35 @@ def test_every_page_has_its_own_title_and_errors_say_so(chromium, live_server, s
     assert repeated == set(), {p: t for p, t in titles.items() if t in repeated}
 
 
+TARGETS = """() => Array.from(document.querySelectorAll(
+  'button, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), select, summary, ' +
+  'a.button, .bar a, footer a, label.choice'))
+  .filter(el => el.offsetParent !== null && !el.closest('[hidden]'))
+  .map(el => [el.tagName + '.' + el.className + ' ' + (el.textContent || el.name || '').trim().slice(0, 20),
+              Math.round(el.getBoundingClientRect().height)])
+  .filter(([what, height]) => height > 0 && height < 44)"""
+
+
+@pytest.mark.parametrize("size", ["TABLET", "PHONE"])
+def test_every_touch_target_is_at_least_44_px_high(chromium, live_server, site, size):
+    """WCAG 2.5.5 on every page, staff tablets included: buttons, fields, file pickers,
+    disclosures, the bar's and the footer's links, answer buttons; and no page is a 500."""
+    context, page = signed_in_page(chromium, live_server, site, **getattr(browser, size))
+    small, broken = {}, {}
+    try:
+        for path in all_pages(site):
+            if path == "/login":
+                continue
+            response = page.goto(path)
+            if response is not None and response.status >= 500:
+                broken[path] = response.status
+            if found := page.evaluate(TARGETS):
+                small[path] = found
+    finally:
+        context.close()
+    assert broken == {} and small == {}
+
+
 def contrast(a: tuple, b: tuple) -> float:
     def luminance(rgb):
         channels = [c / 255 for c in rgb[:3]]

@@ -116,6 +116,9 @@ def test_the_inspectors_are_told_and_a_second_score_is_refused(app, panel):
     assert db.session.scalars(select(CalibrationScore)).one().score == 100
     assert f"/calibration/{found.id}/score" not in client.get("/inspect/").get_data(as_text=True)
     assert db.session.scalars(select(Submission)).all() == []      # no office's record
+    # the round's page, once scored, shows each inspector's answers item by item
+    shown = panel["coordinator"].get(f"/calibration/{found.id}")
+    assert shown.status_code == 200 and "<td>是</td>" in shown.get_data(as_text=True)
 
 
 def test_a_closed_round_takes_no_more_scores(app, panel):
