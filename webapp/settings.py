@@ -33,6 +33,18 @@ def defaults(instance_path: str, root_path: str) -> dict[str, Any]:
         RATELIMIT_HEADERS_ENABLED=True,
         # Redis unreachable: count in memory until it is back, rather than fail every survey POST
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        # Compressed: the stylesheets and scripts, the SVG charts, JSON and CSV.  HTML is not: a
+        # page carries the session's CSRF token beside what the visitor typed (a search, a
+        # filter), and compressing both together leaks the token to someone who can watch the
+        # sizes (BREACH).  Charts are most of the report's weight, so it still loads in less.
+        COMPRESS_MIMETYPES=["text/css", "text/javascript", "application/javascript",
+                            "application/json", "application/problem+json", "image/svg+xml",
+                            "text/csv", "application/manifest+json"],
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        # Static files go out as file streams: nginx compresses those (deploy/nginx.conf.example);
+        # Flask-Compress would leave each file open until garbage collection.
+        COMPRESS_STREAMS=False,
+        COMPRESS_MIN_SIZE=512,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,

@@ -15,7 +15,15 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from webapp.platform import i18n
-    from webapp.platform.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from webapp.platform.extensions import (
+        babel,
+        compress,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+    )
     from webapp.platform.web import context, errors, health, language, security
 
     security.install_converters(app)
@@ -27,6 +35,7 @@ def register(app: Flask) -> None:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=language.select_locale)
     limiter.init_app(app)
+    compress.init_app(app)
     i18n.install()
     register_packages(app, f"{__name__}.web", ("about",))
     app.register_blueprint(health.bp)
