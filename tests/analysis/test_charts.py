@@ -455,3 +455,25 @@ def test_rc_context_applies_the_font_and_restores() -> None:
         assert matplotlib.rcParams["font.family"][0] == fonts.tc_font_family()
         assert matplotlib.rcParams["text.parse_math"] is False
     assert list(matplotlib.rcParams["font.family"]) == before
+
+
+def test_every_heatmap_label_reads_at_4_5_to_1_on_its_cell(glyph_guard) -> None:
+    """WCAG 1.4.3 for the numbers drawn in the cells, over the whole colour scale: the contrast
+    of each label's colour with its own cell's colour, computed from the drawn figure."""
+    from matplotlib.collections import QuadMesh
+
+    from analysis.charts.heatmaps import contrast
+
+    values = np.linspace(0, 100, 24).reshape(6, 4)
+    fig = charts.heatmap([f"機關{i}" for i in range(6)], ITEMS[:4], values, title="對比",
+                         value_label="滿意度 (%)")
+    ax = fig.axes[0]
+    mesh = next(c for c in ax.collections if isinstance(c, QuadMesh))
+    faces = mesh.cmap(mesh.norm(np.asarray(mesh.get_array()).reshape(6, 4)))
+    labels = [t for t in ax.texts if t.get_transform() == ax.transData
+              and t.get_text() not in ("", "—")]            # the cells' numbers, not row names
+    assert len(labels) == 24
+    for text in labels:
+        x, y = text.get_position()
+        ratio = contrast(text.get_color(), faces[int(y), int(x)])
+        assert ratio >= 4.5, (text.get_text(), ratio)
