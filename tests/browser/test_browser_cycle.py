@@ -150,7 +150,7 @@ def test_the_whole_cycle_from_plan_to_the_next_report(open_page, cast, tmp_path)
 
     # 6. the plan counts the approved visit, and the next half-year's report shows the case closed
     planner.goto(f"/plans/{db.session.scalars(select(CheckPlan).where(CheckPlan.period == '2025H2')).one().id}")
-    expect(planner.locator(".tally")).to_contain_text("已核准")
+    expect(planner.locator(".tally")).to_contain_text("已核定")
     assert planner.locator(".tally div").nth(2).locator("dd").inner_text() == "1"
     factories.record(daan, people["inspector"], key="phone", status="approved", score=95.0,
                      grade="優等", occurred_at=datetime(2026, 3, 3, 2, 0, tzinfo=UTC))

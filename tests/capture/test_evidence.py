@@ -160,11 +160,13 @@ def test_notes_and_a_marked_item_open_a_case_the_manager_reads_with_the_photo(ap
     assert (note.item_key, note.note, note.action_required) == ("service_signs", "門口指標褪色", True)
     shown = visit["reviewer"].get(f"/review/{record.id}").get_data(as_text=True)
     assert "門口指標褪色" in shown and "需改善" in shown
-    decided = post_page(visit["reviewer"], f"/review/{record.id}", {"approve": "核定"})
+    decided = post_page(visit["reviewer"], f"/review/{record.id}",
+                        {"approve": "核定", "comment": "指標請於一個月內更新"})
     assert decided.status_code == 302
     case = db.session.scalars(select(ImprovementCase)).one()   # at 100, because of the mark
     assert [i.item_key for i in case.items] == ["service_signs"]
     page = visit["manager"].get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "指標請於一個月內更新" in page      # the reviewer's comment reaches the office
     photo = db.session.scalars(select(Photo)).one()
     assert "門口指標褪色" in page and f"/photos/{photo.id}/thumb" in page
     assert status(visit["manager"], f"/photos/{photo.id}") == 200

@@ -64,7 +64,7 @@ def test_one_bad_row_among_many_imports_nothing_and_names_every_bad_line(runner,
     path = write(tmp_path, [HEADER, *rows])
     result = runner.invoke(args=["responses", "import", "satisfaction", str(path)])
     assert result.exit_code == 1
-    assert "第 19 行：attitude" in result.output
+    assert "第 19 行：attitude（服務態度）" in result.output and "收到「7」" in result.output
     assert "第 43 行：office_code" in result.output and "TPH-NOPE" in result.output
     assert "第 52 行：submitted_on" in result.output
     assert "共 3 行有誤，沒有匯入任何資料" in result.output

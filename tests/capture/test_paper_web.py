@@ -61,8 +61,10 @@ def test_the_blank_sheet_offers_only_valid_answers(admin):
     column = rules["K"].formula1.split("!$")[1][0]
     services = [row[0].value for row in lists[f"{column}1:{column}20"] if row[0].value]
     assert len(services) == 8 and "household" not in services   # labels people read, not keys
-    csv = admin.get("/paper/template/satisfaction.csv").data
+    blank = admin.get("/paper/template/satisfaction.csv")
+    csv = blank.data
     assert csv.startswith("\ufeff".encode()) and csv.decode("utf-8-sig").strip() == ",".join(HEADER)
+    assert blank.headers["Content-Type"] == "text/csv; charset=utf-8"    # said once
 
 
 def test_preview_then_confirm_stores_every_row_once(admin):

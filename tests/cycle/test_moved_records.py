@@ -68,7 +68,7 @@ def plan_rows(moving, plan_key="q3") -> dict[str, str]:
 
 def test_a_record_moved_from_a_to_b_after_a_return_fills_b_and_leaves_a_open(moving):
     """The audit's attack: file for A, returned, moved to B, sent again, approved.  The plan
-    shows A open (not 已核准 with that record) and B approved with it."""
+    shows A open (not 已核定 with that record) and B approved with it."""
     record = filed_then_returned(moving)
     assert post_form(moving["inspector"], f"/inspect/{record.id}/edit", full_phone_answers(),
                      moving["b"]).status_code == 302
@@ -79,7 +79,7 @@ def test_a_record_moved_from_a_to_b_after_a_return_fills_b_and_leaves_a_open(mov
     assert b.submission_id == record.id and b.state_on(TODAY) == "approved"
     rows = plan_rows(moving)
     assert "待查核" in rows["臺北市A區戶政事務所"] and f"#{record.id}" not in rows["臺北市A區戶政事務所"]
-    assert "已核准" in rows["臺北市B區戶政事務所"] and f"#{record.id}" in rows["臺北市B區戶政事務所"]
+    assert "已核定" in rows["臺北市B區戶政事務所"] and f"#{record.id}" in rows["臺北市B區戶政事務所"]
     total, offices, _people = plans.coverage(db.session.get(CheckPlan, moving["q3"]))
     assert (total.planned, total.filed, total.approved) == (2, 1, 1)
     assert (offices[a.office_id].filed, offices[b.office_id].approved) == (0, 1)

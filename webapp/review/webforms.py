@@ -10,7 +10,7 @@ from webapp.platform.web.webforms import StrictForm
 
 
 class ReviewForm(StrictForm):
-    comment = TextAreaField(_l("審核意見（退回時必填，檢查員會看到）"),
+    comment = TextAreaField(_l("審核意見（退回時必填；查核人員會看到，開立改善追蹤時受查機關也會看到）"),
                             validators=[Length(max=2000)])
     #: the record's revision the reviewer saw: a decision on anything newer is refused
     revision = HiddenField("", validators=[InputRequired(), Regexp(r"^\d{1,9}$")])

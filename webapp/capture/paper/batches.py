@@ -154,7 +154,7 @@ def check_file(key: str, raw: bytes, today: date | None = None) -> Checked:
         form = form_class(formdata=formdata)
         if not form.validate():
             for name, messages in form.errors.items():
-                problems.append(f"{name}：{' '.join(str(m) for m in messages)}")
+                problems.append(_cell_problem(instrument, name, row, messages))
         code = row.get(CODE_COLUMN, "").strip()
         if code and office is not None and not any(p.startswith("submitted_on") for p in problems):
             problem = _code_problem(checked, line, code, office, day)
@@ -167,6 +167,21 @@ def check_file(key: str, raw: bytes, today: date | None = None) -> Checked:
     if not checked.pending and not checked.errors:
         checked.errors.append((1, _("檔案沒有資料列")))
     return checked
+
+
+def _cell_problem(instrument: Instrument, name: str, row: dict, messages) -> str:
+    """A cell's problem as the person keying the forms reads it: the column, the question it
+    holds, what is wrong and what the cell said."""
+    said = " ".join(str(m) for m in messages)
+    try:
+        question = instrument.question(name)
+    except KeyError:
+        return f"{name}：{said}"
+    label = question.get("short") or question["label"]
+    text = label.get("zh_TW", "") if isinstance(label, dict) else str(label)
+    cell = (row.get(name) or "").strip()
+    got = _("，收到「%(cell)s」", cell=cell[:20]) if cell else _("，這格是空的")
+    return f"{name}（{text}）：{said}{got}"
 
 
 def _code_problem(checked: Checked, line: int, code: str, office: Office, day: date) -> str | None:

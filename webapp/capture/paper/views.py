@@ -83,7 +83,7 @@ def template(key: str, fmt: str):
         abort(404)
     _version, instrument = instruments.current(key)
     body = blank.csv_bytes(instrument) if fmt == "csv" else blank.xlsx_bytes(instrument)
-    response = current_app.response_class(body, mimetype=CONTENT_TYPES[fmt])
+    response = current_app.response_class(body, content_type=CONTENT_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="paper-{key}.{fmt}"'
     return response
 

@@ -77,7 +77,7 @@ def index():
 
 
 def state_labels() -> dict[str, str]:
-    return {"planned": _("待查核"), "filed": _("已送出"), "approved": _("已核准"),
+    return {"planned": _("待查核"), "filed": _("已送出"), "approved": _("已核定"),
             "overdue": _("逾期未查")}
 
 

@@ -108,7 +108,7 @@ def download(fmt: str):
         report, _key = cache.report(p)
     except reporting.ReportError as problem:
         status = 404 if problem.empty else 400
-        return Response(str(problem), status=status, mimetype="text/plain; charset=utf-8")
+        return Response(str(problem), status=status, content_type="text/plain; charset=utf-8")
     name = f"report-{report['period']}"
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
@@ -177,7 +177,7 @@ def responses(fmt: str):
     audit.record("exported", "responses", None, {"instrument": key, "period": period,
                                                    "format": fmt, "rows": len(data.rows)})
     db.session.commit()
-    return Response(body, mimetype=exports.MEDIA_TYPES[fmt], headers={
+    return Response(body, content_type=exports.MEDIA_TYPES[fmt], headers={
         "Content-Disposition": f'attachment; filename="{key}-{period}.{fmt}"',
         "Cache-Control": "no-store"})
 
