@@ -224,7 +224,7 @@ def test_inspector_saves_a_draft_comes_back_finishes_and_sees_score_and_grade(
         choice(page, key, "是").click()
     choice(page, "confirms_target", "不適用").click()
     page.get_by_role("button", name="儲存草稿").click()
-    expect(page.get_by_role("status")).to_contain_text("草稿已儲存")
+    expect(page.locator("main").get_by_role("status")).to_contain_text("草稿已儲存")
     assert re.search(r"/inspect/\d+/edit$", page.url)
     [draft] = stored()
     assert (draft.status, draft.score, draft.inspector_id) == ("draft", None, inspector.id)
@@ -284,7 +284,7 @@ def test_an_inspectors_unsent_checklist_survives_a_lost_page(open_page, office, 
     assert page.locator("input[name=idempotency_key]").input_value() == first_key
 
     page.get_by_role("button", name="儲存草稿").click()   # the server has it now
-    expect(page.get_by_role("status").first).to_contain_text("草稿已儲存")
+    expect(page.locator("main").get_by_role("status").first).to_contain_text("草稿已儲存")
     [draft] = stored()
     assert draft.idempotency_key == first_key
     page.goto("/inspect/new/phone")
