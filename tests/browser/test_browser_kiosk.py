@@ -85,6 +85,7 @@ def test_a_key_on_the_thank_you_page_stops_the_countdown_too(open_page, kiosk, k
     page = open_page(form, clock=True, **browser.TABLET)
     fill_and_submit(page)
     assert page.locator("[role=status] [data-seconds]").count() == 0   # ticks are not read out
+    expect(page.get_by_text(re.compile("畫面將在 20 秒後"))).to_be_visible()   # the script runs
     page.keyboard.press(key)
     expect(page.get_by_text("已暫停自動返回")).to_be_visible()
     page.clock.run_for(120_000)
