@@ -119,10 +119,10 @@ def _codes_form(staff_round: StaffRound) -> CodesForm:
 
 
 def _page(staff_round: StaffRound, codes: CodesForm, status: int = 200):
+    base = qrsheet_base()
     return render_template("staff/round.html", round=staff_round, codes=codes,
                            closing=CloseForm(), standing=rounds.standing(staff_round),
-                           base=qrsheet_base(),
-                           loopback=qrsheet.loopback(qrsheet_base())), status
+                           base=base, loopback=qrsheet.loopback(base)), status
 
 
 def qrsheet_base() -> str:
@@ -133,7 +133,8 @@ def qrsheet_base() -> str:
 @bp.get("/staff-rounds/<int:round_id>")
 @roles_required(*PROGRAMME)
 def show(round_id: int):
-    return _page(_round(round_id), _codes_form(_round(round_id)))
+    staff_round = _round(round_id)
+    return _page(staff_round, _codes_form(staff_round))
 
 
 @bp.post("/staff-rounds/<int:round_id>/codes")
