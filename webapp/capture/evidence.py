@@ -50,6 +50,8 @@ class Photo(db.Model):
     case_item_id: Mapped[int | None] = mapped_column(ForeignKey("case_items.id"))
     digest: Mapped[str] = mapped_column(String(64), index=True)
     caption: Mapped[str | None] = mapped_column(String(200))
+    #: the checklist item the photo documents (a question key of the record's instrument)
+    item_key: Mapped[str | None] = mapped_column(String(64))
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     size: Mapped[int] = mapped_column(Integer)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint, case, select
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint, case, select, text
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement
@@ -33,9 +33,17 @@ class CheckPlan(db.Model):
     per_office: Mapped[int] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: None while the coordinator drafts it: inspectors neither see nor hear of its tasks until
+    #: it is published (a plan the previous release creates is published at once: the default)
+    published_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, server_default=text("CURRENT_TIMESTAMP"))
 
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="plan", order_by="Assignment.id")
+
+    @property
+    def draft(self) -> bool:
+        return self.published_at is None
 
 
 class Assignment(db.Model):
