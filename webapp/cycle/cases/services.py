@@ -73,7 +73,7 @@ def open_for(submission: Submission) -> ImprovementCase | None:
     audit.record("created", "case", case.id, {"office": submission.office.code,
                                                "record": submission.id, "items": len(items)})
     notify.notify(notify.office_managers(case.office_id), "case_opened", {
-        "office": submission.office.name, "case": case.id, "items": len(items),
+        **notify.office_named(submission.office), "case": case.id, "items": len(items),
         "due": case.due_on.isoformat()}, links.path_for("cases.show", case_id=case.id))
     return case
 
@@ -193,7 +193,7 @@ def notify_overdue() -> int:
         ImprovementCase.overdue_on(today))) if c.id not in told]
     for case in fresh:
         notify.notify([*notify.office_managers(case.office_id), *notify.reviewers()],
-                      "case_overdue", {"case": case.id, "office": case.office.name,
+                      "case_overdue", {"case": case.id, **notify.office_named(case.office),
                                        "due": case.due_on.isoformat()},
                       links.path_for("cases.show", case_id=case.id))
     return len(fresh)

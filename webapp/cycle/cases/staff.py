@@ -73,5 +73,5 @@ def open_after_round(round_id: int) -> None:
         audit.record("created", "case", case.id, {"office": case.office.code,
                                                    "staff_round": round_id, "items": len(keys)})
         notify.notify(notify.office_managers(office_id), "case_opened", {
-            "office": case.office.name, "case": case.id, "items": len(keys),
+            **notify.office_named(case.office), "case": case.id, "items": len(keys),
             "due": case.due_on.isoformat()}, links.path_for("cases.show", case_id=case.id))

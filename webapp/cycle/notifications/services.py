@@ -21,6 +21,7 @@ from webapp.platform.events import Event
 from webapp.platform.extensions import db
 from webapp.programme import instruments
 from webapp.programme.accounts import User
+from webapp.programme.offices import Office
 from webapp.review.decisions import record_returned
 
 #: each kind's sentence, with {placeholders} from its parameters
@@ -43,11 +44,31 @@ SENTENCES = {
 
 
 def sentence(note: Notification, locale: str) -> str:
+    """A notification in the reader's language: a name kept in both languages (``office`` and
+    ``office_en``, see ``in_both``) is read in English by an English reader; a notification
+    stored with the Chinese name only (before names were kept in both) keeps it."""
     template = pick(SENTENCES[note.kind], locale) if note.kind in SENTENCES else note.kind
+    params = note.params or {}
+    if locale.startswith("en"):
+        params = {key: params.get(f"{key}_en", value) for key, value in params.items()}
     try:
-        return template.format(**note.params)
+        return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+
+def in_both(key: str, name: dict[str, str] | str, english: str | None = None) -> dict[str, str]:
+    """A name for a notification's sentence, in both languages: ``key`` in Chinese (what
+    releases before this one read) and ``key_en`` in English.  ``name`` is a label in both
+    (an instrument's title) or the Chinese name with ``english`` beside it (an office's
+    ``name`` and ``name_en``); without an English name, the Chinese one serves both."""
+    chinese = pick(name, "zh_TW")
+    return {key: chinese, f"{key}_en": english or pick(name, "en") or chinese}
+
+
+def office_named(office: Office) -> dict[str, str]:
+    """An office's name for a notification, in both languages (``in_both``)."""
+    return in_both("office", office.name, office.name_en)
 
 
 #: notifications were added; published in their transaction, so mail follows only the commit
@@ -86,8 +107,9 @@ def unread(user: User) -> int:
 
 @notifications_added.connect
 def mail(ids: list[int]) -> None:
-    """After the commit: each new notification by mail too, in both languages, when mail is
-    set up (``platform.mail``; a server that is down is logged, and the notice stays)."""
+    """After the commit: each new notification by mail too, in both languages, each line with
+    its names in its own language (an account has no language of its own), when mail is set up
+    (``platform.mail``; a server that is down is logged, and the notice stays)."""
     if not ids or not email.configured():
         return
     rows = db.session.execute(select(Notification, User).join(User, User.id == Notification.user_id)
@@ -106,5 +128,5 @@ def tell_inspector(record_id: int, comment: str) -> None:
         return
     title = instruments.instrument_of(record.instrument_version).definition["title"]
     notify([record.inspector], "returned", {
-        "instrument": pick(title, "zh_TW"), "record": record.id, "office": record.office.name,
-        "comment": comment}, links.path_for("inspect.edit", submission_id=record.id))
+        **in_both("instrument", title), **office_named(record.office),
+        "record": record.id, "comment": comment}, links.path_for("inspect.edit", submission_id=record.id))
