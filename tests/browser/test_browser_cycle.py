@@ -75,8 +75,10 @@ def test_the_whole_cycle_from_plan_to_the_next_report(open_page, cast, tmp_path)
         planner.goto("/plans/")
         planner.get_by_label("查核類別與期間").select_option(label=option)
         planner.get_by_label("每個機關的次數").fill("1")
-        planner.get_by_role("button", name="建立排程並分派").click()
-        expect(planner.locator(".flash.ok")).to_contain_text("已建立排程，並分派 2 項任務")
+        planner.get_by_role("button", name="建立排程草稿").click()
+        expect(planner.locator(".flash.ok")).to_contain_text("已建立排程草稿，共 2 項任務")
+        planner.get_by_role("button", name="發布排程並通知查核人員").click()
+        expect(planner.locator(".flash.ok")).to_contain_text("排程已發布")
     expect(planner.get_by_role("row").filter(has_text="臺北市大安區戶政事務所")).to_contain_text(
         "待查核")
 

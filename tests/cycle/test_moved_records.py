@@ -63,7 +63,8 @@ def plan_rows(moving, plan_key="q3") -> dict[str, str]:
     """The coordinator's plan page: each office's row (its state and record number)."""
     html = moving["coordinator"].get(f"/plans/{moving[plan_key]}").get_data(as_text=True)
     body = html.split("<tbody>")[-1]
-    return {row.split("</td>")[0].rsplit(">", 1)[-1]: row for row in body.split("<tr")[1:]}
+    return {row.split('data-label="受查機關">')[1].split("</td>")[0]: row
+            for row in body.split("<tr")[1:]}
 
 
 def test_a_record_moved_from_a_to_b_after_a_return_fills_b_and_leaves_a_open(moving):

@@ -38,13 +38,23 @@ def programme(app, monkeypatch):
             "manager": manager, "as_coordinator": client_for(app, coordinator)}
 
 
-def make_plan(programme, which="phone:2025Q3", per_office="1"):
-    return post_page(programme["as_coordinator"], "/plans/",
-                     {"which": which, "per_office": per_office})
+def publish_plan(programme, plan_id: int):
+    return post_page(programme["as_coordinator"], f"/plans/{plan_id}/publish", {},
+                     page_url=f"/plans/{plan_id}", only_token=True)
 
 
-def test_a_quarter_plan_gives_every_office_a_check_balanced_over_the_inspectors(programme):
-    response = make_plan(programme)
+def make_plan(programme, which="phone:2025Q3", per_office="1", publish=True):
+    """Plan as the coordinator does: create the draft, then (unless told not to) publish it."""
+    response = post_page(programme["as_coordinator"], "/plans/",
+                         {"which": which, "per_office": per_office})
+    if publish and response.status_code == 302:
+        plan_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+        assert publish_plan(programme, plan_id).status_code == 302
+    return response
+
+
+def test_a_quarter_plan_gives_every_office_a_check_balanced_over_the_inspectors(app, programme):
+    response = make_plan(programme, publish=False)
     assert response.status_code == 302
     plan = db.session.scalars(select(CheckPlan)).one()
     assert (plan.period, plan.instrument_key, plan.per_office) == ("2025Q3", "phone", 1)
@@ -56,10 +66,18 @@ def test_a_quarter_plan_gives_every_office_a_check_balanced_over_the_inspectors(
     # the window runs from today (a past day cannot be checked) to the quarter's last day
     assert {(a.window_start, a.due_on) for a in plan.assignments} == {
         (TODAY, date(2025, 9, 30))}
+    # issue 27, item 15: a draft until published; nobody hears of it, nobody sees its tasks
+    assert plan.published_at is None
+    assert db.session.scalars(select(Notification)).all() == []
+    assert all(plans.tasks_for(i) == [] for i in programme["inspectors"])
+    inspector_page = client_for(app, programme["inspectors"][0]).get("/inspect/")
+    assert "我的任務" not in inspector_page.get_data(as_text=True)
+    assert publish_plan(programme, plan.id).status_code == 302
     told = db.session.scalars(select(Notification).where(Notification.kind == "assigned")).all()
-    assert sorted(n.params["count"] for n in told) == [1, 2]
+    assert sorted(n.params["count"] for n in told) == [1, 2]   # one each, counting all theirs
     assert {n.user_id for n in told} == {i.id for i in programme["inspectors"]}
-    assert db.session.scalars(select(AuditEvent).where(AuditEvent.target_type == "plan")).one()
+    assert [e.action for e in db.session.scalars(select(AuditEvent).where(
+        AuditEvent.target_type == "plan").order_by(AuditEvent.id))] == ["created", "published"]
     page = programme["as_coordinator"].get(f"/plans/{plan.id}").get_data(as_text=True)
     assert "114年第3季" in page and "臺北市第1戶政事務所" in page and "陳查核" in page
     # issue 26: one check per office can never grade an office; the plan says so

@@ -85,7 +85,7 @@ TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "
            "sync_instruments", "paper_upload", "paper_confirm", "publish_opendata", "api_tokens", "revoke_token",
            "case_answer", "case_decide", "notices_read", "plan", "assignment", "add_photo", "delete_photo",
            "new_round", "close_round", "score_round", "staff_rounds", "staff_codes", "staff_close",
-           "staff_answer"]
+           "staff_answer", "plan_publish", "plan_move"]
 POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout", "inspect.new",
                   "inspect.edit", "inspect.delete", "review.decide", "admin.users", "admin.edit_user",
                   "admin.kiosks", "admin.toggle_user", "admin.toggle_kiosk",
@@ -95,7 +95,7 @@ POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout"
                   "admin.revoke_token", "cases.show", "notifications.read", "plans.index",
                   "plans.assignment", "inspect.add_photo", "inspect.delete_photo",
                   "calibration.index", "calibration.show", "calibration.score", "staff.index",
-                  "staff.codes", "staff.close", "staff.answer"}
+                  "staff.codes", "staff.close", "staff.answer", "plans.publish", "plans.move"}
 
 
 @pytest.fixture
@@ -212,6 +212,8 @@ def targets(app):
         "delete_photo": lambda: (field, f"/inspect/{visit.id}/photos/1/delete",
                                  f"/inspect/{visit.id}/edit"),
         "assignment": lambda: (planner, f"/plans/assignments/{plan.assignments[0].id}", None),
+        "plan_publish": lambda: (planner, f"/plans/{plan.id}/publish", f"/plans/{plan.id}"),
+        "plan_move": lambda: (planner, f"/plans/{plan.id}/move", f"/plans/{plan.id}"),
         "staff_rounds": lambda: (planner, "/staff-rounds/", None),
         "staff_codes": lambda: (planner, f"/staff-rounds/{staff_round.id}/codes",
                                 f"/staff-rounds/{staff_round.id}"),

@@ -101,6 +101,8 @@ ACCESS = {
     "plans.index": ("GET", PROGRAMME),
     "plans.show": ("GET", PROGRAMME),
     "plans.assignment": ("GET", PROGRAMME),
+    "plans.publish": ("POST", PROGRAMME),
+    "plans.move": ("POST", PROGRAMME),
     "staff.index": ("GET", PROGRAMME),
     "staff.show": ("GET", PROGRAMME),
     "staff.codes": ("POST", PROGRAMME),

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 
 from analysis.periods import Period
 from forms.catalogue import CADENCE
@@ -74,7 +74,7 @@ def windows(period: Period, count: int, on: date) -> list[tuple[date, date]]:
     return [(cuts[i], max(cuts[i], cuts[i + 1] - timedelta(days=1))) for i in range(count)]
 
 
-def _previous_checkers(key: str, period: Period) -> set[tuple[int, int]]:
+def previous_checkers(key: str, period: Period) -> set[tuple[int, int]]:
     """(office, inspector) pairs of the previous period's plan for the same instrument."""
     rows = db.session.execute(
         select(Assignment.office_id, Assignment.inspector_id).join(CheckPlan)
@@ -95,7 +95,7 @@ def suggest(offices: list[Office], people: list[User], per_office: int, period: 
             .where(CheckPlan.period.in_(_overlapping(period))).group_by(Assignment.inspector_id)):
         if inspector_id in load:
             load[inspector_id] += count
-    seen = _previous_checkers(key, period)
+    seen = previous_checkers(key, period)
     made = []
     for start, due in windows(period, per_office, on):
         for office in offices:
@@ -120,7 +120,8 @@ def _overlapping(period: Period) -> list[str]:
 
 
 def create(key: str, period_text: str, per_office: int, by: User) -> CheckPlan:
-    """A plan with its suggested assignments; each inspector hears of their new tasks."""
+    """A draft plan with its suggested assignments, for the coordinator to adjust and then
+    ``publish``: nobody is told of a task that may still move."""
     if key not in CADENCE:
         raise PlanError(_("只能為電話禮貌測試或神秘客查核排程。"))
     try:
@@ -136,17 +137,30 @@ def create(key: str, period_text: str, per_office: int, by: User) -> CheckPlan:
         raise PlanError(_("這個期間已有這類查核的排程；請在排程頁調整個別任務。"))
     offices = list(db.session.scalars(select(Office).where(Office.active).order_by(Office.code)))
     plan = CheckPlan(period=str(period), instrument_key=key, per_office=per_office,
-                     created_by_id=by.id)
+                     created_by_id=by.id,
+                     published_at=null())   # NULL, not the column's default: a draft
     plan.assignments = suggest(offices, inspectors(), per_office, period, key, today())
     db.session.add(plan)
     db.session.flush()
     audit.record("created", "plan", plan.id, {"period": plan.period, "instrument": key,
                                                "per_office": per_office,
                                                "assignments": len(plan.assignments)})
-    for inspector_id, count in Counter(a.inspector_id for a in plan.assignments).items():
+    return plan
+
+
+def publish(plan: CheckPlan, by: User) -> None:
+    """Make a draft plan's tasks the inspectors': each hears once, of all their tasks in it."""
+    if not plan.draft:
+        raise PlanError(_("這個排程已經發布。"))
+    plan.published_at = datetime.now(UTC)
+    audit.record("published", "plan", plan.id, {"period": plan.period,
+                                                 "instrument": plan.instrument_key,
+                                                 "assignments": len(plan.assignments)})
+    period = Period.parse(plan.period)
+    for inspector_id, count in Counter(a.inspector_id for a in plan.assignments
+                                       if a.submission_id is None).items():
         first = min(a.due_on for a in plan.assignments if a.inspector_id == inspector_id)
         tell(db.session.get(User, inspector_id), count, period, first)
-    return plan
 
 
 def tell(inspector: User, count: int, period: Period, due: date) -> None:
@@ -156,8 +170,11 @@ def tell(inspector: User, count: int, period: Period, due: date) -> None:
         "due": due.isoformat()}, links.path_for("inspect.index"))
 
 
-def change(assignment: Assignment, inspector: User, start: date, due: date) -> None:
-    """Move an assignment to another inspector or window (audited; the new inspector hears)."""
+def change(assignment: Assignment, inspector: User, start: date, due: date, *,
+           announce: bool = True) -> bool:
+    """Move an assignment to another inspector or window (audited; once the plan is published,
+    the new inspector hears, unless the caller tells them of several at once); whether it went
+    to another inspector."""
     if assignment.submission_id is not None:
         raise PlanError(_("這項任務已經完成，不能再調整。"))
     if inspector.role != "inspector" or not inspector.active:
@@ -170,8 +187,9 @@ def change(assignment: Assignment, inspector: User, start: date, due: date) -> N
     audit.record("changed", "plan", assignment.plan_id, {
         "period": assignment.plan.period, "instrument": assignment.plan.instrument_key,
         "assignment": assignment.id, "inspector": inspector.id, "due": due.isoformat()})
-    if moved:
+    if moved and announce and not assignment.plan.draft:
         tell(inspector, 1, period, due)
+    return moved
 
 
 #: the statuses of a record that count as a check made: a draft counts for nothing
@@ -262,8 +280,9 @@ def notify_overdue() -> int:
     The office is never told: the check is still unannounced."""
     told = {n.params.get("assignment") for n in db.session.scalars(
         select(Notification).where(Notification.kind == "task_overdue"))}
-    late = [a for a in db.session.scalars(select(Assignment).where(
-        Assignment.state_on(today()) == "overdue")) if a.id not in told]
+    late = [a for a in db.session.scalars(select(Assignment).join(CheckPlan).where(
+        Assignment.state_on(today()) == "overdue", CheckPlan.published_at.is_not(None)))
+        if a.id not in told]
     coordinators = list(db.session.scalars(select(User).where(User.role == "coordinator")))
     for assignment in late:
         notify.notify([assignment.inspector, *coordinators], "task_overdue", {
@@ -274,8 +293,9 @@ def notify_overdue() -> int:
 
 
 def tasks_for(user: User) -> list[Assignment]:
-    """An inspector's open assignments, the most urgent first: 我的任務."""
+    """An inspector's open assignments in published plans, the most urgent first: 我的任務."""
     return list(db.session.scalars(
-        select(Assignment).where(Assignment.inspector_id == user.id,
-                                 Assignment.submission_id.is_(None))
+        select(Assignment).join(CheckPlan).where(Assignment.inspector_id == user.id,
+                                                 Assignment.submission_id.is_(None),
+                                                 CheckPlan.published_at.is_not(None))
         .order_by(Assignment.due_on, Assignment.id)))

@@ -15,9 +15,10 @@ from wtforms import SelectChoice
 from analysis import periods
 from webapp.capture.inspect.views import panels as inspector_panels
 from webapp.capture.records import titles
+from webapp.cycle.plans import rotation
 from webapp.cycle.plans import services as plans
 from webapp.cycle.plans.models import Assignment, CheckPlan
-from webapp.cycle.plans.webforms import AssignmentForm, PlanForm
+from webapp.cycle.plans.webforms import AssignmentForm, MoveForm, PlanForm, PublishForm
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
 from webapp.platform.web import listing
@@ -65,7 +66,8 @@ def index():
             status = 400
         else:
             db.session.commit()
-            flash(_("已建立排程，並分派 %(n)s 項任務。", n=len(plan.assignments)), "ok")
+            flash(_("已建立排程草稿，共 %(n)s 項任務。查核人員還看不到；調整好後請按「發布排程」。",
+                    n=len(plan.assignments)), "ok")
             return redirect(url_for(".show", plan_id=plan.id))
     elif form.is_submitted():
         status = 400
@@ -85,6 +87,21 @@ def state_labels() -> dict[str, str]:
 @roles_required(*PROGRAMME)
 def show(plan_id: int):
     plan = db.session.get(CheckPlan, plan_id) or abort(404)
+    return plan_page(plan, move_form(plan))
+
+
+def move_form(plan: CheckPlan) -> MoveForm:
+    form = MoveForm()
+    form.tasks.choices = [SelectChoice(str(a.id), str(a.id)) for a in plan.assignments
+                          if a.submission_id is None]
+    form.inspector.choices = [SelectChoice("", _("請選擇"))] + [
+        SelectChoice(str(u.id), u.shown_name) for u in plans.inspectors()]
+    return form
+
+
+def plan_page(plan: CheckPlan, form: MoveForm, warnings: list[str] = (), status: int = 200):
+    """The plan's coverage and its tasks, with the form that moves ticked tasks (and, after a
+    move that breaks the rotation, the warnings to confirm)."""
     total, offices, people = plans.coverage(plan)
     names = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(people)))}
     query = (select(Assignment).join(Office, Office.id == Assignment.office_id)
@@ -106,33 +123,92 @@ def show(plan_id: int):
                            offices_late=sum(c.overdue > 0 for c in offices.values()),
                            names=names, listing=page, titles=titles(), states=state_labels(),
                            today=plans.today(), label=period_label,
-                           inspector_choices=[(str(i), u.shown_name) for i, u in names.items()])
+                           inspector_choices=[(str(i), u.shown_name) for i, u in names.items()],
+                           move=form, warnings=warnings, publish=PublishForm(),
+                           ticked={str(t) for t in form.tasks.data or ()}), status
+
+
+@bp.post("/<int:plan_id>/publish")
+@roles_required(*PROGRAMME)
+def publish(plan_id: int):
+    """A draft plan goes to its inspectors: from now on they see its tasks and hear of moves."""
+    plan = db.session.get(CheckPlan, plan_id) or abort(404)
+    if not PublishForm().validate_on_submit():
+        abort(400, description=_("無法發布：請重新整理頁面後再試一次。"))
+    try:
+        plans.publish(plan, by=current_user)
+    except plans.PlanError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("排程已發布，查核人員已收到通知。"), "ok")
+    return redirect(url_for(".show", plan_id=plan.id))
+
+
+@bp.post("/<int:plan_id>/move")
+@roles_required(*PROGRAMME)
+def move(plan_id: int):
+    """Ticked tasks to one inspector; a move that breaks the rotation comes back to be
+    confirmed, with the ticks kept."""
+    plan = db.session.get(CheckPlan, plan_id) or abort(404)
+    form = move_form(plan)
+    if not form.validate_on_submit():
+        return plan_page(plan, form, status=400)
+    chosen = db.session.get(User, int(form.inspector.data))
+    open_tasks = {str(a.id): a for a in plan.assignments if a.submission_id is None}
+    if not set(form.tasks.data) <= set(open_tasks):
+        form.tasks.errors = [_("勾選的任務已完成或不在這個排程，請重新整理頁面後再勾選。")]
+        return plan_page(plan, form, status=400)
+    tasks = [open_tasks[t] for t in dict.fromkeys(form.tasks.data)]
+    try:
+        warnings = rotation.move_many(tasks, chosen, confirmed=form.confirm.data)
+    except plans.PlanError as error:
+        db.session.rollback()
+        form.tasks.errors = [str(error)]
+        return plan_page(plan, form, status=400)
+    if warnings:
+        return plan_page(plan, form, warnings, status=409)
+    db.session.commit()
+    flash(_("已改派 %(n)s 項任務給 %(who)s。", n=len(tasks), who=chosen.shown_name), "ok")
+    return redirect(url_for(".show", plan_id=plan.id))
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
 @roles_required(*PROGRAMME)
 def assignment(assignment_id: int):
+    """One task moved to another inspector or window.  The page shows who checked the office
+    lately; a move that breaks the rotation is made only once confirmed (409 until then)."""
     task = db.session.get(Assignment, assignment_id) or abort(404)
     form = AssignmentForm(obj=None if request.method == "POST" else task)
     people = plans.inspectors()
     form.inspector.choices = [SelectChoice(str(u.id), u.shown_name) for u in people]
     if request.method == "GET":
         form.inspector.data = str(task.inspector_id)
-    status = 200
+    status, warnings = 200, []
     if form.validate_on_submit():
         chosen = next((u for u in people if str(u.id) == form.inspector.data), None)
+        if task.submission_id is None and not form.confirm.data:
+            warnings = rotation.breaks(task, chosen)
         try:
-            plans.change(task, chosen, form.window_start.data, form.due_on.data)
+            if not warnings:
+                plans.change(task, chosen, form.window_start.data, form.due_on.data)
         except plans.PlanError as error:
             db.session.rollback()
             form.due_on.errors = [str(error)]
             status = 400
         else:
-            db.session.commit()
-            flash(_("任務已更新。"), "ok")
-            return redirect(url_for(".show", plan_id=task.plan_id))
+            if not warnings:
+                db.session.commit()
+                flash(_("任務已更新。"), "ok")
+                return redirect(url_for(".show", plan_id=task.plan_id))
+            status = 409
     elif form.is_submitted():
         status = 400
     return render_template("plans/assignment.html", task=task, form=form, titles=titles(),
-                           label=period_label, done=task.submission_id is not None), status
-
+                           label=period_label, done=task.submission_id is not None,
+                           warnings=warnings, recent=rotation.recent_checks(task),
+                           statuses=state_labels() | {"submitted": _("已送出"),
+                                                      "returned": _("退回修改")},
+                           others=[a for a in task.plan.assignments
+                                   if a.office_id == task.office_id and a.id != task.id]), status

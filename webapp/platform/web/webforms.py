@@ -16,7 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
+from wtforms import HiddenField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Regexp, ValidationError
 
 from analysis.periods import FIRST_YEAR
@@ -41,8 +41,10 @@ class StrictForm(FlaskForm):
         if unknown:
             self.form_errors.append(_("收到無法辨識的欄位：%(names)s", names=", ".join(unknown[:5])))
             valid = False
+        lists = {name for name, field in self._fields.items()   # e.g. ticked rows
+                 if isinstance(field, SelectMultipleField)}
         repeated = sorted({name for name in request.form.keys()
-                           if len(request.form.getlist(name)) > 1})
+                           if len(request.form.getlist(name)) > 1 and name not in lists})
         if repeated:
             self.form_errors.append(_("同一欄位送出了多個值：%(names)s", names=", ".join(repeated[:5])))
             valid = False
