@@ -73,10 +73,10 @@ def visit(app, tmp_path):
             "analyst": client_for(app, analyst)}
 
 
-def upload(visit, raw, name="ramp.jpg", caption="坡道被推車擋住", page="edit"):
+def upload(visit, raw, name="ramp.jpg", caption="坡道被推車擋住", page="edit", **more):
     record = visit["record"]
     return post_page(visit["field"], f"/inspect/{record.id}/photos",
-                     {"photo": (io.BytesIO(raw), name), "caption": caption},
+                     {"photo": (io.BytesIO(raw), name), "caption": caption, **more},
                      page_url=f"/inspect/{record.id}" + ("/edit" if page == "edit" else ""),
                      only_token=True, content_type="multipart/form-data")
 
@@ -224,6 +224,31 @@ def test_a_photo_can_be_taken_back_while_the_record_is_a_draft_only(visit):
     again = upload(visit, geotagged_jpeg(), page="show")
     assert again.status_code == 409
     assert len(db.session.scalars(select(Photo)).all()) == 1     # sent: no more photos
+
+
+def test_a_photo_names_its_checklist_item_for_the_reviewer(visit):
+    """Issue 27, item 14: the reviewer sees which item each photo documents, and the item
+    names its photos."""
+    record = visit["record"]
+    form = visit["field"].get(f"/inspect/{record.id}/edit").get_data(as_text=True)
+    assert '<option value="clean">' in form                    # the checked items to choose
+    assert upload(visit, geotagged_jpeg(), item="clean").status_code == 302
+    assert db.session.scalars(select(Photo)).one().item_key == "clean"
+    post_form(visit["field"], f"/inspect/{record.id}/edit", full_mystery_answers(), visit["daan"])
+    page = visit["reviewer"].get(f"/review/{record.id}").get_data(as_text=True)
+    photo = db.session.scalars(select(Photo)).one()
+    label = page.split('<tr id="item-clean"><th scope="row">')[1].split("</th>")[0]
+    assert f'<a href="#item-clean">{label}</a>' in page         # the photo names its item
+    row = page.split('<tr id="item-clean">')[1].split("</tr>")[0]
+    assert f'href="#photo-{photo.id}"' in row                   # the item names its photo
+
+
+@pytest.mark.parametrize("item", ["nonsense", "rings", "<script>"])
+def test_a_photo_for_an_item_not_on_the_checklist_is_refused(visit, item):
+    response = upload(visit, geotagged_jpeg(), item=item)
+    assert response.status_code == 400
+    assert "照片對應的查核項目不在這份查核表中" in response.get_data(as_text=True)
+    assert db.session.scalars(select(Photo)).all() == []
 
 
 def test_phone_tests_take_no_photos(app, visit):

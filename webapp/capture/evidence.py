@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from forms.instrument import pick
 from webapp.capture import photo_files as photos
 from webapp.capture.submissions import Submission
 from webapp.platform import audit
@@ -125,20 +126,31 @@ def action_keys(record: Submission) -> list[str]:
 
 # -- photos ------------------------------------------------------------------------------------
 
+def photo_items(instrument, locale: str) -> list[tuple[str, str]]:
+    """The checklist items a photo may document, (key, label in ``locale``), in form order: the
+    checked items, the ones a note or a 需改善 mark go with."""
+    return [(q["key"], pick(q["label"], locale)) for q in instrument.questions()
+            if q["type"] in NOTED_TYPES]
+
+
 def photos_of(record: Submission) -> list[Photo]:
     return list(db.session.scalars(select(Photo).where(Photo.submission_id == record.id)
                                    .order_by(Photo.id)))
 
 
 def add_photo(record: Submission, raw: bytes, caption: str | None, max_bytes: int, *,
-              by: User, case_item_id: int | None = None) -> Photo:
+              by: User, case_item_id: int | None = None, item_key: str | None = None,
+              items: Mapping[str, str] | None = None) -> Photo:
     """Re-encode and keep one photo (``photos.PhotoError`` for what is not a usable photo):
     the inspector's of the visit, or the office's with an answer in its improvement case."""
+    if item_key and item_key not in (items or {}):
+        raise photos.PhotoError(_l("照片對應的查核項目不在這份查核表中，請重新選擇。"))
     if sum(p.case_item_id == case_item_id for p in photos_of(record)) >= MAX_PHOTOS:
         raise photos.PhotoError(_l("每筆紀錄最多 %(n)s 張照片。", n=MAX_PHOTOS))
     processed = photos.process(raw, max_bytes)
     photos.save(processed)
-    row = Photo(submission_id=record.id, case_item_id=case_item_id, digest=processed.digest,
+    row = Photo(submission_id=record.id, case_item_id=case_item_id, item_key=item_key or None,
+                digest=processed.digest,
                 caption=caption or None, width=processed.width, height=processed.height,
                 size=len(processed.image), uploaded_by_id=by.id)
     db.session.add(row)

@@ -55,7 +55,7 @@ def answer_rows(instrument: Instrument, submission: Submission) -> list[dict]:
                 score, shown = None, _("不適用（免答）")
             else:
                 shown = qtype.display(question, stored, text)
-            items.append({"label": text(question["label"]),
+            items.append({"key": question["key"], "label": text(question["label"]),
                           "answer": shown,
                           "points": question.get("points"),
                           "earned": None if score is None or score.possible == 0 else score.earned,

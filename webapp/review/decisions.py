@@ -9,11 +9,14 @@ low, ``record_returned`` tells the inspector.
 
 from __future__ import annotations
 
+from sqlalchemy import or_, select
+
 from webapp.capture import store
 from webapp.capture.records import log_event
 from webapp.capture.submissions import Submission
 from webapp.platform import audit
 from webapp.platform.events import Event
+from webapp.platform.extensions import db
 from webapp.platform.hooks import Hook
 
 OUTCOMES = ("approved", "returned")
@@ -27,6 +30,17 @@ record_returned = Event("record_returned",
 #: "approved" (the case it opened): each function takes the record's id and returns a sentence
 #: that says the record was approved and what followed, or "" for nothing
 after_approval = Hook("after_approval", "record_id -> a sentence for the reviewer, or ''")
+
+
+def next_waiting(reviewer_id: int) -> Submission | None:
+    """The record the queue puts first for this reviewer: the earliest sent of those awaiting
+    a decision, not their own (nobody decides on a record they filed)."""
+    return db.session.scalar(
+        select(Submission).where(Submission.channel == "inspector",
+                                 Submission.status == "submitted",
+                                 or_(Submission.inspector_id.is_(None),
+                                     Submission.inspector_id != reviewer_id))
+        .order_by(Submission.submitted_at, Submission.id).limit(1))
 
 
 class Stale(Exception):

@@ -73,6 +73,7 @@ def decide(submission_id: int):
                            changes=changes_since_return(instrument, submission),
                            events=history(submission), own=own,
                            photos=evidence.photos_of(submission),
+                           photo_items=dict(evidence.photo_items(instrument, locale_code())),
                            form=form, pick=pick, locale=locale_code()), status
 
 
@@ -98,4 +99,9 @@ def decision(submission: Submission, form: ReviewForm):
         flash(said or _("已核定。"), "ok")
     else:
         flash(_("已退回給檢查員。"), "ok")
-    return redirect(url_for(".queue"))
+    upcoming = decisions.next_waiting(current_user.id)
+    if upcoming is None:
+        flash(_("目前沒有其他待審核的紀錄。"), "ok")
+        return redirect(url_for(".queue"))
+    flash(_("以下是下一筆待審核的紀錄。"), "ok")
+    return redirect(url_for(".decide", submission_id=upcoming.id))

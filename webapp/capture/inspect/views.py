@@ -11,32 +11,21 @@ import re
 import uuid
 from datetime import datetime
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    get_flashed_messages,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
+from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
 from forms.builder import answers_from_form, form_data_from_answers
 from forms.instrument import pick
 from forms.scoring import bands_of
 from webapp.capture import checklists, evidence
-from webapp.capture import photo_files as photos
 from webapp.capture import store as storage
-from webapp.capture.evidence import Photo
 from webapp.capture.inspect import views_list as record_list
 from webapp.capture.inspect.webforms import ConfirmForm, InspectionMeta, PhotoForm, office_choices
 from webapp.capture.records import INSPECTION_KEYS, answer_rows, differences, history, titles
@@ -45,8 +34,8 @@ from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.platform.hooks import Hook
 from webapp.platform.i18n import locale_code
-from webapp.platform.web import errors, installable, listing, refused
-from webapp.platform.web.security import roles_required, takes_photo
+from webapp.platform.web import errors, installable, listing
+from webapp.platform.web.security import roles_required
 from webapp.programme import instruments
 from webapp.programme.offices import Office
 
@@ -54,6 +43,8 @@ bp = Blueprint("inspect", __name__, url_prefix="/inspect", template_folder="temp
 #: what the layers above show an inspector above their records (我的任務, calibration rounds to
 #: score): each function takes the signed-in user and returns HTML, or "" for nothing
 panels = Hook("inspector_panels", "user -> Markup shown on /inspect/ above the records")
+#: what to do next, offered on a record just sent (the most urgent of 我的任務)
+next_task = Hook("next_task", "user -> Markup offering the inspector's next task, or ''")
 
 
 @bp.errorhandler(DBAPIError)
@@ -104,14 +95,14 @@ def manifest():
 @bp.get("/")
 @roles_required("inspector", "admin")
 def index():
-    """The inspector's records, newest change first; an admin sees everyone's and may filter
-    by inspector."""
+    """The inspector's records, the latest visit or call first; an admin sees everyone's and
+    may filter by inspector."""
     admin = current_user.role == "admin"
     offices, inspectors = record_list.offices(), record_list.inspectors() if admin else None
     query = record_list.filtered(record_list.records(), offices, inspectors)
     if not admin:
         query = query.where(Submission.inspector_id == current_user.id)
-    page = listing.page(query, record_list.sorts(), default="-updated", tiebreak=Submission.id)
+    page = listing.page(query, record_list.sorts(), default="-occurred", tiebreak=Submission.id)
     # a draft just deleted: the page tells this tablet to drop its copies of it too
     forget = request.args.get("forget", "")
     return render_template("inspect/index.html", listing=page, keys=INSPECTION_KEYS,
@@ -177,7 +168,15 @@ def checklist_page(form, instrument, submission: Submission | None, status: int,
                            unavailable=status == 503,
                            photos=[p for p in evidence.photos_of(submission) if p.case_item_id is None]
                            if submission else [],
-                           photo_form=photo_form or PhotoForm(formdata=None)), status
+                           photo_form=with_items(photo_form or PhotoForm(formdata=None),
+                                                 instrument),
+                           photo_items=dict(evidence.photo_items(instrument, locale_code()))), status
+
+
+def with_items(photo_form: PhotoForm, instrument) -> PhotoForm:
+    photo_form.item.choices = [SelectChoice("", _("（不指定）"))] + [
+        SelectChoice(key, label) for key, label in evidence.photo_items(instrument, locale_code())]
+    return photo_form
 
 
 def compared(instrument, record: Submission, office: Office, occurred: datetime,
@@ -226,6 +225,7 @@ def done(record: Submission, draft: bool):
     if draft:
         flash(_("草稿已儲存，可稍後繼續填寫。"), "ok")
         return redirect(url_for(".edit", submission_id=record.id))
+    flash(_("已送出，等待審核人員核定。"), "ok")
     return redirect(url_for(".show", submission_id=record.id))
 
 
@@ -255,7 +255,10 @@ def show(submission_id: int):
     return render_template("inspect/show.html", submission=submission, instrument=instrument,
                            rows=answer_rows(instrument, submission), bands=bands_of(instrument),
                            events=history(submission), locale=locale_code(), pick=pick,
-                           photos=evidence.photos_of(submission))
+                           photos=evidence.photos_of(submission),
+                           photo_items=dict(evidence.photo_items(instrument, locale_code())),
+                           next_up=[n for n in next_task.results(current_user) if n]
+                           if submission.status == "submitted" else [])
 
 
 @bp.route("/<int:submission_id>/delete", methods=["GET", "POST"])
@@ -281,97 +284,5 @@ def delete(submission_id: int):
                            instrument=instrument), 400 if form.is_submitted() else 200
 
 
-def editable_visit(submission_id: int) -> Submission:
-    """One's own mystery visit that can still change: photos come and go with it."""
-    submission = own_record(submission_id)
-    if submission.instrument_key != "mystery":
-        abort(404)
-    if submission.status not in EDITABLE:
-        abort(409, description=_("這筆紀錄已送出，不能再加入或刪除照片。"))
-    return submission
-
-
-@bp.post("/<int:submission_id>/photos")
-@roles_required("inspector", "admin")
-@takes_photo
-def add_photo(submission_id: int):
-    """A photo is re-encoded (no EXIF, no GPS) and kept by content hash; a file that is not a
-    photo is refused with the reason, and the refusal is audited.
-
-    The checklist page's 加入照片 sends the whole checklist along (the photo's inputs belong to
-    its form): the draft is saved first, so nothing typed since the last save is lost, then the
-    photo is added.  A photo refused leaves the saved draft and says why."""
-    submission = editable_visit(submission_id)
-    if "idempotency_key" in request.form:
-        return photo_with_draft(submission)
-    form = PhotoForm()
-    if form.validate_on_submit():
-        raw = form.photo.data.read()
-        try:
-            evidence.add_photo(submission, raw, form.caption.data,
-                               current_app.config["PHOTO_MAX_UPLOAD"], by=current_user)
-        except photos.PhotoError as error:
-            db.session.rollback()
-            refused.upload_refused(raw, "unreadable")
-            form.photo.errors = [str(error)]
-            page, _status = edit_page(submission.instrument_key, submission, photo_form=form)
-            return page, 400
-        db.session.commit()
-        flash(_("照片已加入。"), "ok")
-        return redirect(url_for(".edit", submission_id=submission.id) + "#photos-title")
-    page, _status = edit_page(submission.instrument_key, submission, photo_form=form)
-    return page, 400
-
-
-def photo_with_draft(submission: Submission):
-    """Save the posted checklist as a draft, then add the photo posted with it."""
-    version, instrument = instruments.posted_version(submission.instrument_key,
-                                                     request.form.get("version"))
-    form = instruments.form_class(version, locale_code(), enforce_required=False,
-                                  base=evidence.form_base(instrument, InspectionMeta))()
-    form.office.choices = office_choices()
-    if not form.validate_on_submit():     # the answers back on the page, with what is wrong
-        return checklist_page(form, instrument, submission, 400)
-    outcome = save(submission.instrument_key, submission, instrument, version, form, draft=True)
-    if isinstance(outcome, checklists.Conflict):
-        form.revision.data = str(outcome.record.revision)
-        return checklist_page(form, instrument, outcome.record, 409, outcome)
-    get_flashed_messages()     # the draft's own message: one message for both below
-    upload = request.files.get("photo")
-    caption = (request.form.get("caption") or "").strip()
-    photo_form = PhotoForm(formdata=None, data={"caption": caption})
-    if upload is None or not upload.filename:
-        photo_form.photo.errors = [_("請選擇照片")]
-    elif len(caption) > 200:
-        photo_form.caption.errors = [_("說明最多 200 字")]
-    else:
-        raw = upload.read()
-        try:
-            evidence.add_photo(submission, raw, caption or None,
-                               current_app.config["PHOTO_MAX_UPLOAD"], by=current_user)
-        except photos.PhotoError as error:
-            db.session.rollback()
-            refused.upload_refused(raw, "unreadable")
-            photo_form.photo.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash(_("草稿已儲存，照片已加入。"), "ok")
-            return redirect(url_for(".edit", submission_id=submission.id) + "#photos-title")
-    db.session.refresh(submission)
-    flash(_("草稿已儲存，照片沒有加入。"), "ok")
-    page, _status = edit_page(submission.instrument_key, submission, photo_form=photo_form)
-    return page, 400
-
-
-@bp.post("/<int:submission_id>/photos/<int:photo_id>/delete")
-@roles_required("inspector", "admin")
-def delete_photo(submission_id: int, photo_id: int):
-    submission = editable_visit(submission_id)
-    photo = db.session.get(Photo, photo_id)
-    if photo is None or photo.submission_id != submission.id or not ConfirmForm().validate_on_submit():
-        abort(404 if photo is None or photo.submission_id != submission.id else 400)
-    files = evidence.remove_photos([photo])
-    db.session.commit()
-    evidence.forget_files(files)
-    flash(_("照片已刪除。"), "ok")
-    return redirect(url_for(".edit", submission_id=submission.id))
+# the photo routes live beside, on this blueprint (inspect.add_photo, inspect.delete_photo)
+from webapp.capture.inspect import views_photos  # noqa: E402,F401

@@ -24,7 +24,7 @@ from webapp.programme.offices import Office
 
 class InspectionMeta(SubmissionMeta):
     # which button (save a draft, submit, add a photo), and the photo that came along with it
-    extra_names = frozenset({"action", "photo", "caption"})
+    extra_names = frozenset({"action", "photo", "caption", "item"})
 
     #: the record's revision the page was opened at (0: a new record); see ``storage.claim_revision``
     revision = HiddenField("", validators=[Optional(), Regexp(r"^\d{1,9}$", message=_l("頁面資料不完整，請重新整理"))])
@@ -48,6 +48,8 @@ class PhotoForm(StrictForm):
                       render_kw={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"})
     caption = StringField(_l("說明（選填，例如：無障礙坡道被推車擋住）"),
                           validators=[Optional(), Length(max=200, message=_l("說明最多 200 字"))])
+    #: the checklist item it documents; checked against the checklist by ``evidence.add_photo``
+    item = SelectField(_l("這張照片記錄的查核項目（選填）"), validate_choice=False, default="")
 
 
 def office_choices() -> list[tuple[str, str]]:

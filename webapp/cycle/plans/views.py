@@ -13,6 +13,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from analysis import periods
+from webapp.capture.inspect.views import next_task
 from webapp.capture.inspect.views import panels as inspector_panels
 from webapp.capture.records import titles
 from webapp.cycle.plans import rotation
@@ -37,6 +38,16 @@ def tasks_panel(user: User) -> str:
         return ""
     return Markup(render_template("plans/_tasks.html", tasks=tasks, today=plans.today(),
                                   titles=titles()))
+
+
+@next_task
+def next_task_offer(user: User) -> str:
+    """On a record just sent: the inspector's most urgent open task, one tap from starting."""
+    tasks = plans.tasks_for(user)
+    if not tasks:
+        return ""
+    return Markup(render_template("plans/_next_task.html", task=tasks[0], left=len(tasks),
+                                  today=plans.today(), titles=titles()))
 
 
 def period_choices() -> list[SelectChoice]:
