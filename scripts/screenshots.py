@@ -31,6 +31,8 @@ from support import browser  # noqa: E402  (tests/support/browser.py: live serve
 from analysis.periods import Period  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.capture.staff import services as staff_survey  # noqa: E402
+from webapp.capture.submissions import Submission  # noqa: E402
+from webapp.cycle.plans.models import CheckPlan  # noqa: E402
 from webapp.capture.survey import codes  # noqa: E402
 from webapp.demo import data as demo  # noqa: E402
 from webapp.platform.db import TAIPEI  # noqa: E402
@@ -63,8 +65,15 @@ def scratch_app(directory: Path):
         staff_round = staff_survey.open_round(now, {office: 14})
         staff_code = staff_survey.issue(staff_round, office.id, 1)[0]
         db.session.commit()
+        plan = db.session.scalars(select(CheckPlan).order_by(CheckPlan.id.desc())).first()
+        record = db.session.scalars(select(Submission).where(
+            Submission.channel == "inspector", Submission.instrument_key == "mystery",
+            Submission.status == "submitted").order_by(Submission.id)).first()
         facts = {"kiosk": kiosk.token, "office": office.code, "logins": loaded["logins"],
-                 "personal": personal, "staff_code": staff_code, "staff_round": staff_round.id}
+                 "personal": personal, "staff_code": staff_code, "staff_round": staff_round.id,
+                 "plan": plan.id if plan else None,
+                 "assignment": plan.assignments[0].id if plan and plan.assignments else None,
+                 "record": record.id if record else None}
         db.session.remove()
         db.engine.dispose()
     return app, facts
@@ -210,7 +219,14 @@ def take(chromium, base_url: str, outdir: Path, saved: list[Path], facts: dict) 
                                      ("/reports/", "report"),
                                      (f"/reports/office/{facts['office']}", "scorecard")]),
                         ("office", [("/reports/comments", "office-comments"),
-                                    ("/cases/", "office-cases")])):
+                                    ("/cases/", "office-cases")]),
+                        # issue 27: a plan, moving a task, a checklist, a record under review
+                        ("coordinator", [("/plans/", "plans"), (f"/plans/{facts['plan']}", "plan"),
+                                         (f"/plans/assignments/{facts['assignment']}",
+                                          "plan-assignment")]),
+                        ("inspector", [("/inspect/", "inspect-index"),
+                                       ("/inspect/new/mystery", "inspect-mystery")]),
+                        ("reviewer", [(f"/review/{facts['record']}", "review-decide")])):
         for size in ("1024x768", "390x844"):
             context, page = new_page(SIZES[size])
             sign_in_as(page, role)
