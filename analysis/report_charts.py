@@ -1,7 +1,9 @@
 """The report's figures, drawn from the report dictionary (never from rows or the database).
 
 Only offices the report judges (``reportable``) are drawn among the comparisons; a change is
-coloured only where it survived the adjustment for looking at every office.
+coloured only where it survived the adjustment for looking at every office.  An office's
+scorecard draws its own few charts from the same sections (:func:`office_chart`): the office
+among the others, highlighted, and its own trend.
 """
 
 from __future__ import annotations
@@ -229,3 +231,98 @@ def figures(section: dict, period_label: str, compare_label: str | None = None,
         figure = chart(section, name, period_label, compare_label, locale)
         if figure is not None:
             yield name, figure
+
+
+# --------------------------------------------------------------------------- an office's scorecard
+
+
+def _index(rows: list[dict], code: str) -> int | None:
+    return next((i for i, r in enumerate(rows) if r.get("code") == code), None)
+
+
+def _with(rows: list[dict], every: list[dict], code: str) -> list[dict]:
+    """*rows* (a chart's share of *every*) with the office's own row, wherever it ranks."""
+    if _index(rows, code) is not None:
+        return rows
+    keep = {id(r) for r in rows} | {id(every[_index(every, code)])}
+    return [r for r in every if id(r) in keep]
+
+
+def _standing_select(section: dict, code: str):
+    """Every office the report compares, if this one is among them."""
+    if section.get("kind") == "survey":
+        every, key = _survey_rows(section), "satisfied_rate"
+    elif section.get("scored", True):
+        every, key = [r for r in section["offices"] if r["checks"] > 0], "score_mean"
+    else:
+        return None
+    if _index(every, code) is None:
+        return None
+    return every, _with(_ends(every, key), every, code)
+
+
+def _standing_draw(section: dict, picked, code: str, period_label: str):
+    every, rows = picked
+    capped = _capped(len(every), len(rows))
+    if section["kind"] == "survey":
+        overall = section["overall"].get("satisfied_rate")
+        return charts.office_comparison(
+            _names(rows), [r["satisfied_rate"] for r in rows],
+            [_nan(r["satisfied_ci"][0]) for r in rows], [_nan(r["satisfied_ci"][1]) for r in rows],
+            overall, highlight=_index(rows, code),
+            title=t("{period} {item}：本機關與其他機關{capped}", period=period_label,
+                    item=section["item_label"], capped=capped))
+    return charts.inspector_scores(
+        _names(rows), [r["score_mean"] for r in rows],
+        bands=[(low, t(name)) for low, name in section["bands"]], n=[r["checks"] for r in rows],
+        low=[_nan(r["score_ci"][0]) for r in rows], high=[_nan(r["score_ci"][1]) for r in rows],
+        highlight=_index(rows, code),
+        title=t("{period} {title} 平均分數：本機關與其他機關{capped}", period=period_label,
+                title=section["title"], capped=capped))
+
+
+def _own_trend_select(section: dict, code: str):
+    row = next((r for r in section.get("trend") or [] if r["code"] == code), None)
+    if row is None or len(row["points"]) < 2:
+        return None
+    return row if any(p["rate"] is not None for p in row["points"]) else None
+
+
+def _own_trend_draw(section: dict, row: dict, code: str, period_label: str):
+    points = row["points"]
+    return charts.office_trend(
+        [_short(p["period"]) for p in points], [_nan(p["rate"]) for p in points],
+        [_nan((p.get("ci") or [None, None])[0]) if p["rate"] is not None else np.nan
+         for p in points],
+        [_nan((p.get("ci") or [None, None])[1]) if p["rate"] is not None else np.nan
+         for p in points],
+        title=t("{item} 各期滿意度", item=section["item_label"]))
+
+
+#: The charts of an office's scorecard, per kind of section: (select, draw) for each.
+OFFICE_CHARTS = {
+    "survey": {"standing": (_standing_select, _standing_draw),
+               "trend": (_own_trend_select, _own_trend_draw)},
+    "inspection": {"standing": (_standing_select, _standing_draw)},
+}
+
+
+def office_chart_names(section: dict, code: str) -> list[str]:
+    """The scorecard charts this section has something to draw for office *code*."""
+    if section.get("empty"):
+        return []
+    return [name for name, (select, _draw) in OFFICE_CHARTS.get(section.get("kind"), {}).items()
+            if select(section, code) is not None]
+
+
+def office_chart(section: dict, name: str, code: str, period_label: str,
+                 locale: str = "zh_TW") -> Figure | None:
+    """One chart of office *code*'s scorecard, built now in ``locale``; None if there is none
+    such."""
+    found = OFFICE_CHARTS.get(section.get("kind"), {}).get(name)
+    if found is None or section.get("empty"):
+        return None
+    select, draw = found
+    with words.language(locale):
+        picked = select(section, code)
+        return None if picked is None else draw(section, picked, code, period_label)

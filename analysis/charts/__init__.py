@@ -14,6 +14,8 @@ this package exports the chart functions and the renderers, so callers write
 * :func:`funnel_plot` (:mod:`~analysis.charts.funnel`): rates against respondents, with the
   limits chance allows (instead of a league table);
 * :func:`trend_panels` (:mod:`~analysis.charts.trends`): each office's rate over recent periods;
+* :func:`office_trend` (:mod:`~analysis.charts.trends`): one office's rate and interval over
+  recent periods (its scorecard);
 * :func:`to_svg`, :func:`to_png` (:mod:`~analysis.charts.style`): rendering.
 
 Why these choices:
@@ -27,6 +29,9 @@ Why these choices:
   directly, office names sit on the y axis, and colours come from colour-blind-safe
   palettes (Okabe-Ito, ColorBrewer RdBu, viridis) with a second cue (marker fill, sign,
   hatching) wherever colour carries meaning.
+* Every text reads at 4.5:1 on what lies behind it and every bar, segment and data line at
+  3:1 (WCAG 1.4.3, 1.4.11; ``style.contrast``); where neighbouring colours cannot be 3:1
+  apart (five Likert levels), a white gap separates them.
 * Heights grow with the number of offices (12-25 is typical) but are capped, with smaller
   labels, thinned labels and no per-bar annotations when there are hundreds of rows, so a
   400-office national comparison still renders quickly instead of crashing Agg.
@@ -58,7 +63,7 @@ from analysis.charts.style import ORANGE as ORANGE
 from analysis.charts.style import SKY as SKY
 from analysis.charts.style import VERMILLION as VERMILLION
 from analysis.charts.style import to_png, to_svg
-from analysis.charts.trends import trend_panels
+from analysis.charts.trends import office_trend, trend_panels
 
 metrics.install()
 
@@ -70,6 +75,7 @@ __all__ = [
     "likert_diverging",
     "most_missed",
     "office_comparison",
+    "office_trend",
     "to_png",
     "to_svg",
     "trend_panels",

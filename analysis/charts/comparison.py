@@ -18,6 +18,10 @@ from analysis.charts.words import t
 
 __all__ = ['office_comparison']
 
+#: The bars' blue: 3.5:1 on white, and the dark whiskers 4.5:1 on it (Okabe-Ito's sky blue
+#: was 2.3:1 on white).
+BAR = "#5b8db8"
+
 
 @style.styled
 def office_comparison(
@@ -32,6 +36,7 @@ def office_comparison(
     letters: Sequence[str] | None = None,
     as_percent: bool = True,
     ci_level: float | None = 0.95,
+    highlight: int | None = None,
 ) -> Figure:
     """Horizontal bars per office, sorted, with confidence whiskers and the overall average.
 
@@ -45,6 +50,10 @@ def office_comparison(
     *values*, *ci_low*, *ci_high* and *overall* are proportions in [0, 1] when
     *as_percent* is true (drawn as %), otherwise plotted as given.  NaN values sort last
     and are marked 「無資料」.  *ci_level* only words the footnote (None omits it).
+    *highlight* (an index into *names*) draws that office's bar in
+    :data:`~analysis.charts.style.HIGHLIGHT` among grey ones, its name in bold (a scorecard).
+
+    Bars are 3:1 or more on white and the whiskers 3:1 or more on the bars (WCAG 1.4.11).
     """
     value_label = value_label or t("滿意度 (%)")
     labels = style.as_labels(names)
@@ -63,6 +72,7 @@ def office_comparison(
     v, lo, hi, ov = v * scale, lo * scale, hi * scale, ov * scale
 
     order = style.sort_order(v)
+    mine = None if highlight is None else int(np.flatnonzero(order == highlight)[0])
     labels = [labels[i] for i in order]
     v, lo, hi = v[order], lo[order], hi[order]
     if letters is not None:
@@ -74,7 +84,13 @@ def office_comparison(
     ax = fig.add_subplot()
     y = np.arange(k)
     finite = np.isfinite(v)
-    style.hbars(ax, y[finite], v[finite], color=style.SKY)
+    if mine is None:
+        style.hbars(ax, y[finite], v[finite], color=BAR)
+    else:
+        others = finite & (y != mine)
+        style.hbars(ax, y[others], v[others], color=style.OTHERS)
+        if finite[mine]:
+            style.hbars(ax, np.array([mine]), v[[mine]], color=style.HIGHLIGHT)
 
     has_ci = np.isfinite(lo) & np.isfinite(hi)
     ax.hlines(y[has_ci], lo[has_ci], hi[has_ci], color=style.DARK, lw=1.1, zorder=3)
@@ -102,7 +118,7 @@ def office_comparison(
     style.percent_ticks(ax, xmax, as_percent)
     ax.set_xlabel(value_label)
     ax.grid(axis="x", color="#e6e6e6", lw=0.7, zorder=0)
-    style.office_axis(ax, labels, rows)
+    style.office_axis(ax, labels, rows, highlight=mine)
     ax.spines["left"].set_visible(False)
 
     if rows.annotate:
@@ -123,6 +139,8 @@ def office_comparison(
     notes = [t("依{measure}由高至低排序。", measure=measure)]
     if ci_level is not None:
         notes[0] = t("細線為 {level} 信賴區間；{rest}", level=f"{ci_level:.0%}", rest=notes[0])
+    if mine is not None:
+        notes.append(t("▶ 與藍色長條為本機關，灰色為其他機關。"))
     if letters is not None:
         _letter_columns(ax, letters, rows)
         notes.append(t("分組字母：有相同字母的事務所，彼此差異未達統計顯著（Dunn 檢定比較整體回答分布，不只滿意度）。"))

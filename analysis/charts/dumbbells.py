@@ -91,7 +91,8 @@ def dumbbell(
     style.office_axis(ax, labels, rows)
     ax.spines["left"].set_visible(False)
     if rows.annotate:   # a faint line along each office's row, from edge to edge
-        ax.hlines(y, 0, 1, transform=ax.get_yaxis_transform(), color="#eeeeee", lw=0.7, zorder=0)
+        ax.hlines(y, 0, 1, transform=ax.get_yaxis_transform(), color="#eeeeee", lw=0.7,
+                  zorder=0, gid="decor")   # a guide for the eye, not data
     ax.grid(axis="x", color="#e6e6e6", lw=0.7, zorder=0)
     ax.set_xlabel(value_label)
     both = np.concatenate([a[fin_a], b[fin_b]])

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib import colormaps
-from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
@@ -23,17 +22,7 @@ from analysis.charts.words import t
 __all__ = ['heatmap']
 
 
-def relative_luminance(colour) -> float:
-    """WCAG 2's relative luminance (sRGB channels linearised)."""
-    channels = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-                for c in to_rgb(colour)]
-    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
-
-
-def contrast(first, second) -> float:
-    """WCAG 2's contrast ratio of two colours, 1 to 21."""
-    high, low = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
+contrast = style.contrast   # the heatmap's labels were the first to be measured
 
 
 def label_colour(face) -> str:

@@ -60,8 +60,11 @@ def _axis_room(fig: Figure, space: Room) -> tuple[float, float, float, float]:
             continue
         if ax.get_xlabel():
             bottom = max(bottom, 0.24)
-        if ax.get_ylabel():
-            left = max(left, 0.26)
+        if ax.get_ylabel():   # the label beside the widest tick label ("100%")
+            ticks = [t for t in ax.yaxis.get_majorticklabels() if t.get_text()]
+            widest = max((text_width_in(t.get_text(), t.get_fontsize()) for t in ticks),
+                         default=0.0)
+            left = max(left, 0.26 + max(widest + 0.12 - space.left, 0.0))
         if ax.xaxis.get_ticks_position() in ("bottom", "default") and ax.get_xticks().size:
             bottom = max(bottom, 0.24 + (0.24 if ax.get_xlabel() else 0.0))
     return left, right, top, bottom

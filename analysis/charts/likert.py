@@ -69,9 +69,11 @@ def likert_diverging(
     y = np.arange(k)
     starts = -(dissatisfied + p[:, 2] / 2)
     left = starts.copy()
+    # A white gap between segments (WCAG 1.4.11): neighbouring colours are too close in
+    # lightness to be told apart by contrast alone.
     for j in range(5):
         style.hbars(ax, y, p[:, j], left=left, height=0.7, color=style.LIKERT_COLORS[j],
-               edgecolor="white", linewidth=0.4 if k <= 60 else 0.0)
+                    edgecolor="white", linewidth=style.SEPARATOR)
         left = left + p[:, j]
     ax.axvline(0, color="#444444", lw=0.9, zorder=3)
 

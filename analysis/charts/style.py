@@ -18,6 +18,7 @@ from typing import ParamSpec
 import matplotlib as mpl
 import numpy as np
 from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import blended_transform_factory, offset_copy
@@ -44,14 +45,18 @@ __all__ = [
     "DARK",
     "FIG_WIDTH",
     "GREY",
+    "HIGHLIGHT",
+    "HIGHLIGHT_MARK",
     "LIKERT_COLORS",
     "MAX_HEIGHT",
     "MUTED",
     "NAN_FACE",
     "ORANGE",
+    "OTHERS",
     "SKY",
     "VERMILLION",
     "VERMILLION_TEXT",
+    "SEPARATOR",
     "Room",
     "RowLayout",
     "WEB_FONTS",
@@ -62,6 +67,7 @@ __all__ = [
     "room",
     "as_floats",
     "as_labels",
+    "contrast",
     "empty_figure",
     "fmt_value",
     "hbars",
@@ -72,6 +78,7 @@ __all__ = [
     "row_labels",
     "percent_scale",
     "percent_ticks",
+    "relative_luminance",
     "right_column",
     "room_for_labels",
     "row_layout",
@@ -93,14 +100,39 @@ ORANGE = "#E69F00"
 GREY = "#8c8c8c"
 DARK = "#222222"
 MUTED = FOOTNOTE
-#: Five-point Likert scale, ColorBrewer RdBu (colour-blind safe) with a grey neutral.
-LIKERT_COLORS = ("#ca0020", "#f4a582", "#cfcfcf", "#92c5de", "#0571b0")
+#: Five-point Likert scale, ColorBrewer RdBu (colour-blind safe) with a grey neutral, every
+#: colour at least 3.3:1 on white (WCAG 1.4.11).  Neighbours are as close as 1.0:1 (no five
+#: colours can be 3:1 from white and from each other), so the bars draw a white gap of
+#: :data:`SEPARATOR` points between segments, itself 3.3:1 or more from every fill.  The old
+#: light palette had three colours at 1.6-2:1 on white and neighbours 1.2-3:1 apart.
+LIKERT_COLORS = ("#b2182b", "#d6604d", "#8a8a8a", "#4393c3", "#2166ac")
+#: Width (points) of the white gap between touching segments of a stacked bar.
+SEPARATOR = 1.2
+#: One office among the others (its scorecard): its bar or dot in this colour, every other
+#: office's in :data:`OTHERS` (both 3:1 or more on white), its name bold after this mark.
+HIGHLIGHT = BLUE
+OTHERS = "#767676"   # 4.5:1 on white, 3.9:1 on a grade band's tint
+HIGHLIGHT_MARK = "▶ "
 NAN_FACE = "#eeeeee"
 
 MAX_HEIGHT = 40.0  # inches: 8000 px at 200 dpi, far below Agg's limits
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def relative_luminance(colour) -> float:
+    """WCAG 2's relative luminance (sRGB channels linearised)."""
+    channels = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                for c in to_rgb(colour)]
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+
+def contrast(first, second) -> float:
+    """WCAG 2's contrast ratio of two colours, 1 to 21 (text needs 4.5, large text and
+    graphical parts 3)."""
+    high, low = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 _P = ParamSpec("_P")
 
@@ -195,18 +227,31 @@ def sort_order(key: np.ndarray, *, descending: bool = True) -> np.ndarray:
 OFFICE_LABEL = "_office_name"
 
 
-def office_axis(ax, labels: Sequence[str], rows: RowLayout) -> None:
+def office_axis(ax, labels: Sequence[str], rows: RowLayout, highlight: int | None = None
+                ) -> None:
     """Office names left of the axes, first row at the top (room for the longest on the left).
 
     Why texts and not y tick labels: a tick is five artists (a label, a spare label, two
     marks and a grid line), built and copied for every row; plain texts placed where the
     tick labels would be draw the same picture in about a sixth less time per chart.
+
+    The *highlight* row (an office's own scorecard) is named in bold after a 「▶」, always
+    shown however many rows are thinned out: its colour is never the only cue (WCAG 1.4.1).
     """
+    labels = list(labels)
     y = np.arange(len(labels))
     shown = y[:: rows.step]
+    if highlight is not None:
+        labels[highlight] = f"{HIGHLIGHT_MARK}{labels[highlight]}"
+        shown = np.union1d(shown, [highlight])
     widest = max((text_width_in(labels[i], rows.fontsize) for i in shown), default=0.0)
     make_room(ax.figure, left=widest + 0.2)
     row_labels(ax, shown, [labels[i] for i in shown], rows.fontsize)
+    if highlight is not None:
+        for text in ax.texts:
+            if text.get_label() == OFFICE_LABEL and text.get_position()[1] == highlight:
+                text.set_fontweight("bold")
+                text.set_color(DARK)
     pad = 0.35 * max(0, 3 - len(labels))  # one or two offices: keep bars from looking bloated
     ax.set_ylim(len(labels) - 0.5 + pad, -0.5 - pad)
 
@@ -223,8 +268,10 @@ def row_labels(ax, y: Sequence[float], labels: Sequence[str], fontsize: float) -
 
 
 def office_labels(ax) -> list[str]:
-    """The office names :func:`office_axis` wrote, top to bottom."""
-    return [t.get_text() for t in ax.texts if t.get_label() == OFFICE_LABEL]
+    """The office names :func:`office_axis` wrote, top to bottom (without the highlight's
+    mark)."""
+    return [t.get_text().removeprefix(HIGHLIGHT_MARK) for t in ax.texts
+            if t.get_label() == OFFICE_LABEL]
 
 
 def right_column(ax, y: float, text: str, *, x_pt: float, header: bool = False, **kw) -> None:

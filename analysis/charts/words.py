@@ -106,6 +106,18 @@ EN = {
     "{item} 近期趨勢": "{item}: recent trend",
     "{period} {title} 平均分數{capped}": "{period} {title}: mean score{capped}",
     "{period} {title} 最常缺失的項目": "{period} {title}: items most often missed",
+    # an office's scorecard
+    "▶ 與藍色長條為本機關，灰色為其他機關。":
+        "▶ and the blue bar: this office; grey bars: the other offices.",
+    "▶ 與菱形為本機關，圓點為其他機關。": "▶ and the diamond: this office; dots: the other offices.",
+    "細線為 95% 信賴區間；兩個區間重疊多時，變化可能只是隨機誤差。":
+        "Thin lines are 95% confidence intervals; where two overlap much, a change may be "
+        "chance.",
+    "空缺表示該期填答人數不足。": "A gap means too few respondents that period.",
+    "{period} {item}：本機關與其他機關{capped}": "{period} {item}: this office and the others{capped}",
+    "{period} {title} 平均分數：本機關與其他機關{capped}":
+        "{period} {title}: mean score, this office and the others{capped}",
+    "{item} 各期滿意度": "{item} by period",
 }
 
 
