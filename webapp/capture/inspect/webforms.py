@@ -7,16 +7,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from wtforms import (
-    DateTimeLocalField,
-    HiddenField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    SubmitField,
-)
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
+from webapp.capture.inspect.moments import MomentField
 from webapp.platform.extensions import db
 from webapp.platform.web.webforms import StrictForm, SubmissionMeta, plausible_moment
 from webapp.programme.offices import Office
@@ -29,8 +23,9 @@ class InspectionMeta(SubmissionMeta):
     #: the record's revision the page was opened at (0: a new record); see ``storage.claim_revision``
     revision = HiddenField("", validators=[Optional(), Regexp(r"^\d{1,9}$", message=_l("頁面資料不完整，請重新整理"))])
     office = SelectField(_l("受查機關"), validators=[InputRequired(message=_l("請選擇受查機關"))])
-    occurred_at = DateTimeLocalField(
-        _l("查核時間"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    #: typed, one tab stop (see ``moments``); the description is the format hint shown with it
+    occurred_at = MomentField(
+        _l("查核時間"), description=_l("格式：2025-08-12 14:30（年-月-日 時:分，24 小時制）"),
         validators=[InputRequired(message=_l("請填寫查核日期與時間")), plausible_moment],
     )
 
