@@ -249,14 +249,15 @@ def _with(rows: list[dict], every: list[dict], code: str) -> list[dict]:
 
 
 def _standing_select(section: dict, code: str):
-    """Every office the report compares, if this one is among them."""
+    """Every office the report compares, if this one is among them and there is another to
+    compare it with (one bar alone compares nothing)."""
     if section.get("kind") == "survey":
         every, key = _survey_rows(section), "satisfied_rate"
     elif section.get("scored", True):
         every, key = [r for r in section["offices"] if r["checks"] > 0], "score_mean"
     else:
         return None
-    if _index(every, code) is None:
+    if len(every) < 2 or _index(every, code) is None:
         return None
     return every, _with(_ends(every, key), every, code)
 

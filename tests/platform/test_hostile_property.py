@@ -299,6 +299,10 @@ def test_raw_hostile_bodies_are_refused_with_a_4xx(targets, target, kind, junk):
 QUERIES = {
     "/reports/": ("period", "compare_to", "kind", "office", "instrument"),
     "/reports/quality": ("period",),
+    # an office's scorecard and its charts (the fixture's office is TPH-DAAN)
+    "/reports/office/TPH-DAAN": ("period", "compare_to", "kind", "office", "instrument"),
+    "/reports/office/TPH-DAAN/chart/satisfaction_standing.svg": ("period", "compare_to", "kind",
+                                                                 "office", "instrument"),
     "/reports/download.json": ("period", "compare_to", "kind", "office", "instrument"),
     "/admin/audit": ("from", "to", "action", "actor", "target_type"),
     "/inspect/": (),

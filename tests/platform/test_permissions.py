@@ -51,6 +51,7 @@ ACCESS = {
     "reports.chart": ("GET", {"analyst", "admin"}),
     "reports.quality": ("GET", {"analyst", "admin"}),
     "reports.office": ("GET", {"analyst", "admin", "office"}),   # office: its own only
+    "reports.office_chart": ("GET", {"analyst", "admin", "office"}),   # as its scorecard
     "reports.responses": ("GET", {"analyst", "admin"}),
     "reports.comments": ("GET", {"analyst", "admin", "office"}),  # office: its own only
     "admin.index": ("GET", PROGRAMME),
