@@ -20,7 +20,8 @@ importScripts("/static/outbox.js");
 
 var PAGES = "inspect-pages-v1";
 var STORE = "queue";
-var outbox = Outbox.open("inspect-outbox", [STORE, "meta"]);
+var NAME = "inspect-outbox";
+var outbox = Outbox.open(NAME, [STORE, "meta"]);
 var run = outbox.run;
 var flushing = null;
 
@@ -79,16 +80,25 @@ Outbox.intercept(isChecklistPost, post, function (request, url) {
   });
 });
 
+// The pages this worker makes itself speak the language of the inspector's last page
+// (Outbox.speaker: the server's translations that page sent); Chinese until one has.
 function bare() {           // the list was never kept: say at least that the checklist is safe
-  return Outbox.page("離線", "目前無法連線", '<p role="status">查核表已存在這台平板上，恢復連線後會自動上傳。</p>' +
-    '<p><a href="/inspect/">重新整理</a></p>');
+  return Outbox.speaker(NAME).then(function (said) {
+    return Outbox.page(said, said.say("離線"), said.say("目前無法連線"),
+      '<p role="status">' + said.say("查核表已存在這台平板上，恢復連線後會自動上傳。") + '</p>' +
+      '<p><a href="/inspect/">' + said.say("重新整理") + '</a></p>');
+  });
 }
 
 function signedOut() {      // offline after the session ended: what waits is safe, the pages are gone
-  return run(STORE, "readonly", function (store) { return store.count(); }).catch(function () { return 0; }).then(function (n) {
-    return Outbox.page("請重新登入", "已登出", '<p role="status">這台平板已不保留查核任務與紀錄的頁面。請恢復連線後重新登入。</p>' +
-      (n ? '<p>這台平板上還有 ' + n + ' 筆查核紀錄尚未上傳，原查核人員重新登入後會自動上傳。</p>' : "") +
-      '<p><a href="/login">重新登入</a></p>');
+  var waiting = run(STORE, "readonly", function (store) { return store.count(); }).catch(function () { return 0; });
+  return Promise.all([waiting, Outbox.speaker(NAME)]).then(function (found) {
+    var n = found[0];
+    var said = found[1];
+    return Outbox.page(said, said.say("請重新登入"), said.say("已登出"),
+      '<p role="status">' + said.say("這台平板已不保留查核任務與紀錄的頁面。請恢復連線後重新登入。") + '</p>' +
+      (n ? '<p>' + said.say("這台平板上還有 %(n)s 筆查核紀錄尚未上傳，原查核人員重新登入後會自動上傳。", { n: n }) + '</p>' : "") +
+      '<p><a href="/login">' + said.say("重新登入") + '</a></p>');
   });
 }
 
@@ -105,7 +115,7 @@ function post(request, url) {
       }).then(function () {
         Outbox.syncLater("inspect-outbox");
         return Response.redirect("/inspect/?queued=1", 303);
-      }, Outbox.refused);
+      }, function () { return Outbox.refused(NAME); });
     });
   });
 }
@@ -178,7 +188,7 @@ function flush() {
 
 function tell(state) { Outbox.tell({ inspectOutbox: state }); }
 
-Outbox.listen("inspect-outbox", flush, function (data, event) {
+Outbox.listen(NAME, flush, function (data, event) {
   if (Array.isArray(data.warm)) {         // the list, the blank checklists and their files
     event.waitUntil(Outbox.warm(PAGES, data.warm, function (url) {
       return kept(url) || url.pathname.startsWith("/static/");

@@ -15,7 +15,8 @@
 importScripts("/static/outbox.js");
 
 var CACHE = "kiosk-pages-v1";
-var queue = Outbox.open("kiosk-outbox", ["queue"]);
+var NAME = "kiosk-outbox";
+var queue = Outbox.open(NAME, ["queue"]);
 var flushing = null;
 
 self.addEventListener("install", function () { self.skipWaiting(); });
@@ -44,7 +45,7 @@ function post(request, url) {
       return queue.run("queue", "readwrite", function (store) { return store.put(item); }).then(function () {
         Outbox.syncLater("kiosk-outbox");
         return Response.redirect(url.pathname + "/thanks", 303);
-      }, Outbox.refused);
+      }, function () { return Outbox.refused(NAME); });   // in the citizen's language
     });
   });
 }
@@ -88,7 +89,7 @@ function count() {
 
 function tell(left) { Outbox.tell({ kioskOutbox: left }); }
 
-Outbox.listen("kiosk-outbox", flush, function (data, event) {
+Outbox.listen(NAME, flush, function (data, event) {
   if (Array.isArray(data.warm)) { event.waitUntil(Outbox.warm(CACHE, data.warm, keepable, copyKey)); }
   if (data.count) { event.waitUntil(count().then(tell)); }
 });

@@ -7,14 +7,15 @@
 //   form's idempotency key, and for the inspectors "meta"), and run(store, mode, work) on it.
 // - Outbox.token(html): the CSRF token of a page, read one way for both tablets.
 // - Outbox.key(): a fresh idempotency key (a page opened from a kept copy must not reuse one).
-// - Outbox.refused(): the plain page a worker answers when the browser will not keep a form.
+// - Outbox.page / Outbox.refused(name): the plain pages a worker makes itself (refused: the
+//   browser will not keep a form), in the language of the page last shown (Outbox.speaker).
 // - Outbox.networkFirst / Outbox.warm: pages and files from the network, a copy kept for when
 //   the network is gone.
 // - Outbox.intercept / Outbox.listen / Outbox.tell: a worker's requests and messages.
 // - Outbox.ask / Outbox.start: what a page asks its worker; starting the worker, asking for
-//   storage that is not evicted, and warming the pages the tablet needs offline.
+//   storage that is not evicted, and telling it the page's language (data-said).
 // Messages to a worker are objects: {flush: true}, {count: true}, {warm: [paths]},
-// {clearPages: true}.
+// {clearPages: true}, {said: {lang, texts}}.
 (function (scope) {
   "use strict";
 
@@ -60,16 +61,53 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
-  function page(title, heading, text, status) {
-    return new Response('<!doctype html><html lang="zh-Hant-TW"><meta charset="utf-8">' +
+  // A worker's own pages speak the language of the page the user was on: every page sends
+  // its language and the server's translations of what the worker writes ({said: {lang,
+  // texts}}, _worker_said.html), keyed by the Chinese the worker writes.  A worker forgets its
+  // globals whenever it stops, so they are kept in the Cache, one entry per worker (name), and
+  // outlive the kept pages (a signed-out page still speaks the inspector's language).  Nothing
+  // kept, or a text missing: the worker's own Chinese.
+  var SAID = "outbox-said";
+  var HTML = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  function saidKey(name) { return scope.location.origin + "/outbox-said/" + encodeURIComponent(name); }
+  function keepSaid(name, said) {
+    if (!said || typeof said.lang !== "string" || !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(said.lang) ||
+        !said.texts || typeof said.texts !== "object") {
+      return Promise.resolve();
+    }
+    var kept = JSON.stringify({ lang: said.lang, texts: said.texts });
+    return caches.open(SAID).then(function (cache) {
+      return cache.put(saidKey(name), new Response(kept, { headers: { "Content-Type": "application/json" } }));
+    }).catch(function () {});
+  }
+  // resolves with {lang, say(chinese, values)}: say gives the text, HTML-escaped, in that language
+  function speaker(name) {
+    return caches.open(SAID).then(function (cache) { return cache.match(saidKey(name)); }).then(function (found) {
+      return found ? found.json() : null;
+    }).catch(function () { return null; }).then(function (said) {
+      var texts = (said && said.texts) || {};
+      function say(chinese, values) {
+        var text = typeof texts[chinese] === "string" ? texts[chinese] : chinese;
+        Object.keys(values || {}).forEach(function (field) { text = text.replace("%(" + field + ")s", String(values[field])); });
+        return text.replace(/[&<>"']/g, function (c) { return HTML[c]; });
+      }
+      return { lang: said ? said.lang : "zh-Hant-TW", say: say };
+    });
+  }
+
+  // title and heading as the speaker said them; text is HTML made of what it said
+  function page(speaker, title, heading, text, status) {
+    return new Response('<!doctype html><html lang="' + speaker.lang + '"><meta charset="utf-8">' +
       '<meta name="viewport" content="width=device-width, initial-scale=1"><title>' + title + '</title>' +
       '<main><h1>' + heading + '</h1>' + text + '</main></html>',
       { status: status || 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
   }
 
-  function refused() {       // the browser would not keep it (storage full or refused)
-    return page("無法暫存", "目前無法連線，這台平板也無法暫存",
-      '<p role="alert">儲存空間不足或被瀏覽器拒絕。請按「上一頁」回到填寫的內容，恢復連線後再送出。</p>', 503);
+  function refused(name) {   // the browser would not keep it (storage full or refused)
+    return speaker(name).then(function (said) {
+      return page(said, said.say("無法暫存"), said.say("目前無法連線，這台平板也無法暫存"),
+        '<p role="alert">' + said.say("儲存空間不足或被瀏覽器拒絕。請按「上一頁」回到填寫的內容，恢復連線後再送出。") + '</p>', 503);
+    });
   }
 
   // from the network, keeping a copy under copyKey; with no network, the copy, or what
@@ -121,7 +159,7 @@
   }
 
   // a worker: Background Sync under tag, and {flush: true} from a page, both send what waits;
-  // other messages go to more(data, event)
+  // {said: ...} is kept under tag for the worker's own pages; other messages go to more(data, event)
   function listen(tag, flush, more) {
     scope.addEventListener("sync", function (event) {
       if (event.tag === tag) { event.waitUntil(flush()); }
@@ -129,6 +167,7 @@
     scope.addEventListener("message", function (event) {
       var data = event.data || {};
       if (data.flush) { event.waitUntil(flush()); }
+      if (data.said) { event.waitUntil(keepSaid(tag, data.said)); }
       more(data, event);
     });
   }
@@ -158,9 +197,13 @@
     if (navigator.storage && navigator.storage.persist) { navigator.storage.persist().catch(function () {}); }
     // offline the registration's own update check fails; the worker already there still answers
     navigator.serviceWorker.register(config.dataset.worker, { scope: config.dataset.scope }).catch(function () {});
+    // this page's language and the server's words for the worker's own pages (see speaker)
+    var said = null;
+    try { said = JSON.parse(config.dataset.said || "null"); } catch (e) { said = null; }
+    if (said) { ask({ said: said }); }
   }
 
-  scope.Outbox = { open: open, token: token, key: key, page: page, refused: refused,
+  scope.Outbox = { open: open, token: token, key: key, page: page, refused: refused, speaker: speaker,
                    networkFirst: networkFirst, warm: warm, syncLater: syncLater, listen: listen, intercept: intercept,
                    tell: tell, ask: ask,
                    files: files, start: start };
