@@ -233,7 +233,7 @@ def test_inspector_saves_a_draft_comes_back_finishes_and_sees_score_and_grade(
     page.goto("/inspect/")
     page.get_by_role("link", name="繼續填寫").click()
     expect(page.get_by_label("受查機關")).to_have_value(office.code)
-    expect(page.get_by_label("查核時間")).to_have_value("2025-08-12T10:15")
+    expect(page.get_by_label("查核時間")).to_have_value("2025-08-12 10:15")
     expect(page.get_by_label(re.compile("^響鈴幾聲後接聽"))).to_have_value("5")
     for key, answer in (("states_unit", "是"), ("greets", "是"), ("confirms_target", "不適用")):
         assert radio(page, key, answer).is_checked(), key

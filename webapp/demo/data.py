@@ -191,7 +191,7 @@ def plan_checks(today: datetime) -> None:
             continue
         with current_app.test_request_context():   # the notifications link to the task list
             try:
-                plans.create(key, str(period), 1, by=coordinator)
+                plans.publish(plans.create(key, str(period), 1, by=coordinator), by=coordinator)
             except plans.PlanError:   # demo data for a day long past: nothing left to plan
                 db.session.rollback()
     db.session.commit()

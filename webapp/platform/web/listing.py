@@ -41,6 +41,12 @@ class Listing:
     total: int
     per_page: int
     sort: str  # the column key, with a leading "-" when descending
+    default: str = ""  # the order the list has when none is asked for
+
+    @property
+    def reordered(self) -> bool:
+        """Whether the order was asked for (the filter box then stays open to show it)."""
+        return self.sort != self.default
 
     @property
     def filtered(self) -> int:
@@ -157,4 +163,4 @@ def page(query: Select, sorts: Mapping[str, ColumnElement | tuple], default: str
     current = min(int(number), pages)
     rows = db.session.scalars(query.order_by(*order).limit(per_page)
                               .offset((current - 1) * per_page)).all()
-    return Listing(list(rows), current, pages, total, per_page, sort)
+    return Listing(list(rows), current, pages, total, per_page, sort, default)
