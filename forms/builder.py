@@ -19,12 +19,14 @@ from .types import Stored, get_type
 
 def build_form(
     instrument: Instrument, locale: str = "zh_TW", *, enforce_required: bool = True,
-    base: type[Form] = Form,
+    base: type[Form] = Form, office_kind: str | None = None,
 ) -> type[Form]:
     """A form class with one field per question.
 
     ``enforce_required=False`` builds the variant used to save an inspector's draft: every answer
-    is still checked for type and range, but missing answers are allowed.
+    is still checked for type and range, but missing answers are allowed.  ``office_kind`` keeps
+    only the options offered at that kind of office (a household-registration office's citizens
+    are not offered a land survey), and refuses the others as not a valid choice.
     """
 
     def text(label: dict[str, str] | str) -> str:
@@ -34,7 +36,8 @@ def build_form(
     for question in instrument.questions():
         qtype = get_type(question["type"])
         required = enforce_required and bool(question.get("required", False))
-        attrs[question["key"]] = qtype.field(question, text(question["label"]), text, required)
+        attrs[question["key"]] = qtype.field(offered(question, office_kind), text(question["label"]),
+                                             text, required)
     attrs["Meta"] = type("Meta", (TranslatedMeta,), {"locale": locale})
     if instrument.conditional:
         def validate(self, extra_validators=None):
@@ -48,6 +51,19 @@ def build_form(
     name = f"{instrument.key.title()}V{instrument.version}Form"
     form_class = type(name, (base,), attrs)
     return form_class
+
+
+def offered(question: dict[str, Any], office_kind: str | None) -> dict[str, Any]:
+    """The question with only the options offered at ``office_kind`` (all for ``None``).
+
+    Only the field is built from this copy: a stored answer keeps its option's place in the
+    whole list, so it reads the same whichever office gave it.
+    """
+    options = question.get("options")
+    if office_kind is None or not options:
+        return question
+    return {**question, "options": [o for o in options
+                                    if office_kind in o.get("office_kinds", (office_kind,))]}
 
 
 def not_applicable_in_form(instrument: Instrument, form: Form) -> set[str]:

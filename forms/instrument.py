@@ -21,6 +21,8 @@ from .catalogue import KEYS
 from .types import Stored, get_type
 
 KINDS = ("survey", "inspection")
+#: the kinds of office an option can be limited to (``office_kinds`` on an option)
+OFFICE_KINDS = ("household", "land")
 DEFAULT_KEYS = KEYS  # the shipped instruments (``forms.catalogue``)
 
 
@@ -136,6 +138,11 @@ def check(definition: dict[str, Any]) -> Instrument:
                 raise ValueError(f"question {key!r} has no label")
             qtype = get_type(question.get("type", ""))
             qtype.check_definition(question)
+            for option in question.get("options") or ():
+                kinds = option.get("office_kinds")
+                if kinds is not None and (not isinstance(kinds, list) or not kinds
+                                          or not set(kinds) <= set(OFFICE_KINDS)):
+                    raise ValueError(f"question {key!r}: office_kinds must list some of {OFFICE_KINDS}")
             if question.get("points") and not qtype.scorable:
                 raise ValueError(f"question {key!r}: type {qtype.name} cannot carry points")
     conditions.check_references(

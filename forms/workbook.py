@@ -6,7 +6,8 @@ per question in order, ``label::zh_TW`` / ``label::en`` columns, ``required`` as
 sheet.  Four sheets:
 
 - ``items``: section, key, type, labels, required, points, bands, relevant, ...;
-- ``choices``: the options of each ``single_choice`` item (``list_name`` = the item's key);
+- ``choices``: the options of each ``single_choice`` item (``list_name`` = the item's key), an
+  option offered only at some kinds of office naming them in ``office_kinds`` (``land``);
 - ``sections``: key, titles, relevant, in order;
 - ``settings``: form id, kind, title, grade bands, improvement threshold, version (read only).
 
@@ -24,14 +25,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from .i18n import _
-from .instrument import KINDS, check
+from .instrument import KINDS, OFFICE_KINDS, check
 from .types import REGISTRY
 
 LANGS = ("zh_TW", "en")
 ITEM_COLUMNS = ("section", "key", "type", "label::zh_TW", "label::en", "short::zh_TW", "short::en",
                 "required", "points", "bands", "relevant", "min", "max", "unit::zh_TW", "unit::en",
                 "allow_na", "max_length")
-CHOICE_COLUMNS = ("list_name", "key", "label::zh_TW", "label::en", "fraction", "not_applicable")
+CHOICE_COLUMNS = ("list_name", "key", "label::zh_TW", "label::en", "fraction", "not_applicable",
+                  "office_kinds")
 SECTION_COLUMNS = ("key", "title::zh_TW", "title::en", "relevant")
 SETTING_COLUMNS = ("setting", "value")
 SETTINGS = ("form_id", "kind", "scored", "title::zh_TW", "title::en", "intro::zh_TW", "intro::en",
@@ -79,6 +81,8 @@ def _cell(holder: Mapping[str, Any], column: str) -> Any:
         return (value or {}).get(lang)
     if name == "bands":
         return bands_text(value) if value else None
+    if name == "office_kinds":
+        return ", ".join(value) if value else None
     if name in BOOLS:
         return _bool_text(value)
     return value
@@ -171,6 +175,12 @@ def _value(column: str, text: str) -> Any:
         return _read_bands(text)
     if name == "grade_bands":
         return _read_grade_bands(text)
+    if name == "office_kinds":
+        kinds = [k for k in re.split(r"[,，、\s]+", text) if k]
+        if not set(kinds) <= set(OFFICE_KINDS):
+            raise _Bad(_("機關類別請填 %(kinds)s（以逗號分隔），留空表示每個機關都有這個選項",
+                         kinds="、".join(OFFICE_KINDS)))
+        return kinds
     return text
 
 

@@ -32,8 +32,8 @@ from analysis.periods import Period  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.capture.staff import services as staff_survey  # noqa: E402
 from webapp.capture.submissions import Submission  # noqa: E402
-from webapp.cycle.plans.models import CheckPlan  # noqa: E402
 from webapp.capture.survey import codes  # noqa: E402
+from webapp.cycle.plans.models import CheckPlan  # noqa: E402
 from webapp.demo import data as demo  # noqa: E402
 from webapp.platform.db import TAIPEI  # noqa: E402
 from webapp.platform.extensions import db  # noqa: E402

@@ -26,9 +26,10 @@ def offices(app):
 def good_rows(n: int) -> list[str]:
     rows = []
     for i in range(n):
-        code = "TPH-DAAN" if i % 2 else "ntl-banqiao"
+        code, service = ("TPH-DAAN", "household_transcript") if i % 2 else ("ntl-banqiao",
+                                                                            "land_transcript")
         rows.append(f"{code},2025-0{1 + i % 6}-1{i % 9},5,4,,3,4,2,5,{1 + i % 5},"
-                    f"land_transcript,65plus,第{i}張")
+                    f"{service},65plus,第{i}張")
     return rows
 
 
@@ -69,6 +70,17 @@ def test_one_bad_row_among_many_imports_nothing_and_names_every_bad_line(runner,
     assert "第 52 行：submitted_on" in result.output
     assert "共 3 行有誤，沒有匯入任何資料" in result.output
     assert stored() == 0 and db.session.scalar(select(func.count()).select_from(Answer)) == 0
+
+
+def test_a_service_the_office_does_not_offer_is_refused_naming_the_office_kind(runner, offices,
+                                                                               tmp_path):
+    rows = good_rows(2)
+    rows[1] = rows[1].replace("household_transcript", "地籍謄本")     # line 3: TPH-DAAN, a land service
+    path = write(tmp_path, [HEADER, *rows])
+    result = runner.invoke(args=["responses", "import", "satisfaction", str(path)])
+    assert result.exit_code == 1
+    assert "第 3 行：service_used（您今天辦理的業務）：「地籍謄本」不是戶政事務所的選項" in result.output
+    assert "第 2 行" not in result.output and stored() == 0
 
 
 def test_blank_overall_is_no_answer_but_a_short_row_is_bad(runner, offices, tmp_path):

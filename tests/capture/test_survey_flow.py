@@ -237,3 +237,24 @@ def test_database_unreachable_before_the_form_is_built_still_keeps_the_answers(
     monkeypatch.undo()
     assert client.post(f"/kiosk/{kiosk.token}", data=data).status_code == 302   # the retry
     assert count() == 1
+
+
+def test_each_kind_of_office_offers_only_its_own_services(client, office):
+    """A household-registration office's citizens are not asked about land surveys, and a
+    land office's not about ID cards; an answer keeps its place in the whole list."""
+    land = factories.office(code="NTL-BANQIAO", name="新北市板橋地政事務所", kind="land")
+    household_page = client.get(factories.personal_url(office)).get_data(as_text=True)
+    land_page = client.get(factories.personal_url(land)).get_data(as_text=True)
+    assert "戶籍謄本" in household_page and "其他" in household_page
+    assert "地籍謄本" not in household_page and "土地測量" not in household_page
+    assert "地籍謄本" in land_page and "土地測量" in land_page and "其他" in land_page
+    assert "戶籍謄本" not in land_page and "身分證、戶口名簿" not in land_page
+
+    _data, refused = fill(client, factories.personal_url(office),
+                          {**ANSWERS, "service_used": "land_transcript"})
+    assert refused.status_code == 400 and count() == 0
+    _data, stored = fill(client, factories.personal_url(land),
+                         {**ANSWERS, "service_used": "land_transcript"})
+    assert stored.status_code == 302
+    values = {a.item_key: (a.value, a.text) for a in db.session.scalars(select(Answer))}
+    assert values["service_used"] == (5, "land_transcript")

@@ -174,8 +174,8 @@ def test_paper_rows_follow_the_same_conditions(runner, app, tmp_path):
     db.session.commit()
     header = ("office_code,submitted_on,attitude,knowledge,efficiency,fairness,environment,"
               "waiting,expectations,overall,service_used,age_band,comment")
-    rows = ["TPH-DAAN,2025-03-02,5,5,5,5,5,5,5,5,land_transcript,65plus,很好",
-            "TPH-DAAN,2025-03-02,2,2,2,2,2,2,2,1,land_transcript,65plus,等太久"]
+    rows = ["TPH-DAAN,2025-03-02,5,5,5,5,5,5,5,5,household_transcript,65plus,很好",
+            "TPH-DAAN,2025-03-02,2,2,2,2,2,2,2,1,household_transcript,65plus,等太久"]
     path = tmp_path / "paper.csv"
     path.write_text("\r\n".join([header, *rows]) + "\r\n", encoding="utf-8-sig")
     result = runner.invoke(args=["responses", "import", "satisfaction", str(path)])

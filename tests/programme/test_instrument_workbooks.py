@@ -258,3 +258,28 @@ def test_command_line_export_and_publish(app, runner, tmp_path):
     assert result.exit_code == 1 and "items 第" in result.output and "type 欄" in result.output
     assert versions("phone") == 2
     assert workbook.from_sheets({})[0] is None
+
+
+def test_an_option_limited_to_a_kind_of_office_survives_the_workbook_and_bad_kinds_are_named(app):
+    definition = load_default("satisfaction").definition
+    sheets = workbook.to_sheets(definition)
+    header = sheets["choices"][0]
+    rows = {row[header.index("key")]: row for row in sheets["choices"][1:]}
+    at = header.index("office_kinds")
+    assert rows["survey"][at] == "land" and rows["id_card"][at] == "household"
+    assert rows["other"][at] is None
+    rows["other"][at] = "household，land"          # a full-width comma is read too
+    back, problems = workbook.from_sheets(sheets)
+    assert problems == []
+    service = next(q for s in back["sections"] for q in s["questions"] if q["key"] == "service_used")
+    assert next(o for o in service["options"] if o["key"] == "other")["office_kinds"] == [
+        "household", "land"]
+    rows["id_card"][at] = "county"
+    _none, problems = workbook.from_sheets(sheets)
+    assert [(p.sheet, p.column) for p in problems] == [("choices", "office_kinds")]
+    assert "household" in problems[0].message and "land" in problems[0].message
+    broken = copy.deepcopy(definition)
+    service = next(q for s in broken["sections"] for q in s["questions"] if q["key"] == "service_used")
+    service["options"][0]["office_kinds"] = []
+    with pytest.raises(ValueError, match="office_kinds"):
+        check(broken)

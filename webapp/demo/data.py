@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import func, select
 
 from analysis.periods import Period
+from forms.builder import offered
 from forms.types import Stored
 from webapp.capture import store as storage
 from webapp.cycle.plans import services as plans
@@ -23,7 +24,7 @@ from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.programme import instruments
 from webapp.programme.accounts import User
-from webapp.programme.offices import Kiosk, Office, upsert_offices
+from webapp.programme.offices import OFFICE_KINDS, Kiosk, Office, upsert_offices
 
 TAIPEI_HOUSEHOLD = ["松山", "信義", "大安", "中山", "中正", "大同", "萬華", "文山", "南港", "內湖",
                     "士林", "北投"]
@@ -110,6 +111,9 @@ def load(*, scale: float = 1.0, seed: int = 113, today: datetime | None = None) 
     survey_version, survey = instruments.current("satisfaction")
     likert_keys = survey.likert_keys()
     services = [o["key"] for o in survey.question("service_used")["options"]]
+    service_question = survey.question("service_used")
+    offered_services = {kind: [o["key"] for o in offered(service_question, kind)["options"]]
+                        for kind in OFFICE_KINDS}
     ages = [o["key"] for o in survey.question("age_band")["options"]]
     comments = ["服務很親切，謝謝！", "等候時間有點久。", "希望增加停車位。", "<b>很好</b> & 快速",
                 "證件辦錯了，請回電 0912-345-678（A123456789）", ""]
@@ -128,7 +132,7 @@ def load(*, scale: float = 1.0, seed: int = 113, today: datetime | None = None) 
                 answers: dict[str, Stored | None] = {
                     k: Stored(_likert(rng, latent)) for k in likert_keys
                 }
-                svc = services[:5] if office.kind == "household" else services[3:]
+                svc = offered_services[office.kind]
                 answers["service_used"] = Stored(services.index(choice := str(rng.choice(svc)))
                                                  + 1, choice)
                 age = str(rng.choice(ages))

@@ -95,13 +95,14 @@ _FORMS: dict[tuple, type] = {}
 
 
 def form_class(row: InstrumentVersion, locale: str, *, base: type,
-               enforce_required: bool = True) -> type:
-    """The version's form class for a language, built once per process (versions never change):
-    building a WTForms class per request was a tenth of a citizen's submission."""
-    key = (row.id, row.checksum, locale, base, enforce_required)
+               enforce_required: bool = True, office_kind: str | None = None) -> type:
+    """The version's form class for a language (and the options offered at ``office_kind``),
+    built once per process (versions never change): building a WTForms class per request was a
+    tenth of a citizen's submission."""
+    key = (row.id, row.checksum, locale, base, enforce_required, office_kind)
     if key not in _FORMS:
         _FORMS[key] = build_form(instrument_of(row), locale, base=base,
-                                 enforce_required=enforce_required)
+                                 enforce_required=enforce_required, office_kind=office_kind)
     return _FORMS[key]
 
 

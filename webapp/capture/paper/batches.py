@@ -32,7 +32,7 @@ from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.platform.uploads import ImportFileError, decode
 from webapp.programme import instruments
-from webapp.programme.offices import Office
+from webapp.programme.offices import OFFICE_KINDS, Office
 
 FIXED_COLUMNS = ("office_code", "submitted_on")
 
@@ -119,7 +119,7 @@ def check_file(key: str, raw: bytes, today: date | None = None) -> Checked:
             ])) + _("。正確的標題列為：%(header)s", header=",".join(expected))
         )
     offices = {o.code: o for o in db.session.scalars(select(Office))}
-    form_class = build_form(instrument, "zh_TW", base=Form)
+    form_classes: dict[str | None, type[Form]] = {}
     today = today or datetime.now(TAIPEI).date()
     checked = Checked(instrument, version, hashlib.sha256(raw).hexdigest()[:40])
     spreadsheet = uploads.kind_of(raw) != "text"
@@ -151,10 +151,13 @@ def check_file(key: str, raw: bytes, today: date | None = None) -> Checked:
                 cell = get_type(question["type"]).from_csv(question, row[question["key"]])
                 if cell != "":
                     formdata[question["key"]] = cell
-        form = form_class(formdata=formdata)
+        kind = office.kind if office is not None else None
+        if kind not in form_classes:  # the options offered at this kind of office
+            form_classes[kind] = build_form(instrument, "zh_TW", base=Form, office_kind=kind)
+        form = form_classes[kind](formdata=formdata)
         if not form.validate():
             for name, messages in form.errors.items():
-                problems.append(_cell_problem(instrument, name, row, messages))
+                problems.append(_cell_problem(instrument, name, row, messages, office))
         code = row.get(CODE_COLUMN, "").strip()
         if code and office is not None and not any(p.startswith("submitted_on") for p in problems):
             problem = _code_problem(checked, line, code, office, day)
@@ -169,10 +172,11 @@ def check_file(key: str, raw: bytes, today: date | None = None) -> Checked:
     return checked
 
 
-def _cell_problem(instrument: Instrument, name: str, row: dict, messages) -> str:
+def _cell_problem(instrument: Instrument, name: str, row: dict, messages,
+                  office: Office | None) -> str:
     """A cell's problem as the person keying the forms reads it: the column, the question it
     holds, what is wrong and what the cell said."""
-    said = " ".join(str(m) for m in messages)
+    said = " ".join(str(m) for m in messages).rstrip("。.")
     try:
         question = instrument.question(name)
     except KeyError:
@@ -180,6 +184,12 @@ def _cell_problem(instrument: Instrument, name: str, row: dict, messages) -> str
     label = question.get("short") or question["label"]
     text = label.get("zh_TW", "") if isinstance(label, dict) else str(label)
     cell = (row.get(name) or "").strip()
+    kept = get_type(question["type"]).from_csv(question, cell)
+    option = next((o for o in question.get("options") or () if o["key"] == kept), None)
+    if office is not None and option is not None and office.kind not in option.get(
+            "office_kinds", (office.kind,)):
+        return _("%(column)s（%(question)s）：「%(cell)s」不是%(kind)s的選項", column=name,
+                 question=text, cell=cell[:20], kind=OFFICE_KINDS.get(office.kind, office.kind))
     got = _("，收到「%(cell)s」", cell=cell[:20]) if cell else _("，這格是空的")
     return f"{name}（{text}）：{said}{got}"
 

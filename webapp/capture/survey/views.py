@@ -45,7 +45,7 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
         version, instrument = instruments.current(SURVEY_KEY)
     switching = request.method == "POST" and switch_posted_language()
     meta = KioskMeta if kiosk is not None else SubmissionMeta
-    form = instruments.form_class(version, locale_code(), base=meta)()
+    form = instruments.form_class(version, locale_code(), base=meta, office_kind=office.kind)()
     status = 200
     if switching:
         pass  # the same page in the other language, with the answers chosen so far; no storing
@@ -137,8 +137,8 @@ def too_fast(error):
     office = kiosk.office if kiosk is not None else office_by_code(args["code"])
     version, instrument = instruments.posted_version(SURVEY_KEY, request.form.get("version"))
     form = instruments.form_class(version, locale_code(),
-                                  base=KioskMeta if kiosk is not None else SubmissionMeta)(
-        formdata=request.form)
+                                  base=KioskMeta if kiosk is not None else SubmissionMeta,
+                                  office_kind=office.kind)(formdata=request.form)
     return render_template(
         "survey/form.html", form=form, instrument=instrument, office=office,
         mode="kiosk" if kiosk is not None else "personal", locale=locale_code(),
