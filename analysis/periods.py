@@ -20,7 +20,7 @@ ROC_OFFSET = 1911
 #: The years a period may name: the programme's records begin after 2000, and a year far ahead
 #: is a typing mistake (9999H2), not a plan.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
-FORMAT_MESSAGE = "期間格式應為 2025H2 或 2025Q3,收到：{text!r}"
+FORMAT_MESSAGE = "期間格式應為 2025H2 或 2025Q3，收到：{text!r}"
 
 
 class Period(str):

@@ -114,7 +114,7 @@ def _heatmap_draw(section: dict, picked, title: str, period_label: str, compare_
         [[_nan(i["by_office"].get(r["code"])) for i in section["items"]] for r in rows],
         title=t("{period} 各題滿意度{capped}", period=period_label,
                 capped=_capped(len(every), len(rows))),
-        value_label=t("滿意度 (%)"), as_percent=True)
+        value_label=t("滿意度（%）"), as_percent=True)
 
 
 def _change_select(section: dict, compare_label=None):
@@ -130,7 +130,7 @@ def _change_draw(section: dict, picked, title: str, period_label: str, compare_l
         after_label=period_label,
         title=t("{item} 滿意度變化{capped}", item=section["item_label"],
                 capped=_capped(len(every), len(change))),
-        value_label=t("滿意度 (%)"), as_percent=True, sort_by="change",
+        value_label=t("滿意度（%）"), as_percent=True, sort_by="change",
         direction=[c["direction"] for c in change])
 
 

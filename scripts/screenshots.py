@@ -234,6 +234,34 @@ def take(chromium, base_url: str, outdir: Path, saved: list[Path], facts: dict) 
                 page.goto(path)
                 shot(page, f"{name}-{size}")
             context.close()
+    for size in ("1024x768", "390x844"):   # an edited workbook's preview: its words, its warning
+        context, page = new_page(SIZES[size])
+        sign_in_as(page, "admin")
+        page.goto("/admin/instruments")
+        edited = scratch_workbook(page.request.get("/admin/instruments/phone.xlsx").body())
+        page.get_by_label("活頁簿").set_input_files(
+            files=[{"name": "phone.xlsx", "buffer": edited, "mimeType": "application/octet-stream"}])
+        page.get_by_role("button", name="上傳並預覽").click()
+        page.wait_for_load_state()
+        shot(page, f"instrument-preview-{size}")
+        context.close()
+
+
+def scratch_workbook(raw: bytes) -> bytes:
+    """The phone checklist with one label reworded in Chinese only and one weight changed."""
+    import io
+
+    from openpyxl import load_workbook
+    book = load_workbook(io.BytesIO(raw))
+    sheet = book["items"]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[header.index("key")].value == "tone":
+            row[header.index("label::zh_TW")].value = "語氣溫和"
+            row[header.index("points")].value = 8
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def main(argv: list[str] | None = None) -> int:

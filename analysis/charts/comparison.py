@@ -55,7 +55,7 @@ def office_comparison(
 
     Bars are 3:1 or more on white and the whiskers 3:1 or more on the bars (WCAG 1.4.11).
     """
-    value_label = value_label or t("滿意度 (%)")
+    value_label = value_label or t("滿意度（%）")
     labels = style.as_labels(names)
     k = len(labels)
     if k == 0:

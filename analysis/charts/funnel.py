@@ -90,7 +90,7 @@ def funnel_plot(
             ax.annotate(labels[i], (m[i], r[i]), textcoords="offset points", fontsize=8.5,
                         color=style.DARK, zorder=5, **side(i, 4 if mark == "above" else -10))
     ax.set_xlabel(n_label or t("填答人數"))
-    ax.set_ylabel(value_label or t("滿意度 (%)"))
+    ax.set_ylabel(value_label or t("滿意度（%）"))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}%"))
     ax.grid(color="#e6e6e6", lw=0.7, zorder=0)
     if fin.any():

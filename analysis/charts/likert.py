@@ -90,7 +90,7 @@ def likert_diverging(
     ax.spines["bottom"].set_bounds(-lim_left, lim_right)
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x", color="#e6e6e6", lw=0.7, zorder=0)
-    ax.set_xlabel(t("回答比例 (%)：左為不滿意，右為滿意"))
+    ax.set_xlabel(t("回答比例（%）：左為不滿意，右為滿意"))
     style.office_axis(ax, labels, rows)
 
     if rows.annotate:   # texts 4 pt beyond each bar's ends (one shared offset, not annotations)

@@ -76,7 +76,7 @@ def most_missed(
     style.office_axis(ax, labels, rows)
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x", color="#e6e6e6", lw=0.7, zorder=0)
-    ax.set_xlabel(t("未做到比例 (%)") if as_percent else t("未做到比例"))
+    ax.set_xlabel(t("未做到比例（%）") if as_percent else t("未做到比例"))
     shown = t("前 {k} 項", k=k) if m > k else t("全部 {k} 項", k=k)
     n_note = t("每項查核 {n} 次", n=f"{float(n):.0f}") if same_n else t("n 為該項查核次數")
     style.add_footnote(fig, [t("依未做到比例由高至低排序，顯示{shown}；{n_note}。", shown=shown,

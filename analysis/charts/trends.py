@@ -133,7 +133,7 @@ def office_trend(periods: Sequence[str], rates: ArrayLike, low: ArrayLike, high:
     ax.set_xlim(-0.5, n_periods - 0.3)
     ax.set_xticks(x, list(periods), fontsize=9)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}%"))
-    ax.set_ylabel(value_label or t("滿意度 (%)"))
+    ax.set_ylabel(value_label or t("滿意度（%）"))
     ax.grid(axis="y", color="#e6e6e6", lw=0.7, zorder=0)
     notes = [t("細線為 95% 信賴區間；兩個區間重疊多時，變化可能只是隨機誤差。")]
     if not fin.all():

@@ -24,7 +24,7 @@ EN = {
     **GRADES_EN,
     # shared
     "無資料": "No data",
-    "滿意度 (%)": "Satisfaction (%)",
+    "滿意度（%）": "Satisfaction (%)",
     "平均分數": "Mean score",
     "查核次數": "Checks",
     "分組": "Group",
@@ -70,13 +70,13 @@ EN = {
     "灰色斜線格（—）表示無資料。": "Grey hatched cells (—) have no data.",
     "事務所依各項平均由高至低排序。": "Offices are sorted by their mean over the items, highest first.",
     # likert
-    "回答比例 (%)：左為不滿意，右為滿意": "Share of answers (%): dissatisfied to the left, satisfied to the right",
+    "回答比例（%）：左為不滿意，右為滿意": "Share of answers (%): dissatisfied to the left, satisfied to the right",
     "依「{a}＋{b}」比例由高至低排序。": "Sorted by the share “{a} + {b}”, highest first.",
     "依「{a}＋{b}」比例由高至低排序；右側數字為{a}以上，左側為{low}以下的合計比例。":
         "Sorted by the share “{a} + {b}”, highest first; the number on the right is the share "
         "{a} or better, on the left {low} or worse.",
     # missed
-    "未做到比例 (%)": "Share not done (%)",
+    "未做到比例（%）": "Share not done (%)",
     "未做到比例": "Share not done",
     "前 {k} 項": "the top {k} items",
     "全部 {k} 項": "all {k} items",

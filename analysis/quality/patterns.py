@@ -156,7 +156,7 @@ def _describe_pattern(pattern: tuple[int | None, ...], n_levels: int) -> str:
             return f"{len(pattern)} 題全部未答"
         label = f" {LEVEL_LABELS_5[v - 1]}" if n_levels == 5 else ""
         return f"{len(pattern)} 題全選 {v}{label}"
-    return "樣式 (" + ", ".join("—" if v is None else str(v) for v in pattern) + ")"
+    return "樣式（" + "、".join("—" if v is None else str(v) for v in pattern) + "）"
 
 
 def repeated_patterns(

@@ -30,8 +30,8 @@ def chi2_warning(result: omnibus.Chi2Result) -> str | None:
     """The small-expected-counts warning in the analysts' language."""
     if result.warning is None:
         return None
-    return (f"{100 * result.small_expected_share:.0f}% 的期望次數小於 5(最小 "
-            f"{result.min_expected:.2f}),卡方檢定的 p 值可能不可靠；可合併選項"
+    return (f"{100 * result.small_expected_share:.0f}% 的期望次數小於 5（最小 "
+            f"{result.min_expected:.2f}），卡方檢定的 p 值可能不可靠；可合併選項"
             "（例如滿意/不滿意）或合併樣本小的機關後再看。")
 
 

@@ -125,7 +125,7 @@ def test_the_diff_names_added_removed_reworded_and_reweighted_items():
     assert [c.key for c in changes.added] == ["smiles"]
     assert [c.key for c in changes.removed] == ["caller_hangs_up_first"]
     assert [c.key for c in changes.reworded] == ["states_unit"]
-    assert [(c.key, c.details) for c in changes.reweighted] == [("greets", ["points: 5 → 8"])]
+    assert [(c.key, c.details) for c in changes.reweighted] == [("greets", ["配分：5 → 8"])]
     assert [c.key for c in changes.settings] == ["grade_bands"]
     assert compare(before, before).empty
 
@@ -169,7 +169,7 @@ def test_round_trip_on_the_web_and_old_records_keep_their_version(app, admin_cli
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "有問候語（您好、午安）" in html                  # the form as inspectors will see it
-    assert "points: 5 → 20" in html and "文字修改" in html and "配分修改" in html
+    assert "配分：5 → 20" in html and "文字修改" in html and "配分修改" in html
     assert versions("phone") == 1                            # a preview publishes nothing
 
     token = hidden_fields(html)
@@ -209,7 +209,9 @@ def test_publishing_refuses_a_preview_overtaken_by_another_version(app, admin_cl
 
 def test_a_tampered_preview_publishes_nothing(app, admin_client):
     raw = admin_client.get("/admin/instruments/phone.xlsx").data
-    fields = hidden_fields(upload(admin_client, raw).get_data(as_text=True))
+    def reword(book):
+        cell(book["items"], "tone", "label::zh_TW").value = "語氣溫和"
+    fields = hidden_fields(upload(admin_client, edit(raw, reword)).get_data(as_text=True))
     fields["draft"] = fields["draft"][:-3] + "AAA"
     response = admin_client.post("/admin/instruments/publish", data=fields, follow_redirects=True)
     assert "預覽已過期或無效" in response.get_data(as_text=True) and versions("phone") == 1
@@ -219,8 +221,27 @@ def test_an_unchanged_upload_says_so_and_makes_no_version(app, admin_client):
     raw = admin_client.get("/admin/instruments/mystery.xlsx").data
     page = upload(admin_client, raw, "mystery.xlsx").get_data(as_text=True)
     assert "內容與目前版本相同" in page
-    admin_client.post("/admin/instruments/publish", data=hidden_fields(page))
+    assert "發布為新版本" not in page and 'name="draft"' not in page   # nothing to publish
+    assert "回到問卷列表" in page
     assert versions("mystery") == 1
+
+
+def test_the_preview_says_changes_in_words_and_warns_of_english_left_behind(app, admin_client):
+    """A reworded Chinese label whose English stayed is flagged; no internal key is shown."""
+    raw = admin_client.get("/admin/instruments/phone.xlsx").data
+    def reword(book):
+        cell(book["items"], "tone", "label::zh_TW").value = "語氣溫和"
+        cell(book["items"], "greets", "label::zh_TW").value = "有問候語"
+        cell(book["items"], "greets", "label::en").value = "Says a greeting"
+        cell(book["items"], "greets", "required").value = "no"
+    html = upload(admin_client, edit(raw, reword)).get_data(as_text=True)
+    warning = html[html.index("中文改了，英文沒有跟著改"):html.index("</div>", html.index("中文改了"))]
+    assert "語氣溫和" in warning and "有問候語" not in warning      # greets' English was updated
+    assert "題目文字（中文）：「有問候語（您好）」 → 「有問候語」" in html
+    assert "題目文字（英文）：" in html and "必填：是 → 否" in html
+    for internal in ("<code>", "label:", "required:", ">tone<", ">greets<"):
+        assert internal not in html
+    assert "發布為新版本" in html
 
 
 def test_bad_workbooks_on_the_web_list_the_problems_and_publish_nothing(app, admin_client):

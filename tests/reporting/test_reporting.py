@@ -338,6 +338,9 @@ def test_analysts_page_and_downloads(seeded, client, app):
         response = client.get(f"/reports/download.{fmt}?period=2025H2")
         assert response.status_code == 200 and response.data.startswith(magic), fmt
         assert "attachment" in response.headers["Content-Disposition"]
+        assert response.headers["Content-Type"].count("charset") <= 1, fmt
+    assert client.get("/reports/download.html?period=2025H2").headers["Content-Type"] == (
+        "text/html; charset=utf-8")
     filtered = client.get("/reports/?period=2025H2&kind=land").get_data(as_text=True)
     filtered = filtered.split('class="filters"')[1].split("</form>", 1)[1]   # not the picker
     assert "NTL-BANQIAO事務所" in filtered and "TPH-DAAN事務所" not in filtered

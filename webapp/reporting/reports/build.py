@@ -77,9 +77,9 @@ def build(period: str, instrument: str = "all", compare_to: str | None = None,
     if current is None:
         raise ReportError("請指定期間，例如 2025H2")
     if before is not None and before.kind != current.kind:
-        raise ReportError(f"比較期間({before})與報告期間({current})必須同為半年或同為季")
+        raise ReportError(f"比較期間（{before}）與報告期間（{current}）必須同為半年或同為季")
     if before is not None and not before < current:
-        raise ReportError(f"比較期間({before})必須早於報告期間({current})")
+        raise ReportError(f"比較期間（{before}）必須早於報告期間（{current}）")
     keys = REPORT_KEYS if instrument == "all" else (instrument,)
     if any(k not in REPORT_KEYS for k in keys):
         raise ReportError(f"instrument 應為 {'、'.join(REPORT_KEYS)} 或 all")

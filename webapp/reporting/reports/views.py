@@ -33,7 +33,7 @@ for _name, _helper in numbers.HELPERS.items():
     bp.add_app_template_global(_helper, _name)
 DOWNLOADS = {"json": "application/json", "xlsx": "application/vnd.openxmlformats-officedocument"
              ".spreadsheetml.sheet", "ods": "application/vnd.oasis.opendocument.spreadsheet",
-             "html": "text/html; charset=utf-8", "zip": "application/zip"}
+             "html": "text/html", "zip": "application/zip"}
 
 
 def default_half(halves: list[str]) -> str | None:
