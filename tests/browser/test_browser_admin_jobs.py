@@ -47,8 +47,8 @@ def test_admin_downloads_edits_previews_and_publishes_an_instrument(open_page, l
     page.get_by_label("編修後的活頁簿（.xlsx）").set_input_files(str(edited))
     page.get_by_role("button", name="上傳並預覽").click()
     expect(page.get_by_role("heading", name="預覽：電話禮貌測試")).to_be_visible()
-    expect(page.get_by_role("heading", name="配分修改 (1)")).to_be_visible()
-    expect(page.get_by_text("points: 10 → 20")).to_be_visible()
+    expect(page.get_by_role("heading", name="配分修改（1）")).to_be_visible()
+    expect(page.get_by_text("配分：10 → 20")).to_be_visible()
     preview = page.get_by_role("form", name="表單預覽")
     expect(preview.get_by_text("語氣清晰、溫和有禮", exact=False).first).to_be_visible()
     # the preview behaves like the form: the transfer items wait for the transfer question

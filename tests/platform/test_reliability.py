@@ -33,7 +33,7 @@ pytestmark = pytest.mark.processes   # gunicorn in other processes: run apart
 
 ANSWERS = {"attitude": "5", "knowledge": "4", "efficiency": "na", "fairness": "3",
            "environment": "4", "waiting": "2", "expectations": "5", "overall": "4",
-           "service_used": "household", "age_band": "45_64", "comment": "謝謝 & <b>好</b>"}
+           "service_used": "other", "age_band": "45_64", "comment": "謝謝 & <b>好</b>"}
 ROWS_PER_SUBMISSION = len(ANSWERS)  # every question answered: one answer row each
 RETRYABLE = {503}  # the database was busy: the page says to send again; anything else fails
 
