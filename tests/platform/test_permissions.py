@@ -37,6 +37,7 @@ ACCESS = {
     "survey.slips": ("GET", PROGRAMME),
     "static": ("GET", PUBLIC),
     "health.healthz": ("GET", PUBLIC),
+    "health.readyz": ("GET", PUBLIC),     # the load balancer's readiness probe: no data in it
     "inspect.worker": ("GET", PUBLIC),   # the inspectors' service worker (no data in it)
     "inspect.manifest": ("GET", PUBLIC),   # the inspectors' web app manifest
     "inspect.index": ("GET", {"inspector", "admin"}),

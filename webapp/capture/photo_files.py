@@ -27,6 +27,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from webapp.platform.web.health import readiness
+
 #: the only decoders a hostile file reaches (an MPO opens through the JPEG one); any other
 #: format, a PDF or text is "not identified"
 FORMATS = ("JPEG", "PNG", "WEBP")
@@ -123,6 +125,21 @@ def folder() -> Path:
     path = Path(current_app.config.get("PHOTO_DIR") or Path(current_app.instance_path) / "photos")
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+@readiness
+def storage_ready() -> tuple[str, str | None]:
+    """The photo folder takes a file: written, read back and removed (for ``/readyz``)."""
+    try:
+        handle, probe = tempfile.mkstemp(dir=folder(), prefix=".ready-")
+        try:
+            os.write(handle, b"ready")
+        finally:
+            os.close(handle)
+            os.unlink(probe)
+        return "storage", None
+    except OSError as error:
+        return "storage", f"unavailable ({type(error).__name__})"
 
 
 def _write(path: Path, data: bytes) -> None:

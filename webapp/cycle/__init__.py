@@ -5,9 +5,12 @@ opened by low scores and answered by offices (``/cases``), calibration of inspec
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 
-from webapp.platform import register_packages
+from webapp.platform import jobs, register_packages
+from webapp.platform.jobs import Job
 
 PACKAGES = ('plans', 'cases', 'calibration', 'notifications')
 
@@ -22,5 +25,11 @@ def register(app: Flask) -> None:
     from webapp.cycle.plans import services as _plans  # noqa: F401
 
     register_packages(app, __name__, PACKAGES)
+    from webapp.cycle.cases import services as cases
+    from webapp.cycle.plans import services as plans
+    jobs.add(app, Job("plans-overdue", timedelta(days=1), plans.notify_overdue,
+                      "Tell inspectors and coordinators about checks past their due date, once each."))
+    jobs.add(app, Job("cases-overdue", timedelta(days=1), cases.notify_overdue,
+                      "Tell offices and reviewers about improvement cases past their due date, once each."))
     app.context_processor(lambda: {"notice_count": lambda: notifications.unread(current_user)
                                    if current_user.is_authenticated else 0})

@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
         login_manager,
         migrate,
     )
+    from webapp.platform.jobs import models as _jobs  # noqa: F401  (its tables)
     from webapp.platform.web import context, errors, health, language, security
 
     security.install_converters(app)
@@ -38,6 +39,7 @@ def register(app: Flask) -> None:
     compress.init_app(app)
     i18n.install()
     register_packages(app, f"{__name__}.web", ("about",))
+    register_packages(app, __name__, ("jobs",))
     app.register_blueprint(health.bp)
     errors.register(app)
     context.register(app)

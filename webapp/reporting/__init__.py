@@ -5,9 +5,12 @@ exports and masking.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 
-from webapp.platform import register_packages
+from webapp.platform import jobs, register_packages
+from webapp.platform.jobs import Job
 
 PACKAGES = ('reports',)
 
@@ -16,3 +19,5 @@ def register(app: Flask) -> None:
     from webapp.reporting import rollups  # noqa: F401  (follows every write to the answers)
 
     register_packages(app, __name__, PACKAGES)
+    jobs.add(app, Job("rollups", timedelta(hours=1), rollups.build_ended,
+                      "Keep the count tables of every ended period, also after late paper forms."))
