@@ -226,7 +226,8 @@ def take(chromium, base_url: str, outdir: Path, saved: list[Path], facts: dict) 
                                           "plan-assignment")]),
                         ("inspector", [("/inspect/", "inspect-index"),
                                        ("/inspect/new/mystery", "inspect-mystery")]),
-                        ("reviewer", [(f"/review/{facts['record']}", "review-decide")])):
+                        ("reviewer", [(f"/review/{facts['record']}", "review-decide")]),
+                        ("admin", [("/admin/mail", "admin-mail")])):
         for size in ("1024x768", "390x844"):
             context, page = new_page(SIZES[size])
             sign_in_as(page, role)

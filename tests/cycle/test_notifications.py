@@ -4,10 +4,7 @@ read back from it; a mail server that is down fails nothing."""
 
 from __future__ import annotations
 
-import socket
 from datetime import date
-from email import message_from_bytes
-from email.policy import default
 
 import pytest
 from sqlalchemy import select
@@ -20,29 +17,14 @@ from webapp.cycle.cases.models import ImprovementCase
 from webapp.cycle.notifications.models import Notification
 from webapp.platform.extensions import db
 
-controller_module = pytest.importorskip("aiosmtpd.controller")
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default)))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+pytest.importorskip("aiosmtpd.controller")
+from support.smtp import Inbox, free_port, start  # noqa: E402
 
 
 @pytest.fixture
 def smtp():
     inbox, port = Inbox(), free_port()
-    controller = controller_module.Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
+    controller = start(inbox, port)
     yield inbox, f"smtp://127.0.0.1:{port}"
     controller.stop()
 

@@ -5,10 +5,6 @@ reads; mail carries each language's line with its own names."""
 
 from __future__ import annotations
 
-import socket
-from email import message_from_bytes
-from email.policy import default
-
 import pytest
 from sqlalchemy import select
 from support import factories
@@ -21,22 +17,8 @@ from webapp.cycle.notifications import services as notify
 from webapp.cycle.notifications.models import Notification
 from webapp.platform.extensions import db
 
-controller_module = pytest.importorskip("aiosmtpd.controller")
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(message_from_bytes(envelope.content, policy=default))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+pytest.importorskip("aiosmtpd.controller")
+from support.smtp import Inbox, free_port, start  # noqa: E402
 
 
 def signed_in(app, user, lang="zh_Hant_TW"):
@@ -115,8 +97,7 @@ def test_names_in_both_fall_back_to_chinese_when_there_is_no_english():
 @pytest.fixture
 def smtp():
     inbox, port = Inbox(), free_port()
-    controller = controller_module.Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
+    controller = start(inbox, port)
     yield inbox, f"smtp://127.0.0.1:{port}"
     controller.stop()
 
@@ -126,7 +107,7 @@ def test_the_mail_has_each_languages_line_with_its_own_names(app, people, smtp):
     app.config["MAIL_URL"] = url
     office, inspector, reviewer, _manager = people
     returned_record(app, office, inspector, reviewer)
-    (message,) = inbox.messages
+    ((_recipients, message),) = inbox.messages
     zh_line, en_line = message.get_content().splitlines()[:2]
     assert "電話禮貌測試" in zh_line and "臺北市大安區戶政事務所" in zh_line
     assert "Phone-courtesy test" in en_line and "Daan Household Registration Office" in en_line

@@ -26,6 +26,7 @@ from webapp.capture import store as storage
 from webapp.capture.submissions import Submission
 from webapp.platform.db import utcnow
 from webapp.platform.extensions import db
+from webapp.platform.outbox import OutgoingMail
 from webapp.programme import instruments
 
 HOSTILE = st.sampled_from([
@@ -83,6 +84,7 @@ TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "
            "users", "edit_user", "kiosks", "toggle_user", "toggle_kiosk", "toggle_office", "slips",
            "add_office", "edit_office", "import_offices", "upload_instrument", "publish_instrument",
            "sync_instruments", "paper_upload", "paper_confirm", "publish_opendata", "api_tokens", "revoke_token",
+           "retry_mail",
            "case_answer", "case_decide", "notices_read", "plan", "assignment", "add_photo", "delete_photo",
            "new_round", "close_round", "score_round", "staff_rounds", "staff_codes", "staff_close",
            "staff_answer", "plan_publish", "plan_move"]
@@ -92,7 +94,7 @@ POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout"
                   "admin.toggle_office", "survey.slips", "admin.offices", "admin.edit_office",
                   "admin.import_offices", "admin.upload_instrument", "admin.publish_instrument",
                   "admin.sync_instruments", "paper.upload", "paper.confirm", "opendata.publish", "admin.tokens",
-                  "admin.revoke_token", "cases.show", "notifications.read", "plans.index",
+                  "admin.revoke_token", "admin.retry_mail", "cases.show", "notifications.read", "plans.index",
                   "plans.assignment", "inspect.add_photo", "inspect.delete_photo",
                   "calibration.index", "calibration.show", "calibration.score", "staff.index",
                   "staff.codes", "staff.close", "staff.answer", "plans.publish", "plans.move"}
@@ -131,6 +133,9 @@ def targets(app):
     from webapp.programme import api_tokens
 
     token, _text = api_tokens.create("hostile", "public", None)
+    mail_row = OutgoingMail(recipient="someone@example.tw", subject="s", body="b", attempts=12,
+                            failed_at=utcnow(), last_error="ConnectionRefusedError")
+    db.session.add(mail_row)
     from webapp.cycle.cases.models import CaseItem, ImprovementCase
 
     case = ImprovementCase(submission_id=done.id, office_id=office.id, period="2025H2",
@@ -201,6 +206,7 @@ def targets(app):
         "publish_opendata": lambda: (staff, "/open/publish", None),
         "api_tokens": lambda: (staff, "/admin/api-tokens", None),
         "revoke_token": lambda: (staff, f"/admin/api-tokens/{token.id}/revoke", "/admin/api-tokens"),
+        "retry_mail": lambda: (staff, f"/admin/mail/{mail_row.id}/retry", "/admin/mail"),
         "case_answer": lambda: (manager, f"/cases/{case.id}", None),
         "case_decide": lambda: (desk, f"/cases/{case.id}", None),
         "notices_read": lambda: (field, "/notifications/read", "/notifications/"),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 from support import factories
+from support.together import at_once
 
 from webapp.cycle.notifications.models import Notification
 from webapp.cycle.plans import services as plans
@@ -119,27 +119,13 @@ def test_a_held_claim_is_respected_until_its_lease_ends(app, overdue):
 def test_two_runners_started_together_notify_each_overdue_check_once(app, overdue, monkeypatch):
     """Without the claim both would read "nobody told yet" and both would tell."""
     job = registered()["plans-overdue"]
-    inside = threading.Event()
 
     def slow():
-        inside.set()
         found = plans.notify_overdue()
         time.sleep(0.5)             # still working when the other runner arrives
         return found
     monkeypatch.setitem(app.extensions["jobs"], job.name, Job(job.name, job.every, slow, "x"))
-    start = threading.Barrier(2)
-    outcomes = []
-
-    def run() -> None:
-        with app.app_context():
-            start.wait(timeout=60)
-            outcomes.append(runner.run_one(registered()[job.name]))
-            db.session.remove()
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    outcomes = at_once(app, lambda: runner.run_one(registered()[job.name]))
     assert sorted(o.status for o in outcomes) in (["busy", "done"], ["done", "not_due"])
     db.session.expire_all()
     notices = overdue_notices()

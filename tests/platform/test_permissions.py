@@ -86,6 +86,8 @@ ACCESS = {
     "cases.show": ("GET", {"office", "reviewer", "admin"}),   # office: its own cases only
     "admin.tokens": ("GET", {"admin"}),
     "admin.revoke_token": ("POST", {"admin"}),
+    "admin.mail": ("GET", {"admin"}),
+    "admin.retry_mail": ("POST", {"admin"}),
     # /api/v1: a bearer token decides, never the session; the public part is open to all
     "api.document": ("GET", PUBLIC),
     "api.offices": ("GET", PUBLIC),
@@ -142,7 +144,7 @@ def world(app):
     args = {"token": kiosk.token, "code": office.code, "key": "phone", "fmt": "json",
             "submission_id": done.id, "office_id": office.id, "user_id": other.id,
             "kiosk_id": kiosk.id, "filename": "style.css", "name": "satisfaction",
-            "period": "2025H2", "version": 1, "token_id": 1, "case_id": 1,
+            "period": "2025H2", "version": 1, "token_id": 1, "case_id": 1, "mail_id": 1,
             "plan_id": plan.id, "photo_id": 1, "round_id": 1, "assignment_id": plan.assignments[0].id}
     overrides_paper = {"paper.template": {"key": "satisfaction", "fmt": "xlsx"}}
     overrides_open = {e: {"name": "survey.csv"} for e in ("opendata.latest_file",

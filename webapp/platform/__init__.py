@@ -7,6 +7,7 @@ template hooks.  Everything above imports from here; this imports nothing above 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from importlib import import_module
 from importlib.util import find_spec
 
@@ -14,7 +15,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from webapp.platform import i18n
+    from webapp.platform import i18n, jobs, outbox
     from webapp.platform.extensions import (
         babel,
         compress,
@@ -40,6 +41,9 @@ def register(app: Flask) -> None:
     i18n.install()
     register_packages(app, f"{__name__}.web", ("about",))
     register_packages(app, __name__, ("jobs",))
+    jobs.add(app, jobs.Job("mail", timedelta(minutes=1), outbox.deliver_due,
+                           "Send the mail waiting in the outbox (a failed send is tried again "
+                           "later, for about a day); forget mail sent 30 days ago."))
     app.register_blueprint(health.bp)
     errors.register(app)
     context.register(app)

@@ -1,8 +1,8 @@
 """Sending mail through the server ``MAIL_URL`` names; nothing is sent when it is unset.
 
 ``MAIL_URL`` is ``smtp://host:port``, ``smtp+starttls://user:password@host:587`` or
-``smtps://...``; ``MAIL_FROM`` is the sender.  A mail server that is down is logged and never
-fails the caller: what the mail says is also in the app (the notification is the record).
+``smtps://...``; ``MAIL_FROM`` is the sender.  Mail is not sent from here directly but through
+the outbox (``outbox``), which keeps it until the server takes it.
 
 Every header is one line: a subject is made from what people typed (a reviewer's comment of
 several lines, an office name with a line break), and a line break in a header is how one would
@@ -58,18 +58,24 @@ def _connect(url: str) -> smtplib.SMTP:
     return server
 
 
-def send(messages: Iterable[EmailMessage]) -> int:
-    """Send ``messages`` over one connection; how many went (0 when mail is not set up)."""
+def send_each(messages: Iterable[EmailMessage]) -> list[str | None]:
+    """Send ``messages`` over one connection: for each, ``None`` when it went, else the kind
+    of failure (``ConnectionRefusedError``; never the server's words, which may quote the
+    address).  Every message fails when mail is not set up or the server cannot be reached."""
     messages = list(messages)
     url = current_app.config.get("MAIL_URL")
-    if not messages or not url:
-        return 0
-    sent = 0
+    if not url:
+        return ["not configured"] * len(messages)
+    results: list[str | None] = []
     try:
         with _connect(url) as server:
             for mail in messages:
-                server.send_message(mail)
-                sent += 1
-    except (OSError, smtplib.SMTPException) as error:   # the in-app notice stays; nothing fails
-        current_app.logger.warning("notification mail not sent: %s", type(error).__name__)
-    return sent
+                try:
+                    server.send_message(mail)
+                    results.append(None)
+                except smtplib.SMTPRecipientsRefused as error:   # this one; the rest may go
+                    results.append(type(error).__name__)
+    except (OSError, smtplib.SMTPException) as error:
+        current_app.logger.warning("mail not sent: %s", type(error).__name__)
+        results += [type(error).__name__] * (len(messages) - len(results))
+    return results

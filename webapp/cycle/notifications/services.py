@@ -1,9 +1,9 @@
 """Telling people what needs them: in the app always, by e-mail when ``MAIL_URL`` is set.
 
 A notification is added in the transaction of the change it reports (usually by an event
-handler, after the change itself was committed), so a rolled-back change notifies no one.  Mail
-goes out after the notification's own commit (``mail``, through ``platform.mail``); a mail
-server that is down is logged and fails nothing: the in-app notification is the record.
+handler, after the change itself was committed), so a rolled-back change notifies no one.  Its
+mail goes into the outbox in that same transaction (``platform.outbox``) and is sent after the
+commit; a mail server that is down delays the mail, and the in-app notification is there anyway.
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from sqlalchemy import func, select
 from forms.instrument import pick
 from webapp.capture.submissions import Submission
 from webapp.cycle.notifications.models import Notification
-from webapp.platform import links
-from webapp.platform import mail as email
-from webapp.platform.events import Event
+from webapp.platform import links, outbox
 from webapp.platform.extensions import db
 from webapp.programme import instruments
 from webapp.programme.accounts import User
@@ -71,23 +69,21 @@ def office_named(office: Office) -> dict[str, str]:
     return in_both("office", office.name, office.name_en)
 
 
-#: notifications were added; published in their transaction, so mail follows only the commit
-notifications_added = Event("notifications_added", "ids: the new notifications' ids")
-
-
 def notify(users: Iterable[User], kind: str, params: dict, link: str) -> list[Notification]:
     """Tell each active account in ``users``, in the caller's transaction; ``link`` is the
-    page's path (``links.path_for``).  Mail follows the commit, when ``MAIL_URL`` is set."""
+    page's path (``links.path_for``).  Its mail (when ``MAIL_URL`` is set) is in the outbox in
+    the same transaction and goes after the commit."""
     if kind not in SENTENCES:
         raise ValueError(f"unknown notification kind {kind!r}")
     made = []
-    for user in {u.id: u for u in users if u is not None and u.active}.values():
+    people = {u.id: u for u in users if u is not None and u.active}
+    for user in people.values():
         note = Notification(user_id=user.id, kind=kind, params=params, link=link)
         db.session.add(note)
         made.append(note)
     if made:
         db.session.flush()
-        notifications_added.publish(ids=[n.id for n in made])
+        outbox.queue([mail_of(note, people[note.user_id]) for note in made])
     return made
 
 
@@ -105,19 +101,11 @@ def unread(user: User) -> int:
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
-@notifications_added.connect
-def mail(ids: list[int]) -> None:
-    """After the commit: each new notification by mail too, in both languages, each line with
-    its names in its own language (an account has no language of its own), when mail is set up
-    (``platform.mail``; a server that is down is logged, and the notice stays)."""
-    if not ids or not email.configured():
-        return
-    rows = db.session.execute(select(Notification, User).join(User, User.id == Notification.user_id)
-                              .where(Notification.id.in_(ids)).order_by(Notification.id)).all()
-    email.send(email.message(user.email, "服務品質：" + sentence(note, "zh_TW"),
-                             f"{sentence(note, 'zh_TW')}\n{sentence(note, 'en')}\n\n"
-                             f"{links.public_url(note.link)}\n")
-               for note, user in rows)
+def mail_of(note: Notification, user: User) -> tuple[str, str, str]:
+    """A notification as mail, in both languages, each line with its names in its own language
+    (an account has no language of its own)."""
+    return (user.email, "服務品質：" + sentence(note, "zh_TW"),
+            f"{sentence(note, 'zh_TW')}\n{sentence(note, 'en')}\n\n{links.public_url(note.link)}\n")
 
 
 @record_returned.connect

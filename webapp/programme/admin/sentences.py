@@ -111,6 +111,9 @@ def sentences(events: Sequence[AuditEvent], locale: str) -> dict[int, str]:
                 f"staff survey round #{e.target_id}" if en else f"內部同仁滿意度調查 #{e.target_id}")
         if e.target_type == "calibration":
             return (f"calibration round #{e.target_id}" if en else f"校準回合 #{e.target_id}")
+        if e.target_type == "mail":
+            return (f"mail #{e.target_id}, to be sent again" if en else
+                    f"通知信 #{e.target_id}，將重新寄送")
         if e.target_type == "photo":
             record = detail.get("record")
             return f"a photo of record #{record}" if en else f"紀錄 #{record} 的照片"

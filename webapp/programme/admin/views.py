@@ -229,4 +229,4 @@ def audit_log():
 
 
 # the office registry's pages live in their own module
-from webapp.programme.admin import views_instruments, views_offices, views_tokens  # noqa: E402,F401
+from webapp.programme.admin import views_instruments, views_mail, views_offices, views_tokens  # noqa: E402,F401
