@@ -15,6 +15,7 @@ Environment (all optional):
   ``127.0.0.1,::1``; set it to the nginx host's address when nginx runs on another machine.
 - ``GUNICORN_ACCESS_LOG`` access log file, ``-`` (stderr, the default) or ``off``.
 - ``GUNICORN_CONTROL_SOCKET`` path of the ``gunicornc`` control socket; none by default.
+- ``LOG_FORMAT``       ``json``: every line (access, gunicorn's, the app's) one JSON object.
 
 Why ``gthread``: measured with ``benchmarks/submit.py`` on 2 cores, threads serve as many or
 more submissions per second than sync workers (91 vs 73/s on SQLite); sync has the shorter
@@ -33,6 +34,7 @@ numpy/SciPy/matplotlib itself (about 2 s of CPU).  See the README's "Deployment"
 from __future__ import annotations
 
 import gc
+import json
 import os
 import re
 
@@ -85,6 +87,13 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # pages -- carries neither (see RedactingLogger): the survey is anonymous, and an address or a
 # browser fingerprint next to a timestamp could be matched with a stored response.
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(D)sus pid=%(p)s "%(a)s"'
+# LOG_FORMAT=json: every line one JSON object, the access lines with the same fields (each
+# value escaped by RedactingLogger), gunicorn's own lines by the app's formatter
+JSON_LOGS = os.environ.get("LOG_FORMAT") == "json"
+if JSON_LOGS:
+    access_log_format = ('{"time": "%(t)s", "client": "%(h)s", "request": "%(r)s", '
+                         '"status": %(s)s, "bytes": "%(b)s", "micros": %(D)s, "pid": "%(p)s", '
+                         '"agent": "%(a)s"}')
 STAFF_PATHS = ("/login", "/logout", "/inspect/", "/review/", "/reports/", "/admin/")
 
 _KIOSK = re.compile(r"((?:^|\s)/kiosk/)[^/?\s]+")
@@ -108,7 +117,19 @@ class RedactingLogger(Logger):
         atoms["f"] = "-"
         if not environ.get("PATH_INFO", "").startswith(STAFF_PATHS):
             atoms["h"] = atoms["a"] = "-"
+        if JSON_LOGS:   # a backslash or a control character must not break the object;
+            # gunicorn escapes the quotes itself (SafeAtoms)
+            for key, value in list(atoms.items()):
+                if isinstance(value, str):
+                    atoms[key] = json.dumps(value, ensure_ascii=False)[1:-1].replace('\\"', '"')
         return atoms
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        if JSON_LOGS:
+            from webapp.platform.logs import JsonFormatter
+            for handler in self.error_log.handlers:
+                handler.setFormatter(JsonFormatter())
 
 
 logger_class = RedactingLogger

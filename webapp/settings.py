@@ -28,6 +28,8 @@ def defaults(instance_path: str, root_path: str) -> dict[str, Any]:
         MAX_UPLOAD_LENGTH=2 * 1024 * 1024,   # a page marked takes_file: a workbook, a paper batch
         PHOTO_MAX_UPLOAD=8 * 1024 * 1024,    # a mystery visit photo as a phone takes it
         PHOTO_DIR=None,  # where evidence photos are kept; None: instance/photos
+        # "json": every log line one JSON object, without personal data (platform/logs.py)
+        LOG_FORMAT=os.environ.get("LOG_FORMAT", "text"),
         WTF_CSRF_TIME_LIMIT=None,  # a kiosk page may stay open all day
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,

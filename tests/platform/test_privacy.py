@@ -89,3 +89,50 @@ def test_the_survey_form_asks_browsers_not_to_remember_answers(client, kiosk, of
     for url in (f"/kiosk/{kiosk.token}", factories.personal_url(office)):
         html = client.get(url).get_data(as_text=True)
         assert re.search(r'<form method="post"[^>]*autocomplete="off"', html), url
+
+
+@pytest.mark.slow
+@pytest.mark.processes
+def test_json_logs_are_one_object_a_line_and_keep_the_secrets_out(app, database_uri, kiosk,
+                                                                  tmp_path):
+    """LOG_FORMAT=json: every line gunicorn and the app write parses as one JSON object; the
+    kiosk link and the code stay hidden, and an error names its type, not its text."""
+    import json
+
+    server = LiveServer(database_uri, tmp_path, workers=1, access_log=True)
+    server.env["LOG_FORMAT"] = "json"
+    with server as live:
+        form = f"/kiosk/{kiosk.token}"
+        assert request(live.port, "GET", form, headers={"User-Agent": 'Odd "agent" \\ 9'})[0] == 200
+        assert request(live.port, "GET", "/survey/TPH-DAAN?c=SECRETCODE1")[0] < 500
+        staff = {"User-Agent": 'Staff "tablet" \\ 1'}
+        assert request(live.port, "GET", "/login", headers=staff)[0] == 200
+        live.stop()
+        log = live.log_path.read_text(errors="replace")
+    entries = [json.loads(line) for line in log.splitlines() if line.strip()]   # every line
+    access = [e for e in entries if "request" in e]
+    assert len(access) >= 3 and all(isinstance(e["status"], int) for e in access)
+    assert any(e["request"].startswith("GET /kiosk/***") for e in access)
+    assert kiosk.token not in log and "SECRETCODE1" not in log
+    assert any(e.get("agent") == 'Staff "tablet" \\ 1' for e in access)   # escaped, read back
+    assert any(e.get("logger", "").startswith("gunicorn") for e in entries)
+
+
+def test_an_error_is_logged_by_its_type_and_place_never_its_text():
+    """A database error's text quotes the row it failed on: a citizen's comment, an address."""
+    import json
+    import logging
+    import sys
+
+    from webapp.platform.logs import JsonFormatter
+
+    try:
+        raise ValueError("duplicate key: comment='我住在信義路 5 號' email=someone@example.tw")
+    except ValueError:
+        record = logging.LogRecord("webapp", logging.ERROR, __file__, 1, "job %s failed",
+                                   ("mail",), sys.exc_info())
+    line = JsonFormatter().format(record)
+    entry = json.loads(line)
+    assert entry["message"] == "job mail failed" and entry["error"] == "ValueError"
+    assert entry["level"] == "ERROR" and entry["where"][-1].startswith("test_privacy.py:")
+    assert "someone@example.tw" not in line and "信義路" not in line

@@ -15,7 +15,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from webapp.platform import i18n, jobs, outbox
+    from webapp.platform import i18n, jobs, logs, outbox
     from webapp.platform.extensions import (
         babel,
         compress,
@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
     from webapp.platform.jobs import models as _jobs  # noqa: F401  (its tables)
     from webapp.platform.web import context, errors, health, language, security
 
+    logs.configure(app.config["LOG_FORMAT"])
     security.install_converters(app)
     security.register(app)  # first: its body check must run before CSRF reads the form
     db.init_app(app)
