@@ -27,6 +27,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from webapp.platform.backup import file_stores
 from webapp.platform.web.health import readiness
 
 #: the only decoders a hostile file reaches (an MPO opens through the JPEG one); any other
@@ -125,6 +126,12 @@ def folder() -> Path:
     path = Path(current_app.config.get("PHOTO_DIR") or Path(current_app.instance_path) / "photos")
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+@file_stores
+def photo_store() -> tuple[str, Path]:
+    """Evidence and case photos, for ``flask backup``."""
+    return "photos", folder()
 
 
 @readiness
