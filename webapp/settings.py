@@ -28,6 +28,10 @@ def defaults(instance_path: str, root_path: str) -> dict[str, Any]:
         MAX_UPLOAD_LENGTH=2 * 1024 * 1024,   # a page marked takes_file: a workbook, a paper batch
         PHOTO_MAX_UPLOAD=8 * 1024 * 1024,    # a mystery visit photo as a phone takes it
         PHOTO_DIR=None,  # where evidence photos are kept; None: instance/photos
+        # how long what can point to a person is kept, in days (0: for good); reporting/retention.py
+        RETAIN_COMMENT_DAYS=180,           # then only the masked text: a half-year's report read
+        RETAIN_EVIDENCE_PHOTOS_DAYS=730,   # after approval or the case's close: a year's review
+        RETAIN_CASE_PHOTOS_DAYS=730,       # after the case closed
         # "json": every log line one JSON object, without personal data (platform/logs.py)
         LOG_FORMAT=os.environ.get("LOG_FORMAT", "text"),
         WTF_CSRF_TIME_LIMIT=None,  # a kiosk page may stay open all day

@@ -24,6 +24,7 @@ TOKEN_ONLY: set[str] = set()   # no role's session opens it: only an analyst-sco
 ACCESS = {
     "auth.home": ("GET", PUBLIC),
     "about.accessibility": ("GET", PUBLIC),
+    "about.privacy": ("GET", PUBLIC),
     "auth.login": ("GET", PUBLIC),
     "auth.logout": ("POST", SIGNED_IN),
     "auth.alive": ("GET", SIGNED_IN),      # the idle warning's "go on": nothing but use

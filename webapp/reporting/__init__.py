@@ -16,8 +16,10 @@ PACKAGES = ('reports',)
 
 
 def register(app: Flask) -> None:
-    from webapp.reporting import rollups  # noqa: F401  (follows every write to the answers)
+    from webapp.reporting import retention, rollups  # rollups: follows every write to answers
 
     register_packages(app, __name__, PACKAGES)
     jobs.add(app, Job("rollups", timedelta(hours=1), rollups.build_ended,
                       "Keep the count tables of every ended period, also after late paper forms."))
+    jobs.add(app, Job("retention", timedelta(days=1), retention.apply,
+                      "Mask old comments and delete old evidence and case photos (RETAIN_*_DAYS)."))

@@ -71,6 +71,8 @@ def release(name: str, me: str) -> None:
 
 
 def describe(did: object) -> str:
+    if isinstance(did, dict):
+        return ", ".join(f"{key} {value}" for key, value in did.items())
     return str(len(did)) if isinstance(did, list | tuple | set) else str(did)
 
 

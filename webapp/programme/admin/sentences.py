@@ -111,6 +111,12 @@ def sentences(events: Sequence[AuditEvent], locale: str) -> dict[int, str]:
                 f"staff survey round #{e.target_id}" if en else f"內部同仁滿意度調查 #{e.target_id}")
         if e.target_type == "calibration":
             return (f"calibration round #{e.target_id}" if en else f"校準回合 #{e.target_id}")
+        if e.target_type == "retention":
+            if en:
+                return ("past their keeping time: {comments_masked} comments masked, "
+                        "{evidence_photos} visit photos and {case_photos} case photos").format(**detail)
+            return ("超過保存期限的資料：遮蔽留言 {comments_masked} 則、查核照片 {evidence_photos} 張、"
+                    "改善照片 {case_photos} 張").format(**detail)
         if e.target_type == "mail":
             return (f"mail #{e.target_id}, to be sent again" if en else
                     f"通知信 #{e.target_id}，將重新寄送")
