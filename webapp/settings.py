@@ -28,6 +28,9 @@ def defaults(instance_path: str, root_path: str) -> dict[str, Any]:
         MAX_UPLOAD_LENGTH=2 * 1024 * 1024,   # a page marked takes_file: a workbook, a paper batch
         PHOTO_MAX_UPLOAD=8 * 1024 * 1024,    # a mystery visit photo as a phone takes it
         PHOTO_DIR=None,  # where evidence photos are kept; None: instance/photos
+        # where stored files live instead: s3://bucket?endpoint=http://host:8333 (keys from the
+        # environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or file:///a/folder
+        STORAGE_URL=os.environ.get("STORAGE_URL") or None,
         # how long what can point to a person is kept, in days (0: for good); reporting/retention.py
         RETAIN_COMMENT_DAYS=180,           # then only the masked text: a half-year's report read
         RETAIN_EVIDENCE_PHOTOS_DAYS=730,   # after approval or the case's close: a year's review

@@ -222,12 +222,12 @@ def test_save_find_and_delete(app, tmp_path):
     photos.save(done)
     place = tmp_path / "photos"
     assert stat.S_IMODE(place.stat().st_mode) == 0o700
-    image, thumb = photos.path_of(done.digest), photos.path_of(done.digest, thumb=True)
-    assert image == place / f"{done.digest}.jpg" and thumb == place / f"{done.digest}.thumb.jpg"
+    image, thumb = place / f"{done.digest}.jpg", place / f"{done.digest}.thumb.jpg"
     for path in (image, thumb):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert hashlib.sha256(image.read_bytes()).hexdigest() == done.digest
-    assert thumb.read_bytes() == done.thumb
+    assert photos.read(done.digest) == image.read_bytes()
+    assert hashlib.sha256(photos.read(done.digest)).hexdigest() == done.digest
+    assert photos.read(done.digest, thumb=True) == done.thumb
     inode = image.stat().st_ino
     photos.save(done)                                      # the same picture again: kept once
     assert image.stat().st_ino == inode
@@ -237,19 +237,21 @@ def test_save_find_and_delete(app, tmp_path):
     outside.write_bytes(b"not ours")
     for name in ("../etc/passwd", "../x", "A" * 64, "g" * 64, done.digest[:63],
                  done.digest + "0", done.digest + "\n", done.digest.upper(), "", None):
-        assert photos.path_of(name) is None and photos.path_of(name, thumb=True) is None
+        assert photos.read(name) is None and photos.read(name, thumb=True) is None
         photos.delete(name)
     assert outside.exists() and image.exists()
-    assert photos.path_of("0" * 64) is None                # well formed, not kept
+    assert photos.read("0" * 64) is None                   # well formed, not kept
 
     photos.delete(done.digest)
     assert not image.exists() and not thumb.exists()
-    assert photos.path_of(done.digest) is None and photos.path_of(done.digest, thumb=True) is None
+    assert photos.read(done.digest) is None and photos.read(done.digest, thumb=True) is None
     photos.delete(done.digest)                             # already gone: nothing to do
 
 
 def test_without_photo_dir_photos_go_to_the_instance_folder(app, tmp_path):
     app.config["PHOTO_DIR"] = None
     app.instance_path = str(tmp_path / "instance")
-    assert photos.folder() == tmp_path / "instance" / "photos"
-    assert stat.S_IMODE(photos.folder().stat().st_mode) == 0o700
+    photos.save(photos.process(geotagged_jpeg(), 8 * MB))
+    folder = tmp_path / "instance" / "photos"
+    assert len(list(folder.glob("*.jpg"))) == 2
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700

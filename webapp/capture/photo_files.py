@@ -14,19 +14,16 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
 import struct
-import tempfile
 import threading
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from webapp.platform import storage
 from webapp.platform.backup import file_stores
 from webapp.platform.web.health import readiness
 
@@ -121,71 +118,41 @@ def process(raw: bytes, max_bytes: int) -> Processed:
     return Processed(hashlib.sha256(image).hexdigest(), image, thumb, width, height)
 
 
-def folder() -> Path:
-    """``PHOTO_DIR``, or ``photos`` in the instance folder; only the app's user may read it."""
-    path = Path(current_app.config.get("PHOTO_DIR") or Path(current_app.instance_path) / "photos")
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
-
-
 @file_stores
-def photo_store() -> tuple[str, Path]:
+def photo_store() -> tuple[str, storage.Storage]:
     """Evidence and case photos, for ``flask backup``."""
-    return "photos", folder()
+    return "photos", storage.current()
 
 
 @readiness
 def storage_ready() -> tuple[str, str | None]:
-    """The photo folder takes a file: written, read back and removed (for ``/readyz``)."""
+    """The store takes a file (a folder) or answers for its bucket (S3), for ``/readyz``."""
     try:
-        handle, probe = tempfile.mkstemp(dir=folder(), prefix=".ready-")
-        try:
-            os.write(handle, b"ready")
-        finally:
-            os.close(handle)
-            os.unlink(probe)
+        storage.current().check()
         return "storage", None
-    except OSError as error:
+    except Exception as error:     # any backend's failure is "not ready", never a 500
         return "storage", f"unavailable ({type(error).__name__})"
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Whole or not at all: a reader never sees half a photo under its final name."""
-    if path.exists():
-        return      # the same content, already kept
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def save(processed: Processed) -> None:
-    place = folder()
-    _write(place / f"{processed.digest}.jpg", processed.image)
-    _write(place / f"{processed.digest}.thumb.jpg", processed.thumb)
+    store = storage.current()
+    store.put(f"{processed.digest}.jpg", processed.image)
+    store.put(f"{processed.digest}.thumb.jpg", processed.thumb)
 
 
 def _valid(digest: object) -> bool:
     return isinstance(digest, str) and DIGEST.fullmatch(digest) is not None
 
 
-def path_of(digest: str, thumb: bool = False) -> Path | None:
-    """Where a kept photo is; None for anything but a SHA-256 in lower-case hex (never a path)."""
+def read(digest: str, thumb: bool = False) -> bytes | None:
+    """A kept photo's bytes; None for anything but a SHA-256 in lower-case hex (never a path)."""
     if not _valid(digest):
         return None
-    path = folder() / f"{digest}{'.thumb' if thumb else ''}.jpg"
-    return path if path.is_file() else None
+    return storage.current().get(f"{digest}{'.thumb' if thumb else ''}.jpg")
 
 
 def delete(digest: str) -> None:
     """Both files; whether another record still shows the same picture is the caller's call."""
     if _valid(digest):
         for suffix in (".jpg", ".thumb.jpg"):
-            (folder() / f"{digest}{suffix}").unlink(missing_ok=True)
+            storage.current().delete(f"{digest}{suffix}")

@@ -41,7 +41,7 @@ def register(app: Flask) -> None:
     compress.init_app(app)
     i18n.install()
     register_packages(app, f"{__name__}.web", ("about",))
-    register_packages(app, __name__, ("jobs", "backup"))
+    register_packages(app, __name__, ("jobs", "backup", "storage"))
     jobs.add(app, jobs.Job("mail", timedelta(minutes=1), outbox.deliver_due,
                            "Send the mail waiting in the outbox (a failed send is tried again "
                            "later, for about a day); forget mail sent 30 days ago."))

@@ -4,6 +4,8 @@ once the record has an improvement case).  Anyone else gets 404, not a hint that
 
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, abort, send_file
 from flask_login import current_user, login_required
 
@@ -20,10 +22,11 @@ def _send(photo_id: int, thumb: bool):
     photo = db.session.get(Photo, photo_id)
     if photo is None or not evidence.may_see(current_user, photo):
         abort(404)
-    path = photos.path_of(photo.digest, thumb=thumb)
-    if path is None:
+    data = photos.read(photo.digest, thumb=thumb)     # from the store, never its own address
+    if data is None:
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=3600, conditional=True)
+    response = send_file(io.BytesIO(data), mimetype="image/jpeg", max_age=3600, conditional=True,
+                         etag=f"{photo.digest}{'-thumb' if thumb else ''}")
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -3,10 +3,11 @@
 ``create`` reads all tables in one snapshot (on PostgreSQL a read-only repeatable-read
 transaction; on SQLite a copy made with SQLite's own online-backup API), writes each table as
 JSON lines with its values in plain forms (ISO times, base64 bytes) and copies the files each
-layer keeps (``file_stores``), then a manifest with every table's row count and every file's
-size and SHA-256.  ``restore`` checks the manifest against the files, brings an empty database
-to the backup's schema revision, refuses a database or a folder that holds anything, loads the
-rows in foreign-key order and moves PostgreSQL's id sequences past them.  Because nothing in the
+layer keeps (``file_stores``, each a ``storage`` backend: a folder or a bucket), then a manifest
+with every table's row count and every file's size and SHA-256.  ``restore`` checks the manifest
+against the files, brings an empty database to the backup's schema revision, refuses a database
+or a store that holds anything, loads the rows in foreign-key order and moves PostgreSQL's id
+sequences past them.  Because nothing in the
 files depends on the engine, the same pair moves an office from the embedded SQLite to
 PostgreSQL.
 """
@@ -16,8 +17,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
-import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -43,8 +42,8 @@ from webapp.platform.extensions import db
 from webapp.platform.hooks import Hook
 
 FORMAT = 1
-#: each function answers ``(name, folder)`` for a folder of files the layer keeps
-file_stores = Hook("backup_file_stores", "() -> (name, Path of the folder)")
+#: each function answers ``(name, store)`` for a store of files the layer keeps
+file_stores = Hook("backup_file_stores", "() -> (name, a platform.storage.Storage)")
 
 
 class BackupError(Exception):
@@ -138,13 +137,12 @@ def create(out: Path) -> dict:
                                           ensure_ascii=False, sort_keys=True) + "\n")
                     count += 1
             manifest["tables"][table.name] = {"rows": count, "sha256": _sha256(path)}
-    for name, folder in file_stores.results():
-        for source in sorted(p for p in Path(folder).rglob("*") if p.is_file()
-                             and not p.name.startswith(".")):
-            relative = f"{name}/{source.relative_to(folder).as_posix()}"
+    for name, store in file_stores.results():
+        for stored in store.names():
+            relative = f"{name}/{stored}"
             target = out / "files" / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            target.write_bytes(store.get(stored) or b"")
             manifest["files"][relative] = {"bytes": target.stat().st_size,
                                            "sha256": _sha256(target)}
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
@@ -188,8 +186,8 @@ def restore(folder: Path) -> dict:
         raise BackupError(f"The backup has tables this release does not know: {', '.join(unknown)}.")
     busy = [t.name for t in _tables() if db.session.scalar(select(func.count()).select_from(t))]
     stores = dict(file_stores.results())
-    busy += [f"{name} ({folder})" for name, folder in stores.items()
-             if any(p.is_file() and not p.name.startswith(".") for p in Path(folder).rglob("*"))]
+    busy += [f"{name} ({store.url})" for name, store in stores.items()
+             if next(iter(store.names()), None) is not None]
     if busy:
         raise BackupError("The target is not empty (" + ", ".join(busy) + "); restore only into "
                           "a new database and empty folders, before `instruments sync`.")
@@ -214,21 +212,18 @@ def restore(folder: Path) -> dict:
                     "SELECT setval(pg_get_serial_sequence(:t, 'id'), "
                     f"GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table.name}), 1), "
                     f"(SELECT COUNT(*) FROM {table.name}) > 0)"), {"t": table.name})
-    written: list[Path] = []
+    written: list[tuple[str, str]] = []
     try:
         for relative in manifest["files"]:
             name, _sep, rest = relative.partition("/")
             if name not in stores:
                 raise BackupError(f"No file store named {name!r} in this release.")
-            target = Path(stores[name]) / rest
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(folder / "files" / relative, target)
-            os.chmod(target, 0o600)
-            written.append(target)
+            stores[name].put(rest, (folder / "files" / relative).read_bytes())
+            written.append((name, rest))
         db.session.commit()
     except BaseException:       # all or nothing: no rows without their files, nor files alone
         db.session.rollback()
-        for path in written:
-            path.unlink(missing_ok=True)
+        for name, rest in written:
+            stores[name].delete(rest)
         raise
     return manifest
