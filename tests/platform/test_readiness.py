@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 
 import pytest
+from support.services import redis_answers
 from support.web import make_config
 
 from webapp import create_app
@@ -28,14 +29,6 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def redis_answers() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
-        return True
-    except OSError:
-        return False
 
 
 def test_ready_when_everything_answers(app):

@@ -21,5 +21,8 @@ def register(app: Flask) -> None:
     register_packages(app, __name__, PACKAGES)
     jobs.add(app, Job("rollups", timedelta(hours=1), rollups.build_ended,
                       "Keep the count tables of every ended period, also after late paper forms."))
+    from webapp.reporting.reports import cache
+    jobs.add(app, Job("report-cache", timedelta(days=1), cache.forget_old,
+                      "Forget reports and charts kept for the servers more than a week ago."))
     jobs.add(app, Job("retention", timedelta(days=1), retention.apply,
                       "Mask old comments and delete old evidence and case photos (RETAIN_*_DAYS)."))

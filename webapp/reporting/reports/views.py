@@ -91,11 +91,13 @@ def index():
     charts = {} if report is None else {
         name: url_for(".chart", name=name) + "?" + urlencode(args, doseq=True)
         for name in reporting.chart_names(report)}
-    return render_template("reports/page.html", report=report, charts=charts, error=error,
+    page = render_template("reports/page.html", report=report, charts=charts, error=error,
                            p=p, halves=halves, quarters=quarters, offices=offices,
                            comparable=comparable(p["period"], halves + quarters),
                            kinds=OFFICE_KINDS, office_links=True,
-                           keys=reporting.REPORT_KEYS, query=request.query_string.decode()), status
+                           keys=reporting.REPORT_KEYS, query=request.query_string.decode())
+    # where the report came from: this process's memory, another server's build, or built now
+    return page, status, {"Server-Timing": f'report;desc="{cache.source.get()}"'}
 
 
 @bp.get("/download.<fmt>")
