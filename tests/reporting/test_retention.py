@@ -9,9 +9,11 @@ case closed; the counts do not move; each run is in the audit log with its count
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 from support import factories
 
@@ -25,6 +27,7 @@ from webapp.platform.db import utcnow
 from webapp.platform.extensions import db
 from webapp.programme import instruments
 from webapp.reporting import retention
+from webapp.reporting.reports import build
 
 OLD = timedelta(days=800)
 COMMENT = "櫃檯態度很差，請回電 0912-345-678 或寄信 someone@example.tw"
@@ -47,10 +50,18 @@ def comments() -> dict[int, str]:
         select(Answer).where(Answer.item_key == "comment"))}
 
 
+def report_of(half: str) -> dict:
+    report = build.build(half, "satisfaction", None, None, None,
+                         **build.thresholds(current_app.config))
+    report.pop("generated_at")
+    return json.loads(json.dumps(report, ensure_ascii=False))
+
+
 def test_old_comments_keep_only_their_masked_text_and_the_counts_stay(app):
     office = factories.office()
     old, recent = survey(office, 200, COMMENT), survey(office, 10, COMMENT + "。")
     rows = db.session.scalar(select(func.count()).select_from(Answer))
+    figures = report_of(str(old.half))
     done = app.test_cli_runner().invoke(args=["jobs", "run", "--job", "retention"])
     assert "retention: done (comments_masked 1, evidence_photos 0, case_photos 0)" in done.output
     db.session.expire_all()
@@ -59,6 +70,7 @@ def test_old_comments_keep_only_their_masked_text_and_the_counts_stay(app):
     assert texts[old.id].startswith("櫃檯態度很差")                      # the rest is kept
     assert texts[recent.id] == COMMENT + "。"                             # not yet
     assert db.session.scalar(select(func.count()).select_from(Answer)) == rows
+    assert report_of(str(old.half)) == figures                          # the report is the same
     assert sum(bool(text) for text in comments().values()) == 2        # still two comments
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.target_type == "retention")).one()
     assert event.action == "deleted" and event.detail["comments_masked"] == 1
