@@ -53,7 +53,7 @@ def mask_comments(before: datetime) -> int:
         return 0
     rows = db.session.scalars(select(Answer).join(Submission, Submission.id == Answer.submission_id)
                               .where(tuple_(Answer.instrument_key, Answer.item_key).in_(items),
-                                     Answer.text.is_not(None), Submission.submitted_at < before))
+                                     Answer.text.is_not(None), Submission.occurred_at < before))
     for answer in rows:
         shown = mask(answer.text)
         if shown != answer.text:
