@@ -7,9 +7,8 @@ layer keeps (``file_stores``, each a ``storage`` backend: a folder or a bucket),
 with every table's row count and every file's size and SHA-256.  ``restore`` checks the manifest
 against the files, brings an empty database to the backup's schema revision, refuses a database
 or a store that holds anything, loads the rows in foreign-key order and moves PostgreSQL's id
-sequences past them.  Because nothing in the
-files depends on the engine, the same pair moves an office from the embedded SQLite to
-PostgreSQL.
+sequences past them.  Because nothing in the files depends on the engine, the same pair moves an
+office from the embedded SQLite to PostgreSQL.
 """
 
 from __future__ import annotations

@@ -3,11 +3,12 @@ mail given up on, and may send a given-up mail again (after fixing ``MAIL_URL`` 
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from webapp.platform import audit
+from webapp.platform import mail as mail_server
 from webapp.platform.db import utcnow
 from webapp.platform.extensions import db
 from webapp.platform.outbox import KEEP_SENT_DAYS, MAX_ATTEMPTS, OutgoingMail
@@ -29,7 +30,7 @@ def mail():
         [OutgoingMail.sent_at.is_not(None)], [OutgoingMail.failed_at.is_not(None)], []))
     return render_template("admin/mail.html", unsent=unsent, sent=sent, failed=failed,
                            waiting=total - sent - failed,
-                           configured=bool(current_app.config.get("MAIL_URL")),
+                           configured=mail_server.configured(),
                            keep_days=KEEP_SENT_DAYS, attempts=MAX_ATTEMPTS, retry=ToggleForm())
 
 

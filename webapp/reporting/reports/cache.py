@@ -38,7 +38,7 @@ from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
 from webapp.programme.instruments import InstrumentVersion
 from webapp.programme.offices import Office
-from webapp.reporting.reports import build
+from webapp.reporting.reports import build, files
 
 REPORTS = 8  # reports kept per process
 SHARED_DAYS = 7  # days a shared entry is kept
@@ -125,7 +125,7 @@ def report(p: dict) -> tuple[dict, tuple]:
     else:
         built = build.build(p["period"], p["instrument"], p["compare_to"], p["kind"], p["codes"],
                             locale=locale_code(), **build.thresholds(current_app.config))
-        body = json.dumps(built, ensure_ascii=False, separators=(",", ":")).encode()
+        body = files.report_json(built).encode()
         made = json.loads(body)      # as every other server will read it
         _share(key, "", body)
         source.set("built")
