@@ -117,6 +117,25 @@ def _heatmap_draw(section: dict, picked, title: str, period_label: str, compare_
         value_label=t("滿意度（%）"), as_percent=True)
 
 
+def _themes_select(section: dict, compare_label=None):
+    """Offices with enough commenters to show a share, in the funnel's order."""
+    themes = section.get("comment_themes")
+    if not themes:
+        return None
+    every = [o for o in themes["offices"] if o["reportable"]]
+    return (every, every[:MAX_ROWS]) if every else None
+
+
+def _themes_draw(section: dict, picked, title: str, period_label: str, compare_label):
+    every, rows = picked
+    labels = [th["label"] for th in section["comment_themes"]["themes"]]
+    return charts.heatmap(
+        _names(rows), labels, [[_nan(th["share"]) for th in r["themes"]] for r in rows],
+        title=t("{period} 民眾意見提到的主題{capped}", period=period_label,
+                capped=_capped(len(every), len(rows))),
+        value_label=t("提到的比例（%）"), as_percent=True)
+
+
 def _change_select(section: dict, compare_label=None):
     every = [c for c in section.get("change", []) if c["reportable"]]
     return (every, _ends(every, "diff")) if every and compare_label else None
@@ -187,6 +206,7 @@ CHARTS = {
     "survey": {"funnel": (_funnel_select, _funnel_draw),
                "likert": (_offices_select, _likert_draw),
                "heatmap": (_offices_select, _heatmap_draw),
+               "themes": (_themes_select, _themes_draw),
                "change": (_change_select, _change_draw),
                "trend": (_trend_select, _trend_draw)},
     "inspection": {"scores": (_scores_select, _scores_draw),

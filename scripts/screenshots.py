@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import secrets
 import sys
@@ -57,7 +58,7 @@ def scratch_app(directory: Path):
         upgrade()
         instruments.sync_defaults()
         db.session.commit()
-        loaded = demo.load(scale=0.2)
+        loaded = demo.load(scale=float(os.environ.get("DEMO_SCALE", "0.2")))
         kiosk = db.session.scalars(select(Kiosk).order_by(Kiosk.id)).first()
         office = db.session.scalars(select(Office).order_by(Office.id)).first()
         personal = [f"/survey/{office.code}?c={code}" for code in codes.issue(office, 2)]

@@ -91,12 +91,12 @@ def _fresh_tables(published: bool) -> None:
         from webapp.programme import instruments
 
         instruments.sync_defaults()
-        for table in ("instrument_versions", "audit_events"):
+        for table in ("theme_catalogue_versions", "instrument_versions", "audit_events"):
             rows = db.session.execute(db.metadata.tables[table].select()).mappings().all()
             # without their ids: each table numbers its rows afresh after the emptying
             _DEPLOYED[table] = [{k: v for k, v in row.items() if k != "id"} for row in rows]
         return
-    for table in ("instrument_versions", "audit_events"):
+    for table in ("theme_catalogue_versions", "instrument_versions", "audit_events"):
         db.session.execute(insert(db.metadata.tables[table]), _DEPLOYED[table])
     db.session.commit()
 

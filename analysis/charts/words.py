@@ -102,6 +102,8 @@ EN = {
     "{period} {title}:{item}": "{period} {title}: {item}",
     "{period} {item} 回答分布{capped}": "{period} {item}: answers{capped}",
     "{period} 各題滿意度{capped}": "{period} satisfaction per item{capped}",
+    "{period} 民眾意見提到的主題{capped}": "{period} what citizens' comments are about{capped}",
+    "提到的比例（%）": "Commenters mentioning it (%)",
     "{item} 滿意度變化{capped}": "{item}: change in satisfaction{capped}",
     "{item} 近期趨勢": "{item}: recent trend",
     "{period} {title} 平均分數{capped}": "{period} {title}: mean score{capped}",

@@ -98,7 +98,17 @@ def _survey_section(k: int = 14, seed: int = 3) -> dict:
                            "rate": None if (i == 3 and p == 0) else value,
                            "ci": [max(value - 0.08, 0), min(value + 0.07, 1)]})
         trend.append({"code": code, "name": name, "points": points})
+    themes = [("wait", "等候時間"), ("attitude", "服務態度"), ("guidance", "動線、指引與標示"),
+              ("parking", "停車與交通")]
+    shares = rng.uniform(0, 0.7, size=(k, len(themes)))
+    comment_themes = {"themes": [{"key": key, "label": label} for key, label in themes],
+                      "offices": [{"code": o["code"], "name": o["name"], "name_en": None,
+                                   "reportable": i != 4, "themes": [
+                                       {"key": key, "share": float(shares[i, t])}
+                                       for t, (key, _label) in enumerate(themes)]}
+                                  for i, o in enumerate(offices)]}
     return {"kind": "survey", "title": "民眾滿意度調查", "item_label": "整體滿意度",
+            "comment_themes": comment_themes,
             "offices": offices, "items": items, "change": change, "trend": trend,
             "funnel": {"target": 0.8, "tau2": 0.0, "levels": [0.95, 0.998]},
             "overall": {"satisfied_rate": 0.8, "satisfied_ci": [0.78, 0.82]}}

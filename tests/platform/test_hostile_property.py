@@ -87,7 +87,8 @@ TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "
            "retry_mail",
            "case_answer", "case_decide", "notices_read", "plan", "assignment", "add_photo", "delete_photo",
            "new_round", "close_round", "score_round", "staff_rounds", "staff_codes", "staff_close",
-           "staff_answer", "plan_publish", "plan_move"]
+           "staff_answer", "plan_publish", "plan_move", "correct_themes",
+           "upload_themes", "publish_themes"]
 POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout", "inspect.new",
                   "inspect.edit", "inspect.delete", "review.decide", "admin.users", "admin.edit_user",
                   "admin.kiosks", "admin.toggle_user", "admin.toggle_kiosk",
@@ -97,7 +98,8 @@ POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout"
                   "admin.revoke_token", "admin.retry_mail", "cases.show", "notifications.read", "plans.index",
                   "plans.assignment", "inspect.add_photo", "inspect.delete_photo",
                   "calibration.index", "calibration.show", "calibration.score", "staff.index",
-                  "staff.codes", "staff.close", "staff.answer", "plans.publish", "plans.move"}
+                  "staff.codes", "staff.close", "staff.answer", "plans.publish", "plans.move",
+                  "reports.correct_themes", "reports.upload_themes", "reports.publish_themes"}
 
 
 @pytest.fixture
@@ -157,6 +159,12 @@ def targets(app):
 
     staff_round = staff_survey.open_round(Period.parse("2025H2"), {office: 12})
     staff_code = staff_survey.issue(staff_round, office.id, 1)[0]
+    survey_version, survey = instruments.current("satisfaction")
+    said, _ = storage.store(version=survey_version, instrument=survey, office=office,
+                            channel="kiosk", status="submitted", occurred_at=utcnow(),
+                            answers={"overall": Stored(2), "comment": Stored(None, "等太久了")},
+                            idempotency_key="hostile-comment-0000")
+    comment_id = next(a.id for a in said.answers if a.item_key == "comment")
     manager_user = factories.user("office")
     manager_user.office_id = office.id
     db.session.commit()
@@ -226,6 +234,10 @@ def targets(app):
         "staff_close": lambda: (planner, f"/staff-rounds/{staff_round.id}/close",
                                 f"/staff-rounds/{staff_round.id}"),
         "staff_answer": lambda: (anonymous, f"/staff-survey/{staff_code}", None),
+        "correct_themes": lambda: (staff, f"/reports/comments/{comment_id}/themes",
+                                   "/reports/comments"),
+        "upload_themes": lambda: (staff, "/reports/themes/upload", "/reports/themes"),
+        "publish_themes": lambda: (staff, "/reports/themes/publish", "/reports/themes"),
     }
 
 

@@ -56,6 +56,11 @@ ACCESS = {
     "reports.office_chart": ("GET", {"analyst", "admin", "office"}),   # as its scorecard
     "reports.responses": ("GET", {"analyst", "admin"}),
     "reports.comments": ("GET", {"analyst", "admin", "office"}),  # office: its own only
+    "reports.correct_themes": ("POST", {"analyst", "admin"}),   # not the office: it is read about
+    "reports.themes": ("GET", {"analyst", "admin"}),   # the theme catalogue, edited as a workbook
+    "reports.themes_workbook": ("GET", {"analyst", "admin"}),
+    "reports.upload_themes": ("POST", {"analyst", "admin"}),
+    "reports.publish_themes": ("POST", {"analyst", "admin"}),
     "admin.index": ("GET", PROGRAMME),
     "admin.offices": ("GET", PROGRAMME),
     "admin.edit_office": ("GET", PROGRAMME),
@@ -146,7 +151,8 @@ def world(app):
             "submission_id": done.id, "office_id": office.id, "user_id": other.id,
             "kiosk_id": kiosk.id, "filename": "style.css", "name": "satisfaction",
             "period": "2025H2", "version": 1, "token_id": 1, "case_id": 1, "mail_id": 1,
-            "plan_id": plan.id, "photo_id": 1, "round_id": 1, "assignment_id": plan.assignments[0].id}
+            "plan_id": plan.id, "photo_id": 1, "round_id": 1, "assignment_id": plan.assignments[0].id,
+            "answer_id": 1}
     overrides_paper = {"paper.template": {"key": "satisfaction", "fmt": "xlsx"}}
     overrides_open = {e: {"name": "survey.csv"} for e in ("opendata.latest_file",
                                                           "opendata.version_file")}

@@ -24,6 +24,7 @@ UPLOADS = {
     "admin.import_offices": ("/admin/offices", "/admin/offices/import", {}),
     "admin.upload_instrument": ("/admin/instruments", "/admin/instruments/upload", {}),
     "paper.upload": ("/paper/", "/paper/upload", {"instrument": "satisfaction"}),
+    "reports.upload_themes": ("/reports/themes", "/reports/themes/upload", {}),
 }
 
 

@@ -13,8 +13,8 @@ from forms.types import Stored
 from webapp.capture import store as storage
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
+from webapp.platform.masking import REPLACEMENTS
 from webapp.programme import instruments
-from webapp.reporting.masking import REPLACEMENTS
 from webapp.reporting.reports import views_comments as comments_page
 
 
@@ -81,9 +81,9 @@ def test_pages_of_fifty_newest_first(seeded):
     first = unescape(page(seeded, "office=NTL-BANQIAO"))
     total = comments_page.PER_PAGE + 6
     assert f"共 {total} 則意見" in first and "第 1 / 2 頁" in first
-    assert first.count('<li class="comment">') == comments_page.PER_PAGE
+    assert first.count('<li class="comment" ') == comments_page.PER_PAGE
     second = unescape(page(seeded, "office=NTL-BANQIAO&page=2"))
-    assert second.count('<li class="comment">') == 6 and "信箱" in second   # the oldest last
+    assert second.count('<li class="comment" ') == 6 and "信箱" in second   # the oldest last
     assert "上一頁" in second and "下一頁" not in second
 
 

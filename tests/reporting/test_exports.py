@@ -18,9 +18,9 @@ from webapp.capture import store as storage
 from webapp.platform.audit import AuditEvent
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
+from webapp.platform.masking import REPLACEMENTS
 from webapp.programme import instruments
 from webapp.reporting import exports
-from webapp.reporting.masking import REPLACEMENTS
 
 PII = "請回電 0912-345-678，身分證 A123456789"
 

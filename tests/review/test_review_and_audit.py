@@ -152,7 +152,7 @@ def test_admin_changes_and_cli_publishing_are_logged_and_filterable(app, people,
     assert ("imported", "offices", "cli") in logged
     assert ("codes_issued", "office", "cli") in logged
     published = [e.detail["key"] for e in events("instrument_published")]
-    assert sorted(published) == ["mystery", "phone", "satisfaction", "staff"]  # once each
+    assert sorted(published) == ["mystery", "phone", "satisfaction", "staff", "themes"]  # once each
     assert ("user_changed", "user", people["admin"].email) in logged
     assert ("office_changed", "office", people["admin"].email) in logged
 

@@ -115,8 +115,17 @@ def load(*, scale: float = 1.0, seed: int = 113, today: datetime | None = None) 
     offered_services = {kind: [o["key"] for o in offered(service_question, kind)["options"]]
                         for kind in OFFICE_KINDS}
     ages = [o["key"] for o in survey.question("age_band")["options"]]
-    comments = ["服務很親切，謝謝！", "等候時間有點久。", "希望增加停車位。", "<b>很好</b> & 快速",
-                "證件辦錯了，請回電 0912-345-678（A123456789）", ""]
+    # what citizens write goes with how they felt: the comments page and its themes need both
+    comments = {
+        "low": ["等候時間有點久。", "證件辦錯了，請回電 0912-345-678（A123456789）",
+                "櫃檯人員態度很差，等了一個小時", "停車位太少，繞了好久才找到位置",
+                "標示不清楚，找不到要去哪個櫃檯", "線上預約系統很難用，一直當機",
+                "要帶的文件網站上沒寫清楚，白跑一趟", "冷氣太冷，座位也不夠", ""],
+        "mid": ["希望增加停車位。", "建議增加週末服務時段", "人員很親切，但是等太久了",
+                "請問地籍謄本可以線上申請嗎？", ""],
+        "high": ["服務很親切，謝謝！", "<b>很好</b> & 快速", "承辦人很專業，解說清楚",
+                 "不會等很久，很有效率", "環境乾淨明亮", "志工主動引導，很快就找到櫃檯", ""],
+    }
     halves = recent_halves(today)
     base_quality = rng.uniform(-0.45, 0.5, size=len(offices))
     improvement = rng.normal(0.05, 0.15, size=len(offices))
@@ -137,7 +146,8 @@ def load(*, scale: float = 1.0, seed: int = 113, today: datetime | None = None) 
                                                  + 1, choice)
                 age = str(rng.choice(ages))
                 answers["age_band"] = Stored(ages.index(age) + 1, age)
-                comment = str(rng.choice(comments)) if rng.random() < 0.1 else ""
+                mood = "low" if latent < 3 else "high" if latent >= 4 else "mid"
+                comment = str(rng.choice(comments[mood])) if rng.random() < 0.3 else ""
                 answers["comment"] = Stored(None, comment) if comment else None
                 storage.store(
                     version=survey_version, instrument=survey, office=office,

@@ -18,6 +18,7 @@ from forms.instrument import DEFAULT_KEYS, Instrument, check, load_default
 from webapp.platform import audit
 from webapp.platform.db import UTCDateTime, row_id, utcnow
 from webapp.platform.extensions import db
+from webapp.programme import themes
 
 
 class InstrumentVersion(db.Model):
@@ -119,5 +120,7 @@ def posted_version(key: str, posted_id: str | None) -> tuple[InstrumentVersion, 
 
 
 def sync_defaults() -> list[InstrumentVersion]:
-    """Publish the shipped instruments (a no-op for those unchanged since the last sync)."""
+    """Publish the shipped instruments (a no-op for those unchanged since the last sync), and
+    the theme catalogue their comments are read with."""
+    themes.sync_default()
     return [publish(load_default(key).definition) for key in DEFAULT_KEYS]

@@ -17,6 +17,7 @@ PACKAGES = ('reports',)
 
 def register(app: Flask) -> None:
     from webapp.reporting import retention, rollups  # rollups: follows every write to answers
+    from webapp.reporting.themes import reading  # reads each citizen's comment as stored
 
     register_packages(app, __name__, PACKAGES)
     jobs.add(app, Job("rollups", timedelta(hours=1), rollups.build_ended,
@@ -24,5 +25,8 @@ def register(app: Flask) -> None:
     from webapp.reporting.reports import cache
     jobs.add(app, Job("report-cache", timedelta(days=1), cache.forget_old,
                       "Forget reports and charts kept for the servers more than a week ago."))
+    jobs.add(app, Job("themes", timedelta(minutes=10), reading.read_all,
+                      "Read comments into themes: those stored before a catalogue, and all "
+                      "but the corrected ones after a new catalogue version."))
     jobs.add(app, Job("retention", timedelta(days=1), retention.apply,
                       "Mask old comments and delete old evidence and case photos (RETAIN_*_DAYS)."))

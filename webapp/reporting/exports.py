@@ -20,21 +20,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from forms.catalogue import CATALOGUE
 from forms.instrument import Instrument, pick
 from forms.types import LIKERT_LEVELS, YES_NO_NA
 from webapp.capture.store import CITIZEN_CHANNELS
 from webapp.capture.submissions import CHANNEL_LABELS, Answer, Submission
-from webapp.platform import spreadsheets
+from webapp.platform import masking, spreadsheets
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.programme import instruments
 from webapp.programme.instruments import InstrumentVersion
 from webapp.programme.offices import Office
-from webapp.reporting import masking
 from webapp.reporting.counts import COUNTED_STATUSES, in_period
+from webapp.reporting.themes import shown
+from webapp.reporting.themes.counts import codes_by_submission
+from webapp.reporting.themes.reading import CITIZEN_SURVEYS
 
 FORMATS = ("csv", "xlsx", "sav", "dta")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
@@ -166,7 +168,21 @@ def table(instrument_key: str, period: str, locale: str = "zh_TW", *, office: st
         if key in position and submission_id in rows:
             rows[submission_id][first_item + position[key]] = _cell(
                 questions[position[key]], value, text)
+    if instrument_key in CITIZEN_SURVEYS:   # what the comment is about, as read or corrected
+        variables += theme_variables(locale)
+        coded = codes_by_submission(and_(*conditions, Submission.id <= max(rows, default=0)))
+        for sid, row in rows.items():
+            themes, tone = coded.get(sid, (None, None))
+            row += [themes, tone]
     return Table(variables, list(rows.values()))
+
+
+def theme_variables(locale: str) -> list[Variable]:
+    english = locale.startswith("en")
+    return [Variable("comment_themes", "Comment themes (keys, ; between)" if english
+                     else "意見主題（代碼，以 ; 分隔）", "text"),
+            Variable("comment_tone", "Comment tone" if english else "意見語氣", "choice",
+                     shown.tone_labels())]
 
 
 # --- writing ---------------------------------------------------------------------------------

@@ -28,8 +28,8 @@ from webapp.cycle.cases.models import CaseItem, ImprovementCase
 from webapp.platform import audit
 from webapp.platform.db import utcnow
 from webapp.platform.extensions import db
+from webapp.platform.masking import mask
 from webapp.programme.instruments import InstrumentVersion
-from webapp.reporting.masking import mask
 
 
 def cutoff(setting: str, now: datetime) -> datetime | None:

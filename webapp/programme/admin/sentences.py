@@ -40,11 +40,13 @@ VERBS = {
 #: the upload pages, by endpoint (webapp.security.takes_file), and why a file was refused
 UPLOAD_PAGES = {"admin.import_offices": ("機關名冊", "the office registry"),
                 "paper.upload": ("紙本問卷", "paper questionnaires"),
-                "admin.upload_instrument": ("問卷活頁簿", "an instrument workbook")}
+                "admin.upload_instrument": ("問卷活頁簿", "an instrument workbook"),
+                "reports.upload_themes": ("主題目錄活頁簿", "the theme catalogue's workbook")}
 REFUSALS = {"too_large": ("檔案太大", "too large"), "unreadable": ("無法讀取", "unreadable"),
             "empty": ("沒有資料", "empty"), "problems": ("%(n)s 處錯誤", "%(n)s problems")}
 KINDS = {"offices": ("機關名冊", "the office registry"), "responses": ("原始資料", "raw responses"),
          "report": ("半年報", "the report"), "instrument_workbook": ("活頁簿", "the workbook of"),
+         "theme_workbook": ("主題目錄活頁簿", "the theme catalogue's workbook"),
          "opendata": ("開放資料", "the open data of")}
 
 def _ids(events: Sequence[AuditEvent], kind: str) -> set[int]:
@@ -94,6 +96,11 @@ def sentences(events: Sequence[AuditEvent], locale: str) -> dict[int, str]:
             number = detail.get("version")
             return (f"{instrument(detail.get('key'))} v{number}" if en else
                     f"{instrument(detail.get('key'))} 第 {number} 版")
+        if e.target_type == "theme_catalogue":
+            number = detail.get("version")
+            return (f"the comment themes v{number}" if en else f"民眾意見主題目錄 第 {number} 版")
+        if e.target_type == "comment":
+            return (f"the themes of comment #{e.target_id}" if en else f"留言 #{e.target_id} 的主題")
         if e.target_type == "case":
             return (f"improvement case #{e.target_id}" if en else f"改善追蹤案 #{e.target_id}") + (
                 f" ({detail['item']})" if detail.get("item") else "")

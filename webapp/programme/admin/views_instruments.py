@@ -11,10 +11,8 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from wtforms import Form, HiddenField, SubmitField
-from wtforms.validators import InputRequired
+from wtforms import Form, SubmitField
 
 from forms import diff as instrument_diff
 from forms.builder import build_form
@@ -23,6 +21,7 @@ from webapp.platform import audit, uploads
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
 from webapp.platform.web import refused
+from webapp.platform.web.drafts import PublishForm, UploadForm, refuse
 from webapp.platform.web.security import (
     PROGRAMME,
     read_preview,
@@ -39,14 +38,6 @@ from webapp.programme.instruments import InstrumentVersion
 MAX_BYTES = 1024 * 1024     # an instrument's workbook is some 10 KB; a megabyte is a wrong file
 
 
-class UploadForm(StrictForm):
-    file = FileField(_l("編修後的活頁簿（.xlsx）"), validators=[FileRequired(_l("請選擇檔案"))])
-    submit = SubmitField(_l("上傳並預覽"))
-
-
-class PublishForm(StrictForm):
-    draft = HiddenField(validators=[InputRequired()])
-    submit = SubmitField(_l("發布為新版本"))
 
 
 class SyncForm(StrictForm):
@@ -106,11 +97,6 @@ def instrument_workbook(key: str):
     return response
 
 
-def _refuse(upload: UploadForm, raw: bytes, reason: str, message: str):
-    refused.upload_refused(raw, reason)
-    upload.file.errors = [message]
-    return _page(upload, status=400)
-
 
 @bp.post("/instruments/upload")
 @roles_required(*PROGRAMME)
@@ -122,11 +108,12 @@ def upload_instrument():
         return _page(upload, status=400)
     raw = upload.file.data.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
-        return _refuse(upload, raw, "too_large", _("檔案超過 1 MB，問卷活頁簿不會這麼大；請確認選對檔案。"))
+        return refuse(upload, raw, "too_large",
+                      _("檔案超過 1 MB，問卷活頁簿不會這麼大；請確認選對檔案。"), _page)
     try:
         definition, problems = workbooks.read(raw)
     except uploads.ImportFileError as error:
-        return _refuse(upload, raw, "unreadable", str(error))
+        return refuse(upload, raw, "unreadable", str(error), _page)
     key = (definition or {}).get("key")
     if definition is not None and key not in DEFAULT_KEYS:
         problems = [workbooks.workbook.Problem("settings", 1, "", _(

@@ -28,6 +28,7 @@ from webapp.programme import instruments
 from webapp.reporting import counts as aggregates
 from webapp.reporting.reports import breakdowns
 from webapp.reporting.reports import staff as staff_sections
+from webapp.reporting.themes.section import comment_themes
 
 REPORT_KEYS = REPORTED
 
@@ -193,6 +194,9 @@ def survey_section(instrument: Instrument, current: Period, before: Period | Non
         answered, min_n=min_n)
     section["breakdowns"] = breakdowns.breakdowns(instrument, half, ids, locale, min_n)
     breakdowns.add_comment_counts(section, instrument, half, ids, [o.code for o in infos])
+    themes = comment_themes(instrument, current, before, infos, ids, locale, min_n)
+    if themes is not None:
+        section["comment_themes"] = themes
     section["item_label"] = short[MAIN_ITEM]
     section["item_question"] = labels[MAIN_ITEM]
     if compare_message:

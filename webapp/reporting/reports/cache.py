@@ -39,6 +39,7 @@ from webapp.platform.i18n import locale_code
 from webapp.programme.instruments import InstrumentVersion
 from webapp.programme.offices import Office
 from webapp.reporting.reports import build, files
+from webapp.reporting.themes.models import CommentCode
 
 REPORTS = 8  # reports kept per process
 SHARED_DAYS = 7  # days a shared entry is kept
@@ -86,8 +87,8 @@ def forget_old() -> int:
 
 def fingerprint() -> tuple:
     """Changes whenever a record is added or edited, an office is renamed or switched on or off,
-    an instrument version is published, or a staff round opens, takes an answer or closes, so
-    cached reports never go stale."""
+    an instrument version is published, a staff round opens, takes an answer or closes, or a
+    comment is read into themes or corrected, so cached reports never go stale."""
     records = tuple(db.session.execute(
         select(func.count(), func.max(Submission.updated_at))).one())
     offices = hashlib.sha256(repr(tuple(db.session.execute(   # the same in every process
@@ -100,8 +101,12 @@ def fingerprint() -> tuple:
     staff = tuple(db.session.execute(select(func.count(StaffRound.id), func.max(
         StaffRound.closed_at))).one()) + (db.session.scalar(
             select(func.count()).select_from(StaffBallot)),)
+    # comments read (again, batch by batch, after a new catalogue) or corrected by an analyst
+    themes = tuple(db.session.execute(select(
+        func.count(), func.sum(CommentCode.catalogue_version_id),
+        func.max(CommentCode.corrected_at))).one())
     return (*records, offices, db.session.scalar(select(func.max(InstrumentVersion.id))),
-            *followups, calibrated, *staff)
+            *followups, calibrated, *staff, *themes)
 
 
 def _key(p: dict) -> tuple:

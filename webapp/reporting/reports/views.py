@@ -198,4 +198,4 @@ def quality():
 
 
 # the pages that live in their own modules register on this blueprint
-from webapp.reporting.reports import views_comments, views_office  # noqa: E402,F401
+from webapp.reporting.reports import views_catalogue, views_comments, views_office, views_themes  # noqa: E402,F401

@@ -2,7 +2,7 @@
 
 The comment is read with the answers people filter by (overall score, service used, age band)
 from the same submission, newest first.  Only the date is shown, never the time, and every
-comment is masked (``webapp.masking``) before it reaches the page: a name-free survey still
+comment is masked (``webapp.platform.masking``) before it reaches the page: a name-free survey still
 gets ID and phone numbers typed into it.
 
 An office manager reads their own office's comments as text alone: no date, channel, score,
@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from analysis.satisfaction import LEVELS, MAIN_ITEM
 from forms.instrument import pick
 from webapp.capture.store import CITIZEN_CHANNELS
 from webapp.capture.submissions import CHANNEL_LABELS, Answer, Submission
+from webapp.platform import masking
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
@@ -34,9 +35,11 @@ from webapp.platform.web.security import roles_required
 from webapp.programme import instruments
 from webapp.programme.offices import Office
 from webapp.reporting import counts as aggregates
-from webapp.reporting import masking
 from webapp.reporting.reports.breakdowns import text_items
 from webapp.reporting.reports.views import bp, default_half
+from webapp.reporting.themes import shown
+from webapp.reporting.themes.models import CommentCode, CommentTheme
+from webapp.reporting.themes.webforms import CorrectionForm
 
 PER_PAGE = 50
 SURVEY = "satisfaction"
@@ -53,9 +56,11 @@ class Comment:
     service: str | None
     age_band: str | None
     text: str
+    answer_id: int
+    code: CommentCode | None    #: its themes and tone (None until the ``themes`` job reads it)
 
 
-def filters(survey, halves: list[str], offices: list[Office]) -> dict:
+def filters(survey, halves: list[str], offices: list[Office], themes: dict[str, str]) -> dict:
     """The page's filters from the query string, each checked against what may be chosen."""
     args = request.args
     period = listing.period(default=default_half(halves))
@@ -70,7 +75,9 @@ def filters(survey, halves: list[str], offices: list[Office]) -> dict:
             "overall": int(overall) if overall else None,
             "service_used": listing.choice("service_used", options["service_used"], _("辦理業務")),
             "age_band": listing.choice("age_band", options["age_band"], _("年齡")),
-            "channel": listing.choice("channel", set(CITIZEN_CHANNELS), _("填答管道")), "page": page}
+            "channel": listing.choice("channel", set(CITIZEN_CHANNELS), _("填答管道")),
+            "theme": listing.choice("theme", set(themes), _("主題")),
+            "tone": listing.choice("tone", set(shown.tone_labels()), _("語氣")), "page": page}
 
 
 def query(f: dict, text_items: list[str], by_time: bool = True):
@@ -94,8 +101,14 @@ def query(f: dict, text_items: list[str], by_time: bool = True):
         conditions.append(service.text == f["service_used"])
     if f["age_band"]:
         conditions.append(age.text == f["age_band"])
+    if f["theme"]:
+        conditions.append(exists().where(CommentTheme.answer_id == comment.id,
+                                         CommentTheme.theme == f["theme"]))
+    if f["tone"]:
+        conditions.append(CommentCode.tone == f["tone"])
     base = (select(comment.submission_id).select_from(comment)
             .join(Office, Office.id == comment.office_id)
+            .outerjoin(CommentCode, CommentCode.answer_id == comment.id)
             .outerjoin(overall, answer(overall, MAIN_ITEM))
             .outerjoin(service, answer(service, "service_used"))
             .outerjoin(age, answer(age, "age_band"))
@@ -104,14 +117,19 @@ def query(f: dict, text_items: list[str], by_time: bool = True):
     rows = db.session.execute(
         base.join(Submission, Submission.id == comment.submission_id)
         .add_columns(Submission.occurred_at, Office, Submission.channel, overall.value,
-                     service.text, age.text, comment.text)
+                     service.text, age.text, comment.text, comment.id, CommentCode)
         .order_by(*((Submission.occurred_at.desc(), Submission.id.desc()) if by_time else
                     (comment.text, Submission.id)))
         .limit(PER_PAGE).offset((f["page"] - 1) * PER_PAGE))
     comments = [Comment(sid, at.astimezone(TAIPEI).date().isoformat(), office, channel, score,
-                        served, band, masking.mask(text))
-                for sid, at, office, channel, score, served, band, text in rows]
+                        served, band, masking.mask(text), answer_id, coded)
+                for sid, at, office, channel, score, served, band, text, answer_id, coded in rows]
     return comments, int(total or 0)
+
+
+def correction(code: CommentCode) -> CorrectionForm:
+    """The correction form of one comment, ticked as it reads now."""
+    return CorrectionForm(formdata=None, themes=[t.theme for t in code.themes], tone=code.tone)
 
 
 @bp.get("/comments")
@@ -123,12 +141,13 @@ def comments():
         offices = [o for o in offices if o.id == current_user.office_id]
         if not offices or request.args.get("office") not in (None, "", offices[0].code):
             abort(404)
-    f = filters(survey, halves, offices)
+    locale = locale_code()
+    themes = shown.theme_labels(locale)
+    f = filters(survey, halves, offices, themes)
     plain = current_user.role == "office"
     if plain:
         f["office"] = offices[0].code   # never everyone's
         f |= {key: None for key in (*FILTERS, "channel")}   # nor a way to single one out
-    locale = locale_code()
     labels = {key: {o["key"]: pick(o["label"], locale) for o in survey.question(key)["options"]}
               for key in ("service_used", "age_band")}
     found, total = ([], 0)
@@ -137,7 +156,9 @@ def comments():
     pages = max(1, -(-total // PER_PAGE))
     return render_template(
         "reports/comments.html", f=f, comments=found, total=total, pages=pages, plain=plain,
-        per_page=PER_PAGE, labels=labels, offices=offices,
+        per_page=PER_PAGE, labels=labels, offices=offices, themes=themes,
+        tones=shown.tone_labels(), correct=current_user.role in shown.CORRECTORS,
+        reasons=shown.reasons, correction=correction,
         channels={c: pick(CHANNEL_LABELS[c], locale) for c in CITIZEN_CHANNELS},
         halves=halves,
         quarters=aggregates.periods_with_data(SURVEY, quarters=True))

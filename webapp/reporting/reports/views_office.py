@@ -23,6 +23,8 @@ from webapp.reporting import counts as aggregates
 from webapp.reporting.reports import build as reporting
 from webapp.reporting.reports import cache, office_charts
 from webapp.reporting.reports.views import bp, params
+from webapp.reporting.themes import examples as theme_examples
+from webapp.reporting.themes.examples import top_themes
 
 
 def _row(rows: list[dict], code: str) -> dict | None:
@@ -64,7 +66,8 @@ def scorecard(report: dict, code: str) -> dict:
                      "offices_reportable": section["offices_reportable"],
                      "distinct": distinct_from(section, code),
                      # the offices its chart compares it with: the chart's data table
-                     "compared": [r for r in section["offices"] if r["reportable"]]}
+                     "compared": [r for r in section["offices"] if r["reportable"]],
+                     "themes": top_themes(section, code)}
         else:
             rolling = section.get("rolling_year") or {}
             part |= {"sections": section["sections"], "min_checks": section["min_checks"],
@@ -127,9 +130,12 @@ def office(code: str):
         name: url_for(".office_chart", code=place.code, name=name) + "?"
         + urlencode(args, doseq=True) for name in office_charts.names(report, place.code)}
     halves = aggregates.periods_with_data()
+    card = scorecard(report, place.code) if report else {}
+    examples = theme_examples.examples(place.id, str(period), [
+        t["key"] for part in card.values() for t in part.get("themes", [])])
     return render_template(
         "reports/office.html", place=place, period=period, report=report, error=error,
-        card=scorecard(report, place.code) if report else {}, charts=charts,
+        card=card, charts=charts, examples=examples,
         staff=staff_card(report, place.code) if report else None,
         offices=aggregates.offices(), halves=halves,
         quarters=aggregates.periods_with_data(quarters=True),

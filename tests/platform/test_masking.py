@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from webapp.reporting.masking import REPLACEMENTS, findings, mask
+from webapp.platform.masking import REPLACEMENTS, findings, mask
 
 ID, PHONE, EMAIL = (REPLACEMENTS[k] for k in ("national_id", "phone", "email"))
 

@@ -1,0 +1,1 @@
+"""Comment themes: the catalogue (versioned data) and the coding of a comment against it."""
