@@ -200,3 +200,50 @@ def small_changes(old: dict[str, dict[str, Sequence[int]]], new: dict[str, dict[
             if 0 < moved < min_n:
                 found.append((item, office, moved))
     return found
+
+
+def theme_cells(codes: Sequence[str], themes: Sequence[str], commenters: Sequence[int],
+                mentions: np.ndarray, complaints: np.ndarray, praise: np.ndarray,
+                min_n: int) -> list[dict]:
+    """What the comments are about, per office and theme and for all offices (``ALL``), as
+    counts only: never a comment's text.  An office is withheld, all its themes together, when
+    fewer than ``min_n`` people commented (and others with it, so no withheld office follows
+    from the total): the commenters are the respondents of these cells."""
+    commenters = np.asarray(commenters, dtype=np.int64)
+    tables = [np.asarray(t, dtype=np.int64) for t in (mentions, complaints, praise)]
+    if any(t.shape != (len(codes), len(themes)) for t in tables):
+        raise ValueError("theme counts must be offices x themes")
+    reasons, hide_total = suppression(commenters, min_n)
+    total = int(commenters.sum())
+    total_reason = SMALL if 0 < total < min_n else COMPLEMENTARY if hide_total else None
+    places = [(codes[i], int(commenters[i]), reasons[i], [t[i] for t in tables])
+              for i in range(len(codes))]
+    places.append((ALL, total, total_reason, [t.sum(axis=0) for t in tables]))
+    rows = []
+    for code, n, reason, (m, c, p) in places:
+        for j, theme in enumerate(themes):
+            shown = reason is None
+            rows.append({"office_code": code, "theme": theme,
+                         "commenters": n if shown else None,
+                         "mentions": int(m[j]) if shown else None,
+                         "complaints": int(c[j]) if shown else None,
+                         "praise": int(p[j]) if shown else None, "suppressed": reason})
+    return rows
+
+
+def theme_basis(codes: Sequence[str], themes: Sequence[str], commenters: Sequence[int],
+                mentions: np.ndarray, complaints: np.ndarray, praise: np.ndarray) -> dict:
+    """The theme counts as ``small_changes`` compares them: per theme (``theme:<key>``) and
+    office, the commenters who complain of it, praise it, mention it otherwise, do not mention
+    it (and a fifth level, always 0), so a later correction that moves fewer than ``min_n``
+    commenters in a cell is found like a moved answer."""
+    commenters = np.asarray(commenters, dtype=np.int64)
+    m, c, p = (np.asarray(t, dtype=np.int64) for t in (mentions, complaints, praise))
+    basis: dict[str, dict[str, list[int]]] = {}
+    for j, theme in enumerate(themes):
+        cells = np.stack([c[:, j], p[:, j], m[:, j] - c[:, j] - p[:, j], commenters - m[:, j],
+                          np.zeros(len(codes), dtype=np.int64)], axis=1)
+        basis[f"theme:{theme}"] = {**{code: [int(v) for v in row] for code, row
+                                      in zip(codes, cells, strict=True)},
+                                   ALL: [int(v) for v in cells.sum(axis=0)]}
+    return basis

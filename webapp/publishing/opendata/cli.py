@@ -37,7 +37,7 @@ def publish(period: str, note: str | None) -> None:
 @click.option("--version", type=int, default=None, help="A version (default: the latest).")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
 def export(period: str, version: int | None, out: Path) -> None:
-    """Write survey.csv, inspections.csv, results.json and metadata.json into OUT."""
+    """Write survey.csv, inspections.csv, themes.csv, results.json and metadata.json into OUT."""
     publication = snapshot.latest(period, version)
     if publication is None:
         fail(f"{period}{f' v{version}' if version else ''} has not been published: "

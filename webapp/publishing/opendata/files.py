@@ -26,10 +26,11 @@ from webapp.publishing.opendata.publications import (
     inspection_rows,
     survey_rows,
 )
+from webapp.publishing.opendata.themes import THEME_COLUMNS, THEME_FIELDS, theme_rows
 
 LICENSE = "政府資料開放授權條款－第1版"
 LICENSE_URL = "https://data.gov.tw/license"
-NAMES = ("survey.csv", "inspections.csv", "results.json", "metadata.json")
+NAMES = ("survey.csv", "inspections.csv", "themes.csv", "results.json", "metadata.json")
 
 SURVEY_FIELDS = {
     "period": "期間（例如 2025H2 為 114年下半年）", "instrument": "問卷代碼",
@@ -75,10 +76,11 @@ def metadata(publication: Publication, log: list) -> dict:
         "title": f"戶政及地政事務所服務品質調查結果（{period.roc_label()}）",
         "description": (
             "各戶政、地政事務所民眾滿意度調查的各題作答分布、滿意度與其 95% 信賴區間、平均分數，"
-            "以及電話禮貌測試與神秘客查核的核定次數、平均分數與等第分布。作答人數少於 "
-            f"{publication.data['min_n']} 人的格位不公開（並為避免由合計推算而一併保密其他格位），"
-            "不含民眾意見、時間、填答管道與個人資料。"),
-        "fields": {"survey.csv": SURVEY_FIELDS, "inspections.csv": INSPECTION_FIELDS},
+            "電話禮貌測試與神秘客查核的核定次數、平均分數與等第分布，以及民眾意見提到各主題的人數。"
+            f"作答（或留下意見）人數少於 {publication.data['min_n']} 人的格位不公開（並為避免由合計推算"
+            "而一併保密其他格位），不含民眾意見的文字、時間、填答管道與個人資料。"),
+        "fields": {"survey.csv": SURVEY_FIELDS, "inspections.csv": INSPECTION_FIELDS,
+                   "themes.csv": THEME_FIELDS},
         "license": LICENSE, "license_url": LICENSE_URL, "fee": "免費",
         "encoding": "UTF-8", "formats": ["CSV", "JSON"],
         "update_frequency": "每半年", "temporal_coverage": {
@@ -105,10 +107,12 @@ def file_bytes(name: str, publication: Publication, log: list) -> bytes:
         return csv_bytes(list(SURVEY_COLUMNS), survey_rows(publication))
     if name == "inspections.csv":
         return csv_bytes(*inspection_rows(publication))
+    if name == "themes.csv":
+        return csv_bytes(list(THEME_COLUMNS), theme_rows(publication.data))
     if name == "results.json":
         columns, rows = inspection_rows(publication)
         body = {"metadata": metadata(publication, log), "survey": survey_rows(publication),
-                "inspections": rows}
+                "inspections": rows, "themes": theme_rows(publication.data)}
         return json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
     if name == "metadata.json":
         return json.dumps(metadata(publication, log), ensure_ascii=False, indent=1).encode("utf-8")

@@ -4,8 +4,9 @@ read back as rows (the open-data files and ``/api/v1/results`` show the same row
 What is published, per half-year: for the citizen survey, per office and Likert item, n, the
 answers per level, the satisfaction rate with its Wilson interval, and the mean (withheld
 below ``OPEN_DATA_MIN_N`` respondents, with complementary suppression: ``analysis.opendata``);
-for each inspection, per office, the approved checks, their mean score and grades.  Nothing
-below the office: no comment, no time, no channel, no inspector.  Only half-years are
+for each inspection, per office, the approved checks, their mean score and grades; per office
+and theme, how many commenters mention it (``themes``, withheld below ``OPEN_DATA_MIN_N``
+commenters).  Nothing below the office: no comment's text, no time, no channel, no inspector.  Only half-years are
 published: a quarter beside its half-year would give the other quarter by subtraction.
 
 For the same reason a correction may not differ from any earlier version of its period, in any
@@ -37,6 +38,7 @@ from webapp.platform.extensions import db
 from webapp.platform.periods import PeriodType
 from webapp.programme import instruments
 from webapp.programme.accounts import User
+from webapp.publishing.opendata import themes as opendata_themes
 from webapp.reporting import counts as aggregates
 from webapp.reporting import rollups
 
@@ -115,6 +117,7 @@ def build(period: str) -> tuple[dict, dict]:
                                           config["OPEN_DATA_MIN_CHECKS"])
         inspections[key] = {"title": instrument.definition["title"], "grades": names,
                             "rows": [c.as_row(names) for c in found]}
+    themes, theme_basis = opendata_themes.build(period, offices, config["OPEN_DATA_MIN_N"])
     return {"period": period, "min_n": config["OPEN_DATA_MIN_N"],
             "min_checks": config["OPEN_DATA_MIN_CHECKS"],
             "offices": [{"code": o.code, "name": o.name, "name_en": o.name_en, "kind": o.kind,
@@ -122,7 +125,7 @@ def build(period: str) -> tuple[dict, dict]:
             "survey": {"title": survey.definition["title"],
                        "items": {k: _labels(survey.question(k)) for k in items},
                        "rows": [c.as_row() for c in cells]},
-            "inspections": inspections}, basis
+            "inspections": inspections, "themes": themes}, basis | theme_basis
 
 
 def log_until(publication: Publication) -> list:
@@ -197,7 +200,8 @@ def _refuse_small_corrections(period: str, data: dict, basis: dict) -> None:
     respondents in some cell, naming the cells and how many it takes."""
     min_n = data["min_n"]
     names = {o["code"]: o["name"] for o in data["offices"]}
-    items = data["survey"]["items"]
+    items = data["survey"]["items"] | {f"theme:{key}": label for key, label
+                                       in (data.get("themes") or {}).get("labels", {}).items()}
     for earlier in db.session.scalars(select(Publication).where(Publication.period == period)
                                       .order_by(Publication.version)):
         found = opendata.small_changes(basis_of(earlier), basis, min_n)
