@@ -32,6 +32,9 @@ WORD_LISTS = ("negators", "degrees", "wishes", "turns")
 LANGUAGES = ("zh_TW", "en")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,31}")
 REGEX = "re:"
+#: a group repeated by *, + or {n,}: (a|aa)+ backtracks exponentially on a citizen's comment,
+#: inside the transaction that stores it, so a catalogue may not hold one
+_REPEATED_GROUP = re.compile(r"(?<!\\)\)\s*[*+{]")
 
 
 class CatalogueError(ValueError):
@@ -109,6 +112,11 @@ def _word_list(value: Any, where: str, problems: list[Problem]) -> tuple[str, ..
             except re.error as error:
                 problems.append(_problem(where, f"「{word}」不是正確的規則運算式（{error}）",
                                          f"“{word}” is not a valid regular expression ({error})"))
+            if _REPEATED_GROUP.search(word):
+                problems.append(_problem(
+                    where, f"「{word}」重複了整個括號群組：這種規則可能讓判讀變得極慢",
+                    f"“{word}” repeats a whole group (like (…)+): such a pattern can make "
+                    f"reading a comment take ages"))
     return tuple(dict.fromkeys(w.strip() for w in value))
 
 

@@ -22,10 +22,13 @@ keeps its own tone and the words that signalled it, shown to analysts as the rea
 from __future__ import annotations
 
 import logging
+import os
 import re
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from analysis.themes.catalogue import REGEX, Catalogue
 
@@ -33,6 +36,11 @@ _FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 #: where a clause ends; turns (但是 …) end one too
 _STOPS = set("，。！？；：、～…（）「」『』") | set(",.!?;:~()/\n\r")
 _LOCK = threading.Lock()
+#: what is read of a comment: the survey takes 500 characters; a longer text (a paper form
+#: keyed in without the limit) is read for its beginning only, so reading stays quick
+MAX_CHARACTERS = 2000
+#: catalogues kept ready per process: the current one and a few previewed ones
+KEPT = 4
 _TOOLS: dict[str, object] = {}
 
 
@@ -46,6 +54,11 @@ def _tools():
 
             jieba.setLogLevel(logging.WARNING)
             tokenizer = jieba.Tokenizer()
+            # jieba trusts the dictionary cache it finds; keep ours in a folder of our own user
+            # rather than the shared /tmp/jieba.cache anyone (or another jieba) could write
+            folder = Path(tempfile.gettempdir()) / f"service-quality-jieba-{os.getuid()}"
+            folder.mkdir(mode=0o700, exist_ok=True)
+            tokenizer.tmp_dir = str(folder)
             tokenizer.initialize()
             _TOOLS.update(tokenizer=tokenizer, to_traditional=opencc.OpenCC("s2tw"),
                           to_simplified=opencc.OpenCC("tw2s"))
@@ -86,6 +99,8 @@ def normalise(text: str, catalogue: Catalogue) -> str:
     if not variants:
         return standard
     if catalogue.checksum not in _VARIANTS:
+        if len(_VARIANTS) >= KEPT:
+            _VARIANTS.clear()
         _VARIANTS[catalogue.checksum] = re.compile(
             "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True)))
     return _VARIANTS[catalogue.checksum].sub(lambda m: variants[m.group()], standard)
@@ -154,6 +169,8 @@ class _Prepared:
     @classmethod
     def of(cls, catalogue: Catalogue) -> _Prepared:
         if catalogue.checksum not in _PREPARED:
+            if len(_PREPARED) >= KEPT:   # previews come and go: keep the cache small
+                _PREPARED.clear()
             _PREPARED[catalogue.checksum] = cls(catalogue)
         return _PREPARED[catalogue.checksum]
 
@@ -166,7 +183,7 @@ def code(text: str | None, catalogue: Catalogue) -> Coding:
     if not text or not text.strip():
         return Coding({}, "neutral", ())
     ready = _Prepared.of(catalogue)
-    norm = normalise(text, catalogue)
+    norm = normalise(text[:MAX_CHARACTERS], catalogue)
     words = _Words(norm)
     # the clause of every character: a new clause after a stop sign and at a turn (但是)
     clause_of: list[int] = []
@@ -202,8 +219,8 @@ def code(text: str | None, catalogue: Catalogue) -> Coding:
         tones = {kind_of(m) for m in own} - {"mention"}
         if not tones:   # a mention takes its clause's tone: 停車 … 很方便
             tones = set().union(*(clause_tone[clause_of[m.start]] for m in own))
-        themes[theme] = Mention(_strongest(tones), _shown(norm, own))
-    tone = _strongest(set().union(*clause_tone.values()) if clause_tone else set())
+        themes[theme] = Mention(strongest(tones), _shown(norm, own))
+    tone = strongest(set().union(*clause_tone.values()) if clause_tone else set())
     return Coding(themes, tone, _shown(norm, [m for m in matches if m.theme is None]))
 
 
@@ -228,7 +245,8 @@ def _negated(norm: str, words: _Words, clause_of: list[int], lists: dict[str, se
     return _Match(s, e, theme, kind, s)
 
 
-def _strongest(tones: set[str]) -> str:
+def strongest(tones: set[str]) -> str:
+    """Complaint over praise over neutral: how tones combine, in a comment and across comments."""
     return next((t for t in ("complaint", "praise") if t in tones), "neutral")
 
 

@@ -67,6 +67,7 @@ def test_a_catalogue_may_not_drop_a_theme_or_carry_a_broken_pattern():
     definition = copy.deepcopy(CATALOGUE.definition)
     definition["themes"] = [t for t in definition["themes"] if t["key"] != "parking"]
     definition["themes"][0]["complaint"].append("re:等了(")
+    definition["themes"][0]["praise"].append("re:(很|好)+快")
     definition["themes"][1]["key"] = definition["themes"][2]["key"]
     with pytest.raises(CatalogueError) as raised:
         check(definition)
@@ -74,6 +75,7 @@ def test_a_catalogue_may_not_drop_a_theme_or_carry_a_broken_pattern():
     assert any("缺少主題「parking」" in m for m in said)
     assert any("不是正確的規則運算式" in m for m in said)
     assert any("重複" in m for m in said)
+    assert any("重複了整個括號群組" in m for m in said)
 
 
 def test_a_new_signal_changes_the_reading_and_the_checksum():

@@ -106,3 +106,22 @@ def test_theme_cells_and_basis():
     later = opendata.theme_basis(codes, themes, [42, 2, 35, 33], mentions + moved,
                                  complaints + moved, praise)
     assert ("theme:parking", "A", 2) in opendata.small_changes(basis, later, MIN_N)
+
+
+def test_a_period_published_before_themes_takes_a_genuine_correction(app):
+    from support.opendata import survey
+
+    from webapp.publishing.opendata.publications import Publication
+
+    daan = factories.office("TPH-DAAN", "臺北市大安區戶政事務所")
+    wanhua = factories.office("TPH-WANHUA", "臺北市萬華區戶政事務所")
+    commented(daan, 40, "等了一個小時")
+    commented(wanhua, 3, SECRET)
+    analyst = signed_in(app, "analyst")
+    assert publish(analyst).status_code == 302
+    first = db.session.scalars(db.select(Publication)).one()   # as the previous release kept it
+    first.data = {k: v for k, v in first.data.items() if k != "themes"}
+    first.basis = {k: v for k, v in first.basis.items() if not k.startswith("theme:")}
+    db.session.commit()
+    survey(daan, 4, 40)   # forty late paper forms: a correction big enough to publish
+    assert publish(analyst, note="補登 40 份紙本").status_code == 302

@@ -220,3 +220,42 @@ def test_the_exports_carry_the_themes_and_tone(app, office, tmp_path):
     tone = meta.variable_value_labels["comment_tone"]
     assert tone[frame["comment_tone"][0]] == "抱怨"
     assert meta.column_names_to_labels["comment_tone"] == "意見語氣"
+
+
+def test_two_comment_questions_count_their_commenter_once(app, office):
+    from webapp.reporting import exports
+    from webapp.reporting.themes.counts import theme_counts
+
+    definition = copy.deepcopy(instruments.current("satisfaction")[1].definition)
+    definition["sections"][-1]["questions"].append({
+        "key": "comment_more", "type": "text", "required": False, "max_length": 500,
+        "label": {"zh_TW": "還有其他想說的嗎", "en": "Anything else?"}})
+    version = instruments.publish(definition)
+    instrument = instruments.instrument_of(version)
+    storage.store(version=version, instrument=instrument, office=office, channel="kiosk",
+                  status="submitted", occurred_at=datetime(2025, 9, 10, 14, 0, tzinfo=TAIPEI),
+                  answers={"overall": Stored(3), "comment": Stored(None, "等太久了"),
+                           "comment_more": Stored(None, "不過叫號很快，不會很久")},
+                  idempotency_key="themes-two-questions")
+    counts = theme_counts("satisfaction", "2025H2", ["comment", "comment_more"], [office.id],
+                          ["wait"])
+    assert (counts.commenters[0], counts.mentions[0, 0], counts.complaints[0, 0],
+            counts.praise[0, 0]) == (1, 1, 1, 0)
+    data = exports.table("satisfaction", "2025H2")
+    names = [v.name for v in data.variables]
+    row = dict(zip(names, data.rows[0], strict=True))
+    assert (row["comment_themes"], row["comment_tone"]) == ("wait", "complaint")
+
+
+def test_hand_edited_addresses_get_no_500(app, office, client):
+    answer = said(office, 1, WAITED)
+    login(client, factories.user("analyst").email, factories.PASSWORD)
+    html = client.get("/reports/comments?period=2025H2").get_data(as_text=True)
+    token = hidden_fields(html)["csrf_token"]
+    response = client.post(f"/reports/comments/{answer}/themes?back=period%3D2025H2%0D%0AX-Evil%3A%201",
+                           data={"csrf_token": token, "themes": ["wait"], "tone": "complaint"})
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/reports/comments?period=2025H2%0D%0AX-Evil")
+    assert "X-Evil" not in response.headers
+    raw = client.get(b"/reports/comments?period=2025H2&office=%FF%FE".decode("latin-1"))
+    assert raw.status_code < 500

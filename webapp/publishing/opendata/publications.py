@@ -204,7 +204,14 @@ def _refuse_small_corrections(period: str, data: dict, basis: dict) -> None:
                                        in (data.get("themes") or {}).get("labels", {}).items()}
     for earlier in db.session.scalars(select(Publication).where(Publication.period == period)
                                       .order_by(Publication.version)):
-        found = opendata.small_changes(basis_of(earlier), basis, min_n)
+        before = basis_of(earlier)
+        # theme cells only where both versions have them: a version from before themes were
+        # published, or before a theme was added, published none of them to subtract from
+        themes = {k for k in before.keys() | basis.keys() if k.startswith("theme:")}
+        both = themes & before.keys() & basis.keys()
+        found = opendata.small_changes(
+            {k: v for k, v in before.items() if k not in themes or k in both},
+            {k: v for k, v in basis.items() if k not in themes or k in both}, min_n)
         if not found:
             continue
         shown = "、".join(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from analysis.themes import diff as catalogue_diff
 from analysis.themes.catalogue import check, load_default
@@ -110,7 +111,13 @@ def publish_themes():
         flash(_("在您預覽之後，已有人發布了主題目錄第 %(version)s 版。沒有發布任何內容；請下載最新版本，"
                 "重新修改後再上傳。", version=latest.version if latest else 0), "error")
         return redirect(url_for(".themes"))
-    row = catalogues.publish(draft["definition"])
+    try:
+        row = catalogues.publish(draft["definition"])
+    except IntegrityError:   # another analyst's publication took this number a moment before
+        db.session.rollback()
+        flash(_("在您預覽之後，已有人發布了主題目錄第 %(version)s 版。沒有發布任何內容；請下載最新版本，"
+                "重新修改後再上傳。", version=catalogues.latest_version().version), "error")
+        return redirect(url_for(".themes"))
     if latest is not None and row.id == latest.id:
         flash(_("內容與目前版本相同，沒有產生新版本。"), "ok")
     else:

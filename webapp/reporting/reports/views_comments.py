@@ -15,6 +15,7 @@ offices and know none of their visitors, keep the details and the filters.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
@@ -159,6 +160,7 @@ def comments():
         per_page=PER_PAGE, labels=labels, offices=offices, themes=themes,
         tones=shown.tone_labels(), correct=current_user.role in shown.CORRECTORS,
         reasons=shown.reasons, correction=correction,
+        back=urlencode(list(request.args.items(multi=True))),
         channels={c: pick(CHANNEL_LABELS[c], locale) for c in CITIZEN_CHANNELS},
         halves=halves,
         quarters=aggregates.periods_with_data(SURVEY, quarters=True))

@@ -132,7 +132,8 @@ def office(code: str):
     halves = aggregates.periods_with_data()
     card = scorecard(report, place.code) if report else {}
     examples = theme_examples.examples(place.id, str(period), [
-        t["key"] for part in card.values() for t in part.get("themes", [])])
+        t["key"] for part in card.values() for t in part.get("themes", [])],
+        by_text=current_user.role == "office")
     return render_template(
         "reports/office.html", place=place, period=period, report=report, error=error,
         card=card, charts=charts, examples=examples,

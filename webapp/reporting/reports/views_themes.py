@@ -3,6 +3,8 @@ the automatic reading for good (the ``themes`` job never reads it again), audite
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,8 +19,10 @@ from webapp.reporting.themes.webforms import CorrectionForm
 @roles_required(*shown.CORRECTORS)
 def correct_themes(answer_id: int):
     form = CorrectionForm()
-    back = request.args.get("back", "")
-    target = url_for("reports.comments") + ("?" + back if back else "")   # a query string only
+    # the comments page's own query string, taken apart and put together again: only its
+    # parameters go back, percent-encoded, under the comments page's path
+    back = urlencode(parse_qsl(request.args.get("back", ""), keep_blank_values=True))
+    target = url_for("reports.comments") + ("?" + back if back else "")
     if not form.validate_on_submit():
         abort(400, description=_("沒有儲存：%(why)s", why="；".join(
             [*form.form_errors, *(e for errors in form.errors.values() for e in errors

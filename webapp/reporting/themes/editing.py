@@ -60,11 +60,12 @@ class Reread:
 
 
 def reread(old: Catalogue, new: Catalogue) -> tuple[int, int, list[Reread]]:
-    """Of the newest ``SAMPLE`` comments, how many were read, how many the new version reads
-    differently, and the first ``SHOWN`` of those (masked)."""
+    """Of the newest ``SAMPLE`` comments not corrected by hand (a new version leaves those as
+    they are), how many were read, how many the new version reads differently, and the first
+    ``SHOWN`` of those (masked)."""
     rows = db.session.scalars(
         select(Answer.text).join(CommentCode, CommentCode.answer_id == Answer.id)
-        .where(Answer.instrument_key.in_(CITIZEN_SURVEYS))
+        .where(Answer.instrument_key.in_(CITIZEN_SURVEYS), CommentCode.corrected_at.is_(None))
         .order_by(Answer.id.desc()).limit(SAMPLE)).all()
     changed = []
     for text in rows:

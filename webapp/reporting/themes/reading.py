@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from flask import current_app
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 
 from analysis.themes.catalogue import TONES, Catalogue
 from analysis.themes.coding import code
@@ -69,19 +69,23 @@ def read_all() -> str:
     row, catalogue = current
     done = 0
     for key in CITIZEN_SURVEYS:
-        stale = (select(Answer.id, Answer.text)
+        stale = (select(Answer.id, Answer.text, CommentCode.answer_id)
                  .outerjoin(CommentCode, CommentCode.answer_id == Answer.id)
                  .where(Answer.instrument_key == key, Answer.item_key.in_(text_items(key)),
-                        Answer.value.is_(None), Answer.text.isnot(None), Answer.text != "",
+                        Answer.value.is_(None), Answer.text.isnot(None),
+                        func.trim(Answer.text) != "",
                         or_(CommentCode.answer_id.is_(None),
-                            and_(CommentCode.catalogue_version_id != row.id,
+                            and_(CommentCode.catalogue_version_id < row.id,
                                  CommentCode.corrected_at.is_(None))))
                  .order_by(Answer.id).limit(BATCH))
         while batch := db.session.execute(stale).all():
-            ids = [answer_id for answer_id, _text in batch]
-            db.session.execute(delete(CommentTheme).where(CommentTheme.answer_id.in_(ids)))
-            db.session.execute(delete(CommentCode).where(CommentCode.answer_id.in_(ids)))
-            db.session.add_all(_coded(answer_id, text, row, catalogue) for answer_id, text in batch)
+            # only what is still uncorrected now: an analyst may have corrected one meanwhile
+            gone = set(db.session.scalars(
+                delete(CommentCode).where(CommentCode.answer_id.in_([a for a, _t, c in batch if c]),
+                                          CommentCode.corrected_at.is_(None))
+                .returning(CommentCode.answer_id)))
+            db.session.add_all(_coded(answer_id, text, row, catalogue)
+                               for answer_id, text, coded in batch if not coded or answer_id in gone)
             db.session.commit()
             done += len(batch)
     current_app.logger.info("themes: %s comments read with catalogue v%s", done, row.version)
