@@ -36,6 +36,8 @@ CATALOGUE: dict[str, Entry] = {e.key: e for e in (
 KEYS = tuple(CATALOGUE)
 INSPECTIONS = tuple(k for k, e in CATALOGUE.items() if e.kind == "inspection")
 SURVEYS = tuple(k for k, e in CATALOGUE.items() if e.kind == "survey")
+#: the surveys citizens fill: their free-text answers are the comments read into themes
+CITIZEN_SURVEYS = tuple(k for k in SURVEYS if CATALOGUE[k].filled_by == "citizens")
 REPORTED = tuple(k for k, e in CATALOGUE.items() if e.reported)
 #: which period each inspection is planned in: phone tests per quarter, mystery visits per half
 CADENCE = {k: e.cadence for k, e in CATALOGUE.items() if e.cadence}

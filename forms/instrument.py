@@ -68,6 +68,10 @@ class Instrument:
     def likert_keys(self) -> list[str]:
         return [q["key"] for q in self.questions() if get_type(q["type"]).stat_kind == "likert"]
 
+    def text_keys(self) -> list[str]:
+        """The free-text questions: on a survey, what people wrote (the comments)."""
+        return [q["key"] for q in self.questions() if q["type"] == "text"]
+
     @cached_property
     def conditional(self) -> bool:
         """Whether any section or question applies only under a condition."""

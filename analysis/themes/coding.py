@@ -91,24 +91,6 @@ class _Match:
     shown_from: int       #: where the shown words start (the negator's start when negated)
 
 
-def normalise(text: str, catalogue: Catalogue) -> str:
-    _tokenizer, to_traditional, _ = _tools()
-    folded = text.translate(_FOLD).lower()
-    standard = to_traditional.convert(folded)
-    variants = catalogue.variants
-    if not variants:
-        return standard
-    if catalogue.checksum not in _VARIANTS:
-        if len(_VARIANTS) >= KEPT:
-            _VARIANTS.clear()
-        _VARIANTS[catalogue.checksum] = re.compile(
-            "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True)))
-    return _VARIANTS[catalogue.checksum].sub(lambda m: variants[m.group()], standard)
-
-
-_VARIANTS: dict[str, re.Pattern] = {}
-
-
 class _Words:
     """The words of ``text`` by jieba, on a Simplified copy where that keeps the positions."""
 
@@ -153,11 +135,17 @@ def _found(text: str, signal: str) -> Iterator[tuple[int, int]]:
 
 
 class _Prepared:
-    """A catalogue made ready to match: signals and word lists normalised once."""
+    """A catalogue made ready to match: its variants as one pattern, its signals and word
+    lists normalised once."""
 
     def __init__(self, catalogue: Catalogue) -> None:
+        self.variants = catalogue.variants
+        self.pattern = re.compile("|".join(
+            re.escape(v) for v in sorted(self.variants, key=len, reverse=True))) \
+            if self.variants else None
+
         def norm(word: str) -> str:
-            return word if word.startswith(REGEX) else normalise(word, catalogue)
+            return word if word.startswith(REGEX) else self.normalise(word)
 
         self.signals = [(norm(w), t.key, kind) for t in catalogue.themes
                         for kind, words in t.signals.items() for w in words]
@@ -165,6 +153,14 @@ class _Prepared:
                          for w in words]
         self.words = {name: {norm(w) for w in catalogue.words(name)}
                       for name in ("negators", "degrees", "wishes", "turns")}
+
+    def normalise(self, text: str) -> str:
+        """Full-width letters folded, lower case, Taiwan's standard characters, typos mended."""
+        _tokenizer, to_traditional, _ = _tools()
+        standard = to_traditional.convert(text.translate(_FOLD).lower())
+        if self.pattern is None:
+            return standard
+        return self.pattern.sub(lambda m: self.variants[m.group()], standard)
 
     @classmethod
     def of(cls, catalogue: Catalogue) -> _Prepared:
@@ -183,7 +179,7 @@ def code(text: str | None, catalogue: Catalogue) -> Coding:
     if not text or not text.strip():
         return Coding({}, "neutral", ())
     ready = _Prepared.of(catalogue)
-    norm = normalise(text[:MAX_CHARACTERS], catalogue)
+    norm = ready.normalise(text[:MAX_CHARACTERS])
     words = _Words(norm)
     # the clause of every character: a new clause after a stop sign and at a turn (但是)
     clause_of: list[int] = []

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import and_, select
 
-from forms.catalogue import CATALOGUE
+from forms.catalogue import CATALOGUE, CITIZEN_SURVEYS
 from forms.instrument import Instrument, pick
 from forms.types import LIKERT_LEVELS, YES_NO_NA
 from webapp.capture.store import CITIZEN_CHANNELS
@@ -36,7 +36,6 @@ from webapp.programme.offices import Office
 from webapp.reporting.counts import COUNTED_STATUSES, in_period
 from webapp.reporting.themes import shown
 from webapp.reporting.themes.counts import codes_by_submission
-from webapp.reporting.themes.reading import CITIZEN_SURVEYS
 
 FORMATS = ("csv", "xlsx", "sav", "dta")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",

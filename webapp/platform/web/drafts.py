@@ -1,11 +1,12 @@
 """What the pages that edit a definition as a workbook share (the instruments, the theme
-catalogue): the upload form, the form that publishes a signed preview, and a refused upload
-kept in the log and said on the page with a 400."""
+catalogue): the workbook as a download, the upload form, the form that publishes a signed
+preview, and a refused upload kept in the log and said on the page with a 400."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import Response, current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SubmitField
@@ -13,6 +14,14 @@ from wtforms.validators import InputRequired
 
 from webapp.platform.web import refused
 from webapp.platform.web.webforms import StrictForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook_download(body: bytes, filename: str) -> Response:
+    response = current_app.response_class(body, mimetype=XLSX)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 class UploadForm(StrictForm):

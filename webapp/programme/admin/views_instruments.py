@@ -8,7 +8,7 @@ refuses if someone published another version in between, so no change is overwri
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from webapp.platform import audit, uploads
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
 from webapp.platform.web import refused
-from webapp.platform.web.drafts import PublishForm, UploadForm, refuse
+from webapp.platform.web.drafts import PublishForm, UploadForm, refuse, workbook_download
 from webapp.platform.web.security import (
     PROGRAMME,
     read_preview,
@@ -90,11 +90,7 @@ def instrument_workbook(key: str):
             abort(400)
         row = db.session.scalar(select(InstrumentVersion).where(
             InstrumentVersion.key == key, InstrumentVersion.version == int(number))) or abort(404)
-    response = current_app.response_class(
-        workbooks.xlsx_bytes(row.definition),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Content-Disposition"] = f'attachment; filename="{key}-v{row.version}.xlsx"'
-    return response
+    return workbook_download(workbooks.xlsx_bytes(row.definition), f"{key}-v{row.version}.xlsx")
 
 
 

@@ -30,7 +30,7 @@ def build(period: str, offices: list, min_n: int) -> tuple[dict, dict]:
     """The published theme rows of ``period`` with their labels, and their counts for the
     correction rule (``basis``)."""
     _row, survey = instruments.current(SURVEY)
-    items = [q["key"] for q in survey.questions() if q["type"] == "text"]
+    items = survey.text_keys()
     labels = {"zh_TW": shown.theme_labels("zh_TW"), "en": shown.theme_labels("en")}
     keys = list(labels["zh_TW"])
     codes = [o.code for o in offices]

@@ -20,10 +20,6 @@ TITLES = {"channel": {"zh_TW": "填答管道", "en": "Channel"},
           "age_band": {"zh_TW": "年齡層", "en": "Age band"}}
 
 
-def text_items(instrument: Instrument) -> list[str]:
-    return [q["key"] for q in instrument.questions() if q["type"] == "text"]
-
-
 def choice_questions(instrument: Instrument) -> list[dict]:
     """The single-choice questions a survey is broken down by (service used, age band): the
     ones the rollup crosses the main item with, so an ended period has their cells."""
@@ -61,7 +57,7 @@ def _one(by: str, title: str, groups: list[tuple[str, str]], counts: dict, local
 def add_comment_counts(section: dict, instrument: Instrument, period: str, ids: list[int],
                        codes: list[str]) -> None:
     """Each office row gets ``comments``; the section gets ``comments_total``."""
-    counts = crosstabs.comment_counts(instrument.key, period, text_items(instrument), ids)
+    counts = crosstabs.comment_counts(instrument.key, period, instrument.text_keys(), ids)
     by_code = dict(zip(codes, counts.tolist(), strict=True))
     for row in section.get("offices", []):
         row["comments"] = by_code.get(row["code"], 0)

@@ -8,7 +8,7 @@ overwritten unseen.  After publishing, the ``themes`` job reads every uncorrecte
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +20,7 @@ from webapp.platform import audit, uploads
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
 from webapp.platform.web import refused
-from webapp.platform.web.drafts import PublishForm, UploadForm, refuse
+from webapp.platform.web.drafts import PublishForm, UploadForm, refuse, workbook_download
 from webapp.platform.web.security import read_preview, roles_required, sign_preview, takes_file
 from webapp.programme import themes as catalogues
 from webapp.programme.themes import ThemeCatalogueVersion
@@ -54,11 +54,7 @@ def themes_page():
 def themes_workbook(version: int):
     row = db.session.scalar(select(ThemeCatalogueVersion)
                             .where(ThemeCatalogueVersion.version == version)) or abort(404)
-    response = current_app.response_class(
-        editing.xlsx_bytes(row.definition),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Content-Disposition"] = f'attachment; filename="themes-v{version}.xlsx"'
-    return response
+    return workbook_download(editing.xlsx_bytes(row.definition), f"themes-v{version}.xlsx")
 
 
 

@@ -36,7 +36,6 @@ from webapp.platform.web.security import roles_required
 from webapp.programme import instruments
 from webapp.programme.offices import Office
 from webapp.reporting import counts as aggregates
-from webapp.reporting.reports.breakdowns import text_items
 from webapp.reporting.reports.views import bp, default_half
 from webapp.reporting.themes import shown
 from webapp.reporting.themes.models import CommentCode, CommentTheme
@@ -128,9 +127,10 @@ def query(f: dict, text_items: list[str], by_time: bool = True):
     return comments, int(total or 0)
 
 
-def correction(code: CommentCode) -> CorrectionForm:
+def correction(code: CommentCode, labels: dict[str, str]) -> CorrectionForm:
     """The correction form of one comment, ticked as it reads now."""
-    return CorrectionForm(formdata=None, themes=[t.theme for t in code.themes], tone=code.tone)
+    return CorrectionForm(formdata=None, themes=[t.theme for t in code.themes], tone=code.tone,
+                          labels=labels)
 
 
 @bp.get("/comments")
@@ -153,7 +153,7 @@ def comments():
               for key in ("service_used", "age_band")}
     found, total = ([], 0)
     if f["period"]:
-        found, total = query(f, text_items(survey), by_time=not plain)
+        found, total = query(f, survey.text_keys(), by_time=not plain)
     pages = max(1, -(-total // PER_PAGE))
     return render_template(
         "reports/comments.html", f=f, comments=found, total=total, pages=pages, plain=plain,

@@ -16,13 +16,13 @@ from sqlalchemy import select
 from analysis.themes.catalogue import SIGNAL_LISTS, Catalogue
 from analysis.themes.coding import code
 from analysis.themes.workbook import SHEETS, WORD_SHEET_LISTS, Problem, from_sheets, to_sheets
+from forms.catalogue import CITIZEN_SURVEYS
 from webapp.capture.submissions import Answer
 from webapp.platform import uploads
 from webapp.platform.extensions import db
 from webapp.platform.masking import mask
 from webapp.platform.spreadsheets import Column, Sheet, write_xlsx
 from webapp.reporting.themes.models import CommentCode
-from webapp.reporting.themes.reading import CITIZEN_SURVEYS
 
 #: the columns people choose rather than type, per sheet
 DROP_DOWNS = {"signals": {"kind": SIGNAL_LISTS}, "words": {"list": WORD_SHEET_LISTS}}

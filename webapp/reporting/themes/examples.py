@@ -8,12 +8,12 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select
 
+from forms.catalogue import CITIZEN_SURVEYS
 from webapp.capture.submissions import Answer
 from webapp.platform.extensions import db
 from webapp.platform.masking import mask
 from webapp.reporting.counts import in_period
 from webapp.reporting.themes.models import CommentTheme
-from webapp.reporting.themes.reading import CITIZEN_SURVEYS
 
 TOP = 3
 PER_THEME = 2

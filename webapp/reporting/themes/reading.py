@@ -15,7 +15,7 @@ from sqlalchemy import and_, delete, func, or_, select
 
 from analysis.themes.catalogue import TONES, Catalogue
 from analysis.themes.coding import code
-from forms.catalogue import CATALOGUE
+from forms.catalogue import CITIZEN_SURVEYS
 from webapp.capture import store
 from webapp.capture.submissions import Answer, Submission
 from webapp.platform import audit
@@ -27,14 +27,7 @@ from webapp.programme import themes as catalogues
 from webapp.programme.themes import ThemeCatalogueVersion
 from webapp.reporting.themes.models import CommentCode, CommentTheme
 
-#: the surveys citizens fill: their free-text answers are the comments read into themes
-CITIZEN_SURVEYS = tuple(k for k, e in CATALOGUE.items() if e.kind == "survey" and e.filled_by == "citizens")
 BATCH = 500
-
-
-def text_items(key: str) -> list[str]:
-    _row, instrument = instruments.current(key)
-    return [q["key"] for q in instrument.questions() if q["type"] == "text"]
 
 
 def _coded(answer_id: int, text: str, row: ThemeCatalogueVersion, catalogue: Catalogue) -> CommentCode:
@@ -49,7 +42,7 @@ def follow(submission: Submission, instrument, rows: Sequence[Mapping], sign: in
     """A citizen's comment is read as it is stored, in the same transaction."""
     if sign < 0 or instrument.key not in CITIZEN_SURVEYS:
         return
-    items = {q["key"] for q in instrument.questions() if q["type"] == "text"}
+    items = set(instrument.text_keys())
     texts = {r["item_key"]: r["text"] for r in rows
              if r["item_key"] in items and (r["text"] or "").strip()}
     current = catalogues.current() if texts else None
@@ -71,7 +64,7 @@ def read_all() -> str:
     for key in CITIZEN_SURVEYS:
         stale = (select(Answer.id, Answer.text, CommentCode.answer_id)
                  .outerjoin(CommentCode, CommentCode.answer_id == Answer.id)
-                 .where(Answer.instrument_key == key, Answer.item_key.in_(text_items(key)),
+                 .where(Answer.instrument_key == key, Answer.item_key.in_(instruments.current(key)[1].text_keys()),
                         Answer.value.is_(None), Answer.text.isnot(None),
                         func.trim(Answer.text) != "",
                         or_(CommentCode.answer_id.is_(None),

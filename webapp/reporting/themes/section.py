@@ -6,10 +6,10 @@ from __future__ import annotations
 from analysis.periods import Period
 from analysis.report.common import OfficeInfo
 from analysis.report.themes import themes_report
+from forms.catalogue import CITIZEN_SURVEYS
 from forms.instrument import Instrument
 from webapp.reporting.themes import shown
 from webapp.reporting.themes.counts import theme_counts
-from webapp.reporting.themes.reading import CITIZEN_SURVEYS
 
 
 def comment_themes(instrument: Instrument, current: Period, before: Period | None,
@@ -17,9 +17,9 @@ def comment_themes(instrument: Instrument, current: Period, before: Period | Non
     """None for a survey citizens do not fill (its comments are not read into themes)."""
     if instrument.key not in CITIZEN_SURVEYS:
         return None
-    items = [q["key"] for q in instrument.questions() if q["type"] == "text"]
     labels = shown.theme_labels(locale)
     keys = list(labels)
+    items = instrument.text_keys()
     now = theme_counts(instrument.key, str(current), items, ids, keys)
     then = theme_counts(instrument.key, str(before), items, ids, keys) if before else None
     return themes_report(infos, list(labels.items()), now, then, min_n=min_n)

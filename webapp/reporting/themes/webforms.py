@@ -18,7 +18,9 @@ class CorrectionForm(StrictForm):
     tone = RadioField(_l("語氣"), validators=[InputRequired(message=_l("請選擇語氣"))])
     submit = SubmitField(_l("儲存修正"))
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, labels: dict[str, str] | None = None, **kwargs) -> None:
+        """``labels``: the themes' labels when the page has them already (one form per
+        comment on a page of fifty)."""
         super().__init__(*args, **kwargs)
-        self.themes.choices = list(shown.theme_labels(locale_code()).items())
+        self.themes.choices = list((labels or shown.theme_labels(locale_code())).items())
         self.tone.choices = list(shown.tone_labels().items())
