@@ -17,11 +17,18 @@ LEVELS = 5
 SATISFIED_FROM = 4
 #: how many of the highest levels count as satisfied: the "top-2 box"
 SATISFIED_TOP = LEVELS - SATISFIED_FROM + 1
+#: the highest level that counts as dissatisfied (不滿意): a citizen this let down overall is
+#: offered a call back after answering (民眾抱怨處理)
+DISSATISFIED_TO = 2
 MAIN_ITEM = "overall"
 
 
 def is_satisfied(value: int) -> bool:
     return value >= SATISFIED_FROM
+
+
+def is_dissatisfied(value: int) -> bool:
+    return value <= DISSATISFIED_TO
 
 
 def satisfied(counts: ArrayLike) -> np.ndarray:

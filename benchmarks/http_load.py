@@ -208,7 +208,9 @@ def submit_worker(port: int, token: str, stop_at: float, result: Result, lock: t
             except OSError as error:
                 mine.errors[type(error).__name__] += 1
                 continue
-            if status == 302 and response_headers.get("location", "").endswith(f"{url}/thanks"):
+            # a let-down answer's thanks carries the call-back offer (?contact=...)
+            thanks = response_headers.get("location", "").split("?")[0]
+            if status == 302 and thanks.endswith(f"{url}/thanks"):
                 mine.submissions += 1
             else:
                 mine.errors[f"POST {status}"] += 1

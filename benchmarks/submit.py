@@ -11,7 +11,8 @@ For each engine (SQLite in a temporary directory; then PostgreSQL in a scratch d
    - submit:   the issue's measure, as a wrk Lua script would do it: each connection opens the
      kiosk form once (session cookie, CSRF token, instrument version), then keeps ``POST``ing
      real answers, random each time, each with a fresh client-generated idempotency key; a 302
-     to ``/kiosk/<token>/thanks`` counts as a success.  The redirect is not followed.
+     to ``/kiosk/<token>/thanks`` (with or without a call-back offer) counts as a success.  The
+     redirect is not followed.
    - kiosk:    what a counter tablet does for each citizen: ``GET`` a fresh form, then ``POST``.
 4. prints requests/s, submissions/s, p50/p99/max latency, errors, the CPU each side used per
    request, and checks that the database holds exactly one row per successful submission.

@@ -35,6 +35,13 @@ def defaults(instance_path: str, root_path: str) -> dict[str, Any]:
         RETAIN_COMMENT_DAYS=180,           # then only the masked text: a half-year's report read
         RETAIN_EVIDENCE_PHOTOS_DAYS=730,   # after approval or the case's close: a year's review
         RETAIN_CASE_PHOTOS_DAYS=730,       # after the case closed
+        # a citizen's call-back details, after the contact case closed (the consent says so)
+        RETAIN_CONTACT_DAYS=30,
+        CONTACT_DUE_WORKING_DAYS=3,   # a call-back request is answered within this many
+        CONTACT_OFFER_MINUTES=30,     # the thank-you page's call-back offer lasts this long
+        # days the offices are closed besides weekends, as ISO dates (國定假日), for due dates
+        # counted in working days; e.g. FLASK_DAYS_OFF='["2027-01-01", "2027-02-08"]'
+        DAYS_OFF=[],
         # "json": every log line one JSON object, without personal data (platform/logs.py)
         LOG_FORMAT=os.environ.get("LOG_FORMAT", "text"),
         WTF_CSRF_TIME_LIMIT=None,  # a kiosk page may stay open all day

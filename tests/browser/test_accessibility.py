@@ -129,7 +129,7 @@ def staff_pages(site) -> list[str]:
             "/admin/offices", f"/admin/offices/{record.office_id}", "/admin/users",
             f"/admin/users/{site['inspector'].id}",
             "/admin/kiosks", "/admin/instruments", "/admin/audit", "/slips", "/paper/",
-            "/open/publish", "/cases/", "/notifications/", "/plans/", f"/plans/{site['plan'].id}",
+            "/open/publish", "/cases/", "/contacts/", "/notifications/", "/plans/", f"/plans/{site['plan'].id}",
             f"/plans/assignments/{site['plan'].assignments[0].id}", "/calibration/",
             f"/calibration/{site['round'].id}", f"/inspect/{site['visit'].id}/edit",
             f"/inspect/{site['visit'].id}", "/staff-rounds/",

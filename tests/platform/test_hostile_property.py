@@ -23,6 +23,7 @@ from support.web import hidden_fields, login
 
 from forms.types import Stored
 from webapp.capture import store as storage
+from webapp.capture.contact import services as contact
 from webapp.capture.submissions import Submission
 from webapp.platform.db import utcnow
 from webapp.platform.extensions import db
@@ -88,7 +89,7 @@ TARGETS = ["kiosk", "personal", "login", "logout", "phone", "mystery", "edit", "
            "case_answer", "case_decide", "notices_read", "plan", "assignment", "add_photo", "delete_photo",
            "new_round", "close_round", "score_round", "staff_rounds", "staff_codes", "staff_close",
            "staff_answer", "plan_publish", "plan_move", "correct_themes",
-           "upload_themes", "publish_themes"]
+           "upload_themes", "publish_themes", "kiosk_contact", "personal_contact", "contact_attempt"]
 POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout", "inspect.new",
                   "inspect.edit", "inspect.delete", "review.decide", "admin.users", "admin.edit_user",
                   "admin.kiosks", "admin.toggle_user", "admin.toggle_kiosk",
@@ -99,7 +100,8 @@ POST_ENDPOINTS = {"survey.kiosk", "survey.personal", "auth.login", "auth.logout"
                   "plans.assignment", "inspect.add_photo", "inspect.delete_photo",
                   "calibration.index", "calibration.show", "calibration.score", "staff.index",
                   "staff.codes", "staff.close", "staff.answer", "plans.publish", "plans.move",
-                  "reports.correct_themes", "reports.upload_themes", "reports.publish_themes"}
+                  "reports.correct_themes", "reports.upload_themes", "reports.publish_themes",
+                  "survey.kiosk_contact", "survey.personal_contact", "contacts.show"}
 
 
 @pytest.fixture
@@ -165,6 +167,18 @@ def targets(app):
                             answers={"overall": Stored(2), "comment": Stored(None, "等太久了")},
                             idempotency_key="hostile-comment-0000")
     comment_id = next(a.id for a in said.answers if a.item_key == "comment")
+    asked, _ = storage.store(version=survey_version, instrument=survey, office=office,
+                             channel="personal", status="submitted", occurred_at=utcnow(),
+                             answers={"overall": Stored(1)}, idempotency_key="hostile-asked-0000")
+    called, _ = storage.store(version=survey_version, instrument=survey, office=office,
+                              channel="personal", status="submitted", occurred_at=utcnow(),
+                              answers={"overall": Stored(1)}, idempotency_key="hostile-called-000")
+    with app.test_request_context():
+        kiosk_offer, personal_offer = contact.offer_token(said), contact.offer_token(asked)
+    contact.request_contact(called, name="林小姐", phone="0912345678", email=None, consent="同意")
+    from webapp.cycle.contacts.models import ContactCase
+
+    contact_case = db.session.scalar(select(ContactCase.id))
     manager_user = factories.user("office")
     manager_user.office_id = office.id
     db.session.commit()
@@ -238,6 +252,11 @@ def targets(app):
                                    "/reports/comments"),
         "upload_themes": lambda: (staff, "/reports/themes/upload", "/reports/themes"),
         "publish_themes": lambda: (staff, "/reports/themes/publish", "/reports/themes"),
+        "kiosk_contact": lambda: (anonymous, f"/kiosk/{kiosk.token}/contact?offer={kiosk_offer}",
+                                  None),
+        "personal_contact": lambda: (anonymous,
+                                     f"/survey/{office.code}/contact?offer={personal_offer}", None),
+        "contact_attempt": lambda: (manager, f"/contacts/{contact_case}", None),
     }
 
 

@@ -34,6 +34,8 @@ ACCESS = {
     "survey.kiosk_manifest": ("GET", PUBLIC),  # a registered kiosk link's web app manifest
     "survey.personal": ("GET", PUBLIC),
     "survey.personal_thanks": ("GET", PUBLIC),
+    "survey.personal_contact": ("GET", PUBLIC),   # the call-back form: a signed offer decides
+    "survey.kiosk_contact": ("GET", PUBLIC),
     "survey.typed": ("GET", PUBLIC),
     "survey.slips": ("GET", PROGRAMME),
     "static": ("GET", PUBLIC),
@@ -90,6 +92,8 @@ ACCESS = {
     "notifications.read": ("POST", SIGNED_IN),
     "cases.index": ("GET", {"office", "reviewer", "admin"}),
     "cases.show": ("GET", {"office", "reviewer", "admin"}),   # office: its own cases only
+    "contacts.index": ("GET", {"office", "coordinator", "admin"}),   # office: its own, in full
+    "contacts.show": ("GET", {"office", "coordinator", "admin"}),    # others: details masked
     "admin.tokens": ("GET", {"admin"}),
     "admin.revoke_token": ("POST", {"admin"}),
     "admin.mail": ("GET", {"admin"}),

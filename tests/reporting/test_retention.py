@@ -62,7 +62,7 @@ def test_old_comments_keep_only_their_masked_text_and_the_counts_stay(app):
     rows = db.session.scalar(select(func.count()).select_from(Answer))
     figures = report_of(str(old.half))
     done = app.test_cli_runner().invoke(args=["jobs", "run", "--job", "retention"])
-    assert "retention: done (comments_masked 1, evidence_photos 0, case_photos 0)" in done.output
+    assert "retention: done (comments_masked 1, evidence_photos 0, case_photos 0, contact_details 0)" in done.output
     db.session.expire_all()
     texts = comments()
     assert "0912-345-678" not in texts[old.id] and "someone@example.tw" not in texts[old.id]
@@ -73,7 +73,8 @@ def test_old_comments_keep_only_their_masked_text_and_the_counts_stay(app):
     assert sum(bool(text) for text in comments().values()) == 2        # still two comments
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.target_type == "retention")).one()
     assert event.action == "deleted" and event.detail["comments_masked"] == 1
-    assert retention.apply() == {"comments_masked": 0, "evidence_photos": 0, "case_photos": 0}
+    assert retention.apply() == {"comments_masked": 0, "evidence_photos": 0, "case_photos": 0,
+                                 "contact_details": 0}
     app.config["RETAIN_COMMENT_DAYS"] = 0                                # keep for good
     survey(office, 400, COMMENT + "！")
     assert retention.apply()["comments_masked"] == 0
@@ -131,7 +132,7 @@ def test_photos_go_after_their_keeping_time_and_never_while_a_case_is_open(app, 
     db.session.commit()
 
     done = retention.apply()
-    assert done == {"comments_masked": 0, "evidence_photos": 2, "case_photos": 1}
+    assert done == {"comments_masked": 0, "evidence_photos": 2, "case_photos": 1, "contact_details": 0}
     db.session.expire_all()
     left = {p.submission_id for p in db.session.scalars(select(Photo))}
     assert left == {fresh.id, pending.id, open_case.id}

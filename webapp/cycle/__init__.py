@@ -1,6 +1,7 @@
 """The cycle around the evidence: plans of unannounced checks (``/plans``), improvement cases
-opened by low scores and answered by offices (``/cases``), calibration of inspectors
-(``/calibration``), and telling people what needs them (``/notifications``).
+opened by low scores and answered by offices (``/cases``), citizens' call-back requests
+(``/contacts``), calibration of inspectors (``/calibration``), and telling people what needs
+them (``/notifications``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from flask import Flask
 from webapp.platform import jobs, register_packages
 from webapp.platform.jobs import Job
 
-PACKAGES = ('plans', 'cases', 'calibration', 'notifications')
+PACKAGES = ('plans', 'cases', 'contacts', 'calibration', 'notifications')
 
 
 def register(app: Flask) -> None:
@@ -21,6 +22,7 @@ def register(app: Flask) -> None:
     # the handlers of the events from below live in these services: imported, they follow
     from webapp.cycle.cases import services as _cases  # noqa: F401
     from webapp.cycle.cases import staff as _staff_cases  # noqa: F401
+    from webapp.cycle.contacts import services as contacts
     from webapp.cycle.notifications import services as notifications
     from webapp.cycle.plans import services as _plans  # noqa: F401
 
@@ -31,5 +33,8 @@ def register(app: Flask) -> None:
                       "Tell inspectors and coordinators about checks past their due date, once each."))
     jobs.add(app, Job("cases-overdue", timedelta(days=1), cases.notify_overdue,
                       "Tell offices and reviewers about improvement cases past their due date, once each."))
+    jobs.add(app, Job("contacts-overdue", timedelta(hours=1), contacts.notify_overdue,
+                      "Open any missing contact case; tell offices and coordinators about contact "
+                      "cases nobody tried by their due time, once each."))
     app.context_processor(lambda: {"notice_count": lambda: notifications.unread(current_user)
                                    if current_user.is_authenticated else 0})

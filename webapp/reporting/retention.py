@@ -10,6 +10,9 @@ Three rules, each a number of days in the settings (0: keep for good), applied b
   case is open or the record still under review).
 - ``RETAIN_CASE_PHOTOS_DAYS``: the photos an office sent with a case's answers, this long after
   the case closed.
+- ``RETAIN_CONTACT_DAYS``: a citizen's call-back details (name, phone, e-mail), this long after
+  the contact case closed; 0 erases them at the next run after closing, never keeps them for
+  good: the consent the citizen agreed to names this period.
 
 Nothing here touches a count: a masked comment is still a comment (the rollups count it the
 same), a record keeps its answers and score, and published open data are frozen copies.
@@ -22,9 +25,12 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, tuple_
 
+from webapp.capture.contact.models import ContactRequest
+from webapp.capture.contact.services import purge
 from webapp.capture.evidence import Photo, forget_files
 from webapp.capture.submissions import Answer, RecordEvent, Submission
 from webapp.cycle.cases.models import CaseItem, ImprovementCase
+from webapp.cycle.contacts.models import ContactCase
 from webapp.platform import audit
 from webapp.platform.db import utcnow
 from webapp.platform.extensions import db
@@ -87,10 +93,23 @@ def case_photos(before: datetime) -> list[Photo]:
         .where(ImprovementCase.closed_at.is_not(None), ImprovementCase.closed_at < before)))
 
 
+def contact_details(before: datetime) -> int:
+    """Erase the details of requests whose case closed before ``before``."""
+    found = db.session.scalars(select(ContactRequest).join(
+        ContactCase, ContactCase.request_id == ContactRequest.id).where(
+        ContactRequest.purged_at.is_(None), ContactCase.closed_at.is_not(None),
+        ContactCase.closed_at <= before)).all()
+    for request in found:
+        purge(request)
+    return len(found)
+
+
 def apply(now: datetime | None = None) -> dict[str, int]:
     """Apply every rule once (the ``retention`` job); what each did."""
     now = now or utcnow()
-    done = {"comments_masked": 0, "evidence_photos": 0, "case_photos": 0}
+    done = {"comments_masked": 0, "evidence_photos": 0, "case_photos": 0,
+            "contact_details": contact_details(
+                now - timedelta(days=int(current_app.config.get("RETAIN_CONTACT_DAYS") or 0)))}
     if before := cutoff("RETAIN_COMMENT_DAYS", now):
         done["comments_masked"] = mask_comments(before)
     doomed: list[Photo] = []

@@ -29,7 +29,8 @@
     var countdown = document.querySelector("[data-countdown]");
     var paused = document.querySelector("[data-paused]");
     var seconds = document.querySelector("[data-seconds]");
-    var left = Math.round(THANKS_MS / 1000);
+    // the page says how long (longer when it offers a call back: there is more to read)
+    var left = (seconds && parseInt(seconds.textContent, 10)) || Math.round(THANKS_MS / 1000);
     var tick = null;
     restart.addEventListener("click", function (event) {
       event.preventDefault();
@@ -67,14 +68,16 @@
   var warnTimer = null;
   var resetTimer = null;
   function started() {
-    return form.querySelector("input[type=radio]:checked") !== null ||
-      Array.prototype.some.call(form.querySelectorAll("textarea"), function (t) {
+    return form.querySelector("input[type=radio]:checked, input[type=checkbox]:checked") !== null ||
+      Array.prototype.some.call(form.querySelectorAll("textarea, input[type=text]"), function (t) {
         return t.value.trim() !== "";
       });
   }
   function reset() {
-    // Back to a blank form in the language the citizen chose, replacing this page.
-    restartTo(window.location.pathname + "?lang=" + encodeURIComponent(form.dataset.lang || ""));
+    // Back to a blank form in the language the citizen chose, replacing this page (from the
+    // call-back form: to the survey's first page, which it names).
+    restartTo(form.dataset.resetTo ||
+      window.location.pathname + "?lang=" + encodeURIComponent(form.dataset.lang || ""));
   }
   function warn() {
     if (!started()) { arm(); return; }

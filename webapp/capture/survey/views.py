@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from forms.builder import answers_from_form, build_form
 from forms.instrument import load_default
 from webapp.capture import store as storage
+from webapp.capture.contact import services as contact
 from webapp.capture.survey import codes
 from webapp.capture.survey.codes import SurveyCode
 from webapp.capture.survey.webforms import KioskMeta, queued
@@ -73,7 +74,7 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
                 instrument_key=instrument.key, answers=answers)
             return thanks if resent else used_code_page(office)
         try:
-            storage.store(version=version, instrument=instrument, office=office, channel=mode,
+            made, created = storage.store(version=version, instrument=instrument, office=office, channel=mode,
                           status="submitted", occurred_at=now, answers=answers,
                           idempotency_key=form.idempotency_key.data, kiosk=kiosk,
                           clock_skew=skew, then=None if code is None else
@@ -90,6 +91,9 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
             db.session.rollback()
             status = 503
         else:
+            if created and contact.offered(made, answers):
+                return redirect(url_for(thanks_endpoint(kiosk), **action_args(office, kiosk),
+                                        contact=contact.offer_token(made)))
             return thanks
     return render_template(
         "survey/form.html", form=form, instrument=instrument, office=office, mode=mode,
@@ -211,10 +215,13 @@ def kiosk(token: str):
 @bp.get("/kiosk/<token>/thanks")
 def kiosk_thanks(token: str):
     kiosk = kiosk_by_token(token)
+    offer, sent = views_contact.offer_for(kiosk.office, kiosk)
     return render_template("survey/thanks.html", office=kiosk.office, mode="kiosk",
+                           offer=offer, sent=sent,
                            # back in Chinese for the next citizen, whatever this one chose
                            restart=url_for(".kiosk", token=token, lang="zh_Hant_TW"),
-                           reset_seconds=20, kiosk_token=token)
+                           # a call-back offer takes longer to read and decide on
+                           reset_seconds=60 if offer else 20, kiosk_token=token)
 
 
 @bp.get("/kiosk/<token>/manifest.webmanifest")
@@ -250,7 +257,9 @@ def personal(code: str):
 @bp.get("/survey/<code>/thanks")
 def personal_thanks(code: str):
     office = office_by_code(code)
+    offer, sent = views_contact.offer_for(office, None)
     return render_template("survey/thanks.html", office=office, mode="personal",
+                           offer=offer, sent=sent,
                            restart=None, reset_seconds=None)
 
 
@@ -258,5 +267,6 @@ def thanks_endpoint(kiosk: Kiosk | None) -> str:
     return ".kiosk_thanks" if kiosk else ".personal_thanks"
 
 
-# QR slips printed on the web, and the short code typed by hand, live in their own module
-from webapp.capture.survey import views_slips  # noqa: E402,F401
+# QR slips printed on the web, and the short code typed by hand, live in their own module, as
+# does the call-back a let-down citizen may ask for after answering
+from webapp.capture.survey import views_contact, views_slips  # noqa: E402,F401

@@ -38,6 +38,10 @@ SENTENCES = {
                       "en": "Follow-up case #{case}: an item was reopened: {note}"},
     "case_overdue": {"zh_TW": "改善追蹤案 #{case}（{office}）已逾期（期限 {due}）",
                      "en": "Follow-up case #{case} ({office}) is overdue (due {due})"},
+    "contact_opened": {"zh_TW": "{office} 有民眾希望專人聯絡（聯絡案 #{case}），請在 {due} 前聯絡",
+                       "en": "A citizen asked {office} to be contacted (contact case #{case}), by {due}"},
+    "contact_overdue": {"zh_TW": "民眾聯絡案 #{case}（{office}）到期仍未聯絡（期限 {due}）",
+                        "en": "Contact case #{case} ({office}) was not answered by {due}"},
 }
 
 
@@ -94,6 +98,10 @@ def office_managers(office_id: int) -> list[User]:
 
 def reviewers() -> list[User]:
     return list(db.session.scalars(select(User).where(User.role.in_(("reviewer", "admin")))))
+
+
+def coordinators() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role.in_(("coordinator", "admin")))))
 
 
 def unread(user: User) -> int:

@@ -23,6 +23,7 @@ from forms.scoring import bands_of
 from forms.types import Stored, get_type
 from webapp.cycle.calibration import services as calibrations
 from webapp.cycle.cases import services as cases
+from webapp.cycle.contacts import services as contacts
 from webapp.platform.db import TAIPEI
 from webapp.programme import instruments
 from webapp.reporting import counts as aggregates
@@ -128,6 +129,10 @@ def build(period: str, instrument: str = "all", compare_to: str | None = None,
     result["followups_period"] = str(before_half) if before_half else None
     result["followups"] = [{"code": o.code, "name": o.name, "name_en": o.name_en, **standing[o.id]}
                            for o in offices if standing.get(o.id, {}).get("opened")]
+    if "satisfaction" in keys:   # 民眾抱怨處理: citizens' call-back requests on this period's answers
+        asked = contacts.figures(current, ids)
+        result["contact_cases"] = [{"code": o.code, "name": o.name, "name_en": o.name_en,
+                                    **asked[o.id]} for o in offices if asked[o.id]["requests"]]
     result["summary"] = {
         "sentences": [sentence for s in result["instruments"].values()
                       for sentence in s.get("summary", {}).get("sentences", [])]

@@ -33,6 +33,7 @@ from webapp.capture.staff.models import StaffBallot, StaffRound
 from webapp.capture.submissions import Submission
 from webapp.cycle.calibration.models import CalibrationScore
 from webapp.cycle.cases.models import ImprovementCase
+from webapp.cycle.contacts.models import ContactCase
 from webapp.platform.db import UTCDateTime, utcnow
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
@@ -87,15 +88,17 @@ def forget_old() -> int:
 
 def fingerprint() -> tuple:
     """Changes whenever a record is added or edited, an office is renamed or switched on or off,
-    an instrument version is published, a staff round opens, takes an answer or closes, or a
-    comment is read into themes or corrected, so cached reports never go stale."""
+    an instrument version is published, a staff round opens, takes an answer or closes, a
+    comment is read into themes or corrected, or a contact case opens or moves, so cached
+    reports never go stale."""
     records = tuple(db.session.execute(
         select(func.count(), func.max(Submission.updated_at))).one())
     offices = hashlib.sha256(repr(tuple(db.session.execute(   # the same in every process
         select(Office.id, Office.code, Office.name, Office.name_en, Office.kind, Office.active)
         .order_by(Office.id)))).encode()).hexdigest()
     followups = tuple(db.session.execute(   # a case answered or closed changes the report
-        select(func.count(), func.max(ImprovementCase.updated_at))).one())
+        select(func.count(), func.max(ImprovementCase.updated_at))).one()) + tuple(
+        db.session.execute(select(func.count(), func.max(ContactCase.updated_at))).one())
     calibrated = db.session.scalar(select(func.max(CalibrationScore.id)))   # a new ICC
     # a staff round opened or closed, a sealed answer (the open round's counts)
     staff = tuple(db.session.execute(select(func.count(StaffRound.id), func.max(

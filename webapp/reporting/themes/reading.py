@@ -17,6 +17,7 @@ from analysis.themes.catalogue import TONES, Catalogue
 from analysis.themes.coding import code
 from forms.catalogue import CITIZEN_SURVEYS
 from webapp.capture import store
+from webapp.capture.contact import services as contact
 from webapp.capture.submissions import Answer, Submission
 from webapp.platform import audit
 from webapp.platform.db import utcnow
@@ -51,6 +52,14 @@ def follow(submission: Submission, instrument, rows: Sequence[Mapping], sign: in
     for answer_id, key in db.session.execute(select(Answer.id, Answer.item_key).where(
             Answer.submission_id == submission.id, Answer.item_key.in_(texts))):
         db.session.add(_coded(answer_id, texts[key], *current))
+
+
+@contact.complaint_in
+def complained(submission_id: int) -> bool:
+    """For the survey's call-back offer: one of the citizen's comments reads as a complaint."""
+    return db.session.scalar(select(func.count()).select_from(CommentCode).join(
+        Answer, Answer.id == CommentCode.answer_id).where(
+        Answer.submission_id == submission_id, CommentCode.tone == "complaint")) > 0
 
 
 def read_all() -> str:
