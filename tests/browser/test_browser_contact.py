@@ -102,3 +102,28 @@ def test_on_the_counter_tablet_the_next_citizen_sees_nothing_of_the_request(open
         for field in page.locator("input[type=text]").all():
             assert field.input_value() == ""
     assert not page.console_errors
+
+
+def test_a_request_given_up_on_the_tablet_leaves_nothing_behind(open_page, kiosk):
+    page = open_page(f"/kiosk/{kiosk.token}", clock=True, **browser.TABLET)
+    let_down(page)
+    page.get_by_role("link", name="希望有專人與我聯絡").tap()
+    page.get_by_label("怎麼稱呼您").fill("林太太")
+    page.get_by_label("電話").fill("02-2345-6789")
+    page.get_by_role("button", name="送出聯絡請求").tap()   # no consent: refused, details kept
+    expect(page.get_by_text("請勾選同意").first).to_be_visible()
+    page.get_by_role("link", name="不用了，回到問卷首頁").tap()
+    page.wait_for_url(re.compile(re.escape(f"/kiosk/{kiosk.token}") + r"\?"))
+    for step in (page.go_back, page.go_back):
+        step()
+        page.wait_for_load_state()
+        assert "林太太" not in page.content() and "2345-6789" not in page.content()
+    # an untouched call-back form clears itself too, after the warning
+    page.goto(f"/kiosk/{kiosk.token}")
+    let_down(page)
+    page.get_by_role("link", name="希望有專人與我聯絡").tap()
+    expect(page.get_by_role("heading", name="希望有專人與我聯絡")).to_be_visible()
+    page.clock.run_for(181_000)
+    page.wait_for_url(re.compile(re.escape(f"/kiosk/{kiosk.token}") + r"\?lang="))
+    # the refused page's own 400 is the only thing the console reports
+    assert [e for e in page.console_errors if "status of 400" not in e] == []

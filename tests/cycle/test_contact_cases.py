@@ -48,7 +48,7 @@ def ask(client, offer: str, details: dict = DETAILS):
     page = client.get(offer)
     assert page.status_code == 200
     data = hidden_fields(page.get_data(as_text=True)) | details
-    return client.post(offer.split("?")[0], data=data)
+    return client.post(offer, data=data)
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def test_the_form_says_what_to_fix_and_stores_nothing_until_it_is_right(client, 
     kept_page = hidden_fields(client.get(offer).get_data(as_text=True))
     assert ask(client, offer, DETAILS | {"phone": "", "email": "wang@example.tw"}).status_code == 302
     # the same page sent again (Back, a second tab): the first stands, one case
-    again = client.post(offer.split("?")[0], data=kept_page | DETAILS)
+    again = client.post(offer, data=kept_page | DETAILS)
     assert again.status_code == 302 and "sent=1" in again.location
     assert client.get(offer).status_code == 302        # the form is not shown again
     assert db.session.scalars(select(ContactRequest)).one().email == "wang@example.tw"
@@ -266,3 +266,82 @@ def test_working_days_skip_weekends_and_the_days_off():
     assert add_working_days(friday, 3) == date(2026, 12, 9)           # Mon, Tue, Wed
     assert add_working_days(date(2026, 12, 5), 1) == date(2026, 12, 7)  # asked on a Saturday
     assert add_working_days(friday, 3, {date(2026, 12, 8)}) == date(2026, 12, 10)
+
+
+def test_odd_names_and_a_posted_no_are_refused_with_a_message(client, kiosk):
+    response = answer(client, f"/kiosk/{kiosk.token}", LET_DOWN)
+    offer = offer_of(client, response.location)
+    assert "offer=" in offer
+    for details, message in [(DETAILS | {"name": "   "}, "請留下怎麼稱呼您"),
+                             (DETAILS | {"name": "ﷺ" * 3}, "稱呼請在 40 個字以內"),  # NFKC: 54
+                             (DETAILS | {"consent": "false"}, "請勾選同意")]:
+        refused = ask(client, offer, details)
+        assert refused.status_code == 400 and message in refused.get_data(as_text=True), details
+    assert db.session.scalar(select(func.count()).select_from(ContactRequest)) == 0
+
+
+def test_a_refused_page_keeps_the_offer_and_a_database_hiccup_keeps_the_details(
+        client, kiosk, monkeypatch):
+    response = answer(client, f"/kiosk/{kiosk.token}", LET_DOWN)
+    offer = offer_of(client, response.location)
+    refused = ask(client, offer, DETAILS | {"consent": ""}).get_data(as_text=True)
+    assert f'action="{offer.replace("&", "&amp;")}"' in refused   # a language switch keeps it
+    from sqlalchemy.exc import OperationalError
+
+    from webapp.capture.contact import services as contact
+
+    def down(*_args, **_kwargs):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(contact, "request_contact", down)
+    busy = ask(client, offer)
+    page = busy.get_data(as_text=True)
+    assert busy.status_code == 503 and "系統暫時無法儲存" in page and 'value="王先生"' in page
+    monkeypatch.undo()
+    assert ask(client, offer).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(ContactCase)) == 1
+
+
+def test_a_double_tap_is_offered_the_call_back_too(client, kiosk):
+    url = f"/kiosk/{kiosk.token}"
+    data = hidden_fields(client.get(url).get_data(as_text=True)) | LET_DOWN
+    first, second = client.post(url, data=data), client.post(url, data=data)
+    assert "contact=" in first.location and "contact=" in second.location
+
+
+def test_two_managers_closing_at_once_close_it_once(app, client, kiosk, manager):
+    case = requested(client, kiosk)
+    stale = db.session.get(ContactCase, case.id)
+    assert stale.closed_at is None
+    from sqlalchemy import update
+
+    db.session.execute(update(ContactCase).where(ContactCase.id == case.id).values(
+        closed_at=utcnow(), outcome="reached").execution_options(synchronize_session=False))
+    with pytest.raises(contacts.Closed):   # this session still believes the case is open
+        contacts.record_attempt(stale, means="phone", result="resolved", note=None, by=manager)
+    db.session.rollback()
+
+
+def test_the_due_time_counts_from_the_request_not_from_a_late_opening(app, client, kiosk):
+    case = requested(client, kiosk)
+    request = db.session.get(ContactRequest, case.request_id)
+    from datetime import datetime
+
+    request.created_at = datetime(2026, 12, 4, 9, 30, tzinfo=TAIPEI)   # a Friday morning
+    db.session.delete(case)
+    db.session.commit()
+    contacts.notify_overdue()   # opens the missing case days later
+    db.session.commit()
+    reopened = db.session.scalars(select(ContactCase)).one()
+    assert reopened.due_at.astimezone(TAIPEI) == datetime(2026, 12, 9, 23, 59, 59, tzinfo=TAIPEI)
+
+
+def test_notes_are_masked_for_others_and_erased_with_the_details(app, client, kiosk, manager):
+    case = requested(client, kiosk)
+    record(app, manager, case.id, means="phone", result="reached", note="王先生說回電 0912345678")
+    page = signed_in(app, factories.user("coordinator")).get(f"/contacts/{case.id}").get_data(
+        as_text=True)
+    assert "0912345678" not in page and "〔已遮蔽電話〕" in page
+    retention.apply(utcnow() + timedelta(days=app.config["RETAIN_CONTACT_DAYS"], minutes=1))
+    db.session.expire_all()
+    assert [a.note for a in db.session.get(ContactCase, case.id).attempts] == [None]

@@ -53,7 +53,8 @@ def answer_rows() -> int:
 
 
 def thanks(headers: dict, token: str) -> bool:
-    return headers.get("location", "").endswith(f"/kiosk/{token}/thanks")
+    """The thank-you page, with or without a let-down citizen's call-back offer (?contact=)."""
+    return headers.get("location", "").split("?")[0].endswith(f"/kiosk/{token}/thanks")
 
 
 def answers_for(browser_page: str, rng: random.Random | None = None) -> dict:

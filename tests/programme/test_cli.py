@@ -93,6 +93,12 @@ def test_demo_data_loads_real_offices_and_two_half_years(runner, app):
     assert {r.period for r in rounds} == {"2025H2", "2026H1"} and all(not r.is_open for r in rounds)
     assert count(StaffBallot) == 0 and result["staff_answers"] == db.session.scalar(
         select(func.count()).select_from(Submission).where(Submission.channel == "web"))
+    # call-back requests at the director's office, on its let-down answers of the last half
+    from webapp.cycle.contacts.models import ContactCase
+    cases = db.session.scalars(select(ContactCase)).all()
+    assert cases and {c.office_id for c in cases} == {director.office_id}
+    assert all(c.request.submission.half == "2026H1" for c in cases)
+    assert cases[0].outcome == "resolved"
     skipped = runner.invoke(args=["demo-data", "--if-empty"])
     assert "略過" in skipped.output
 

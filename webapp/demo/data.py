@@ -19,6 +19,7 @@ from forms.types import Stored
 from webapp.capture import store as storage
 from webapp.cycle.plans import services as plans
 from webapp.cycle.plans.models import CheckPlan
+from webapp.demo import contacts as contact_demo
 from webapp.demo import staff as staff_demo
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
@@ -189,6 +190,7 @@ def load(*, scale: float = 1.0, seed: int = 113, today: datetime | None = None) 
                     count += 1
         db.session.commit()
     plan_checks(today)
+    contact_demo.requests(offices[0], str(halves[-1]))   # the demo office manager's office
     staff_answers = staff_demo.rounds(rng, halves, offices)
     return {"logins": logins, "submissions": count, "halves": [str(p) for p in halves],
             "staff_answers": staff_answers}

@@ -10,9 +10,9 @@ Three rules, each a number of days in the settings (0: keep for good), applied b
   case is open or the record still under review).
 - ``RETAIN_CASE_PHOTOS_DAYS``: the photos an office sent with a case's answers, this long after
   the case closed.
-- ``RETAIN_CONTACT_DAYS``: a citizen's call-back details (name, phone, e-mail), this long after
-  the contact case closed; 0 erases them at the next run after closing, never keeps them for
-  good: the consent the citizen agreed to names this period.
+- ``RETAIN_CONTACT_DAYS``: a citizen's call-back details (name, phone, e-mail) and the notes on
+  the attempts, this long after the contact case closed; 0 erases them at the next run after
+  closing, never keeps them for good: the consent the citizen agreed to names this period.
 
 Nothing here touches a count: a masked comment is still a comment (the rollups count it the
 same), a record keeps its answers and score, and published open data are frozen copies.
@@ -23,14 +23,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy import and_, func, or_, select, tuple_, update
 
 from webapp.capture.contact.models import ContactRequest
 from webapp.capture.contact.services import purge
 from webapp.capture.evidence import Photo, forget_files
 from webapp.capture.submissions import Answer, RecordEvent, Submission
 from webapp.cycle.cases.models import CaseItem, ImprovementCase
-from webapp.cycle.contacts.models import ContactCase
+from webapp.cycle.contacts.models import ContactAttempt, ContactCase
 from webapp.platform import audit
 from webapp.platform.db import utcnow
 from webapp.platform.extensions import db
@@ -101,6 +101,10 @@ def contact_details(before: datetime) -> int:
         ContactCase.closed_at <= before)).all()
     for request in found:
         purge(request)
+    if found:   # a manager's note may name the citizen despite the label's warning
+        db.session.execute(update(ContactAttempt).where(ContactAttempt.case_id.in_(
+            select(ContactCase.id).where(ContactCase.request_id.in_([r.id for r in found]))))
+            .values(note=None).execution_options(synchronize_session=False))
     return len(found)
 
 

@@ -24,7 +24,14 @@ self.addEventListener("activate", function (event) { event.waitUntil(self.client
 
 function isSurvey(url) { return /^\/kiosk\/[^/]+$/.test(url.pathname); }
 function copyKey(url) { return isSurvey(url) ? url.origin + url.pathname : url.href; }
-function keepable(url) { return url.pathname.startsWith("/kiosk/") || url.pathname.startsWith("/static/"); }
+// A page with a query (a thank-you page carrying one citizen's call-back offer, or saying their
+// request arrived) and the call-back form are one citizen's: never kept, never shown offline to
+// the next one.  The survey's own ?lang= copies are kept under its path (copyKey).
+function keepable(url) {
+  if (url.pathname.startsWith("/static/")) { return true; }
+  if (!url.pathname.startsWith("/kiosk/") || /\/contact$/.test(url.pathname)) { return false; }
+  return isSurvey(url) || url.search === "";
+}
 
 Outbox.intercept(isSurvey, post, function (request, url) {
   return keepable(url) ? Outbox.networkFirst(request, CACHE, copyKey(url)) : null;

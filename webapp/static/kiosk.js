@@ -19,10 +19,27 @@
   window.addEventListener("pagehide", function () {
     Array.prototype.forEach.call(document.querySelectorAll("form"), function (form) {
       form.reset();
+      // reset() brings back what the server wrote into a refused page; the next citizen must
+      // not find a name or a phone number there
+      Array.prototype.forEach.call(form.querySelectorAll("input[type=text]"), function (field) {
+        field.value = "";
+      });
     });
   });
 
   function restartTo(url) { window.location.replace(url); }
+
+  // Every link on a tablet's page replaces the page instead of adding to the history, so Back
+  // never leads to a page the last citizen filled in (a refused call-back form, an offer).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!link || link.target || link.hasAttribute("download") || event.defaultPrevented ||
+        link.origin !== window.location.origin || link.getAttribute("href").charAt(0) === "#") {
+      return;
+    }
+    event.preventDefault();
+    restartTo(link.href);
+  });
 
   var restart = document.querySelector("[data-restart]");
   if (restart) {
@@ -80,7 +97,8 @@
       window.location.pathname + "?lang=" + encodeURIComponent(form.dataset.lang || ""));
   }
   function warn() {
-    if (!started()) { arm(); return; }
+    // an untouched survey waits for the next citizen; a call-back form is always one citizen's
+    if (!started() && !form.dataset.resetTo) { arm(); return; }
     warning.hidden = false;
     warning.querySelector("button").focus({ preventScroll: true });
     resetTimer = window.setTimeout(reset, WARN_MS);

@@ -11,7 +11,7 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, StringField, SubmitField
+from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from webapp.platform.web.webforms import StrictForm
@@ -33,7 +33,6 @@ def phone_number(text: str | None) -> str | None:
 
 
 class ContactForm(StrictForm):
-    offer = HiddenField("")
     name = StringField(_l("怎麼稱呼您（例如：王先生、陳小姐）"), validators=[
         InputRequired(message=_l("請留下怎麼稱呼您。")), Length(max=40)])
     phone = StringField(_l("電話"), render_kw={"inputmode": "tel", "autocomplete": "off"})
@@ -41,6 +40,19 @@ class ContactForm(StrictForm):
     consent = BooleanField(_l("我同意上述說明，請專人與我聯絡"), validators=[
         InputRequired(message=_l("請勾選同意，我們才能與您聯絡。"))])
     submit = SubmitField(_l("送出聯絡請求"))
+
+    def validate_name(self, field) -> None:
+        """Checked as it will be stored: blank space is no name, and NFKC can lengthen a name
+        (one compatibility character becomes up to 18) past the column."""
+        name = folded(field.data)
+        if not name:
+            raise ValidationError(_l("請留下怎麼稱呼您。"))
+        if len(name) > 40:
+            raise ValidationError(_l("稱呼請在 40 個字以內。"))
+
+    def validate_consent(self, field) -> None:
+        if field.data is not True:   # a posted "false" is a value, but not a yes
+            raise ValidationError(_l("請勾選同意，我們才能與您聯絡。"))
 
     def validate_phone(self, field) -> None:
         if folded(field.data) and phone_number(field.data) is None:
@@ -53,7 +65,7 @@ class ContactForm(StrictForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if valid and not folded(self.phone.data) and not folded(self.email.data):
+        if not folded(self.phone.data) and not folded(self.email.data) and not self.phone.errors:
             self.phone.errors = [_l("請留下電話或電子郵件其中一項，我們才能與您聯絡。")]
             return False
         return valid

@@ -91,7 +91,8 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
             db.session.rollback()
             status = 503
         else:
-            if created and contact.offered(made, answers):
+            # a resend of the same answers (a double tap) is offered the call back too
+            if contact.offered(made, answers) and not contact.requested(made):
                 return redirect(url_for(thanks_endpoint(kiosk), **action_args(office, kiosk),
                                         contact=contact.offer_token(made)))
             return thanks
@@ -120,8 +121,8 @@ def unavailable_page(error: Exception):
     Submit again later stores the response exactly once.
     """
     db.session.rollback()
-    if request.method != "POST":
-        return errors.unavailable(error)
+    if request.method != "POST" or request.endpoint not in ("survey.kiosk", "survey.personal"):
+        return errors.unavailable(error)   # e.g. the call-back form: no survey to give back
     instrument = load_default(SURVEY_KEY)
     form = build_form(instrument, locale_code(), base=SubmissionMeta)(formdata=request.form)
     action = request.full_path.rstrip("?")

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import DBAPIError
 
 from webapp.capture.contact import services as contact
 from webapp.capture.contact.webforms import ContactForm
 from webapp.capture.survey.views import action_args, bp, kiosk_by_token, office_by_code
-from webapp.platform.extensions import limiter
+from webapp.platform.extensions import db, limiter
 from webapp.programme.offices import Kiosk, Office
 
 
@@ -44,14 +45,21 @@ def contact_page(office: Office, mode: str, kiosk: Kiosk | None):
                 contact.request_contact(submission, consent=consent_text(office), **form.details())
             except contact.AlreadyRequested:
                 pass   # sent twice (two taps, two tabs): the first one stands
-            return redirect(url_for(thanks, **action_args(office, kiosk), sent=1))
-        status = 400
-    form.offer.data = token
+            except DBAPIError:
+                # locked or down: the details stay on the page for a retry, nothing stored
+                db.session.rollback()
+                status = 503
+            else:
+                return redirect(url_for(thanks, **action_args(office, kiosk), sent=1))
+        else:
+            status = 400
     return render_template(
         "survey/contact.html", form=form, office=office, mode=mode, consent=consent_text(office),
         days=current_app.config["CONTACT_DUE_WORKING_DAYS"], restart=restart,
+        unavailable=status == 503,
+        # the offer in the address too: a refused page keeps it through a language switch
         action=url_for(".kiosk_contact" if kiosk else ".personal_contact",
-                       **action_args(office, kiosk)),
+                       **action_args(office, kiosk), offer=token),
         kiosk_token=kiosk.token if kiosk else None), status
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from analysis.periods import Period
 from webapp.capture.contact.models import ContactRequest
@@ -36,9 +36,10 @@ def open_for(request: ContactRequest) -> ContactCase:
     found = db.session.scalar(select(ContactCase).where(ContactCase.request_id == request.id))
     if found is not None:
         return found
-    now = utcnow()
-    case = ContactCase(request_id=request.id, office_id=request.office_id, opened_at=now,
-                       due_at=due_after(now, current_app.config["CONTACT_DUE_WORKING_DAYS"]))
+    # due from when the citizen asked, however late the case opens (``open_missing``)
+    case = ContactCase(request_id=request.id, office_id=request.office_id, opened_at=utcnow(),
+                       due_at=due_after(request.created_at,
+                                        current_app.config["CONTACT_DUE_WORKING_DAYS"]))
     db.session.add(case)
     db.session.flush()
     audit.record("created", "contact_case", case.id, {"office": case.office.code})
@@ -62,18 +63,22 @@ def open_after_request(request_id: int) -> None:
 def record_attempt(case: ContactCase, *, means: str, result: str, note: str | None,
                    by) -> ContactAttempt:
     """One attempt to reach the citizen; a closing result closes the case with that outcome."""
-    if case.closed_at is not None:
-        raise Closed()
     now = utcnow()
-    attempt = ContactAttempt(at=now, by_id=getattr(by, "id", None), means=means, result=result,
-                             note=note)
-    case.attempts.append(attempt)
-    if case.first_attempt_at is None:
-        case.first_attempt_at = now
+    changes = {"updated_at": now,
+               "first_attempt_at": func.coalesce(ContactCase.first_attempt_at, now)}
     if result in OUTCOMES:
-        case.closed_at, case.outcome = now, result
-    case.updated_at = now
+        changes |= {"closed_at": now, "outcome": result}
+    # one conditional UPDATE: of two managers closing the case at once, one gets Closed
+    done = db.session.execute(update(ContactCase).where(
+        ContactCase.id == case.id, ContactCase.closed_at.is_(None)).values(**changes)
+        .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        raise Closed()
+    attempt = ContactAttempt(case_id=case.id, at=now, by_id=getattr(by, "id", None),
+                             means=means, result=result, note=note)
+    db.session.add(attempt)
     db.session.flush()
+    db.session.expire(case)
     audit.record("submitted", "contact_case", case.id,
                  {"means": means, "result": result, "closed": case.closed_at is not None})
     return attempt

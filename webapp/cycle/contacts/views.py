@@ -18,6 +18,7 @@ from webapp.cycle.contacts import services as contacts
 from webapp.cycle.contacts.models import ContactCase
 from webapp.platform.db import utcnow
 from webapp.platform.extensions import db
+from webapp.platform.masking import mask
 from webapp.platform.web.security import roles_required
 from webapp.platform.web.webforms import StrictForm
 
@@ -103,5 +104,5 @@ def show(case_id: int):
         status = 400
     return render_template(
         "contacts/show.html", case=case, form=form, full=sees_details(case), masked=details,
-        comments=contacts.comments_of(case), now=utcnow(), means=means_labels(),
+        comments=contacts.comments_of(case), now=utcnow(), mask=mask, means=means_labels(),
         results=result_labels(), outcomes=outcome_labels()), status
