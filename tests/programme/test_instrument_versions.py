@@ -34,15 +34,18 @@ def test_old_submissions_keep_their_version_and_still_count(app, client, office)
     old, _ = storage.store(version=v1_row, instrument=v1, office=office, channel="inspector",
                            status="submitted", occurred_at=utcnow(), answers=answers,
                            idempotency_key="k" * 32, inspector=inspector)
-    # v2: a reworded item, a removed item, a new item, and different points.
+    # v2: a reworded item, a removed item, a new item, and different points.  A scored item
+    # is retired in two versions: unscored first (forms.compat), then removed.
     changed = copy.deepcopy(load_default("phone").definition)
     greeting = changed["sections"][1]["questions"]
     greeting[0]["label"]["zh_TW"] = "接聽時清楚報出機關全銜"
-    del greeting[2]                                   # states_name removed
+    greeting[2].pop("points")                         # states_name no longer scored ...
     greeting.append({"key": "smiles", "type": "yes_no_na", "label": {"zh_TW": "聲音帶笑"},
                      "required": True, "points": 10})
+    instruments.publish(changed)
+    del greeting[2]                                   # ... then removed
     v2_row = instruments.publish(changed)
-    assert (v2_row.version, v1_row.version) == (2, 1)
+    assert (v2_row.version, v1_row.version) == (3, 1)
     assert instruments.current("phone")[0].id == v2_row.id
 
     db.session.expire_all()

@@ -16,6 +16,8 @@ from support.web import hidden_fields
 
 from analysis import opendata
 from analysis.periods import Period
+from forms.types import Stored
+from webapp.capture import store as storage
 from webapp.capture.submissions import Submission
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
@@ -82,7 +84,12 @@ def test_formulas_in_names_and_labels_reach_the_public_csv_as_text(app, offices)
     question = next(q for s in changed["sections"] for q in s["questions"] if q["key"] == "overall")
     question["label"]["zh_TW"] = "@SUM(1+1)*cmd|' /C calc'!A0"
     question.pop("short", None)
-    instruments.publish(changed)
+    version = instruments.publish(changed)
+    # an answer of the period on the new version: the period is read by its newest version
+    storage.store(version=version, instrument=instruments.instrument_of(version),
+                  office=offices[0], channel="kiosk", status="submitted",
+                  occurred_at=datetime(2025, 10, 2, 2, tzinfo=UTC), answers={"overall": Stored(4)},
+                  idempotency_key="trust-new-version-0001")
     inspector = factories.user("inspector")
     factories.record(offices[0], inspector, "phone", "approved", score=90.0, grade="優等",
                      occurred_at=datetime(2025, 10, 1, 2, tzinfo=UTC))

@@ -196,15 +196,20 @@ def test_a_scored_single_choice_item_counts_in_sections_and_failure_rates(app):
     expected = 100 * (4 * points + 10 * (1 + 0.5 + 0 + 1)) / (4 * (points + 10))
     assert report["offices"][0]["sections"][section["key"]] == pytest.approx(expected)
 
-    # A later version reorders the options and drops "none": old answers are scored by their
-    # option key, and the dropped option counts as not applicable -- no crash, no shift.
+    # A later version reorders the options and drops "none".  A period read by it (the newest
+    # version it was answered on) scores old answers by their option key, and the dropped
+    # option counts as not applicable -- no crash, no shift.
     options = definition["sections"][0]["questions"][-1]["options"]
     definition["sections"][0]["questions"][-1]["options"] = [options[1], options[0]]
-    instruments.publish(definition)
+    later = instruments.publish(definition)
+    storage.store(version=later, instrument=instruments.instrument_of(later), office=office,
+                  channel="inspector", status="approved", occurred_at=H2,
+                  answers={**yes, "guidance": Stored(1, "full")},
+                  idempotency_key="choice-0004-xxxxxxxxxxx", inspector=inspector)
     report = reporting.build("2025H2", "mystery")["instruments"]["mystery"]
     guidance = next(item for item in report["items"] if item["key"] == "guidance")
-    assert (guidance["failed"], guidance["n"]) == (1, 3)        # partial; none is now N/A
-    expected = 100 * (4 * points + 10 * (1 + 0.5 + 1)) / (4 * points + 3 * 10)
+    assert (guidance["failed"], guidance["n"]) == (1, 4)        # partial; none is now N/A
+    expected = 100 * (5 * points + 10 * (1 + 0.5 + 1 + 1)) / (5 * points + 4 * 10)
     assert report["offices"][0]["sections"][section["key"]] == pytest.approx(expected)
 
 

@@ -13,7 +13,10 @@ from datetime import datetime
 from sqlalchemy import JSON, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from analysis.satisfaction import MAIN_ITEM
+from forms import compat
 from forms.builder import build_form
+from forms.catalogue import CATALOGUE
 from forms.instrument import DEFAULT_KEYS, Instrument, check, load_default
 from webapp.platform import audit
 from webapp.platform.db import UTCDateTime, row_id, utcnow
@@ -37,12 +40,32 @@ class InstrumentVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+def kept_keys(key: str) -> tuple[str, ...]:
+    """The questions of ``key`` the reports, open data and API are built on, which no version
+    may drop (``forms.compat``): a reported survey's main item."""
+    entry = CATALOGUE.get(key)
+    return (MAIN_ITEM,) if entry is not None and entry.reported and entry.kind == "survey" else ()
+
+
+def breaks(definition: dict, locale: str = "zh_TW") -> list[compat.Break]:
+    """What ``definition`` would change that the answers stored on the newest version (and the
+    reports on them) cannot follow; empty when it may be published."""
+    latest = latest_version(definition["key"])
+    if latest is None:
+        return []
+    return compat.breaks(latest.definition, definition, kept=kept_keys(definition["key"]),
+                         locale=locale)
+
+
 def publish(definition: dict) -> InstrumentVersion:
-    """Store ``definition`` as the newest version of its key unless the newest already equals it."""
+    """Store ``definition`` as the newest version of its key unless the newest already equals it;
+    ``compat.Incompatible`` when it would retype a question or drop one the reports read."""
     instrument = check(definition)
     latest = latest_version(instrument.key)
     if latest is not None and latest.checksum == instrument.checksum():
         return latest
+    if found := breaks(definition):
+        raise compat.Incompatible(found)
     number = 1 if latest is None else latest.version + 1
     frozen = copy.deepcopy(definition)
     frozen["version"] = number

@@ -14,8 +14,11 @@ from sqlalchemy import and_, case, func, select
 
 from analysis.periods import Period
 from analysis.satisfaction import LEVELS, SATISFIED_FROM
+from forms.instrument import Instrument
 from webapp.capture.submissions import Answer, Submission
 from webapp.platform.extensions import db
+from webapp.programme import instruments
+from webapp.programme.instruments import InstrumentVersion
 from webapp.programme.offices import Office
 from webapp.reporting import rollups
 
@@ -38,6 +41,18 @@ def in_period(model: type[Answer] | type[Submission], period: str):
     both columns are stamped at submission and each has its covering index on answers."""
     column = model.quarter if "Q" in period else model.half
     return column == period
+
+
+def answered_on(instrument_key: str, period: str) -> Instrument:
+    """The newest version ``period`` was answered on: its items, labels and bands are what that
+    period's answers mean (a later version may add items or drop unscored ones); the current
+    version for a period nobody answered.  Versions never retype or drop what the reports read
+    (``forms.compat``), so older answers of the period read the same under it."""
+    newest = db.session.scalar(select(func.max(Submission.instrument_version_id)).where(
+        Submission.instrument_key == instrument_key, in_period(Submission, period)))
+    if newest is None:
+        return instruments.current(instrument_key)[1]
+    return instruments.instrument_of(db.session.get(InstrumentVersion, newest))
 
 
 def offices(kind: str | None = None, codes: Sequence[str] | None = None) -> list[Office]:

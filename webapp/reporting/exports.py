@@ -30,9 +30,9 @@ from webapp.capture.submissions import CHANNEL_LABELS, Answer, Submission
 from webapp.platform import masking, spreadsheets
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
-from webapp.programme import instruments
 from webapp.programme.instruments import InstrumentVersion
 from webapp.programme.offices import Office
+from webapp.reporting import counts as aggregates
 from webapp.reporting.counts import COUNTED_STATUSES, in_period
 from webapp.reporting.themes import shown
 from webapp.reporting.themes.counts import codes_by_submission
@@ -127,11 +127,11 @@ def _cell(question: dict, value: int | None, text: str | None) -> object:
 
 def table(instrument_key: str, period: str, locale: str = "zh_TW", *, office: str | None = None,
           after: int = 0, limit: int | None = None) -> Table:
-    """The responses of ``period`` to ``instrument_key``, newest version's questions; those of
-    one ``office``, and a page of ``limit`` after response number ``after`` (the API's
-    cursor), when asked."""
+    """The responses of ``period`` to ``instrument_key``, with the questions of the newest
+    version the period was answered on; those of one ``office``, and a page of ``limit`` after
+    response number ``after`` (the API's cursor), when asked."""
     try:
-        _row, instrument = instruments.current(instrument_key)
+        instrument = aggregates.answered_on(instrument_key, period)
     except LookupError:
         raise ExportError(f"沒有「{instrument_key}」這份問卷或查核表") from None
     if instrument.kind == "survey" and CATALOGUE[instrument_key].filled_by == "staff":

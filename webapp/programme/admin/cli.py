@@ -12,6 +12,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from forms import compat
 from forms.instrument import DEFAULT_KEYS
 from webapp.platform import audit, uploads
 from webapp.platform.cli import fail
@@ -95,6 +96,8 @@ def instruments_publish(file: Path) -> None:
     before = instruments.latest_version(definition["key"])
     try:
         row = instruments.publish(definition)
+    except compat.Incompatible as error:
+        fail("\n".join(b.message for b in error.breaks) + "\n沒有發布任何內容。")
     except (ValueError, AttributeError, TypeError, KeyError) as error:
         fail(f"問卷定義有誤：{error}")
     if before is not None and before.id == row.id:

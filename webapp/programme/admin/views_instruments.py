@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import Form, SubmitField
 
+from forms import compat
 from forms import diff as instrument_diff
 from forms.builder import build_form
 from forms.instrument import DEFAULT_KEYS, check, load_default
@@ -119,6 +120,8 @@ def upload_instrument():
         if definition["kind"] != current.kind:
             problems = [workbooks.workbook.Problem("settings", 1, "kind", _(
                 "問卷類別不能改變（目前是 %(kind)s）", kind=current.kind))]
+        else:
+            problems = workbooks.breaks_as_problems(definition, locale_code())
     if problems:
         refused.upload_refused(raw, "problems", len(problems))
         return _page(upload, problems, status=400)
@@ -152,7 +155,11 @@ def publish_instrument():
         flash(_("在您預覽之後，已有人發布了 %(key)s v%(version)s。沒有發布任何內容；請下載最新版本，"
                 "重新修改後再上傳。", key=latest.key, version=latest.version), "error")
         return redirect(url_for(".instruments"))
-    row = instruments.publish(definition)
+    try:
+        row = instruments.publish(definition)
+    except compat.Incompatible as error:   # checked at upload; a changed rule since is said
+        flash(" ".join(b.message for b in error.breaks), "error")
+        return redirect(url_for(".instruments"))
     if row.id == latest.id:
         flash(_("內容與目前版本相同，沒有產生新版本。"), "ok")
     else:

@@ -15,6 +15,7 @@ from forms import workbook
 from forms.types import REGISTRY
 from webapp.platform import uploads
 from webapp.platform.spreadsheets import Column, Sheet, write_xlsx
+from webapp.programme import instruments
 
 YES_NO = ("yes", "no")
 #: the columns people choose rather than type, per sheet
@@ -52,3 +53,13 @@ def column_letter(sheet: str, column: str) -> str:
 
     columns = workbook.SHEETS.get(sheet, ())
     return get_column_letter(columns.index(column) + 1) if column in columns else ""
+
+
+def breaks_as_problems(definition: dict[str, Any], locale: str) -> list[workbook.Problem]:
+    """What the edited workbook changes that stored answers and the reports cannot follow
+    (``forms.compat``), each on its ``items`` row: a retyped question at its type, a dropped
+    one at the row it no longer has (—)."""
+    rows = {q["key"]: n for n, q in enumerate(
+        (q for s in definition["sections"] for q in s["questions"]), start=2)}
+    return [workbook.Problem("items", rows.get(b.key, "—"), "type" if b.key in rows else "key",
+                             b.message) for b in instruments.breaks(definition, locale)]

@@ -36,7 +36,6 @@ from webapp.platform import audit
 from webapp.platform.db import UTCDateTime, utcnow
 from webapp.platform.extensions import db
 from webapp.platform.periods import PeriodType
-from webapp.programme import instruments
 from webapp.programme.accounts import User
 from webapp.publishing.opendata import themes as opendata_themes
 from webapp.reporting import counts as aggregates
@@ -101,14 +100,14 @@ def build(period: str) -> tuple[dict, dict]:
     config = current_app.config
     offices = aggregates.offices()
     ids, codes = [o.id for o in offices], [o.code for o in offices]
-    _row, survey = instruments.current(SURVEY)
+    survey = aggregates.answered_on(SURVEY, period)   # the period's own version
     items = survey.likert_keys()
     counts = aggregates.likert_counts(SURVEY, period, items, ids)
     cells = opendata.survey_cells(codes, counts.counts, config["OPEN_DATA_MIN_N"])
     basis = _basis(codes, counts.counts)
     inspections = {}
     for key in INSPECTION_KEYS:
-        _row, instrument = instruments.current(key)
+        instrument = aggregates.answered_on(key, period)
         totals = aggregates.inspection_scores(key, period, ids)
         grades = aggregates.inspection_grades(key, period, ids)
         names = [name for _low, name in sorted(bands_of(instrument), reverse=True)]
@@ -231,7 +230,7 @@ def changed_since(publication: Publication) -> int:
     came out, in the cell that moved most (late paper forms, a counter tablet's kept answers):
     what the next correction would publish, and whether it is yet big enough to."""
     offices = aggregates.offices()
-    _row, survey = instruments.current(SURVEY)
+    survey = aggregates.answered_on(SURVEY, publication.period)
     now = _basis([o.code for o in offices], aggregates.likert_counts(
         SURVEY, publication.period, survey.likert_keys(), [o.id for o in offices]).counts)
     before = basis_of(publication)

@@ -25,7 +25,6 @@ from webapp.cycle.calibration import services as calibrations
 from webapp.cycle.cases import services as cases
 from webapp.cycle.contacts import services as contacts
 from webapp.platform.db import TAIPEI
-from webapp.programme import instruments
 from webapp.reporting import counts as aggregates
 from webapp.reporting.reports import breakdowns
 from webapp.reporting.reports import staff as staff_sections
@@ -100,7 +99,7 @@ def build(period: str, instrument: str = "all", compare_to: str | None = None,
         "instruments": {},
     }
     for key in keys:
-        _row, definition = instruments.current(key)
+        definition = aggregates.answered_on(key, str(current))   # the period's own version
         section = {"key": key, "title": pick(definition.definition["title"], locale),
                    "kind": definition.kind}
         try:
