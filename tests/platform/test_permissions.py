@@ -102,6 +102,7 @@ ACCESS = {
     "api.document": ("GET", PUBLIC),
     "api.offices": ("GET", PUBLIC),
     "api.periods": ("GET", PUBLIC),
+    "api.variables": ("GET", PUBLIC),   # the responses' column labels: the instrument's words
     "api.results_page": ("GET", PUBLIC),
     "api.responses": ("GET", TOKEN_ONLY),
     "inspect.add_photo": ("POST", {"inspector", "admin"}),

@@ -64,7 +64,8 @@ def test_every_operation_answers_as_documented(app, world):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     # (schemathesis leaves out the document's own path; the first test reads it)
-    assert {op.path for op in operations} == {"/offices", "/periods", "/results", "/responses"}
+    assert {op.path for op in operations} == {"/offices", "/periods", "/results", "/responses",
+                                              "/variables"}
     for operation in operations:
         @settings(max_examples=40, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
@@ -87,9 +88,10 @@ def test_public_results_need_no_token_and_carry_cors(app, world):
     client = app.test_client()
     response = client.get(f"/api/v1/results?period={PERIOD}&instrument=satisfaction")
     assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
-    rows = response.get_json()["survey"]
+    rows = response.get_json()
     assert {r["office_code"] for r in rows} == {"TPH-0", "TPH-1", "TPH-2", "ALL"}
-    assert client.get("/api/v1/periods").get_json()["data"][0]["period"] == PERIOD
+    assert response.headers["X-Publication-Version"] == "1"
+    assert client.get("/api/v1/periods").get_json()[0]["period"] == PERIOD
 
 
 def test_the_period_list_is_one_query_without_the_frozen_data(app, world):
@@ -121,7 +123,7 @@ def test_the_period_list_is_one_query_without_the_frozen_data(app, world):
 
     event.listen(engine, "before_cursor_execute", seen)
     try:
-        listed = app.test_client().get("/api/v1/periods").get_json()["data"]
+        listed = app.test_client().get("/api/v1/periods").get_json()
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert [p["period"] for p in listed] == [PERIOD, "2025H1"]
@@ -140,18 +142,21 @@ def test_responses_need_an_analyst_token_and_page_by_cursor(app, world):
     seen, cursor = [], None
     while True:
         url = f"/api/v1/responses?instrument=satisfaction&period={PERIOD}&limit=20"
-        page = client.get(url + (f"&cursor={cursor}" if cursor else ""),
-                          headers=bearer(world["analyst"])).get_json()
-        seen += [row["response_id"] for row in page["data"]]
-        cursor = page["next_cursor"]
+        answered = client.get(url + (f"&cursor={cursor}" if cursor else ""),
+                              headers=bearer(world["analyst"]))
+        page = answered.get_json()
+        seen += [row["response_id"] for row in page]
+        cursor = answered.headers.get("X-Next-Cursor")
         if cursor is None:
+            assert "Link" not in answered.headers
             break
+        assert answered.headers["Link"].endswith(f'cursor={cursor}>; rel="next"')
     assert len(seen) == 75 == len(set(seen)) and seen == sorted(seen)
-    one = page["data"][-1]
+    one = page[-1]
     assert one["comment"] == "我的電話 **********" or "0912345678" not in str(one)
     assert not {"kiosk", "user_agent", "occurred_at"} & set(one)
     only = client.get(f"/api/v1/responses?instrument=satisfaction&period={PERIOD}&office=TPH-1",
-                      headers=bearer(world["analyst"])).get_json()["data"]
+                      headers=bearer(world["analyst"])).get_json()
     assert {r["office_code"] for r in only} == {"TPH-1"} and len(only) == 25
 
 
@@ -193,7 +198,14 @@ def test_bad_parameters_get_a_problem_document(app, world):
         assert response.status_code == 400, query
     nobody = client.get(f"/api/v1/responses?instrument=satisfaction&period={PERIOD}&office=NOPE",
                         headers=bearer(world["analyst"]))
-    assert nobody.status_code == 200 and nobody.get_json()["data"] == []   # a filter, not an error
+    assert nobody.status_code == 200 and nobody.get_json() == []   # a filter, not an error
+    for url in ("/api/v1/offices?page=2", f"/api/v1/results?period={PERIOD}&format=xml",
+                f"/api/v1/results?period={PERIOD}&instrumnet=phone", "/api/v1/openapi.json?x=1"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert response.content_type == "application/problem+json", url
+    assert "instrumnet" in client.get(f"/api/v1/results?period={PERIOD}&instrumnet=1").get_json()[
+        "detail"]
     missing = client.get("/api/v1/nothing-here")
     assert missing.status_code == 404 and missing.content_type == "application/problem+json"
 
@@ -252,3 +264,33 @@ def test_every_api_export_is_audited_and_read_back_as_a_sentence(app, world):
     assert "API 金鑰「研究團隊」 匯出了 原始資料" in log and "（API，25 筆，機關 TPH-1）" in log
     english = admin.get("/admin/audit?lang=en").get_data(as_text=True)
     assert "API token “研究團隊” exported raw responses" in english and "through the API, 20 rows" in english
+
+
+def test_pandas_reads_the_json_and_the_csv_as_tables(app, world, live_server):
+    """What an analyst types: pandas.read_json and read_csv on the addresses, nothing more."""
+    import io
+
+    import pandas as pd
+    import requests
+
+    base = live_server.url + "/api/v1"
+    results = pd.read_json(f"{base}/results?period={PERIOD}")
+    assert {"office_code", "item", "n", "satisfied_rate"} <= set(results.columns)
+    assert set(results["office_code"]) >= {"TPH-0", "TPH-1", "TPH-2", "ALL"}
+    as_csv = pd.read_csv(f"{base}/results?period={PERIOD}&format=csv")
+    assert list(as_csv.columns[:3]) == ["period", "instrument", "office_code"]
+    assert len(as_csv) == len(results)
+    offices = pd.read_json(f"{base}/offices")
+    assert sorted(offices["code"]) == ["TPH-0", "TPH-1", "TPH-2"]
+    headers = bearer(world["analyst"]) | {"Accept": "text/csv"}
+    answered = requests.get(f"{base}/responses?instrument=satisfaction&period={PERIOD}&limit=500",
+                            headers=headers, timeout=60)
+    assert answered.headers["Content-Type"] == "text/csv; charset=utf-8"
+    responses = pd.read_csv(io.BytesIO(answered.content))
+    assert len(responses) == 75 and "0912345678" not in answered.text
+    as_json = requests.get(f"{base}/responses?instrument=satisfaction&period={PERIOD}&limit=500",
+                           headers=bearer(world["analyst"]), timeout=60)
+    frame = pd.read_json(io.StringIO(as_json.text))
+    assert list(frame["response_id"]) == list(responses["response_id"])
+    labels = pd.read_json(f"{base}/variables?instrument=satisfaction&period={PERIOD}")
+    assert "overall" in set(labels["name"]) and labels["label"].notna().all()

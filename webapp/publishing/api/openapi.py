@@ -22,9 +22,18 @@ def _problem(description: str) -> dict:
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 
 
-def _ok(schema: str, description: str) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+def _ok(schema: str, description: str, headers: dict | None = None) -> dict:
+    """A list: a flat JSON array of ``schema`` records, or the same records as CSV."""
+    return {"description": description, "headers": headers or {},
+            "content": {"application/json": {"schema": {
+                            "type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}}},
+                        "text/csv": {"schema": {"type": "string"}}}}
+
+
+FORMAT = {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]},
+          "description": "json (default) or csv; Accept: text/csv does the same."}
+INSTRUMENT = {"name": "instrument", "in": "query", "schema": {"type": "string", "enum": list(REPORTED)}}
+HEADER = {"schema": {"type": "string"}}
 
 
 SCHEMAS: dict[str, Any] = {
@@ -34,16 +43,12 @@ SCHEMAS: dict[str, Any] = {
     "Office": {"type": "object", "required": ["code", "name", "kind"], "properties": {
         "code": {"type": "string"}, "name": {"type": "string"}, "name_en": NULLABLE_STRING,
         "kind": {"type": "string", "enum": ["household", "land"]}, "city": NULLABLE_STRING}},
-    "Offices": {"type": "object", "required": ["data"], "properties": {
-        "data": {"type": "array", "items": {"$ref": "#/components/schemas/Office"}}}},
     "Period": {"type": "object", "required": ["period", "latest_version", "published_at"],
                "properties": {
                    "period": {"type": "string"}, "latest_version": {"type": "integer"},
                    "published_at": {"type": "string"},
                    "corrections": {"type": "array", "items": {"type": "object", "properties": {
                        "version": {"type": "integer"}, "note": NULLABLE_STRING}}}}},
-    "Periods": {"type": "object", "required": ["data"], "properties": {
-        "data": {"type": "array", "items": {"$ref": "#/components/schemas/Period"}}}},
     "SurveyCell": {"type": "object", "required": ["office_code", "item", "n", "suppressed"],
                    "properties": {
                        "period": {"type": "string"}, "instrument": {"type": "string"},
@@ -62,21 +67,12 @@ SCHEMAS: dict[str, Any] = {
                            "office_kind": {"type": "string"}, "checks": NULLABLE_INT,
                            "mean_score": NULLABLE_NUMBER, "suppressed": NULLABLE_STRING},
                        "additionalProperties": NULLABLE_INT},
-    "Results": {"type": "object", "required": ["period", "version", "survey", "inspections"],
-                "properties": {
-                    "period": {"type": "string"}, "version": {"type": "integer"},
-                    "min_n": {"type": "integer"},
-                    "survey": {"type": "array", "items": {"$ref": "#/components/schemas/SurveyCell"}},
-                    "inspections": {"type": "array",
-                                    "items": {"$ref": "#/components/schemas/InspectionCell"}}}},
-    "Responses": {"type": "object", "required": ["variables", "data", "next_cursor"], "properties": {
-        "variables": {"type": "array", "items": {"type": "object", "required": ["name", "kind"],
-                                                 "properties": {"name": {"type": "string"},
-                                                                "label": {"type": "string"},
-                                                                "kind": {"type": "string"}}}},
-        "data": {"type": "array", "items": {"type": "object", "required": ["response_id"],
-                                            "properties": {"response_id": {"type": "integer"}}}},
-        "next_cursor": NULLABLE_STRING}},
+    "Result": {"anyOf": [{"$ref": "#/components/schemas/SurveyCell"},
+                         {"$ref": "#/components/schemas/InspectionCell"}]},
+    "Response": {"type": "object", "required": ["response_id"],
+                 "properties": {"response_id": {"type": "integer"}}},
+    "Variable": {"type": "object", "required": ["name", "kind"], "properties": {
+        "name": {"type": "string"}, "label": {"type": "string"}, "kind": {"type": "string"}}},
 }
 
 
@@ -106,21 +102,23 @@ def document() -> dict:
                                           "401": unauthorized, "429": limited}}},
             "/offices": {"get": {"operationId": "offices", "summary": "Every office",
                                  "security": public,
-                                 "responses": {"200": _ok("Offices", "The offices"),
+                                 "parameters": [FORMAT],
+                                 "responses": {"200": _ok("Office", "The offices"), "400": bad,
                                                "401": unauthorized, "429": limited}}},
             "/periods": {"get": {"operationId": "periods", "summary": "Published half-years",
                                  "security": public,
-                                 "responses": {"200": _ok("Periods", "Published periods"),
+                                 "parameters": [FORMAT],
+                                 "responses": {"200": _ok("Period", "Published periods"), "400": bad,
                                                "401": unauthorized, "429": limited}}},
             "/results": {"get": {
                 "operationId": "results", "summary": "A published half-year's results",
                 "security": public,
-                "parameters": [{**PERIOD, "required": True},
-                               {"name": "instrument", "in": "query", "schema": {
-                                   "type": "string", "enum": list(REPORTED)}},
+                "parameters": [{**PERIOD, "required": True}, INSTRUMENT,
                                {"name": "office", "in": "query", "schema": {"type": "string"},
-                                "description": "An office code"}],
-                "responses": {"200": _ok("Results", "The latest published version"),
+                                "description": "An office code"}, FORMAT],
+                "responses": {"200": _ok("Result", "The latest published version: the survey's "
+                                         "cells, then the inspections'", {
+                                             "X-Publication-Version": HEADER, "X-Min-N": HEADER}),
                               "400": bad, "401": unauthorized,
                               "404": _problem("The period has not been published."),
                               "429": limited}}},
@@ -128,18 +126,27 @@ def document() -> dict:
                 "operationId": "responses",
                 "summary": "De-identified responses, as in the export (analyst scope)",
                 "security": [{"bearer": []}],
-                "parameters": [{"name": "instrument", "in": "query", "required": True, "schema": {
-                                   "type": "string", "enum": list(REPORTED)}},
+                "parameters": [{**INSTRUMENT, "required": True},
                                {**PERIOD, "required": True},
                                {"name": "office", "in": "query", "schema": {"type": "string"}},
                                {"name": "cursor", "in": "query", "schema": {
                                    "type": "string", "pattern": "^[A-Za-z0-9_-]{1,24}$"},
-                                "description": "next_cursor of the previous page"},
+                                "description": "X-Next-Cursor of the previous page"},
                                {"name": "limit", "in": "query", "schema": {
-                                   "type": "integer", "minimum": 1, "maximum": 500, "default": 100}}],
-                "responses": {"200": _ok("Responses", "One page, oldest first"), "400": bad,
-                              "401": unauthorized,
+                                   "type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
+                               FORMAT],
+                "responses": {"200": _ok("Response", "One page, oldest first", {
+                                  "X-Next-Cursor": HEADER,
+                                  "Link": {**HEADER, "description": '<…>; rel="next" (RFC 8288)'}}),
+                              "400": bad, "401": unauthorized,
                               "403": _problem("The token's scope does not include responses."),
                               "429": limited}}},
+            "/variables": {"get": {
+                "operationId": "variables", "summary": "The responses' columns and their labels",
+                "security": public,
+                "parameters": [{**INSTRUMENT, "required": True}, {**PERIOD, "required": True},
+                               FORMAT],
+                "responses": {"200": _ok("Variable", "One record per column"), "400": bad,
+                              "401": unauthorized, "429": limited}}},
         },
     }

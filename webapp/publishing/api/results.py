@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from webapp.publishing.opendata import publications
 
+#: the columns every published record has, first in a CSV of survey and inspection records
+FIRST_COLUMNS = ("period", "instrument", "office_code", "office_name", "office_kind")
+
 
 def periods() -> list[dict]:
     return [{"period": period, "latest_version": log[-1].version,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import re
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from analysis.periods import Period
@@ -20,12 +20,12 @@ from webapp.platform import audit
 from webapp.platform.extensions import db, limiter
 from webapp.platform.web import errors
 from webapp.programme import api_tokens
-from webapp.publishing.api import openapi, results
+from webapp.publishing.api import formats, openapi, results
 from webapp.reporting import counts as aggregates
 from webapp.reporting import exports
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-PUBLIC = {"api.document", "api.offices", "api.periods", "api.results_page"}
+PUBLIC = {"api.document", "api.offices", "api.periods", "api.results_page", "api.variables"}
 PAGE_LIMIT = 500
 CURSOR = re.compile(r"[A-Za-z0-9_-]{1,24}")
 INSTRUMENTS = REPORTED
@@ -59,6 +59,28 @@ def _rate_key() -> str:
 
 def _rate() -> str:
     return current_app.config["API_RATE_TOKEN" if _bearer() else "API_RATE_ANONYMOUS"]
+
+
+#: the query parameters each operation takes; any other is a 400, never silently ignored
+PARAMETERS = {
+    "api.document": set(), "api.offices": {"format"}, "api.periods": {"format"},
+    "api.results_page": {"period", "instrument", "office", "format"},
+    "api.responses": {"instrument", "period", "office", "cursor", "limit", "format"},
+    "api.variables": {"instrument", "period", "format"},
+}
+
+
+def _bad(detail: str):
+    raise Problem(400, "Bad Request", detail)
+
+
+@bp.before_request
+def known_parameters() -> None:
+    allowed = PARAMETERS.get(request.endpoint or "")
+    unknown = sorted(set(request.args) - allowed) if allowed is not None else []
+    if unknown:
+        _bad(f"Unknown query parameter {unknown[0][:40]!r}; this operation takes: "
+             + (", ".join(sorted(allowed)) or "none") + ".")
 
 
 @bp.before_request
@@ -116,24 +138,33 @@ def document():
 
 @bp.get("/offices")
 def offices():
-    return jsonify({"data": [{"code": o.code, "name": o.name, "name_en": o.name_en,
-                              "kind": o.kind, "city": o.city} for o in aggregates.offices()]})
+    return formats.answer([{"code": o.code, "name": o.name, "name_en": o.name_en, "kind": o.kind,
+                            "city": o.city} for o in aggregates.offices()],
+                          csv_wanted=formats.wants_csv(_bad), name="offices",
+                          columns=["code", "name", "name_en", "kind", "city"])
 
 
 @bp.get("/periods")
 def periods():
-    return jsonify({"data": results.periods()})
+    return formats.answer(results.periods(), csv_wanted=formats.wants_csv(_bad), name="periods",
+                          columns=["period", "latest_version", "published_at", "corrections"])
 
 
 @bp.get("/results")
 def results_page():
+    """The survey's and the inspections' published cells of a half-year, one record each."""
     period = _period(required=True)
     instrument = _choice("instrument", INSTRUMENTS)
     office = request.args.get("office") or None
+    csv_wanted = formats.wants_csv(_bad)
     found = results.published(period, instrument, office)
     if found is None:
         raise Problem(404, "Not Found", f"{period} has not been published.")
-    return jsonify(found)
+    records = found["survey"] + found["inspections"]
+    return formats.answer(records, csv_wanted=csv_wanted, name=f"results-{period}",
+                          columns=formats.columns_of(records, results.FIRST_COLUMNS),
+                          headers={"X-Publication-Version": str(found["version"]),
+                                   "X-Min-N": str(found["min_n"])})
 
 
 def _cursor() -> int:
@@ -168,6 +199,7 @@ def responses():
     period = _period(required=True)
     office = request.args.get("office") or None   # an unknown code matches nothing
     after, limit = _cursor(), _limit()
+    csv_wanted = formats.wants_csv(_bad)
     table = exports.table(instrument, period, office=office, after=after, limit=limit + 1)
     rows = table.rows[:limit]
     names = [v.name for v in table.variables]
@@ -177,7 +209,23 @@ def responses():
         "rows": len(rows), "via": "api", "token": token.id, "token_name": token.name},
         who=f"api:{token.prefix}")
     db.session.commit()
-    return jsonify({
-        "variables": [{"name": v.name, "label": v.label, "kind": v.kind} for v in table.variables],
-        "data": [dict(zip(names, row, strict=True)) for row in rows],
-        "next_cursor": _next_cursor(rows[-1][0]) if len(table.rows) > limit else None})
+    headers = {}
+    if len(table.rows) > limit:
+        cursor = _next_cursor(rows[-1][0])
+        following = url_for(".responses", _external=True,
+                            **{**request.args.to_dict(), "cursor": cursor})
+        headers = {"X-Next-Cursor": cursor, "Link": f'<{following}>; rel="next"'}
+    return formats.answer([dict(zip(names, row, strict=True)) for row in rows],
+                          csv_wanted=csv_wanted, name=f"{instrument}-{period}", columns=names,
+                          headers=headers)
+
+
+@bp.get("/variables")
+def variables():
+    """The responses' columns with their labels (what a SAV file carries), one record each."""
+    instrument = _choice("instrument", INSTRUMENTS, required=True)
+    period = _period(required=True)
+    table = exports.table(instrument, period, limit=0)
+    return formats.answer([{"name": v.name, "label": v.label, "kind": v.kind}
+                           for v in table.variables], csv_wanted=formats.wants_csv(_bad),
+                          name=f"{instrument}-{period}-variables", columns=["name", "label", "kind"])

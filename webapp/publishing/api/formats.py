@@ -1,0 +1,67 @@
+"""How the API answers a list: a flat JSON array of records, which ``pandas.read_json`` reads
+as a table as it is, or the same records as CSV (``format=csv`` or ``Accept: text/csv``).
+
+What is about the list rather than a record (the publication's version, the next page) goes in
+headers: ``Link: <…>; rel="next"`` (RFC 8288) and ``X-…`` fields the OpenAPI document names.
+CSV is UTF-8 with a byte-order mark (Excel reads the Chinese), and a cell that a spreadsheet
+would take for a formula is written as text, as in the open-data files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping
+
+from flask import Response, request
+
+from webapp.platform.spreadsheets import safe_cell
+
+FORMATS = ("json", "csv")
+
+
+def wants_csv(refuse) -> bool:
+    """``format=csv``, or ``Accept`` preferring ``text/csv`` to JSON; ``refuse(detail)`` raises
+    the 400 for a format the API does not have."""
+    chosen = request.args.get("format")
+    if chosen is not None:
+        if chosen not in FORMATS:
+            refuse(f"format={chosen[:40]!r} is not one of: {', '.join(FORMATS)}.")
+        return chosen == "csv"
+    accept = request.accept_mimetypes
+    return accept["text/csv"] > max(accept["application/json"], accept["application/*"])
+
+
+def columns_of(records: Iterable[Mapping], first: Iterable[str] = ()) -> list[str]:
+    """Every key the records have, in the order they first appear (``first`` leading)."""
+    seen = dict.fromkeys(first)
+    for record in records:
+        seen.update(dict.fromkeys(record))
+    return list(seen)
+
+
+def _cell(value: object) -> object:
+    """A CSV cell: blank for none, a nested list (a period's corrections) as its JSON text."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return safe_cell(value)
+
+
+def answer(records: list[dict], *, csv_wanted: bool, name: str, columns: list[str] | None = None,
+           headers: Mapping[str, str] | None = None) -> Response:
+    headers = dict(headers or {})
+    if not csv_wanted:
+        body = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
+        return Response(body, content_type="application/json", headers=headers)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns or columns_of(records),
+                            lineterminator="\r\n", extrasaction="ignore")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: _cell(v) for k, v in record.items()})
+    headers["Content-Disposition"] = f'inline; filename="{name}.csv"'
+    return Response(("\ufeff" + out.getvalue()).encode("utf-8"),
+                    content_type="text/csv; charset=utf-8", headers=headers)
