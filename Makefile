@@ -23,8 +23,8 @@ instance/config.py:
 system-deps:
 	./scripts/system-deps.sh --with-browser
 
-# axe-core for the accessibility tests, from the npm registry (package-lock.json); without npm
-# those tests skip with the reason.
+# axe-core for the accessibility tests and ZBar for the QR slips, from the npm registry
+# (package-lock.json); without npm those tests skip with the reason.
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the accessibility tests will be skipped."; fi

@@ -32,5 +32,7 @@ has_font || install fonts-noto-cjk
 if [ "${1:-}" = "--with-browser" ] && ! command -v chromium >/dev/null 2>&1; then
   install chromium || echo "Browser tests will be skipped." >&2
 fi
+# PSPP (GNU's SPSS) reads the .sav exports back in the tests, as an analyst's SPSS would
+command -v pspp >/dev/null 2>&1 || install pspp || echo "The PSPP test of the .sav export will be skipped." >&2
 has_font || { echo "No Traditional Chinese font (Noto Sans CJK TC): charts cannot be drawn." >&2; exit 1; }
 exit 0

@@ -3,7 +3,10 @@ and value labels are read back with pyreadstat; nothing that could name anyone l
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+import shutil
+import subprocess
+from datetime import date, datetime
 
 import pandas as pd
 import pyreadstat
@@ -79,7 +82,8 @@ def test_spss_and_stata_carry_labels_and_the_right_values(seeded, runner, tmp_pa
                                                            "紙本問卷"]
         assert frame["overall"].tolist()[:2] == [5, 2] and pd.isna(frame["overall"].iloc[2])
         assert frame["service_used"].tolist()[:2] == [1, 4]
-        assert frame["date"].tolist() == ["2025-09-10", "2025-09-11", "2025-09-12"]
+        assert frame["date"].tolist() == [date(2025, 9, 10), date(2025, 9, 11), date(2025, 9, 12)]
+        assert meta.original_variable_types["date"] == ("DATE11" if fmt == "sav" else "%td")
         assert frame["comment"].iloc[0] == f"請回電 {REPLACEMENTS['phone']}，身分證 " \
                                            f"{REPLACEMENTS['national_id']}"
 
@@ -149,3 +153,45 @@ def test_analysts_download_on_the_web_and_it_is_audited(seeded, client):
     assert client.get("/reports/responses.sav?instrument=nope&period=2025H2").status_code == 400
     assert client.get("/reports/responses.pdf?period=2025H2").status_code == 404
     assert client.get("/reports/responses.csv?period=2019H1").status_code == 404
+
+
+def test_pspp_reads_the_dates_as_dates(seeded, runner, tmp_path):
+    """GNU PSPP, as an analyst's SPSS: the date is a DATE11 variable its date functions take."""
+    if shutil.which("pspp") is None:
+        pytest.skip("PSPP is not installed (scripts/system-deps.sh installs Debian's pspp)")
+    saved = export(runner, tmp_path, "satisfaction", "sav")
+    syntax = tmp_path / "read.sps"
+    syntax.write_text(f"GET FILE='{saved}'.\nDISPLAY DICTIONARY.\n"
+                      "COMPUTE month = XDATE.MONTH(date).\nCOMPUTE day = XDATE.MDAY(date).\n"
+                      "LIST VARIABLES=date month day.\n", "utf-8")
+    out = tmp_path / "read.csv"
+    subprocess.run(["pspp", "-O", "format=csv", "-o", str(out), str(syntax)], check=True,
+                   timeout=120, capture_output=True)
+    text = out.read_text("utf-8")
+    assert re.search(r"^date,\d+,日期,Scale,Input,\d+,Right,DATE11,DATE11$", text, re.M), text
+    assert "10-SEP-2025,9.00,10.00" in text and "12-SEP-2025,9.00,12.00" in text
+
+
+def test_stata_118_by_default_and_117_on_request(seeded, runner, tmp_path):
+    default = export(runner, tmp_path, "satisfaction", "dta")
+    assert b"<release>118</release>" in default.read_bytes()[:80]
+    old = tmp_path / "old.dta"
+    result = runner.invoke(args=["responses", "export", "satisfaction", "--period", "2025H2",
+                                 "--format", "dta", "--stata-version", "117", "--out", str(old)])
+    assert result.exit_code == 0, result.output
+    assert b"<release>117</release>" in old.read_bytes()[:80]
+    frame, _meta = pyreadstat.read_dta(str(old), encoding="utf-8")   # 117 names no encoding
+    assert sorted(frame["date"]) == [date(2025, 9, 10), date(2025, 9, 11), date(2025, 9, 12)]
+    refused = runner.invoke(args=["responses", "export", "satisfaction", "--period", "2025H2",
+                                  "--format", "dta", "--stata-version", "116", "--out", str(old)])
+    assert refused.exit_code == 2
+
+
+def test_excel_gets_real_dates_and_the_web_one_charset(seeded, runner, tmp_path, client):
+    sheet = load_workbook(export(runner, tmp_path, "satisfaction", "xlsx"))["responses"]
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("date") + 1)
+    assert cell.value == datetime(2025, 9, 10) and cell.number_format == "yyyy-mm-dd"
+    login(client, factories.user("analyst").email, factories.PASSWORD)
+    response = client.get("/reports/responses.csv?instrument=satisfaction&period=2025H2")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"

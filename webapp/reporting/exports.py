@@ -83,7 +83,7 @@ def _variables(instrument: Instrument, locale: str) -> tuple[list[Variable], lis
              ("office_code", "機關代碼", "Office code", "text"),
              ("office_name", "機關", "Office", "text"),
              ("period", "期間", "Period", "text"),
-             ("date", "日期", "Date", "text"),
+             ("date", "日期", "Date", "date"),
              ("instrument_version", "問卷版本", "Instrument version", "int")]
     variables = [Variable(n, en if english else zh, kind) for n, zh, en, kind in fixed]
     if instrument.kind == "survey":
@@ -156,7 +156,7 @@ def table(instrument_key: str, period: str, locale: str = "zh_TW", *, office: st
             .join(InstrumentVersion, InstrumentVersion.id == Submission.instrument_version_id)
             .where(*conditions).order_by(Submission.id).limit(limit)):
         head = [sid, code, (name_en or name) if english else name, half,
-                at.astimezone(TAIPEI).date().isoformat(), version]
+                at.astimezone(TAIPEI).date(), version]
         head += [channel] if instrument.kind == "survey" else [score, grade]
         rows[sid] = head + [None] * len(questions)
     answers = db.session.execute(
@@ -213,6 +213,8 @@ def _frame(data: Table, stata: bool):
         elif variable.kind in ("choice", "scale", "int", "float"):
             # whole numbers with gaps: a float column, NaN where there is no answer
             columns[variable.name] = pd.array(values, dtype="Float64").astype("float64")
+        elif variable.kind == "date":   # a date variable (SPSS DATE11, Stata %td), not text
+            columns[variable.name] = pd.Series(values, dtype="object")   # datetime.date objects
         else:
             text = ["" if v is None else str(v) for v in values]
             if stata:
@@ -220,7 +222,8 @@ def _frame(data: Table, stata: bool):
             columns[variable.name] = text
     frame = pd.DataFrame(columns, columns=[v.name for v in data.variables])
     labels = [v.label for v in data.variables]
-    measures = {v.name: {"choice": "nominal", "scale": "ordinal", "text": "nominal"}.get(
+    measures = {v.name: {"choice": "nominal", "scale": "ordinal", "text": "nominal",
+                         "date": "scale"}.get(
         v.kind, "scale") for v in data.variables}
     return frame, labels, value_labels, measures
 
@@ -238,8 +241,15 @@ def _text_rows(data: Table) -> Iterator[list]:
         yield [spreadsheets.safe_cell(v) for v in row]
 
 
-def write(data: Table, fmt: str, path: Path) -> None:
-    """Write ``data`` as ``fmt`` (one of ``FORMATS``) to ``path``."""
+#: the .dta versions written: 118 (Stata 14 and later, Unicode: the Chinese labels) by default;
+#: 117 for Stata 13, which reads no Unicode (labels and text outside ASCII come out garbled);
+#: 119 (Stata 15+) only matters past 32,767 variables.  pyreadstat numbers them by Stata release.
+STATA_VERSIONS = {117: 13, 118: 14, 119: 15}
+DEFAULT_STATA_VERSION = 118
+
+
+def write(data: Table, fmt: str, path: Path, stata_version: int = DEFAULT_STATA_VERSION) -> None:
+    """Write ``data`` as ``fmt`` (one of ``FORMATS``) to ``path``; a .dta as ``stata_version``."""
     if fmt == "csv":
         with open(path, "w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out)
@@ -266,6 +276,7 @@ def write(data: Table, fmt: str, path: Path) -> None:
                                  variable_value_labels=value_labels, variable_measure=measures)
         else:
             pyreadstat.write_dta(frame, str(path), column_labels=labels,
-                                 variable_value_labels=value_labels)
+                                 variable_value_labels=value_labels,
+                                 version=STATA_VERSIONS[stata_version])
     else:
         raise ExportError(f"格式應為 {'、'.join(FORMATS)} 之一")

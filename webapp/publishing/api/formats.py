@@ -13,6 +13,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Mapping
+from datetime import date
 
 from flask import Response, request
 
@@ -41,6 +42,13 @@ def columns_of(records: Iterable[Mapping], first: Iterable[str] = ()) -> list[st
     return list(seen)
 
 
+def _json(value: object) -> str:
+    """A date (a response's day) as ISO 8601; nothing else the records hold needs help."""
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def _cell(value: object) -> object:
     """A CSV cell: blank for none, a nested list (a period's corrections) as its JSON text."""
     if value is None:
@@ -54,7 +62,7 @@ def answer(records: list[dict], *, csv_wanted: bool, name: str, columns: list[st
            headers: Mapping[str, str] | None = None) -> Response:
     headers = dict(headers or {})
     if not csv_wanted:
-        body = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
+        body = json.dumps(records, ensure_ascii=False, separators=(",", ":"), default=_json)
         return Response(body, content_type="application/json", headers=headers)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns or columns_of(records),

@@ -72,7 +72,12 @@ def build_rollups(period: str | None) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--lang", type=click.Choice(["zh_TW", "en"]), default="zh_TW", show_default=True,
               help="language of the variable and value labels")
-def responses_export(key: str, period: str, fmt: str, out: Path, lang: str) -> None:
+@click.option("--stata-version", type=click.Choice([str(v) for v in exports.STATA_VERSIONS]),
+              default=str(exports.DEFAULT_STATA_VERSION), show_default=True,
+              help=".dta format: 118 opens in Stata 14 and later (Unicode labels); 117 in Stata 13 "
+                   "(no Unicode: Chinese labels come out garbled)")
+def responses_export(key: str, period: str, fmt: str, out: Path, lang: str,
+                     stata_version: str) -> None:
     """Write a period's de-identified responses (CSV, XLSX, SPSS .sav, Stata .dta)."""
     try:
         period = str(Period.parse(period))
@@ -81,7 +86,7 @@ def responses_export(key: str, period: str, fmt: str, out: Path, lang: str) -> N
         fail(str(error))
     if not data.rows:
         fail(f"{Period.parse(period).roc_label()}（{period}）沒有{key}的資料，沒有寫出檔案。")
-    exports.write(data, fmt, out)
+    exports.write(data, fmt, out, stata_version=int(stata_version))
     audit.record("exported", "responses", None, {"instrument": key, "period": period,
                                                    "format": fmt, "rows": len(data.rows)})
     db.session.commit()
