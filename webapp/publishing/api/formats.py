@@ -15,22 +15,21 @@ import json
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from flask import Response, request
+from flask import Response
+from werkzeug.datastructures import MIMEAccept
 
 from webapp.platform.spreadsheets import safe_cell
 
 FORMATS = ("json", "csv")
 
 
-def wants_csv(refuse) -> bool:
-    """``format=csv``, or ``Accept`` preferring ``text/csv`` to JSON; ``refuse(detail)`` raises
-    the 400 for a format the API does not have."""
-    chosen = request.args.get("format")
+def wants_csv(chosen: str | None, accept: MIMEAccept, refuse) -> bool:
+    """``format=csv`` (``chosen``), or ``Accept`` preferring ``text/csv`` to JSON; ``refuse``
+    (detail) raises the 400 for a format the API does not have."""
     if chosen is not None:
         if chosen not in FORMATS:
             refuse(f"format={chosen[:40]!r} is not one of: {', '.join(FORMATS)}.")
         return chosen == "csv"
-    accept = request.accept_mimetypes
     return accept["text/csv"] > max(accept["application/json"], accept["application/*"])
 
 

@@ -74,6 +74,10 @@ def _bad(detail: str):
     raise Problem(400, "Bad Request", detail)
 
 
+def _csv() -> bool:
+    return formats.wants_csv(request.args.get("format"), request.accept_mimetypes, _bad)
+
+
 @bp.before_request
 def known_parameters() -> None:
     allowed = PARAMETERS.get(request.endpoint or "")
@@ -140,13 +144,13 @@ def document():
 def offices():
     return formats.answer([{"code": o.code, "name": o.name, "name_en": o.name_en, "kind": o.kind,
                             "city": o.city} for o in aggregates.offices()],
-                          csv_wanted=formats.wants_csv(_bad), name="offices",
+                          csv_wanted=_csv(), name="offices",
                           columns=["code", "name", "name_en", "kind", "city"])
 
 
 @bp.get("/periods")
 def periods():
-    return formats.answer(results.periods(), csv_wanted=formats.wants_csv(_bad), name="periods",
+    return formats.answer(results.periods(), csv_wanted=_csv(), name="periods",
                           columns=["period", "latest_version", "published_at", "corrections"])
 
 
@@ -156,7 +160,7 @@ def results_page():
     period = _period(required=True)
     instrument = _choice("instrument", INSTRUMENTS)
     office = request.args.get("office") or None
-    csv_wanted = formats.wants_csv(_bad)
+    csv_wanted = _csv()
     found = results.published(period, instrument, office)
     if found is None:
         raise Problem(404, "Not Found", f"{period} has not been published.")
@@ -199,7 +203,7 @@ def responses():
     period = _period(required=True)
     office = request.args.get("office") or None   # an unknown code matches nothing
     after, limit = _cursor(), _limit()
-    csv_wanted = formats.wants_csv(_bad)
+    csv_wanted = _csv()
     table = exports.table(instrument, period, office=office, after=after, limit=limit + 1)
     rows = table.rows[:limit]
     names = [v.name for v in table.variables]
@@ -227,5 +231,5 @@ def variables():
     period = _period(required=True)
     table = exports.table(instrument, period, limit=0)
     return formats.answer([{"name": v.name, "label": v.label, "kind": v.kind}
-                           for v in table.variables], csv_wanted=formats.wants_csv(_bad),
+                           for v in table.variables], csv_wanted=_csv(),
                           name=f"{instrument}-{period}-variables", columns=["name", "label", "kind"])
