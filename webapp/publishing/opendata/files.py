@@ -18,6 +18,7 @@ from datetime import timedelta
 from flask import current_app
 
 from analysis.periods import Period
+from webapp.platform.db import TAIPEI
 from webapp.platform.spreadsheets import safe_cell
 from webapp.publishing.opendata.publications import (
     INSPECTION_COLUMNS,
@@ -65,7 +66,8 @@ def csv_bytes(columns: list[str], rows: list[dict]) -> bytes:
 
 
 def corrections(publications: list) -> list[dict]:
-    return [{"version": p.version, "published_at": p.published_at.date().isoformat(),
+    # the day in Taipei: a publication at 04:30 is that day's, not the day before's (UTC)
+    return [{"version": p.version, "published_at": p.published_at.astimezone(TAIPEI).date().isoformat(),
              "note": p.note or "首次發布"} for p in publications]
 
 
@@ -88,7 +90,11 @@ def metadata(publication: Publication, log: list) -> dict:
             "end": (period.end() - timedelta(days=1)).isoformat()},  # end() is the next start
         "publisher": config["OPEN_DATA_PUBLISHER"], "contact": config["OPEN_DATA_CONTACT"],
         "version": publication.version,
-        "published_at": publication.published_at.isoformat(timespec="seconds"),
+        "published_at": publication.published_at.astimezone(TAIPEI).isoformat(timespec="seconds"),
+        # periods are Gregorian half-years (2025H2 = 114年下半年), dates ISO 8601 in Taipei time;
+        # only the titles use the ROC calendar
+        "calendar": {"periods": "西元（Gregorian）：2025H2 = 114年下半年",
+                     "dates": "ISO 8601，Asia/Taipei", "titles": "民國紀年（ROC）"},
         "suppression": {"min_n": publication.data["min_n"],
                         "min_checks": publication.data["min_checks"]},
         "corrections": corrections(log),

@@ -3,6 +3,8 @@ analysts, who freeze a period's results as a new version."""
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import (
     Blueprint,
     abort,
@@ -24,7 +26,7 @@ from analysis.periods import Period
 from analysis.satisfaction import MAIN_ITEM
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
-from webapp.platform.web.security import roles_required
+from webapp.platform.web.security import private_cache, roles_required
 from webapp.platform.web.webforms import StrictForm
 from webapp.publishing.opendata import files
 from webapp.publishing.opendata import publications as snapshot
@@ -66,19 +68,27 @@ def _download(publication, name: str):
     if name not in files.NAMES:
         abort(404)
     log = snapshot.log_until(publication)
-    response = make_response(files.file_bytes(name, publication, log))
+    body = files.file_bytes(name, publication, log)
+    response = make_response(body)
     response.headers["Content-Type"] = TYPES[name[name.rindex("."):]]
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{publication.period}-v{publication.version}-{name}"')
-    return response
+    # a portal's harvester asks again with If-None-Match / If-Modified-Since and gets a 304
+    # until a correction is published; "no-cache": always asked, never served stale
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.last_modified = publication.published_at
+    response.headers["Cache-Control"] = "public, no-cache"
+    return response.make_conditional(request)
 
 
 @bp.get("/<period:period>/<name>")
+@private_cache
 def latest_file(period: Period, name: str):
     return _download(_publication(period), name)
 
 
 @bp.get("/<period:period>/v<int:version>/<name>")
+@private_cache
 def version_file(period: Period, version: int, name: str):
     return _download(_publication(period, version), name)
 

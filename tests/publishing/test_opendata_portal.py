@@ -1,0 +1,40 @@
+"""Open data as a portal's harvester sees it (issue 28, item 4, in part): each file carries an
+ETag and Last-Modified and answers 304 until a correction is published; the correction log dates
+a publication by Taipei's calendar; the metadata says which calendar the data use."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from support.opendata import download, publish, signed_in
+
+from webapp.platform.extensions import db
+from webapp.publishing.opendata.publications import Publication
+
+
+def test_files_revalidate_with_etag_and_last_modified(app, offices):
+    assert publish(signed_in(app, "analyst")).status_code == 302
+    public = app.test_client()
+    first = public.get("/open/2025H2/survey.csv")
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "public, no-cache"
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    again = public.get("/open/2025H2/survey.csv", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    since = public.get("/open/2025H2/metadata.json", headers={"If-Modified-Since": modified})
+    assert since.status_code == 304
+    other = public.get("/open/2025H2/metadata.json")
+    assert other.status_code == 200 and other.headers["ETag"] != etag
+
+
+def test_the_correction_log_dates_by_taipei_and_the_calendar_is_stated(app, offices):
+    assert publish(signed_in(app, "analyst")).status_code == 302
+    row = db.session.scalars(select(Publication)).one()
+    row.published_at = datetime(2026, 1, 15, 20, 30, tzinfo=UTC)   # 04:30 on the 16th in Taipei
+    db.session.commit()
+    metadata = json.loads(download(app.test_client(), "metadata.json"))
+    assert metadata["corrections"][0]["published_at"] == "2026-01-16"
+    assert metadata["published_at"] == "2026-01-16T04:30:00+08:00"
+    assert "2025H2 = 114年下半年" in metadata["calendar"]["periods"]
+    assert metadata["calendar"]["titles"].startswith("民國")
