@@ -498,3 +498,38 @@ def test_the_comparison_picker_offers_only_earlier_periods_of_the_same_kind(seed
     assert options["2025H1"] is False and options["2025H2"] is True
     assert {v for k, v in options.items() if "Q" in k} == {True}
     assert 'value="2025H1" selected' in picker
+
+
+def test_printed_report_sheets_name_the_period_keep_the_office_and_say_zh_tw(seeded, tmp_path):
+    """Issue 28, item 3: every sheet of report.xlsx and report.ods says, on every printed page,
+    which period and offices it is of, repeats its office columns, and declares Traditional
+    Chinese."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from webapp.platform import spreadsheets
+    from webapp.reporting.reports import sheets
+
+    report = reporting.build("2025H2", "satisfaction", compare_to="2025H1", kind="household",
+                             min_n=1)
+    tables = sheets.tables(report)
+    spreadsheets.write_xlsx(tmp_path / "r.xlsx", tables)
+    book = load_workbook(tmp_path / "r.xlsx")
+    for sheet in book.worksheets:
+        header = sheet.oddHeader.left.text
+        assert "114年下半年" in header and "與114年上半年比較" in header and "戶政事務所" in header
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.page_setup.orientation == "landscape"
+    assert book["民眾滿意度調查"].print_title_cols == "$A:$B"       # office code and name
+    assert book.properties.title.startswith("114年下半年")
+    with zipfile.ZipFile(tmp_path / "r.xlsx") as archive:
+        assert '<charset val="136"/>' in archive.read("xl/styles.xml").decode()
+
+    spreadsheets.write_ods(tmp_path / "r.ods", tables)
+    with zipfile.ZipFile(tmp_path / "r.ods") as archive:
+        styles = archive.read("styles.xml").decode()
+        content = archive.read("content.xml").decode()
+    assert 'style:language-asian="zh" style:country-asian="TW"' in styles
+    assert styles.count("與114年上半年比較") == len(tables)
+    assert content.count("<table:table-header-columns>") == len(tables)

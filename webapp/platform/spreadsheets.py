@@ -54,6 +54,12 @@ class Sheet:
     choices: dict[int, Sequence[str]] = field(default_factory=dict)
     #: rows below the data that the drop-downs still cover, for people to fill
     blank_rows: int = 0
+    #: what the sheet is of (a report's period and filters): the header of every printed page
+    #: and the document's title
+    caption: str = ""
+    #: the leading columns that say what a row is (office code and name): repeated on every
+    #: printed page, so a page of figures never lacks its office
+    key_columns: int = 0
 
     @property
     def title(self) -> str:
@@ -110,11 +116,17 @@ def write_xlsx(path: Path | IO[bytes], sheets: Iterable[Sheet]) -> None:
 
     sheets = list(sheets)
     cells = sum(len(s.rows) * len(s.columns) for s in sheets)
+    # font charset 136 (Big5): Excel's mark of Traditional Chinese text, so a reader draws it
+    # in a Traditional Chinese face rather than a Japanese one
     book = xlsxwriter.Workbook(path, {"constant_memory": cells > STREAM_CELLS,
-                                      "strings_to_formulas": False, "strings_to_urls": False})
-    bold = book.add_format({"bold": True})
-    dated = book.add_format({"num_format": "yyyy-mm-dd"})
-    shown = {kind: book.add_format({"num_format": number_format})
+                                      "strings_to_formulas": False, "strings_to_urls": False,
+                                      "default_format_properties": {"font_charset": TC_CHARSET}})
+    captions = [s.caption for s in sheets if s.caption]
+    if captions:
+        book.set_properties({"title": captions[0]})
+    bold = book.add_format({"bold": True, "font_charset": TC_CHARSET})
+    dated = book.add_format({"num_format": "yyyy-mm-dd", "font_charset": TC_CHARSET})
+    shown = {kind: book.add_format({"num_format": number_format, "font_charset": TC_CHARSET})
              for kind, (number_format, _ods, _decimals) in KINDS.items()
              if number_format and kind != "int"}   # whole numbers show as they are
     lists: list[Sequence[str]] = []
@@ -123,6 +135,7 @@ def write_xlsx(path: Path | IO[bytes], sheets: Iterable[Sheet]) -> None:
         for i, width in enumerate(widths(spec)):
             sheet.set_column(i, i, width)
         sheet.freeze_panes(1, 0)
+        _print_setup(sheet, spec)
         if spec.choices:
             _drop_downs(sheet, spec, lists)
         for i, column in enumerate(spec.columns):
@@ -134,6 +147,21 @@ def write_xlsx(path: Path | IO[bytes], sheets: Iterable[Sheet]) -> None:
     if lists:
         _lists_sheet(book, lists)
     book.close()
+
+
+TC_CHARSET = 136
+
+
+def _print_setup(sheet, spec: Sheet) -> None:
+    """Printed: the caption and page numbers on every page, the header row and the key
+    columns repeated, landscape (a report's tables are wide)."""
+    if spec.caption:
+        # "&" starts a header code in Excel; a literal one is doubled
+        sheet.set_header("&L" + spec.caption.replace("&", "&&")[:200] + "&R&P / &N")
+        sheet.set_landscape()
+    sheet.repeat_rows(0)
+    if spec.key_columns:
+        sheet.repeat_columns(0, spec.key_columns - 1)
 
 
 def _write(sheet, row: int, column: int, value: object, number_format, dated) -> None:
@@ -237,10 +265,31 @@ def _settings(sheets: Sequence[Sheet]) -> str:
             '</office:document-settings>')
 
 
+def _styles(sheets: Sequence[Sheet]) -> str:
+    """styles.xml: every cell's language Traditional Chinese (zh-TW, so a reader draws it in a
+    Traditional Chinese face), and a master page per sheet whose printed header is its caption."""
+    pages = "".join(
+        f'<style:master-page style:name="mp{i}" style:page-layout-name="landscape">'
+        f'<style:header><text:p>{escape(s.caption)}</text:p></style:header>'
+        '<style:footer><text:p><text:page-number>1</text:page-number></text:p></style:footer>'
+        '</style:master-page>' for i, s in enumerate(sheets))
+    return ('<?xml version="1.0" encoding="UTF-8"?>'
+            f'<office:document-styles {_NS} office:version="1.3"><office:styles>'
+            '<style:default-style style:family="table-cell"><style:text-properties '
+            'fo:language="zh" fo:country="TW" style:language-asian="zh" style:country-asian="TW"/>'
+            '</style:default-style></office:styles><office:automatic-styles>'
+            '<style:page-layout style:name="landscape"><style:page-layout-properties '
+            'style:print-orientation="landscape" fo:page-width="29.7cm" fo:page-height="21cm"/>'
+            '</style:page-layout></office:automatic-styles>'
+            f'<office:master-styles>{pages}</office:master-styles></office:document-styles>')
+
+
 def ods_bytes(sheets: Iterable[Sheet]) -> bytes:
     sheets = list(sheets)
     columns_styles, body = [], []
     for s_index, spec in enumerate(sheets):
+        columns_styles.append(f'<style:style style:name="ta{s_index}" style:family="table" '
+                              f'style:master-page-name="mp{s_index}"/>')
         cols = []
         for c_index, width in enumerate(widths(spec)):
             name = f"co{s_index}_{c_index}"
@@ -249,6 +298,9 @@ def ods_bytes(sheets: Iterable[Sheet]) -> bytes:
                 f'<style:table-column-properties style:column-width="{width * 0.21:.2f}cm"/>'
                 "</style:style>")
             cols.append(f'<table:table-column table:style-name="{name}"/>')
+        if spec.key_columns:   # repeated on every printed page
+            cols = (["<table:table-header-columns>", *cols[:spec.key_columns],
+                     "</table:table-header-columns>"] + cols[spec.key_columns:])
         rows = ["<table:table-header-rows><table:table-row>" + "".join(
             f'<table:table-cell table:style-name="head" office:value-type="string"><text:p>'
             f"{escape(str(safe_cell(c.title)))}</text:p></table:table-cell>"
@@ -257,8 +309,8 @@ def ods_bytes(sheets: Iterable[Sheet]) -> bytes:
             rows.append("<table:table-row>" + "".join(
                 _cell(v, c.kind) for v, c in zip(row, spec.columns, strict=True))
                 + "</table:table-row>")
-        body.append(f"<table:table table:name={quoteattr(spec.title)}>{''.join(cols)}"
-                    f"{''.join(rows)}</table:table>")
+        body.append(f'<table:table table:name={quoteattr(spec.title)} table:style-name="ta{s_index}">'
+                    f"{''.join(cols)}{''.join(rows)}</table:table>")
     content = ('<?xml version="1.0" encoding="UTF-8"?>'
                f'<office:document-content {_NS} office:version="1.3">'
                f"<office:automatic-styles>{_data_styles()}{''.join(columns_styles)}"
@@ -271,6 +323,8 @@ def ods_bytes(sheets: Iterable[Sheet]) -> bytes:
                 'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
                 '<manifest:file-entry manifest:full-path="content.xml" '
                 'manifest:media-type="text/xml"/><manifest:file-entry '
+                'manifest:full-path="styles.xml" manifest:media-type="text/xml"/>'
+                '<manifest:file-entry '
                 'manifest:full-path="settings.xml" manifest:media-type="text/xml"/>'
                 "</manifest:manifest>")
     buffer = io.BytesIO()
@@ -280,6 +334,7 @@ def ods_bytes(sheets: Iterable[Sheet]) -> bytes:
                          "application/vnd.oasis.opendocument.spreadsheet",
                          compress_type=zipfile.ZIP_STORED)
         archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("styles.xml", _styles(sheets), compress_type=zipfile.ZIP_DEFLATED)
         archive.writestr("settings.xml", _settings(sheets), compress_type=zipfile.ZIP_DEFLATED)
         archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()

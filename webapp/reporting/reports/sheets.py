@@ -123,8 +123,33 @@ def inspection_sheets(key: str, section: dict, w: dict, english: bool) -> list[S
     return [Sheet(section["title"], columns, rows), items]
 
 
+def caption(report: dict, english: bool) -> str:
+    """What every sheet is of, printed at the top of each page: the period, the compared one,
+    which offices."""
+    chosen = report.get("filter") or {}
+    kind = {"household": ("戶政事務所", "household-registration offices"),
+            "land": ("地政事務所", "land-administration offices")}.get(chosen.get("kind") or "")
+    offices = chosen.get("offices")
+    if english:
+        parts = [report["period_label"]]
+        if report.get("compare_label"):
+            parts.append(f"compared with {report['compare_label']}")
+        parts.append(", ".join(chosen["codes"]) if chosen.get("codes")
+                     else kind[1] if kind else "all offices")
+        parts.append(f"{offices} offices" if offices is not None else "")
+    else:
+        parts = [report["period_label"]]
+        if report.get("compare_label"):
+            parts.append(f"與{report['compare_label']}比較")
+        parts.append("、".join(chosen["codes"]) if chosen.get("codes")
+                     else kind[0] if kind else "全部機關")
+        parts.append(f"共 {offices} 個機關" if offices is not None else "")
+    return " · ".join(p for p in parts if p)
+
+
 def tables(report: dict) -> list[Sheet]:
-    """Every sheet of the report, named and headed in the report's language."""
+    """Every sheet of the report, named and headed in the report's language, each captioned
+    with the period and filters and keeping its office (or item) columns on every page."""
     english = str(report.get("locale", "zh")).startswith("en")
     w = WORDS["en" if english else "zh"]
     sheets = []
@@ -133,4 +158,8 @@ def tables(report: dict) -> list[Sheet]:
             continue
         build = survey_sheets if section["kind"] == "survey" else inspection_sheets
         sheets += build(key, section, w, english)
+    title = caption(report, english)
+    for sheet in sheets:
+        sheet.caption = title
+        sheet.key_columns = 2 if sheet.columns and sheet.columns[0].title == w["code"] else 1
     return sheets
