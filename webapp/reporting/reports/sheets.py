@@ -123,27 +123,27 @@ def inspection_sheets(key: str, section: dict, w: dict, english: bool) -> list[S
     return [Sheet(section["title"], columns, rows), items]
 
 
+#: a sheet's caption, in the report's language
+CAPTION = {
+    "zh": {"compare": "與{}比較", "all": "全部機關", "count": "共 {} 個機關", "and": "、",
+           "household": "戶政事務所", "land": "地政事務所"},
+    "en": {"compare": "compared with {}", "all": "all offices", "count": "{} offices",
+           "and": ", ", "household": "household-registration offices",
+           "land": "land-administration offices"},
+}
+
+
 def caption(report: dict, english: bool) -> str:
     """What every sheet is of, printed at the top of each page: the period, the compared one,
     which offices."""
+    words = CAPTION["en" if english else "zh"]
     chosen = report.get("filter") or {}
-    kind = {"household": ("戶政事務所", "household-registration offices"),
-            "land": ("地政事務所", "land-administration offices")}.get(chosen.get("kind") or "")
-    offices = chosen.get("offices")
-    if english:
-        parts = [report["period_label"]]
-        if report.get("compare_label"):
-            parts.append(f"compared with {report['compare_label']}")
-        parts.append(", ".join(chosen["codes"]) if chosen.get("codes")
-                     else kind[1] if kind else "all offices")
-        parts.append(f"{offices} offices" if offices is not None else "")
-    else:
-        parts = [report["period_label"]]
-        if report.get("compare_label"):
-            parts.append(f"與{report['compare_label']}比較")
-        parts.append("、".join(chosen["codes"]) if chosen.get("codes")
-                     else kind[0] if kind else "全部機關")
-        parts.append(f"共 {offices} 個機關" if offices is not None else "")
+    which = (words["and"].join(chosen["codes"]) if chosen.get("codes")
+             else words.get(chosen.get("kind") or "", words["all"]))
+    parts = [report["period_label"],
+             words["compare"].format(report["compare_label"]) if report.get("compare_label") else "",
+             which,
+             words["count"].format(chosen["offices"]) if chosen.get("offices") is not None else ""]
     return " · ".join(p for p in parts if p)
 
 
