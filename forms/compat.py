@@ -34,9 +34,9 @@ class Break:
 class Incompatible(ValueError):
     """The new version breaks what the stored answers and the reports depend on."""
 
-    def __init__(self, breaks: list[Break]):
+    def __init__(self, breaks: list[Break], key: str = ""):
         super().__init__("; ".join(b.message for b in breaks))
-        self.breaks = breaks
+        self.breaks, self.key = breaks, key
 
 
 def _questions(definition: Mapping[str, Any]) -> dict[str, dict]:
@@ -44,10 +44,11 @@ def _questions(definition: Mapping[str, Any]) -> dict[str, dict]:
 
 
 def breaks(old: Mapping[str, Any], new: Mapping[str, Any], *, kept: Collection[str] = (),
-           locale: str = "zh_TW") -> list[Break]:
+           drops: bool = True, locale: str = "zh_TW") -> list[Break]:
     """Every change from ``old`` to ``new`` (two definitions of one key) that may not be made;
     ``kept``: the keys the host's reports are built on (the survey's main item), which no
-    version may drop."""
+    version may drop; ``drops=False``: retyping only (``old`` is an earlier version than the
+    newest, which alone says what may be dropped)."""
     before, after = _questions(old), _questions(new)
     entry = CATALOGUE.get(old["key"])
     reported = entry is not None and entry.reported
@@ -59,6 +60,8 @@ def breaks(old: Mapping[str, Any], new: Mapping[str, Any], *, kept: Collection[s
                 "「%(label)s」（%(key)s）的題型不能從 %(old)s 改成 %(new)s：已收到的回答是依原題型儲存"
                 "與統計的。要問不同的問題，請用新的題目代碼。", label=label, key=key,
                 old=question["type"], new=after[key]["type"])))
+        elif not drops:
+            continue
         elif key not in after and key in kept:
             found.append(Break(key, _(
                 "不能刪除「%(label)s」（%(key)s）：報告依這一題比較各機關，開放資料與 API 也發布它，"

@@ -108,3 +108,29 @@ def test_a_period_reads_by_the_version_it_was_answered_on(app, office):
     assert "signage" in {i["key"] for i in now["items"]}
     assert "fairness" in {v.name for v in exports.table("satisfaction", "2025H2").variables}
     assert "signage" in {v.name for v in exports.table("satisfaction", "2026H1").variables}
+
+
+def test_a_key_brought_back_keeps_its_first_type(app):
+    definition = copy.deepcopy(load_default("satisfaction").definition)
+    service = definition["sections"][0]
+    attitude = next(q for q in service["questions"] if q["key"] == "attitude")
+    service["questions"].remove(attitude)
+    instruments.publish(definition)                    # dropped: not scored, allowed
+    service["questions"].insert(0, {**attitude, "type": "text"})
+    with pytest.raises(compat.Incompatible) as refused:
+        instruments.publish(definition)                # back as text: the v1 answers are Likert
+    assert "likert5 改成 text" in refused.value.breaks[0].message
+    db.session.rollback()
+
+
+def test_sync_keeps_an_admins_version_it_cannot_follow_and_publishes_the_rest(app, runner):
+    definition = copy.deepcopy(load_default("mystery").definition)
+    definition["sections"][0]["questions"].append({
+        "key": "queue_ticket", "type": "yes_no_na", "required": True, "points": 5,
+        "label": {"zh_TW": "有抽號碼牌", "en": "Queue ticket"}})
+    ours = instruments.publish(definition)
+    result = runner.invoke(args=["instruments", "sync"])
+    assert result.exit_code == 0, result.output
+    assert "mystery：內建版本與已發布的版本不相容" in result.output
+    assert instruments.current("mystery")[0].id == ours.id
+    assert "staff v1" in result.output and "phone v1" in result.output

@@ -294,3 +294,15 @@ def test_pandas_reads_the_json_and_the_csv_as_tables(app, world, live_server):
     assert list(frame["response_id"]) == list(responses["response_id"])
     labels = pd.read_json(f"{base}/variables?instrument=satisfaction&period={PERIOD}")
     assert "overall" in set(labels["name"]) and labels["label"].notna().all()
+
+
+def test_csv_by_accept_with_parameters_and_headers_a_browser_may_read(app, world):
+    client = app.test_client()
+    for accept in ("text/csv", "text/csv; charset=utf-8", "text/csv;header=present"):
+        answered = client.get(f"/api/v1/results?period={PERIOD}", headers={"Accept": accept})
+        assert answered.content_type == "text/csv; charset=utf-8", accept
+    assert client.get(f"/api/v1/results?period={PERIOD}",
+                      headers={"Accept": "*/*"}).content_type == "application/json"
+    exposed = client.get(f"/api/v1/results?period={PERIOD}").headers[
+        "Access-Control-Expose-Headers"]
+    assert "X-Publication-Version" in exposed and "Link" in exposed

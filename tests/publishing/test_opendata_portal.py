@@ -22,7 +22,7 @@ def test_files_revalidate_with_etag_and_last_modified(app, offices):
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
     again = public.get("/open/2025H2/survey.csv", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
-    since = public.get("/open/2025H2/metadata.json", headers={"If-Modified-Since": modified})
+    since = public.get("/open/2025H2/inspections.csv", headers={"If-Modified-Since": modified})
     assert since.status_code == 304
     other = public.get("/open/2025H2/metadata.json")
     assert other.status_code == 200 and other.headers["ETag"] != etag
@@ -38,3 +38,10 @@ def test_the_correction_log_dates_by_taipei_and_the_calendar_is_stated(app, offi
     assert metadata["published_at"] == "2026-01-16T04:30:00+08:00"
     assert "2025H2 = 114年下半年" in metadata["calendar"]["periods"]
     assert metadata["calendar"]["titles"].startswith("民國")
+
+
+def test_a_signed_in_visitors_download_is_never_for_a_shared_cache(app, offices):
+    analyst = signed_in(app, "analyst")
+    assert publish(analyst).status_code == 302
+    assert analyst.get("/open/2025H2/survey.csv").headers["Cache-Control"] == "private, no-cache"
+    assert "Last-Modified" not in app.test_client().get("/open/2025H2/metadata.json").headers

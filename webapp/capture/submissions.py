@@ -56,6 +56,12 @@ class Submission(db.Model):
     __table_args__ = (
         Index("ix_submissions_scores", "instrument_key", "half", "status", "office_id"),
         Index("ix_submissions_quarter", "instrument_key", "quarter"),
+        # the newest version a period was answered on (reporting.counts.answered_on), read
+        # from the index alone: every report, export and API page asks
+        Index("ix_submissions_half_version", "instrument_key", "half", "status",
+              "instrument_version_id"),
+        Index("ix_submissions_quarter_version", "instrument_key", "quarter", "status",
+              "instrument_version_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

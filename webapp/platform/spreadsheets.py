@@ -157,7 +157,7 @@ def _print_setup(sheet, spec: Sheet) -> None:
     columns repeated, landscape (a report's tables are wide)."""
     if spec.caption:
         # "&" starts a header code in Excel; a literal one is doubled
-        sheet.set_header("&L" + spec.caption.replace("&", "&&")[:200] + "&R&P / &N")
+        sheet.set_header("&L" + spec.caption[:100].replace("&", "&&") + "&R&P / &N")
         sheet.set_landscape()
     sheet.repeat_rows(0)
     if spec.key_columns:

@@ -53,8 +53,19 @@ def breaks(definition: dict, locale: str = "zh_TW") -> list[compat.Break]:
     latest = latest_version(definition["key"])
     if latest is None:
         return []
-    return compat.breaks(latest.definition, definition, kept=kept_keys(definition["key"]),
-                         locale=locale)
+    found = compat.breaks(latest.definition, definition, kept=kept_keys(definition["key"]),
+                          locale=locale)
+    # a key dropped by one version and brought back by a later one keeps its first type: the
+    # answers of every version are read together (reporting.counts.answered_on)
+    seen = {b.key for b in found}
+    for row in db.session.scalars(select(InstrumentVersion).where(
+            InstrumentVersion.key == definition["key"], InstrumentVersion.id != latest.id)
+            .order_by(InstrumentVersion.version.desc())):
+        for problem in compat.breaks(row.definition, definition, drops=False, locale=locale):
+            if problem.key not in seen:
+                seen.add(problem.key)
+                found.append(problem)
+    return found
 
 
 def publish(definition: dict) -> InstrumentVersion:
@@ -142,8 +153,17 @@ def posted_version(key: str, posted_id: str | None) -> tuple[InstrumentVersion, 
     return current(key)
 
 
-def sync_defaults() -> list[InstrumentVersion]:
+def sync_defaults() -> list[InstrumentVersion | compat.Incompatible]:
     """Publish the shipped instruments (a no-op for those unchanged since the last sync), and
-    the theme catalogue their comments are read with."""
+    the theme catalogue their comments are read with.  A shipped definition the stored versions
+    cannot follow (an admin's version added a scored item the shipped file lacks) is left
+    unpublished and given back as its ``Incompatible``; the others are published all the same."""
     themes.sync_default()
-    return [publish(load_default(key).definition) for key in DEFAULT_KEYS]
+    done: list[InstrumentVersion | compat.Incompatible] = []
+    for key in DEFAULT_KEYS:
+        try:
+            done.append(publish(load_default(key).definition))
+        except compat.Incompatible as refused:
+            refused.key = key
+            done.append(refused)
+    return done

@@ -14,6 +14,7 @@ from sqlalchemy import and_, case, func, select
 
 from analysis.periods import Period
 from analysis.satisfaction import LEVELS, SATISFIED_FROM
+from forms.catalogue import CATALOGUE
 from forms.instrument import Instrument
 from webapp.capture.submissions import Answer, Submission
 from webapp.platform.extensions import db
@@ -48,8 +49,11 @@ def answered_on(instrument_key: str, period: str) -> Instrument:
     period's answers mean (a later version may add items or drop unscored ones); the current
     version for a period nobody answered.  Versions never retype or drop what the reports read
     (``forms.compat``), so older answers of the period read the same under it."""
+    entry = CATALOGUE.get(instrument_key)
+    counted = ("submitted",) if entry is not None and entry.kind == "survey" else COUNTED_STATUSES
     newest = db.session.scalar(select(func.max(Submission.instrument_version_id)).where(
-        Submission.instrument_key == instrument_key, in_period(Submission, period)))
+        Submission.instrument_key == instrument_key, in_period(Submission, period),
+        Submission.status.in_(counted)))   # a draft on a newer version changes nothing
     if newest is None:
         return instruments.current(instrument_key)[1]
     return instruments.instrument_of(db.session.get(InstrumentVersion, newest))

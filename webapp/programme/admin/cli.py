@@ -49,7 +49,13 @@ def offices_import(file: Path) -> None:
 def instruments_sync() -> None:
     """Publish the shipped instruments; a changed file becomes a new version."""
     for row in instruments.sync_defaults():
-        click.echo(f"{row.key} v{row.version}")
+        if isinstance(row, compat.Incompatible):
+            # the admin's version stays current; the others were published all the same, and
+            # `make run` goes on
+            click.echo(f"{row.key}：內建版本與已發布的版本不相容，保留目前版本，沒有發布。" + " ".join(
+                b.message for b in row.breaks), err=True)
+        else:
+            click.echo(f"{row.key} v{row.version}")
 
 
 @instruments_cli.command("export")

@@ -30,7 +30,13 @@ def wants_csv(chosen: str | None, accept: MIMEAccept, refuse) -> bool:
         if chosen not in FORMATS:
             refuse(f"format={chosen[:40]!r} is not one of: {', '.join(FORMATS)}.")
         return chosen == "csv"
-    return accept["text/csv"] > max(accept["application/json"], accept["application/*"])
+    # by media type alone: "text/csv; charset=utf-8" or ";header=present" still asks for CSV
+    best: dict[str, float] = {}
+    for value, quality in accept:
+        kind = value.split(";", 1)[0].strip().lower()
+        best[kind] = max(best.get(kind, 0), quality)
+    return best.get("text/csv", 0) > max(best.get("application/json", 0),
+                                         best.get("application/*", 0))
 
 
 def columns_of(records: Iterable[Mapping], first: Iterable[str] = ()) -> list[str]:

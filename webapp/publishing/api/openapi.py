@@ -83,7 +83,7 @@ def document() -> dict:
     public = [{}, {"bearer": []}]   # no token needed; a token, if sent, must be valid
     return {
         "openapi": "3.1.0",
-        "info": {"title": "服務品質 open data API", "version": "1.0.0",
+        "info": {"title": "服務品質 open data API", "version": "2.0.0",
                  "description": "Published, de-identified results of the household-registration "
                                 "and land-administration offices' service-quality checks, and "
                                 "de-identified responses for analysts.",
@@ -99,7 +99,7 @@ def document() -> dict:
                                       "security": public, "responses": {
                                           "200": {"description": "The OpenAPI document",
                                                   "content": {"application/json": {"schema": {"type": "object"}}}},
-                                          "401": unauthorized, "429": limited}}},
+                                          "400": bad, "401": unauthorized, "429": limited}}},
             "/offices": {"get": {"operationId": "offices", "summary": "Every office",
                                  "security": public,
                                  "parameters": [FORMAT],

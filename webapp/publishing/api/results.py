@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from webapp.platform.db import TAIPEI
 from webapp.publishing.opendata import publications
 
 #: the columns every published record has, first in a CSV of survey and inspection records
@@ -10,7 +11,7 @@ FIRST_COLUMNS = ("period", "instrument", "office_code", "office_name", "office_k
 
 def periods() -> list[dict]:
     return [{"period": period, "latest_version": log[-1].version,
-             "published_at": log[-1].published_at.isoformat(timespec="seconds"),
+             "published_at": log[-1].published_at.astimezone(TAIPEI).isoformat(timespec="seconds"),
              "corrections": [{"version": p.version, "note": p.note} for p in log[1:]]}
             for period, log in publications.correction_logs().items()]
 

@@ -114,6 +114,9 @@ def finish(response):
     if request.endpoint in PUBLIC:  # open data: any site may read it
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Allow-Headers"] = "Authorization"
+        # what is about the list travels in headers: a page on another site may read them
+        response.headers["Access-Control-Expose-Headers"] = (
+            "Link, X-Next-Cursor, X-Publication-Version, X-Min-N")
     return response
 
 

@@ -8,6 +8,7 @@ import hashlib
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -76,8 +77,11 @@ def _download(publication, name: str):
     # a portal's harvester asks again with If-None-Match / If-Modified-Since and gets a 304
     # until a correction is published; "no-cache": always asked, never served stale
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-    response.last_modified = publication.published_at
-    response.headers["Cache-Control"] = "public, no-cache"
+    if name.endswith(".csv"):   # frozen at publication; the JSON files also carry settings
+        response.last_modified = publication.published_at
+    # a signed-in visitor's response may carry their session cookie: never for a shared cache
+    signed_in = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    response.headers["Cache-Control"] = ("private" if signed_in else "public") + ", no-cache"
     return response.make_conditional(request)
 
 
