@@ -190,7 +190,8 @@ def test_the_command_line_publishes_and_exports(app, offices, tmp_path):
     result = runner.invoke(args=["opendata", "export", "--period", PERIOD, "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["survey.csv", "inspections.csv", "themes.csv", "results.json", "metadata.json"])
+        ["survey.csv", "inspections.csv", "themes.csv", "results.json", "metadata.json",
+         "datapackage.json"])
     assert pd.read_csv(tmp_path / "survey.csv").shape[0] == len(db.session.scalars(
         select(Publication)).one().data["survey"]["rows"])
 

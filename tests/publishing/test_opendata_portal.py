@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import frictionless
 from sqlalchemy import select
 from support.opendata import download, publish, signed_in
 
@@ -45,3 +46,33 @@ def test_a_signed_in_visitors_download_is_never_for_a_shared_cache(app, offices)
     assert publish(analyst).status_code == 302
     assert analyst.get("/open/2025H2/survey.csv").headers["Cache-Control"] == "private, no-cache"
     assert "Last-Modified" not in app.test_client().get("/open/2025H2/metadata.json").headers
+
+
+def test_frictionless_validates_the_data_package_against_its_schemas(app, offices, runner,
+                                                                     tmp_path):
+    """The files as a portal harvests them (flask opendata export), checked by Frictionless:
+    every CSV against its Table Schema, types, ranges and the suppression enum included; a
+    cell that breaks its type is caught, so the check can fail."""
+    assert publish(signed_in(app, "analyst")).status_code == 302
+    result = runner.invoke(args=["opendata", "export", "--period", "2025H2", "--out",
+                                 str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    package = json.loads((tmp_path / "datapackage.json").read_text("utf-8"))
+    assert [r["path"] for r in package["resources"]] == ["survey.csv", "inspections.csv",
+                                                         "themes.csv"]
+    survey = {f["name"]: f for f in package["resources"][0]["schema"]["fields"]}
+    assert survey["n"]["type"] == "integer" and survey["satisfied_rate"]["type"] == "number"
+    assert survey["suppressed"]["constraints"]["enum"] == ["small_n", "complementary"]
+    assert survey["n"]["unit"] == "人" and survey["mean"]["description"] == "平均分數（1–5）"
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
+
+    lines = (tmp_path / "survey.csv").read_text("utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("n")] = "many"
+    (tmp_path / "survey.csv").write_text("\ufeff" + "\n".join([lines[0], ",".join(cells),
+                                                               *lines[2:]]), "utf-8")
+    broken = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert not broken.valid
+    assert ["n"] == [e[1] for e in broken.flatten(["type", "fieldName"]) if e[0] == "type-error"]

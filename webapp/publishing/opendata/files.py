@@ -20,6 +20,7 @@ from flask import current_app
 from analysis.periods import Period
 from webapp.platform.db import TAIPEI
 from webapp.platform.spreadsheets import safe_cell
+from webapp.publishing.opendata import package
 from webapp.publishing.opendata.publications import (
     INSPECTION_COLUMNS,
     SURVEY_COLUMNS,
@@ -31,7 +32,8 @@ from webapp.publishing.opendata.themes import THEME_COLUMNS, THEME_FIELDS, theme
 
 LICENSE = "政府資料開放授權條款－第1版"
 LICENSE_URL = "https://data.gov.tw/license"
-NAMES = ("survey.csv", "inspections.csv", "themes.csv", "results.json", "metadata.json")
+NAMES = ("survey.csv", "inspections.csv", "themes.csv", "results.json", "metadata.json",
+         "datapackage.json")
 
 SURVEY_FIELDS = {
     "period": "期間（例如 2025H2 為 114年下半年）", "instrument": "問卷代碼",
@@ -122,4 +124,10 @@ def file_bytes(name: str, publication: Publication, log: list) -> bytes:
         return json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
     if name == "metadata.json":
         return json.dumps(metadata(publication, log), ensure_ascii=False, indent=1).encode("utf-8")
+    if name == "datapackage.json":
+        tables = {"survey.csv": (list(SURVEY_COLUMNS), SURVEY_FIELDS),
+                  "inspections.csv": (inspection_rows(publication)[0], INSPECTION_FIELDS),
+                  "themes.csv": (list(THEME_COLUMNS), THEME_FIELDS)}
+        body = package.datapackage(publication, tables, metadata(publication, log))
+        return json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
     raise KeyError(name)
