@@ -156,3 +156,10 @@ def _audited_records(target_type: str, ids: set[int]) -> dict[int, Submission]:
     if target_type != "submission" or not ids:
         return {}
     return {s.id: s for s in db.session.scalars(select(Submission).where(Submission.id.in_(ids)))}
+
+
+def in_period(model: type[Answer] | type[Submission], period: str):
+    """Rows of a half-year (``2025H2``, the ``half`` column) or a quarter (``2025Q3``);
+    both columns are stamped at submission and each has its covering index on answers."""
+    column = model.quarter if "Q" in period else model.half
+    return column == period

@@ -76,7 +76,7 @@ def publish(definition: dict) -> InstrumentVersion:
     if latest is not None and latest.checksum == instrument.checksum():
         return latest
     if found := breaks(definition):
-        raise compat.Incompatible(found)
+        raise compat.Incompatible(found, key=instrument.key)
     number = 1 if latest is None else latest.version + 1
     frozen = copy.deepcopy(definition)
     frozen["version"] = number
@@ -164,6 +164,5 @@ def sync_defaults() -> list[InstrumentVersion | compat.Incompatible]:
         try:
             done.append(publish(load_default(key).definition))
         except compat.Incompatible as refused:
-            refused.key = key
             done.append(refused)
     return done

@@ -16,7 +16,7 @@ from analysis.periods import Period
 from analysis.satisfaction import LEVELS, SATISFIED_FROM
 from forms.catalogue import CATALOGUE
 from forms.instrument import Instrument
-from webapp.capture.submissions import Answer, Submission
+from webapp.capture.submissions import Answer, Submission, in_period
 from webapp.platform.extensions import db
 from webapp.programme import instruments
 from webapp.programme.instruments import InstrumentVersion
@@ -37,11 +37,10 @@ class LikertCounts:
     no_answer: dict[str, np.ndarray]
 
 
-def in_period(model: type[Answer] | type[Submission], period: str):
-    """Rows of a half-year (``2025H2``, the ``half`` column) or a quarter (``2025Q3``);
-    both columns are stamped at submission and each has its covering index on answers."""
-    column = model.quarter if "Q" in period else model.half
-    return column == period
+def counted_statuses(instrument_key: str) -> tuple[str, ...]:
+    """The submissions that count: a survey's once submitted, an inspection's once approved."""
+    entry = CATALOGUE.get(instrument_key)
+    return ("submitted",) if entry is not None and entry.kind == "survey" else COUNTED_STATUSES
 
 
 def answered_on(instrument_key: str, period: str) -> Instrument:
@@ -49,11 +48,9 @@ def answered_on(instrument_key: str, period: str) -> Instrument:
     period's answers mean (a later version may add items or drop unscored ones); the current
     version for a period nobody answered.  Versions never retype or drop what the reports read
     (``forms.compat``), so older answers of the period read the same under it."""
-    entry = CATALOGUE.get(instrument_key)
-    counted = ("submitted",) if entry is not None and entry.kind == "survey" else COUNTED_STATUSES
     newest = db.session.scalar(select(func.max(Submission.instrument_version_id)).where(
         Submission.instrument_key == instrument_key, in_period(Submission, period),
-        Submission.status.in_(counted)))   # a draft on a newer version changes nothing
+        Submission.status.in_(counted_statuses(instrument_key))))   # a draft changes nothing
     if newest is None:
         return instruments.current(instrument_key)[1]
     return instruments.instrument_of(db.session.get(InstrumentVersion, newest))

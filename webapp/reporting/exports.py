@@ -33,7 +33,7 @@ from webapp.platform.extensions import db
 from webapp.programme.instruments import InstrumentVersion
 from webapp.programme.offices import Office
 from webapp.reporting import counts as aggregates
-from webapp.reporting.counts import COUNTED_STATUSES, in_period
+from webapp.reporting.counts import in_period
 from webapp.reporting.themes import shown
 from webapp.reporting.themes.counts import codes_by_submission
 
@@ -141,7 +141,7 @@ def table(instrument_key: str, period: str, locale: str = "zh_TW", *, office: st
     variables, questions = _variables(instrument, locale)
     position = {q["key"]: i for i, q in enumerate(questions)}
     first_item = len(variables) - len(questions)
-    statuses = ["submitted"] if instrument.kind == "survey" else list(COUNTED_STATUSES)
+    statuses = list(aggregates.counted_statuses(instrument_key))
     conditions = [Submission.instrument_key == instrument_key, in_period(Submission, period),
                   Submission.status.in_(statuses), Submission.id > after]
     if office is not None:

@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from analysis.satisfaction import MAIN_ITEM, is_dissatisfied
+from forms.instrument import Instrument
 from forms.types import Stored
 from webapp.capture.contact.models import ContactRequest
 from webapp.capture.store import to_the_minute
@@ -39,14 +40,19 @@ class AlreadyRequested(Exception):
     """This answer already has its contact request (a second tab, Back and send again)."""
 
 
-def offered(submission: Submission, answers: Mapping[str, Stored | None]) -> bool:
+def offered(submission: Submission, instrument: Instrument,
+            answers: Mapping[str, Stored | None]) -> bool:
     """Whether the citizen who just gave these answers is offered a call back."""
     if submission.channel not in OFFERED_CHANNELS or submission.delayed:
         return False   # an offline tablet's answer sent later: the citizen has long gone
     overall = answers.get(MAIN_ITEM)
     value = overall.value if overall is not None else None
-    low = isinstance(value, int) and 1 <= value and is_dissatisfied(value)
-    return low or complaint_in.any(submission.id)
+    if isinstance(value, int) and 1 <= value and is_dissatisfied(value):
+        return True
+    # only a comment can be a complaint: most citizens write none, and their submission (the
+    # hot path) asks the reading layer nothing
+    wrote = any((answers.get(key) or Stored(None)).text for key in instrument.text_keys())
+    return wrote and complaint_in.any(submission.id)
 
 
 def _signer() -> URLSafeTimedSerializer:

@@ -92,7 +92,7 @@ def survey_page(office: Office, mode: str, kiosk: Kiosk | None, action: str,
             status = 503
         else:
             # a resend of the same answers (a double tap) is offered the call back too
-            if contact.offered(made, answers) and not contact.requested(made):
+            if contact.offered(made, instrument, answers) and not contact.requested(made):
                 return redirect(url_for(thanks_endpoint(kiosk), **action_args(office, kiosk),
                                         contact=contact.offer_token(made)))
             return thanks

@@ -23,7 +23,7 @@ from webapp.cycle.cases.models import CaseItem, ImprovementCase
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.platform.web import refused
-from webapp.platform.web.security import roles_required, takes_photo
+from webapp.platform.web.security import own_office_or_404, roles_required, takes_photo
 from webapp.platform.web.webforms import StrictForm
 
 bp = Blueprint("cases", __name__, url_prefix="/cases", template_folder="templates")
@@ -49,10 +49,7 @@ class DecideForm(StrictForm):
 
 def visible(case_id: int) -> ImprovementCase:
     """A case the user may open: an office manager only their own office's (others: 404)."""
-    case = db.session.get(ImprovementCase, case_id)
-    if case is None or (current_user.role == "office" and case.office_id != current_user.office_id):
-        abort(404)
-    return case
+    return own_office_or_404(db.session.get(ImprovementCase, case_id))
 
 
 @bp.get("/")

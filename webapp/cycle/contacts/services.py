@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from analysis.periods import Period
 from webapp.capture.contact.models import ContactRequest
 from webapp.capture.contact.services import contact_requested
-from webapp.capture.submissions import Submission
+from webapp.capture.submissions import Submission, in_period
 from webapp.cycle.contacts.models import OUTCOMES, ContactAttempt, ContactCase
 from webapp.cycle.notifications import services as notify
 from webapp.cycle.notifications.models import Notification
@@ -114,13 +114,12 @@ def figures(period: Period, office_ids: Sequence[int]) -> dict[int, dict[str, in
     (a first attempt by the due time), resolved, and still open."""
     found = {office_id: {"requests": 0, "answered_in_time": 0, "resolved": 0, "open": 0}
              for office_id in office_ids}
-    column = Submission.half if period.kind == "H" else Submission.quarter
     rows = db.session.execute(
         select(ContactCase.office_id, ContactCase.first_attempt_at, ContactCase.due_at,
                ContactCase.closed_at, ContactCase.outcome)
         .join(ContactRequest, ContactRequest.id == ContactCase.request_id)
         .join(Submission, Submission.id == ContactRequest.submission_id)
-        .where(column == str(period), ContactCase.office_id.in_(list(office_ids))))
+        .where(in_period(Submission, str(period)), ContactCase.office_id.in_(list(office_ids))))
     for office_id, first, due, closed, outcome in rows:
         counts = found[office_id]
         counts["requests"] += 1

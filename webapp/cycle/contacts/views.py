@@ -15,11 +15,11 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from webapp.capture.contact import services as details
 from webapp.cycle.contacts import services as contacts
-from webapp.cycle.contacts.models import ContactCase
+from webapp.cycle.contacts.models import MEANS, RESULTS, ContactCase
 from webapp.platform.db import utcnow
 from webapp.platform.extensions import db
 from webapp.platform.masking import mask
-from webapp.platform.web.security import roles_required
+from webapp.platform.web.security import own_office_or_404, roles_required
 from webapp.platform.web.webforms import StrictForm
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts", template_folder="templates")
@@ -41,16 +41,16 @@ def outcome_labels() -> dict[str, str]:
 
 
 class AttemptForm(StrictForm):
-    means = RadioField(_l("聯絡方式"), choices=[SelectChoice("phone", _l("電話")),
-                                                  SelectChoice("email", _l("電子郵件"))],
-                       validators=[InputRequired(message=_l("請選擇聯絡方式。"))])
+    means = RadioField(_l("聯絡方式"), validators=[InputRequired(message=_l("請選擇聯絡方式。"))])
     result = RadioField(_l("結果"), validators=[InputRequired(message=_l("請選擇這次聯絡的結果。"))])
     note = TextAreaField(_l("說明（選填，勿寫民眾個人資料）"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("記錄這次聯絡"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.result.choices = [SelectChoice(k, v) for k, v in result_labels().items()]
+        # the model's keys, worded in the reader's language (built per request: translated)
+        self.means.choices = [SelectChoice(k, means_labels()[k]) for k in MEANS]
+        self.result.choices = [SelectChoice(k, result_labels()[k]) for k in RESULTS]
 
 
 def sees_details(case: ContactCase) -> bool:
@@ -59,10 +59,7 @@ def sees_details(case: ContactCase) -> bool:
 
 
 def visible(case_id: int) -> ContactCase:
-    case = db.session.get(ContactCase, case_id)
-    if case is None or (current_user.role == "office" and case.office_id != current_user.office_id):
-        abort(404)
-    return case
+    return own_office_or_404(db.session.get(ContactCase, case_id))
 
 
 @bp.get("/")

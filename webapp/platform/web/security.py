@@ -51,6 +51,15 @@ def roles_required(*roles: str) -> Callable:
     return decorator
 
 
+def own_office_or_404(row):
+    """A row that belongs to an office (a case, a contact case), as the user may open it: an
+    office manager only their own office's; missing or another office's is a 404, which says
+    nothing of whether it exists."""
+    if row is None or (current_user.role == "office" and row.office_id != current_user.office_id):
+        abort(404)
+    return row
+
+
 @cache
 def static_version(root: str, filename: str) -> str | None:
     """A short hash of a static file's content; ``None`` for a file that is not there."""

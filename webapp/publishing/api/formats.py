@@ -9,8 +9,6 @@ would take for a formula is written as text, as in the open-data files.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -18,7 +16,7 @@ from datetime import date
 from flask import Response
 from werkzeug.datastructures import MIMEAccept
 
-from webapp.platform.spreadsheets import safe_cell
+from webapp.publishing.opendata.files import csv_bytes
 
 FORMATS = ("json", "csv")
 
@@ -54,13 +52,9 @@ def _json(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def _cell(value: object) -> object:
-    """A CSV cell: blank for none, a nested list (a period's corrections) as its JSON text."""
-    if value is None:
-        return ""
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return safe_cell(value)
+def _nested(value: object) -> object:
+    """A nested list (a period's corrections) as its JSON text, for a CSV cell."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
 
 
 def answer(records: list[dict], *, csv_wanted: bool, name: str, columns: list[str] | None = None,
@@ -69,12 +63,8 @@ def answer(records: list[dict], *, csv_wanted: bool, name: str, columns: list[st
     if not csv_wanted:
         body = json.dumps(records, ensure_ascii=False, separators=(",", ":"), default=_json)
         return Response(body, content_type="application/json", headers=headers)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns or columns_of(records),
-                            lineterminator="\r\n", extrasaction="ignore")
-    writer.writeheader()
-    for record in records:
-        writer.writerow({k: _cell(v) for k, v in record.items()})
+    # the open-data files' writer: the same BOM, line ends and formula guard
+    body = csv_bytes(columns or columns_of(records),
+                     [{k: _nested(v) for k, v in record.items()} for record in records])
     headers["Content-Disposition"] = f'inline; filename="{name}.csv"'
-    return Response(("\ufeff" + out.getvalue()).encode("utf-8"),
-                    content_type="text/csv; charset=utf-8", headers=headers)
+    return Response(body, content_type="text/csv; charset=utf-8", headers=headers)
