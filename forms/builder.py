@@ -36,8 +36,10 @@ def build_form(
     for question in instrument.questions():
         qtype = get_type(question["type"])
         required = enforce_required and bool(question.get("required", False))
-        attrs[question["key"]] = qtype.field(offered(question, office_kind), text(question["label"]),
-                                             text, required)
+        field = qtype.field(offered(question, office_kind), text(question["label"]), text, required)
+        if question.get("hint"):
+            field.kwargs["description"] = text(question["hint"])
+        attrs[question["key"]] = field
     attrs["Meta"] = type("Meta", (TranslatedMeta,), {"locale": locale})
     if instrument.conditional:
         def validate(self, extra_validators=None):
@@ -69,9 +71,15 @@ def offered(question: dict[str, Any], office_kind: str | None) -> dict[str, Any]
 def not_applicable_in_form(instrument: Instrument, form: Form) -> set[str]:
     """The questions that do not apply given what was posted (see :mod:`forms.conditions`)."""
     def answer_of(key: str) -> str:
-        data = form[key].data
-        return "" if data is None else str(data)
+        return answer_text(form[key].data)
     return instrument.not_applicable(answer_of)
+
+
+def answer_text(data: Any) -> str:
+    """A field's data as conditions read it: several chosen keys space separated, as XLSForm."""
+    if data is None:
+        return ""
+    return " ".join(map(str, data)) if isinstance(data, list | tuple) else str(data)
 
 
 def answers_from_form(instrument: Instrument, form: Form) -> dict[str, Stored | None]:

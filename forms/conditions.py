@@ -3,9 +3,10 @@
 A question or a whole section may carry ``"relevant": "${needs_transfer} = 'yes'"``.  The
 expression language is the part of XLSForm's that a checklist needs: clauses
 ``${key} = 'value'``, ``!=``, ``<``, ``<=``, ``>``, ``>=`` (numbers) and
-``selected(${key}, 'value')``, joined by ``and`` and ``or`` (``and`` binds tighter), no
-parentheses.  Values are what the form posts: ``yes``/``no``/``na``, ``1``..``5``, an option's
-key, a count.  Keeping the XLSForm text in the JSON makes a spreadsheet round trip lossless.
+``selected(${key}, 'value')`` (the value is among a multiple choice's answers), joined by
+``and`` and ``or`` (``and`` binds tighter), no parentheses.  Values are what the form posts:
+``yes``/``no``/``na``, ``1``..``5``, an option's key, a count.  Keeping the XLSForm text in
+the JSON makes a spreadsheet round trip lossless.
 
 Why it lives here and not in the page: the server decides what applies (an answer to a question
 that does not apply is dropped, and it scores as not applicable, never as a failure), the page's
@@ -40,6 +41,8 @@ class Clause:
     value: str
 
     def holds(self, answer: str) -> bool:
+        if self.op == "selected":
+            return self.value in answer.split()
         if self.op == "=":
             return answer == self.value
         if self.op == "!=":
@@ -75,7 +78,7 @@ def parse(text: str) -> Condition:
             raise ValueError(f"relevant {text!r}: cannot read from {text[position:]!r}; "
                              "write ${key} = 'value', joined by and / or")
         if match["skey"]:
-            group.append(Clause(match["skey"], "=", match["sliteral"][1:-1]))
+            group.append(Clause(match["skey"], "selected", match["sliteral"][1:-1]))
         else:
             literal = match["literal"]
             op = match["op"]
@@ -136,7 +139,9 @@ def check_references(definition: dict[str, Any], choices_of: Callable[[dict], Ma
                 raise ValueError(f"{where} {name!r}: relevant cannot depend on "
                                  f"{clause.key!r} (type {source['type']})")
             choices = choices_of(source)
-            if choices is not None and clause.op in ("=", "!=") and clause.value not in choices:
+            if clause.value == "" and clause.op in ("=", "!="):
+                continue   # XLSForm's "${x} != ''": answered (or not) at all
+            if choices is not None and clause.op in ("=", "!=", "selected") and clause.value not in choices:
                 raise ValueError(f"{where} {name!r}: {clause.key!r} has no value "
                                  f"{clause.value!r}; it has {sorted(choices)}")
             if choices is None and not _number(clause.value):
@@ -159,7 +164,7 @@ def _number(text: str) -> bool:
 
 
 def _ops() -> dict[str, str]:
-    return {"=": _("為"), "!=": _("不是"), "<": _("小於"), "<=": _("不大於"), ">": _("大於"),
+    return {"=": _("為"), "selected": _("為"), "!=": _("不是"), "<": _("小於"), "<=": _("不大於"), ">": _("大於"),
             ">=": _("不小於")}
 
 

@@ -63,7 +63,12 @@ class Instrument:
         raise KeyError(key)
 
     def keys(self) -> list[str]:
-        return [q["key"] for q in self.questions()]
+        """The keys of the questions that hold answers (a note holds none)."""
+        return [q["key"] for q in self.answered()]
+
+    def answered(self) -> Iterator[dict[str, Any]]:
+        """The questions that hold answers: what exports, paper sheets and records list."""
+        return (q for q in self.questions() if get_type(q["type"]).stores)
 
     def likert_keys(self) -> list[str]:
         return [q["key"] for q in self.questions() if get_type(q["type"]).stat_kind == "likert"]
@@ -91,6 +96,8 @@ class Instrument:
                 return ""
             question = self.question(key)
             value = get_type(question["type"]).to_form_value(question, stored)
+            if isinstance(value, list):
+                return " ".join(value)
             return "" if value is None else str(value)
         return self.not_applicable(answer_of)
 

@@ -1,20 +1,16 @@
-"""An instrument as the sheets of a workbook people edit, after XLSForm (ODK, KoboToolbox).
+"""An instrument as an XLSForm workbook (ODK, KoboToolbox): the file an admin downloads, edits
+and uploads again, and that survey tools' users already know.
 
-Survey tools' users already know XLSForm, so its conventions are kept where they fit: one row
-per question in order, ``label::zh_TW`` / ``label::en`` columns, ``required`` as yes / no,
-``relevant`` in its own expression language, a choices sheet keyed by list name, a settings
-sheet.  Four sheets:
+Writing follows the standard so pyxform converts the download as it is: a ``survey`` sheet (one
+row per question, ``begin_group`` / ``end_group`` around each section), ``choices`` and a one-row
+``settings`` sheet, labels as ``label::中文 (zh)`` / ``label::English (en)``.  What XLSForm
+has no column for (points, bands, short labels, units, option fractions, grade bands, the kind)
+rides in extra columns that XLSForm tools ignore.  The scales the app fixes (five-point Likert,
+yes / no / not applicable) are choice lists with reserved names and the app's own wording.
 
-- ``items``: section, key, type, labels, required, points, bands, relevant, ...;
-- ``choices``: the options of each ``single_choice`` item (``list_name`` = the item's key), an
-  option offered only at some kinds of office naming them in ``office_kinds`` (``land``);
-- ``sections``: key, titles, relevant, in order;
-- ``settings``: form id, kind, title, grade bands, improvement threshold, version (read only).
-
-Pure data both ways (rows of cell values), so the web and the command line share it and the
-file format (openpyxl) stays in the web app.  The round trip is lossless: a workbook written
-from a definition reads back to the same definition, so an unchanged upload is no new version.
-Every problem is reported with its sheet, row and column, all of them at once.
+Reading is ``forms.xlsform``.  The round trip is lossless: a workbook written from a definition
+reads back to the same definition, so an unchanged upload is no new version.  This module also
+keeps what both directions share: a problem's place, and how a cell is read.
 """
 
 from __future__ import annotations
@@ -25,34 +21,51 @@ from dataclasses import dataclass
 from typing import Any
 
 from .i18n import _
-from .instrument import KINDS, OFFICE_KINDS, check
-from .types import REGISTRY
+from .instrument import OFFICE_KINDS
+from .types import LIKERT_LEVELS, LIKERT_NO_ANSWER, NO_ANSWER, YES_NO_NA
 
-LANGS = ("zh_TW", "en")
-ITEM_COLUMNS = ("section", "key", "type", "label::zh_TW", "label::en", "short::zh_TW", "short::en",
-                "required", "points", "bands", "relevant", "min", "max", "unit::zh_TW", "unit::en",
-                "allow_na", "max_length")
-CHOICE_COLUMNS = ("list_name", "key", "label::zh_TW", "label::en", "fraction", "not_applicable",
-                  "office_kinds")
-SECTION_COLUMNS = ("key", "title::zh_TW", "title::en", "relevant")
-SETTING_COLUMNS = ("setting", "value")
-SETTINGS = ("form_id", "kind", "scored", "title::zh_TW", "title::en", "intro::zh_TW", "intro::en",
-            "grade_bands", "improvement_threshold", "version")
-SHEETS = {"items": ITEM_COLUMNS, "choices": CHOICE_COLUMNS, "sections": SECTION_COLUMNS,
-          "settings": SETTING_COLUMNS}
+#: the app's languages as XLSForm names them (name and BCP 47 code)
+LANGUAGES = {"zh_TW": "中文 (zh)", "en": "English (en)"}
+DEFAULT_LANGUAGE = "zh_TW"
+#: columns per sheet as written; ``name::`` columns are written once per language
+SURVEY_COLUMNS = ("type", "name", "label::", "hint::", "required", "relevant", "constraint",
+                  "short::", "points", "bands", "unit::", "allow_na", "max_length")
+CHOICE_COLUMNS = ("list_name", "name", "label::", "fraction", "not_applicable", "office_kinds")
+SETTING_COLUMNS = ("form_id", "form_title", "version", "default_language", "title_en", "kind",
+                   "scored", "intro::", "grade_bands", "improvement_threshold")
+#: XLSForm types of the app's question types (select types add their list's name)
+XLSFORM_TYPES = {"count": "integer", "decimal": "decimal", "text": "text", "datetime": "dateTime",
+                 "date": "date", "note": "note", "single_choice": "select_one",
+                 "multiple_choice": "select_multiple", "likert5": "select_one",
+                 "yes_no_na": "select_one"}
+#: the fixed scales as choice lists: (list name, [(name, label), ...])
+BUILT_IN_LISTS = {
+    "likert5": [(str(v), label) for v, label in LIKERT_LEVELS] + [(NO_ANSWER, LIKERT_NO_ANSWER)],
+    "yes_no_na": [(key, label) for key, _v, label in YES_NO_NA],
+    "yes_no": [(key, label) for key, _v, label in YES_NO_NA[:2]],
+}
 #: columns by how their cells are read; the rest are text
-BOOLS, INTS, NUMBERS = {"required", "allow_na", "not_applicable", "scored"}, {"min", "max", "max_length"}, \
+BOOLS, INTS, NUMBERS = {"required", "allow_na", "not_applicable", "scored"}, {"max_length"}, \
     {"points", "fraction", "improvement_threshold"}
-_YES, _NO = {"yes", "true", "1", "是", "y"}, {"no", "false", "0", "否", "n"}
+_YES, _NO = {"yes", "true", "true()", "1", "是", "y"}, {"no", "false", "false()", "0", "否", "n"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
 class Problem:
+    """Something in a workbook at a place: ``ignored`` ones are listed and the rest refuse it."""
+
     sheet: str
-    row: int          # as the spreadsheet numbers it: the header is row 1
+    row: int | str    # as the spreadsheet numbers it: the header is row 1
     column: str       # the header's name, "" for the row as a whole
     message: str
+    ignored: bool = False
+
+
+def header(columns: Sequence[str]) -> list[str]:
+    """The header row: a ``label::`` column once per language."""
+    return [name for c in columns for name in (
+        [f"{c}{LANGUAGES[lang]}" for lang in LANGUAGES] if c.endswith("::") else [c])]
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -68,53 +81,95 @@ def grade_bands_text(bands: Sequence[Sequence]) -> str:
     return "; ".join(f"{str(lowest)} {label}" for lowest, label in bands)
 
 
-def _bool_text(value: Any) -> str | None:
-    return None if value is None else ("yes" if value else "no")
+def _in(label: Any, lang: str) -> str | None:
+    if isinstance(label, str):
+        return label if lang == DEFAULT_LANGUAGE else None
+    return (label or {}).get(lang)
 
 
-def _cell(holder: Mapping[str, Any], column: str) -> Any:
-    name, _sep, lang = column.partition("::")
+def _plain(holder: Mapping[str, Any], name: str) -> Any:
     value = holder.get(name)
-    if lang:
-        if isinstance(value, str):
-            return value if lang == "zh_TW" else None
-        return (value or {}).get(lang)
-    if name == "bands":
+    if value is None:
+        return None
+    if name in ("bands",):
         return bands_text(value) if value else None
+    if name == "grade_bands":
+        return grade_bands_text(value) if value else None
     if name == "office_kinds":
         return ", ".join(value) if value else None
     if name in BOOLS:
-        return _bool_text(value)
+        return "yes" if value else "no"
     return value
+
+
+def _row(holder: Mapping[str, Any], columns: Sequence[str], fixed: Mapping[str, Any]) -> list:
+    row = []
+    for column in columns:
+        if column.endswith("::"):
+            row += [_in(holder.get(column[:-2]), lang) for lang in LANGUAGES]
+        else:
+            row.append(fixed[column] if column in fixed else _plain(holder, column))
+    return row
+
+
+def list_name(question: Mapping[str, Any]) -> str:
+    """The choice list a question's options are written under."""
+    if question["type"] == "likert5":
+        return "likert5"
+    if question["type"] == "yes_no_na":
+        return "yes_no" if question.get("allow_na") is False else "yes_no_na"
+    return question["key"] + ("_options" if question["key"] in BUILT_IN_LISTS else "")
+
+
+def constraint(question: Mapping[str, Any]) -> str | None:
+    """A number's bounds as XLSForm's constraint (``. >= 0 and . <= 20``)."""
+    if question["type"] not in ("count", "decimal"):
+        return None
+    parts = [f". {op} {question[k]}" for k, op in (("min", ">="), ("max", "<=")) if k in question]
+    return " and ".join(parts) or None
 
 
 def to_sheets(definition: Mapping[str, Any]) -> dict[str, list[list[Any]]]:
     """The workbook's sheets, each a header row and then data rows."""
-    items, choices, sections = [list(ITEM_COLUMNS)], [list(CHOICE_COLUMNS)], [list(SECTION_COLUMNS)]
+    survey, choices = [header(SURVEY_COLUMNS)], [header(CHOICE_COLUMNS)]
+    built_in: list[str] = []
     for section in definition["sections"]:
-        sections.append([_cell(section, c) for c in SECTION_COLUMNS])
+        survey.append(_row({"label": section.get("title"), "relevant": section.get("relevant")},
+                           SURVEY_COLUMNS, {"type": "begin_group", "name": section["key"]}))
         for question in section["questions"]:
-            items.append([section["key"] if c == "section" else _cell(question, c) for c in ITEM_COLUMNS])
+            kind = XLSFORM_TYPES[question["type"]]
+            if kind.startswith("select"):
+                kind = f"{kind} {list_name(question)}"
+            survey.append(_row(question, SURVEY_COLUMNS, {
+                "type": kind, "name": question["key"], "constraint": constraint(question)}))
+            if question["type"] in ("likert5", "yes_no_na"):
+                if list_name(question) not in built_in:
+                    built_in.append(list_name(question))
+                continue
             for option in question.get("options") or ():
-                choices.append([question["key"] if c == "list_name" else _cell(option, c)
-                                for c in CHOICE_COLUMNS])
-    top = dict(definition) | {"form_id": definition["key"]}
-    settings = [list(SETTING_COLUMNS)]
-    for name in SETTINGS:
-        value = (grade_bands_text(top["grade_bands"]) if top.get("grade_bands") else None) \
-            if name == "grade_bands" else _cell(top, name)
-        settings.append([name, value])
-    return {"items": items, "choices": choices, "sections": sections, "settings": settings}
+                choices.append(_row(option, CHOICE_COLUMNS, {"list_name": list_name(question),
+                                                             "name": option["key"]}))
+        survey.append(_row({}, SURVEY_COLUMNS, {"type": "end_group"}))
+    for name in built_in:
+        choices += [_row({"label": label}, CHOICE_COLUMNS, {"list_name": name, "name": key})
+                    for key, label in BUILT_IN_LISTS[name]]
+    title = definition.get("title")
+    settings = _row(definition, SETTING_COLUMNS, {
+        "form_id": definition["key"], "form_title": _in(title, DEFAULT_LANGUAGE),
+        "version": str(definition["version"]), "default_language": LANGUAGES[DEFAULT_LANGUAGE],
+        "title_en": _in(title, "en")})
+    return {"survey": survey, "choices": choices,
+            "settings": [header(SETTING_COLUMNS), settings]}
 
 
-# --- reading ------------------------------------------------------------------------------
+# --- reading a cell -------------------------------------------------------------------------
 
 
-class _Bad(ValueError):
+class Bad(ValueError):
     """One cell that cannot be read; becomes a Problem with its place."""
 
 
-def _text(value: Any) -> str | None:
+def text_of(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
@@ -125,7 +180,7 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _number(text: str) -> int | float:
+def number_of(text: str) -> int | float:
     try:
         return int(text)
     except ValueError:
@@ -133,7 +188,7 @@ def _number(text: str) -> int | float:
     try:
         return float(text)
     except ValueError:
-        raise _Bad(_("「%(text)s」不是數字", text=text)) from None
+        raise Bad(_("「%(text)s」不是數字", text=text)) from None
 
 
 def _read_bands(text: str) -> list[list]:
@@ -141,8 +196,8 @@ def _read_bands(text: str) -> list[list]:
     for part in filter(None, (p.strip() for p in text.split(","))):
         limit, sep, fraction = part.partition(":")
         if not sep:
-            raise _Bad(_("級距要寫成「上限:比例」，以逗號分隔，例如 4:1.0, 6:0.5"))
-        bands.append([_number(limit.strip()), _number(fraction.strip())])
+            raise Bad(_("級距要寫成「上限:比例」，以逗號分隔，例如 4:1.0, 6:0.5"))
+        bands.append([number_of(limit.strip()), number_of(fraction.strip())])
     return bands
 
 
@@ -151,26 +206,26 @@ def _read_grade_bands(text: str) -> list[list]:
     for part in filter(None, (p.strip() for p in re.split(r"[;；]", text))):
         lowest, _sep, label = part.partition(" ")
         if not label.strip():
-            raise _Bad(_("等第要寫成「最低分 名稱」，以分號分隔，例如 90 優等; 80 甲"))
-        bands.append([_number(lowest), label.strip()])
+            raise Bad(_("等第要寫成「最低分 名稱」，以分號分隔，例如 90 優等; 80 甲"))
+        bands.append([number_of(lowest), label.strip()])
     return bands
 
 
-def _value(column: str, text: str) -> Any:
-    name = column.partition("::")[0]
+def read_value(name: str, text: str) -> Any:
+    """A cell of column ``name`` (without its language) as the definition holds it."""
     if name in BOOLS:
         if text.lower() in _YES:
             return True
         if text.lower() in _NO:
             return False
-        raise _Bad(_("請填 yes 或 no"))
+        raise Bad(_("請填 yes 或 no"))
     if name in INTS:
-        number = _number(text)
+        number = number_of(text)
         if not isinstance(number, int):
-            raise _Bad(_("請填整數"))
+            raise Bad(_("請填整數"))
         return number
     if name in NUMBERS:
-        return _number(text)
+        return number_of(text)
     if name == "bands":
         return _read_bands(text)
     if name == "grade_bands":
@@ -178,157 +233,7 @@ def _value(column: str, text: str) -> Any:
     if name == "office_kinds":
         kinds = [k for k in re.split(r"[,，、\s]+", text) if k]
         if not set(kinds) <= set(OFFICE_KINDS):
-            raise _Bad(_("機關類別請填 %(kinds)s（以逗號分隔），留空表示每個機關都有這個選項",
-                         kinds="、".join(OFFICE_KINDS)))
+            raise Bad(_("機關類別請填 %(kinds)s（以逗號分隔），留空表示每個機關都有這個選項",
+                        kinds="、".join(OFFICE_KINDS)))
         return kinds
     return text
-
-
-class _Reader:
-    def __init__(self, sheets: Mapping[str, Sequence[Sequence[Any]]]):
-        self.sheets, self.problems = sheets, []
-
-    def problem(self, sheet: str, row: int, column: str, message: str) -> None:
-        self.problems.append(Problem(sheet, row, column, message))
-
-    def records(self, sheet: str, columns: Sequence[str]) -> list[tuple[int, dict[str, Any]]]:
-        """Each non-empty row as {column: value}, cells read by their column's kind."""
-        rows = self.sheets.get(sheet)
-        if not rows:
-            self.problem(sheet, 1, "", _("缺少工作表「%(sheet)s」或它是空的", sheet=sheet))
-            return []
-        header = [_text(h) for h in rows[0]]
-        for name in header:
-            if name and name not in columns:
-                self.problem(sheet, 1, name, _("不認得的欄位「%(name)s」；可用的欄位：%(known)s",
-                                               name=name, known="、".join(columns)))
-        result = []
-        for number, row in enumerate(rows[1:], start=2):
-            record = {}
-            for name, cell in zip(header, row, strict=False):
-                text = _text(cell)
-                if name not in columns or text is None:
-                    continue
-                if sheet == "settings":  # a value is read by its setting's kind (convert)
-                    record[name] = text
-                    continue
-                try:
-                    record[name] = _value(name, text)
-                except _Bad as error:
-                    self.problem(sheet, number, name, str(error))
-            if record:
-                result.append((number, record))
-        return result
-
-    def convert(self, sheet: str, row: int, column: str, text: str) -> Any:
-        try:
-            return _value(column, text)
-        except _Bad as error:
-            self.problem(sheet, row, column, str(error))
-            return None
-
-
-def _assign(target: dict[str, Any], record: Mapping[str, Any], skip: Sequence[str] = ()) -> None:
-    """Columns into a definition dict: ``label::zh_TW`` into ``label``; ``key`` as it is."""
-    for column, value in record.items():
-        if column in skip:
-            continue
-        name, _sep, lang = column.partition("::")
-        if lang:
-            target.setdefault(name, {})[lang] = value
-        else:
-            target[name] = value
-
-
-def from_sheets(sheets: Mapping[str, Sequence[Sequence[Any]]]) -> tuple[dict | None, list[Problem]]:
-    """The definition a workbook describes, or ``None`` and every problem found."""
-    reader = _Reader(sheets)
-    settings: dict[str, Any] = {}
-    setting_rows: dict[str, int] = {}
-    for row, record in reader.records("settings", SETTING_COLUMNS):
-        name = record.get("setting")
-        if name not in SETTINGS:
-            reader.problem("settings", row, "setting", _("不認得的設定「%(name)s」；可用的設定：%(known)s",
-                                                         name=name or "", known="、".join(SETTINGS)))
-            continue
-        setting_rows[name] = row
-        if "value" in record:
-            value = reader.convert("settings", row, name, record["value"])
-            if value is not None:
-                settings[name] = value
-    definition: dict[str, Any] = {}
-    _assign(definition, {k: v for k, v in settings.items() if k not in ("form_id", "version")})
-    definition = {"key": settings.get("form_id"), "version": 1, **definition, "sections": []}
-    version = settings.get("version")
-    if isinstance(version, int) and version >= 1:
-        definition["version"] = version
-    for name, message in (("form_id", _("請填問卷代碼（英文字母開頭，例如 phone）")),
-                          ("kind", _("請填 survey 或 inspection")), ("title::zh_TW", _("請填中文名稱"))):
-        if name not in settings:
-            reader.problem("settings", setting_rows.get(name, 1), "value" if name in setting_rows else "",
-                           message if name in setting_rows else _("缺少設定「%(name)s」：%(why)s",
-                                                                   name=name, why=message))
-    if settings.get("kind") not in (None, *KINDS):
-        reader.problem("settings", setting_rows["kind"], "value", _("請填 survey 或 inspection"))
-
-    section_of: dict[str, dict] = {}
-    for row, record in reader.records("sections", SECTION_COLUMNS):
-        key = record.get("key")
-        if not key or not str(key).isidentifier() or key in section_of:
-            reader.problem("sections", row, "key", _("每個區段需要不重複的英文代碼"))
-            continue
-        if "title::zh_TW" not in record:
-            reader.problem("sections", row, "title::zh_TW", _("請填區段的中文標題"))
-        section = {"key": key}
-        _assign(section, record, skip=("key",))
-        section["questions"] = []
-        section_of[key] = section
-        definition["sections"].append(section)
-
-    item_row: dict[str, int] = {}
-    for row, record in reader.records("items", ITEM_COLUMNS):
-        key, qtype, section_key = record.get("key"), record.get("type"), record.get("section")
-        if not key or not str(key).isidentifier() or key.startswith("_") or key in item_row:
-            reader.problem("items", row, "key", _("每一題需要不重複的英文代碼（字母、數字、底線）"))
-            continue
-        item_row[key] = row
-        if qtype not in REGISTRY:
-            reader.problem("items", row, "type", _("題型「%(type)s」不存在；可用的題型：%(known)s",
-                                                   type=qtype or "", known="、".join(sorted(REGISTRY))))
-        if "label::zh_TW" not in record:
-            reader.problem("items", row, "label::zh_TW", _("請填題目的中文文字"))
-        if section_key not in section_of:
-            reader.problem("items", row, "section", _("區段「%(section)s」不在 sections 工作表上",
-                                                      section=section_key or ""))
-            continue
-        question = {"key": key, "type": qtype}
-        _assign(question, record, skip=("key", "type", "section"))
-        section_of[section_key]["questions"].append(question)
-
-    questions = {q["key"]: q for s in definition["sections"] for q in s["questions"]}
-    for row, record in reader.records("choices", CHOICE_COLUMNS):
-        owner = questions.get(record.get("list_name"))
-        if owner is None or owner.get("type") != "single_choice":
-            reader.problem("choices", row, "list_name", _("「%(name)s」不是單選題的代碼",
-                                                          name=record.get("list_name") or ""))
-            continue
-        if not record.get("key") or "label::zh_TW" not in record:
-            reader.problem("choices", row, "key", _("每個選項需要代碼與中文文字"))
-            continue
-        option: dict[str, Any] = {}
-        _assign(option, record, skip=("list_name",))
-        owner.setdefault("options", []).append(option)
-    for section in definition["sections"]:
-        if not section["questions"]:
-            reader.problem("sections", 1, "key", _("區段「%(section)s」沒有任何題目", section=section["key"]))
-    if reader.problems:  # in the order people read the workbook: sheet by sheet, row by row
-        order = list(SHEETS)
-        return None, sorted(reader.problems, key=lambda p: (order.index(p.sheet) if p.sheet in order
-                                                            else len(order), p.row))
-    try:
-        check(definition)
-    except ValueError as error:  # what the sheets cannot see: conditions, option keys, bands
-        named = [k for k in re.findall(r"'(\w+)'", str(error)) if k in item_row]
-        place = ("items", item_row[named[0]], "") if named else ("settings", 1, "")
-        return None, [Problem(*place, _("定義檢查：%(error)s", error=str(error)))]
-    return definition, []

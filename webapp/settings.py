@@ -80,8 +80,15 @@ def defaults(instance_path: str, root_path: str) -> dict[str, Any]:
         INSPECTION_MIN_CHECKS=3,  # checks an office needs for an office-period grade
         OPEN_DATA_MIN_N=30,  # respondents a published open-data cell needs; fewer: suppressed
         OPEN_DATA_MIN_CHECKS=1,  # approved checks an office's published inspection cell needs
-        OPEN_DATA_PUBLISHER="服務品質督導小組",  # 資料集提供機關, in the open data's metadata
-        OPEN_DATA_CONTACT="",  # 聯絡人 (name, phone or e-mail); set FLASK_OPEN_DATA_CONTACT
+        # the office's choices in the open data's metadata.json, as data.gov.tw lists a dataset
+        # (its field names in brackets; publishing/opendata/portal.py makes the rest)
+        OPEN_DATA_PUBLISHER="服務品質督導小組",  # [提供機關] the agency publishing the dataset
+        OPEN_DATA_CONTACT="服務品質業務承辦人",  # [提供機關聯絡人姓名] a name or a post
+        OPEN_DATA_CONTACT_PHONE="",  # [提供機關聯絡人電話] 02-XXXX-XXXX#分機; data.gov.tw needs one
+        OPEN_DATA_CONTACT_EMAIL="",  # the contact's e-mail (in [備註]: the portal has no column)
+        OPEN_DATA_PROVISION="檔案資料",  # [資料提供屬性] 檔案資料 (files) or API服務
+        OPEN_DATA_CATEGORY="公共資訊",  # [服務分類] one of the portal's service categories
+        OPEN_DATA_UPDATE_FREQUENCY="每6月",  # [更新頻率] 每6月 for half-years, or 不定期更新
         MAIL_URL=None,  # smtp://host:25, smtp+starttls://user:pass@host:587: notifications by mail too
         MAIL_FROM="service-quality@localhost",
         API_RATE_TOKEN="600/minute",      # /api/v1 requests per token

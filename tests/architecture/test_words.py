@@ -23,7 +23,9 @@ CJK = r"[\u3400-\u9fff\u3001-\u303f\uff01-\uffee]"
 MIXED = re.compile(rf"{CJK}[,:;?!()]|[,:;?!(]{CJK}|{CJK} [(]|[)] {CJK}")
 #: typed formats and notation, where the ASCII character is what is meant
 ALLOWED = ("時:分", "上限:比例", "4:1.0, 6:0.5", "90 優等; 80 甲", "ICC(2,1)", "[;；]", "[,，、",
-           "、，,；;/／ ）)")
+           "、，,；;/／ ）)",
+           # the portal's own "授權說明網址:https://…" notes, and XLSForm's "name (code)" language
+           "授權說明網址:", "聯絡人電子郵件:", "中文 (zh)")
 
 
 def _mixed(text: str) -> bool:

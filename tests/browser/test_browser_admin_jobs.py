@@ -20,12 +20,12 @@ pytestmark = pytest.mark.browser
 
 def reweigh_tone(path, points: int) -> bytes:
     book = load_workbook(path)
-    items = book["items"]
-    header = [c.value for c in items[1]]
-    for row in items.iter_rows(min_row=2):
-        if row[header.index("key")].value == "tone":
+    survey = book["survey"]
+    header = [c.value for c in survey[1]]
+    for row in survey.iter_rows(min_row=2):
+        if row[header.index("name")].value == "tone":
             row[header.index("points")].value = points
-            row[header.index("label::zh_TW")].value = "語氣清晰、溫和有禮"
+            row[header.index("label::中文 (zh)")].value = "語氣清晰、溫和有禮"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

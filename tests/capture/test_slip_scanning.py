@@ -62,12 +62,13 @@ def test_without_a_configured_address_the_slips_point_where_slips_was_opened(app
     import io
 
     from webapp.capture.survey import views_slips
+    from webapp.platform.web.site import site_base
     from webapp.programme.offices import Office
 
     app.config["PUBLIC_BASE_URL"] = None
     office = db.session.scalar(select(Office).where(Office.code == "TPH-DAAN"))
     with app.test_request_context("/slips", base_url="https://quality.example.gov.tw/"):
-        base = views_slips.base_url()
+        base = site_base()
         printed = io.BytesIO()
         views_slips.print_slips(office, 1, base, printed)
     (found,) = zbar.scan_pdf(printed.getvalue(), dpi=200, grid=(qrsheet.COLUMNS, qrsheet.ROWS))

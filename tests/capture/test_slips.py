@@ -67,11 +67,11 @@ def test_slips_carry_a_short_code_that_opens_the_survey_typed_by_hand(app, admin
 
 
 def test_without_a_public_address_the_slips_use_the_one_the_admin_is_using(app, admin):
-    from webapp.capture.survey import views_slips
+    from webapp.platform.web.site import site_base
 
     app.config["PUBLIC_BASE_URL"] = None
     with app.test_request_context("/slips", base_url="http://192.168.1.20:5101"):
-        assert views_slips.base_url() == "http://192.168.1.20:5101/"   # make run PORT=5101
+        assert site_base() == "http://192.168.1.20:5101/"   # make run PORT=5101
     local = admin.get("/slips").get_data(as_text=True)   # the test client's http://localhost/
     assert "<code>http://localhost/</code>" in local and "FLASK_PUBLIC_BASE_URL" in local
 

@@ -32,8 +32,8 @@ def admin(app, client):
 
 
 def without(book, key: str) -> None:
-    sheet = book["items"]
-    sheet.delete_rows(cell(sheet, key, "key").row)
+    sheet = book["survey"]
+    sheet.delete_rows(cell(sheet, key, "name").row)
 
 
 def test_the_attack_dropping_overall_is_refused_with_the_reason(app, admin):
@@ -41,17 +41,18 @@ def test_the_attack_dropping_overall_is_refused_with_the_reason(app, admin):
     page = upload(admin, edit(raw, lambda book: without(book, "overall")), "satisfaction.xlsx")
     html = page.get_data(as_text=True)
     assert page.status_code == 400 and "不能刪除「整體滿意度」（overall）" in html
-    assert "報告依這一題比較各機關" in html and "<td>items</td><td>—</td><td>key" in html
+    assert "報告依這一題比較各機關" in html and "<td>survey</td><td>—</td><td>name" in html
     assert versions("satisfaction") == 1
 
 
 def test_a_retyped_question_is_refused_on_its_row(app, admin):
     raw = admin.get("/admin/instruments/satisfaction.xlsx").data
-    page = upload(admin, edit(raw, lambda book: setattr(cell(book["items"], "attitude", "type"),
+    page = upload(admin, edit(raw, lambda book: setattr(cell(book["survey"], "attitude", "type"),
                                                         "value", "text")), "satisfaction.xlsx")
     html = page.get_data(as_text=True)
     assert page.status_code == 400 and "的題型不能從 likert5 改成 text" in html
-    assert "<td>items</td><td>2</td><td>type" in html and versions("satisfaction") == 1
+    assert "<td>survey</td><td>3</td><td>type (A)</td>" in html     # row 2 opens its section
+    assert versions("satisfaction") == 1
 
 
 def test_a_scored_item_stays_and_an_unscored_one_may_go(app, admin):

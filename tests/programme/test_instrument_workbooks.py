@@ -19,7 +19,7 @@ from support import factories
 from support.flows import full_phone_answers, post_form, signed_in
 from support.web import hidden_fields, login
 
-from forms import workbook
+from forms import workbook, xlsform
 from forms.diff import compare
 from forms.instrument import DEFAULT_KEYS, check, load_default
 from webapp.capture.submissions import Submission
@@ -33,33 +33,45 @@ from webapp.programme.instruments import InstrumentVersion
 @pytest.mark.parametrize("key", DEFAULT_KEYS)
 def test_the_workbook_reads_back_to_the_same_instrument(app, key):
     definition = load_default(key).definition
-    back, problems = workbooks.read(workbooks.xlsx_bytes(definition))
+    back, problems = read(workbooks.xlsx_bytes(definition))
     assert problems == []
     assert check(back).checksum() == check(definition).checksum()
 
 
-def test_the_workbook_follows_xlsform_and_offers_drop_downs(app):
+def test_the_workbook_is_an_xlsform_and_offers_drop_downs(app):
     book = load_workbook(io.BytesIO(workbooks.xlsx_bytes(load_default("phone").definition)))
-    assert book.sheetnames == ["items", "choices", "sections", "settings", "lists"]
-    assert book["lists"].sheet_state == "hidden"
-    items = book["items"]
-    header = [c.value for c in items[1]]
-    for column in ("key", "type", "label::zh_TW", "label::en", "required", "section", "points",
-                   "bands", "relevant"):
+    assert book.sheetnames[:3] == ["survey", "choices", "settings"]
+    survey = book["survey"]
+    header = [c.value for c in survey[1]]
+    for column in ("type", "name", ZH, EN, "hint::中文 (zh)", "required", "relevant",
+                   "constraint", "points", "bands"):
         assert column in header
-    rings = next(r for r in items.iter_rows(min_row=2, values_only=True) if r[1] == "rings")
+    rows = list(survey.iter_rows(min_row=2, values_only=True))
+    rings = next(r for r in rows if r[1] == "rings")
+    assert rings[header.index("type")] == "integer"
+    assert rings[header.index("constraint")] == ". >= 0 and . <= 99"
     assert rings[header.index("bands")] == "4:1.0, 6:0.5" and rings[header.index("points")] == 25
-    assert items.freeze_panes == "A2"
-    validated = {str(rule.sqref).split(":")[0][:1]: rule for rule in items.data_validations.dataValidation}
-    type_column = "ABCDEFGHIJKLMNOPQ"[header.index("type")]
-    rule = validated[type_column]
-    # "stop" (refuse the value) is the schema's default, so a writer may leave it out
-    assert rule.showErrorMessage and rule.errorStyle in (None, "stop")
-    letter = rule.formula1.split("!$")[1][0]
-    allowed = [row[0].value for row in book["lists"][f"{letter}1:{letter}20"] if row[0].value]
-    assert "yes_no_na" in allowed and "likert5" in allowed
-    settings = dict(book["settings"].iter_rows(min_row=2, values_only=True))
-    assert settings["form_id"] == "phone" and settings["grade_bands"].startswith("90 優等; 80 甲")
+    greets = next(r for r in rows if r[1] == "greets")
+    assert greets[header.index("type")] == "select_one yes_no_na"
+    assert [r[0] for r in rows].count("begin_group") == [r[0] for r in rows].count("end_group") == \
+        len(load_default("phone").sections)
+    assert survey.freeze_panes == "A2"
+    validated = {str(rule.sqref).split(":")[0][:1] for rule in survey.data_validations.dataValidation}
+    assert "ABCDEFGHIJKLMNOPQRSTU"[header.index("required")] in validated
+    settings = book["settings"]
+    assert settings.max_row == 2                  # XLSForm's one-row settings
+    values = dict(zip([c.value for c in settings[1]], [c.value for c in settings[2]], strict=True))
+    assert values["form_id"] == "phone" and values["version"] == "1"
+    assert values["default_language"] == "中文 (zh)"
+    assert values["grade_bands"].startswith("90 優等; 80 甲") and values["kind"] == "inspection"
+
+
+ZH, EN = "label::中文 (zh)", "label::English (en)"
+
+
+def read(raw: bytes, name: str | None = None):
+    upload = workbooks.Upload(raw, name)
+    return upload.definition, upload.refusals
 
 
 def edit(raw: bytes, change) -> bytes:
@@ -74,39 +86,42 @@ def edit(raw: bytes, change) -> bytes:
 def cell(sheet, key: str, column: str):
     header = [c.value for c in sheet[1]]
     for row in sheet.iter_rows(min_row=2):
-        if row[header.index("key")].value == key:
+        if row[header.index("name")].value == key:
             return row[header.index(column)]
     raise KeyError(key)
 
 
 def test_every_problem_is_listed_with_sheet_row_and_column(app):
     def break_it(book):
-        cell(book["items"], "greets", "type").value = "yes_no_maybe"
-        cell(book["items"], "tone", "points").value = "ten"
-        cell(book["items"], "rings", "bands").value = "4 full"
-        cell(book["items"], "states_name", "section").value = "nowhere"
-        book["items"]["Z1"] = "lable::en"
+        cell(book["survey"], "greets", "type").value = "geopoint"
+        cell(book["survey"], "tone", "points").value = "ten"
+        cell(book["survey"], "rings", "bands").value = "4 full"
+        cell(book["survey"], "states_name", "required").value = "maybe"
+        book["survey"]["Z1"] = "appearance"
+        book["survey"]["Z3"] = "minimal"
     raw = edit(workbooks.xlsx_bytes(load_default("phone").definition), break_it)
-    definition, problems = workbooks.read(raw)
-    assert definition is None
-    found = {(p.sheet, p.row, p.column) for p in problems}
-    rows = {key: cell(load_workbook(io.BytesIO(raw))["items"], key, "key").row
+    upload = workbooks.Upload(raw)
+    assert upload.definition is None
+    found = {(p.sheet, p.row, p.column) for p in upload.refusals}
+    rows = {key: cell(load_workbook(io.BytesIO(raw))["survey"], key, "name").row
             for key in ("greets", "tone", "rings", "states_name")}
-    assert ("items", rows["greets"], "type") in found
-    assert ("items", rows["tone"], "points") in found
-    assert ("items", rows["rings"], "bands") in found
-    assert ("items", rows["states_name"], "section") in found
-    assert ("items", 1, "lable::en") in found
-    assert len(problems) == 5
+    assert ("survey", rows["greets"], "type") in found
+    assert ("survey", rows["tone"], "points") in found
+    assert ("survey", rows["rings"], "bands") in found
+    assert ("survey", rows["states_name"], "required") in found
+    assert len(upload.refusals) == 4
+    [ignored] = upload.ignored                     # listed, with its place, but not a refusal
+    assert (ignored.sheet, ignored.row, ignored.column) == ("survey", 1, "appearance")
+    assert upload.letter(ignored) == "Z"
 
 
 def test_a_condition_naming_a_later_item_is_placed_on_its_row(app):
     def later(book):
-        cell(book["items"], "greets", "relevant").value = "${polite_close} = 'yes'"
+        cell(book["survey"], "greets", "relevant").value = "${polite_close} = 'yes'"
     raw = edit(workbooks.xlsx_bytes(load_default("phone").definition), later)
-    definition, [problem] = workbooks.read(raw)
-    assert definition is None and problem.sheet == "items"
-    assert problem.row == cell(load_workbook(io.BytesIO(raw))["items"], "greets", "key").row
+    definition, [problem] = read(raw)
+    assert definition is None and problem.sheet == "survey"
+    assert problem.row == cell(load_workbook(io.BytesIO(raw))["survey"], "greets", "name").row
     assert "not an earlier question" in problem.message
 
 
@@ -163,8 +178,8 @@ def test_round_trip_on_the_web_and_old_records_keep_their_version(app, admin_cli
     assert raw.headers["Content-Disposition"] == 'attachment; filename="phone-v1.xlsx"'
 
     def chiayi(book):
-        cell(book["items"], "greets", "label::zh_TW").value = "有問候語（您好、午安）"
-        cell(book["items"], "greets", "points").value = 20
+        cell(book["survey"], "greets", ZH).value = "有問候語（您好、午安）"
+        cell(book["survey"], "greets", "points").value = 20
     page = upload(admin_client, edit(raw.data, chiayi))
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -198,7 +213,7 @@ def test_round_trip_on_the_web_and_old_records_keep_their_version(app, admin_cli
 def test_publishing_refuses_a_preview_overtaken_by_another_version(app, admin_client):
     raw = admin_client.get("/admin/instruments/phone.xlsx").data
     def reword(book):
-        cell(book["items"], "tone", "label::zh_TW").value = "語氣溫和"
+        cell(book["survey"], "tone", ZH).value = "語氣溫和"
     preview = hidden_fields(upload(admin_client, edit(raw, reword)).get_data(as_text=True))
     meanwhile = load_default("phone").definition | {"title": {"zh_TW": "電話測試", "en": "Phone"}}
     instruments.publish(meanwhile)
@@ -210,7 +225,7 @@ def test_publishing_refuses_a_preview_overtaken_by_another_version(app, admin_cl
 def test_a_tampered_preview_publishes_nothing(app, admin_client):
     raw = admin_client.get("/admin/instruments/phone.xlsx").data
     def reword(book):
-        cell(book["items"], "tone", "label::zh_TW").value = "語氣溫和"
+        cell(book["survey"], "tone", ZH).value = "語氣溫和"
     fields = hidden_fields(upload(admin_client, edit(raw, reword)).get_data(as_text=True))
     fields["draft"] = fields["draft"][:-3] + "AAA"
     response = admin_client.post("/admin/instruments/publish", data=fields, follow_redirects=True)
@@ -230,10 +245,10 @@ def test_the_preview_says_changes_in_words_and_warns_of_english_left_behind(app,
     """A reworded Chinese label whose English stayed is flagged; no internal key is shown."""
     raw = admin_client.get("/admin/instruments/phone.xlsx").data
     def reword(book):
-        cell(book["items"], "tone", "label::zh_TW").value = "語氣溫和"
-        cell(book["items"], "greets", "label::zh_TW").value = "有問候語"
-        cell(book["items"], "greets", "label::en").value = "Says a greeting"
-        cell(book["items"], "greets", "required").value = "no"
+        cell(book["survey"], "tone", ZH).value = "語氣溫和"
+        cell(book["survey"], "greets", ZH).value = "有問候語"
+        cell(book["survey"], "greets", EN).value = "Says a greeting"
+        cell(book["survey"], "greets", "required").value = "no"
     html = upload(admin_client, edit(raw, reword)).get_data(as_text=True)
     warning = html[html.index("中文改了，英文沒有跟著改"):html.index("</div>", html.index("中文改了"))]
     assert "語氣溫和" in warning and "有問候語" not in warning      # greets' English was updated
@@ -247,18 +262,15 @@ def test_the_preview_says_changes_in_words_and_warns_of_english_left_behind(app,
 def test_bad_workbooks_on_the_web_list_the_problems_and_publish_nothing(app, admin_client):
     raw = admin_client.get("/admin/instruments/phone.xlsx").data
     def unknown_key(book):
-        sheet = book["settings"]
-        for row in sheet.iter_rows(min_row=2):
-            if row[0].value == "form_id":
-                row[1].value = "chiayi"
+        book["settings"]["A2"] = "chiayi"          # form_id: a new instrument
     page = upload(admin_client, edit(raw, unknown_key))
-    assert page.status_code == 400 and "問卷代碼「chiayi」不存在" in page.get_data(as_text=True)
+    assert page.status_code == 400 and "新的問卷只能是 survey" in page.get_data(as_text=True)
     def broken(book):
-        cell(book["items"], "tone", "points").value = "ten"
+        cell(book["survey"], "tone", "points").value = "ten"
     page = upload(admin_client, edit(raw, broken))
     html = page.get_data(as_text=True)
     assert page.status_code == 400 and "沒有發布任何內容" in html
-    assert re.search(r"<td>items</td><td>\d+</td><td>points \([A-Z]\)</td>", html)
+    assert re.search(r"<td>survey</td><td>\d+</td><td>points \([A-Z]\)</td><td>需修正</td>", html)
     assert versions("phone") == 1
 
 
@@ -267,36 +279,36 @@ def test_command_line_export_and_publish(app, runner, tmp_path):
     result = runner.invoke(args=["instruments", "export", "phone", "--format", "xlsx", "--out", str(out)])
     assert result.exit_code == 0, result.output
     def reweight(book):
-        cell(book["items"], "tone", "points").value = 15
+        cell(book["survey"], "tone", "points").value = 15
     out.write_bytes(edit(out.read_bytes(), reweight))
     result = runner.invoke(args=["instruments", "publish", str(out)])
     assert result.exit_code == 0, result.output
     assert "配分修改 1 題" in result.output and "已發布 phone v2" in result.output
     def broken(book):
-        cell(book["items"], "tone", "type").value = "stars"
+        cell(book["survey"], "tone", "type").value = "stars"
     out.write_bytes(edit(out.read_bytes(), broken))
     result = runner.invoke(args=["instruments", "publish", str(out)])
-    assert result.exit_code == 1 and "items 第" in result.output and "type 欄" in result.output
+    assert result.exit_code == 1 and "survey 第" in result.output and "type 欄" in result.output
     assert versions("phone") == 2
-    assert workbook.from_sheets({})[0] is None
+    assert xlsform.from_sheets({})[0] is None
 
 
 def test_an_option_limited_to_a_kind_of_office_survives_the_workbook_and_bad_kinds_are_named(app):
     definition = load_default("satisfaction").definition
     sheets = workbook.to_sheets(definition)
     header = sheets["choices"][0]
-    rows = {row[header.index("key")]: row for row in sheets["choices"][1:]}
+    rows = {row[header.index("name")]: row for row in sheets["choices"][1:]}
     at = header.index("office_kinds")
     assert rows["survey"][at] == "land" and rows["id_card"][at] == "household"
     assert rows["other"][at] is None
     rows["other"][at] = "household，land"          # a full-width comma is read too
-    back, problems = workbook.from_sheets(sheets)
+    back, problems = xlsform.from_sheets(sheets)
     assert problems == []
     service = next(q for s in back["sections"] for q in s["questions"] if q["key"] == "service_used")
     assert next(o for o in service["options"] if o["key"] == "other")["office_kinds"] == [
         "household", "land"]
     rows["id_card"][at] = "county"
-    _none, problems = workbook.from_sheets(sheets)
+    _none, problems = xlsform.from_sheets(sheets)
     assert [(p.sheet, p.column) for p in problems] == [("choices", "office_kinds")]
     assert "household" in problems[0].message and "land" in problems[0].message
     broken = copy.deepcopy(definition)

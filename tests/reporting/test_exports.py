@@ -127,7 +127,7 @@ def test_inspections_export_only_approved_records_without_the_inspector(seeded, 
 
 
 def test_a_date_time_answer_keeps_only_its_date():
-    assert exports._cell({"type": "datetime"}, None, "2025-07-01T09:30") == "2025-07-01"
+    assert exports._cells({"type": "datetime"}, None, "2025-07-01T09:30") == ["2025-07-01"]
 
 
 def test_cli_refuses_bad_periods_and_empty_ones(seeded, runner, tmp_path):

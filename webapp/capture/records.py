@@ -99,7 +99,7 @@ def differences(instrument: Instrument, before: Mapping[str, Stored | None],
         return pick(label, locale)
 
     rows = []
-    for question in instrument.questions():
+    for question in instrument.answered():
         key = question["key"]
         old, new = before.get(key), after.get(key)
         if old == new:

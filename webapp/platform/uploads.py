@@ -85,36 +85,42 @@ def read_xlsx(raw: bytes, max_rows: int = XLSX_MAX_ROWS) -> dict[str, list[list]
         raise ImportFileError(_("這個活頁簿解壓縮後異常地大（可能是惡意的壓縮檔），沒有讀取。"))
     if "xl/workbook.xml" not in {m.filename for m in members}:
         raise ImportFileError(_("檔案不是 Excel 活頁簿（.xlsx）。"))
+    import warnings
+
     from openpyxl import load_workbook
 
-    try:
-        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds on a malformed part; all mean the same
-        raise ImportFileError(_("檔案已損壞，無法當作 Excel 活頁簿（.xlsx）讀取。")) from None
-    sheets, formulas = {}, []
-    try:
-        for sheet in book.worksheets:
-            rows = []
-            for cells in sheet.iter_rows():
-                if len(rows) >= max_rows:
-                    raise ImportFileError(_("工作表「%(sheet)s」超過 %(rows)s 列，沒有讀取。",
-                                            sheet=sheet.title, rows=f"{max_rows:,}"))
-                values = []
-                for cell in cells:
-                    if cell.data_type == "f":
-                        formulas.append(f"{sheet.title}!{cell.coordinate}")
-                    values.append(cell.value)
-                rows.append(values)
-            while rows and all(v is None for v in rows[-1]):
-                rows.pop()
-            sheets[sheet.title] = rows
-    finally:
-        book.close()
-    if formulas:
-        shown = "、".join(formulas[:10]) + ("……" if len(formulas) > 10 else "")
-        raise ImportFileError(_("儲存格 %(cells)s 含有公式。請改成直接輸入的值"
-                                "（複製後用「選擇性貼上 → 值」），再上傳。", cells=shown))
-    return sheets
+    with warnings.catch_warnings():
+        # openpyxl says it drops what it cannot read (Kobo's data-validation extensions);
+        # the cells are all read, so that is no news for the person uploading
+        warnings.filterwarnings("ignore", message=".*extension is not supported", category=UserWarning)
+        try:
+            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
+        except Exception:  # openpyxl raises many kinds on a malformed part; all mean the same
+            raise ImportFileError(_("檔案已損壞，無法當作 Excel 活頁簿（.xlsx）讀取。")) from None
+        sheets, formulas = {}, []
+        try:
+            for sheet in book.worksheets:
+                rows = []
+                for cells in sheet.iter_rows():
+                    if len(rows) >= max_rows:
+                        raise ImportFileError(_("工作表「%(sheet)s」超過 %(rows)s 列，沒有讀取。",
+                                                sheet=sheet.title, rows=f"{max_rows:,}"))
+                    values = []
+                    for cell in cells:
+                        if cell.data_type == "f":
+                            formulas.append(f"{sheet.title}!{cell.coordinate}")
+                        values.append(cell.value)
+                    rows.append(values)
+                while rows and all(v is None for v in rows[-1]):
+                    rows.pop()
+                sheets[sheet.title] = rows
+        finally:
+            book.close()
+        if formulas:
+            shown = "、".join(formulas[:10]) + ("……" if len(formulas) > 10 else "")
+            raise ImportFileError(_("儲存格 %(cells)s 含有公式。請改成直接輸入的值"
+                                    "（複製後用「選擇性貼上 → 值」），再上傳。", cells=shown))
+        return sheets
 
 
 # -- an upload waiting for its confirmation -------------------------------------------------

@@ -100,6 +100,41 @@ def latest_version(key: str) -> InstrumentVersion | None:
     )
 
 
+def kind_refusal(definition: dict) -> str | None:
+    """Why ``definition`` cannot be a version of its key by its kind, or ``None``: a shipped
+    instrument keeps its kind, and a new key can only be a survey (an inspection needs plans,
+    reviewers and a report, which only the shipped ones have)."""
+    from flask_babel import gettext as _
+
+    entry = CATALOGUE.get(definition["key"])
+    if entry is not None and definition["kind"] != entry.kind:
+        return _("問卷類別不能改變（%(key)s 是 %(kind)s）", key=entry.key, kind=entry.kind)
+    if entry is None and definition["kind"] != "survey":
+        return _("新的問卷只能是 survey；查核表需要排程與報告，只能修改現有的 %(keys)s",
+                 keys="、".join(k for k, e in CATALOGUE.items() if e.kind == "inspection"))
+    return None
+
+
+def published_keys() -> list[str]:
+    """Every instrument with a version: the shipped ones and those made from an XLSForm."""
+    return list(db.session.scalars(select(InstrumentVersion.key).distinct().order_by(
+        InstrumentVersion.key)))
+
+
+def added_surveys() -> list[str]:
+    """The surveys an administrator made from an XLSForm (not in ``forms.catalogue``): keyed
+    on paper and exported like the shipped ones, never compared in the half-year report."""
+    return [key for key in published_keys() if key not in CATALOGUE
+            and instrument_of(latest_version(key)).kind == "survey"]
+
+
+def fillable_surveys() -> list[str]:
+    """The surveys paper questionnaires are keyed for: the shipped ones, then the added."""
+    from forms.catalogue import SURVEYS
+
+    return [*SURVEYS, *added_surveys()]
+
+
 class NotPublished(LookupError):
     """No version of this instrument has been published yet (``flask instruments sync``, or
     the administrator's 問卷版本 page, publishes the shipped ones)."""

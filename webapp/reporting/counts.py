@@ -38,9 +38,11 @@ class LikertCounts:
 
 
 def counted_statuses(instrument_key: str) -> tuple[str, ...]:
-    """The submissions that count: a survey's once submitted, an inspection's once approved."""
+    """The submissions that count: a survey's once submitted, an inspection's once approved.
+    An instrument the catalogue does not list was made from an XLSForm, always a survey
+    (``instruments.kind_refusal``)."""
     entry = CATALOGUE.get(instrument_key)
-    return ("submitted",) if entry is not None and entry.kind == "survey" else COUNTED_STATUSES
+    return ("submitted",) if entry is None or entry.kind == "survey" else COUNTED_STATUSES
 
 
 def answered_on(instrument_key: str, period: str) -> Instrument:

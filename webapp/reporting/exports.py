@@ -18,6 +18,7 @@ import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import and_, select
@@ -93,36 +94,58 @@ def _variables(instrument: Instrument, locale: str) -> tuple[list[Variable], lis
         variables += [Variable("score", "Score" if english else "分數", "float"),
                       Variable("grade", "Grade" if english else "等第", "text")]
     taken = {v.name for v in variables}
-    questions = list(instrument.questions())
+    questions = list(instrument.answered())
     for question in questions:
-        label = pick(question.get("label", question["key"]), locale)
-        qtype = question["type"]
-        name = _name(question["key"], taken)
-        if qtype == "likert5":
-            variables.append(Variable(name, label, "scale",
-                                      {v: pick(lbl, locale) for v, lbl in sorted(LIKERT_LEVELS)}))
-        elif qtype == "yes_no_na":
-            variables.append(Variable(name, label, "scale", {
-                v: pick(lbl, locale) for _, v, lbl in YES_NO_NA if v is not None}))
-        elif qtype == "single_choice":
-            variables.append(Variable(name, label, "choice", {
-                o["key"]: pick(o["label"], locale) for o in question["options"]}))
-        elif qtype == "count":
-            variables.append(Variable(name, label, "int"))
-        else:   # text and date-time answers
-            variables.append(Variable(name, label, "text"))
+        variables += _question_variables(question, locale, taken)
     return variables, questions
 
 
-def _cell(question: dict, value: int | None, text: str | None) -> object:
+CHOSEN = {1: {"zh_TW": "有選", "en": "Selected"}, 0: {"zh_TW": "未選", "en": "Not selected"}}
+
+
+def _question_variables(question: dict, locale: str, taken: set[str]) -> list[Variable]:
+    """A question's columns: one, or one 0/1 per option of a multiple choice (as SPSS and
+    Stata users tabulate them)."""
+    label = pick(question.get("label", question["key"]), locale)
+    qtype = question["type"]
+    if qtype == "multiple_choice":
+        return [Variable(_name(f"{question['key']}_{o['key']}", taken),
+                         f"{label}：{pick(o['label'], locale)}", "scale",
+                         {v: pick(lbl, locale) for v, lbl in sorted(CHOSEN.items())})
+                for o in question["options"]]
+    name = _name(question["key"], taken)
+    if qtype == "likert5":
+        return [Variable(name, label, "scale", {v: pick(lbl, locale) for v, lbl in sorted(LIKERT_LEVELS)})]
+    if qtype == "yes_no_na":
+        return [Variable(name, label, "scale", {
+            v: pick(lbl, locale) for _, v, lbl in YES_NO_NA if v is not None})]
+    if qtype == "single_choice":
+        return [Variable(name, label, "choice", {
+            o["key"]: pick(o["label"], locale) for o in question["options"]})]
+    kind = {"count": "int", "decimal": "float", "date": "date"}.get(qtype, "text")
+    return [Variable(name, label, kind)]   # text and date-time answers as text
+
+
+def _width(question: dict) -> int:
+    return len(question["options"]) if question["type"] == "multiple_choice" else 1
+
+
+def _cells(question: dict, value: int | None, text: str | None) -> list:
     kind = question["type"]
+    if kind == "multiple_choice":
+        chosen = (text or "").split()
+        return [int(o["key"] in chosen) for o in question["options"]]
     if kind == "single_choice":
-        return text
+        return [text]
     if kind == "text":
-        return masking.mask(text)
+        return [masking.mask(text)]
     if kind == "datetime":
-        return (text or "")[:10] or None         # the date, never the time
-    return value
+        return [(text or "")[:10] or None]         # the date, never the time
+    if kind == "decimal":
+        return [float(text) if text else None]
+    if kind == "date":
+        return [date.fromisoformat(text) if text else None]
+    return [value]
 
 
 def table(instrument_key: str, period: str, locale: str = "zh_TW", *, office: str | None = None,
@@ -134,13 +157,18 @@ def table(instrument_key: str, period: str, locale: str = "zh_TW", *, office: st
         instrument = aggregates.answered_on(instrument_key, period)
     except LookupError:
         raise ExportError(f"沒有「{instrument_key}」這份問卷或查核表") from None
-    if instrument.kind == "survey" and CATALOGUE[instrument_key].filled_by == "staff":
+    entry = CATALOGUE.get(instrument_key)
+    if instrument.kind == "survey" and entry is not None and entry.filled_by == "staff":
         # one row per person of a small office, with its day, would let a manager pick out
         # who said what: staff answers leave only as the report's statistics
         raise ExportError("內部同仁滿意度調查不提供逐筆資料：為保護填答同仁，只在半年報中以統計呈現。")
     variables, questions = _variables(instrument, locale)
-    position = {q["key"]: i for i, q in enumerate(questions)}
-    first_item = len(variables) - len(questions)
+    width = sum(_width(q) for q in questions)
+    first_item = len(variables) - width
+    position, start = {}, first_item
+    for question in questions:
+        position[question["key"]] = (start, question)
+        start += _width(question)
     statuses = list(aggregates.counted_statuses(instrument_key))
     conditions = [Submission.instrument_key == instrument_key, in_period(Submission, period),
                   Submission.status.in_(statuses), Submission.id > after]
@@ -158,15 +186,16 @@ def table(instrument_key: str, period: str, locale: str = "zh_TW", *, office: st
         head = [sid, code, (name_en or name) if english else name, half,
                 at.astimezone(TAIPEI).date(), version]
         head += [channel] if instrument.kind == "survey" else [score, grade]
-        rows[sid] = head + [None] * len(questions)
+        rows[sid] = head + [None] * width
     answers = db.session.execute(
         select(Answer.submission_id, Answer.item_key, Answer.value, Answer.text)
         .join(Submission, Submission.id == Answer.submission_id).where(
             *conditions, Submission.id <= max(rows, default=0)))
     for submission_id, key, value, text in answers:
         if key in position and submission_id in rows:
-            rows[submission_id][first_item + position[key]] = _cell(
-                questions[position[key]], value, text)
+            start, question = position[key]
+            cells = _cells(question, value, text)
+            rows[submission_id][start:start + len(cells)] = cells
     if instrument_key in CITIZEN_SURVEYS:   # what the comment is about, as read or corrected
         variables += theme_variables(locale)
         coded = codes_by_submission(and_(*conditions, Submission.id <= max(rows, default=0)))

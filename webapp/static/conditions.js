@@ -13,7 +13,7 @@
     for (;;) {
       var m = CLAUSE.exec(rest);
       if (!m) return null;  // the server refuses such an instrument; never hide on a guess
-      if (m[4]) group.push({ key: m[4], op: "=", value: m[5].slice(1, -1) });
+      if (m[4]) group.push({ key: m[4], op: "selected", value: m[5].slice(1, -1) });
       else group.push({ key: m[1], op: m[2], value: /^['"]/.test(m[3]) ? m[3].slice(1, -1) : m[3] });
       rest = rest.slice(m[0].length);
       if (!rest) { groups.push(group); return groups; }
@@ -25,6 +25,7 @@
   }
 
   function holds(clause, answer) {
+    if (clause.op === "selected") return answer.split(" ").indexOf(clause.value) >= 0;
     if (clause.op === "=") return answer === clause.value;
     if (clause.op === "!=") return answer !== clause.value;
     if (answer === "" || isNaN(Number(answer))) return false;
@@ -34,16 +35,16 @@
 
   function answerOf(form, key, skipped) {
     if (skipped[key]) return "";
-    var inputs = form.querySelectorAll('[name="' + key + '"]');
+    var inputs = form.querySelectorAll('[name="' + key + '"]'), chosen = [];
     for (var i = 0; i < inputs.length; i++) {
       var input = inputs[i];
       if (input.type === "radio" || input.type === "checkbox") {
-        if (input.checked) return input.value;
+        if (input.checked) chosen.push(input.value);  // several for a multiple choice
       } else {
         return input.value.trim();
       }
     }
-    return "";
+    return chosen.join(" ");
   }
 
   function setUp(form) {

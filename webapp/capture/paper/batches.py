@@ -149,7 +149,9 @@ def check_file(key: str, raw: bytes, today: date | None = None) -> Checked:
         for question in instrument.questions():
             if question["key"] in row:
                 cell = get_type(question["type"]).from_csv(question, row[question["key"]])
-                if cell != "":
+                if isinstance(cell, list):   # several options chosen
+                    formdata.setlist(question["key"], cell)
+                elif cell != "":
                     formdata[question["key"]] = cell
         kind = office.kind if office is not None else None
         if kind not in form_classes:  # the options offered at this kind of office
@@ -185,7 +187,8 @@ def _cell_problem(instrument: Instrument, name: str, row: dict, messages,
     text = label.get("zh_TW", "") if isinstance(label, dict) else str(label)
     cell = (row.get(name) or "").strip()
     kept = get_type(question["type"]).from_csv(question, cell)
-    option = next((o for o in question.get("options") or () if o["key"] == kept), None)
+    option = next((o for o in question.get("options") or () if o["key"] == kept), None) \
+        if isinstance(kept, str) else None
     if office is not None and option is not None and office.kind not in option.get(
             "office_kinds", (office.kind,)):
         return _("%(column)s（%(question)s）：「%(cell)s」不是%(kind)s的選項", column=name,

@@ -32,6 +32,8 @@ def allowed(question: dict) -> list[str] | None:
         return labels if question.get("allow_na", True) else labels[:2]
     if qtype.name == "likert5":
         return ["5", "4", "3", "2", "1"]   # blank = no answer
+    if qtype.name == "multiple_choice":
+        return None    # several keys or labels in one cell: no drop-down can offer that
     labels = qtype.choice_labels(question)  # single choice: by label, read back by from_csv
     return [pick(label, "zh_TW") for label in labels.values()] if labels else None
 
@@ -40,7 +42,7 @@ def xlsx_bytes(instrument: Instrument) -> bytes:
     columns = paper.header(instrument)
     codes = list(db.session.scalars(select(Office.code).where(Office.active).order_by(Office.code)))
     choices = {0: codes} if codes else {}
-    for index, question in enumerate(instrument.questions(), start=len(paper.FIXED_COLUMNS)):
+    for index, question in enumerate(instrument.answered(), start=len(paper.FIXED_COLUMNS)):
         values = allowed(question)
         if values:
             choices[index] = values

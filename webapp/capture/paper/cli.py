@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from forms.instrument import DEFAULT_KEYS
 from webapp.capture.paper import batches as paper
 from webapp.platform import audit, uploads
 from webapp.platform.cli import fail
@@ -19,19 +18,26 @@ responses_cli = AppGroup("responses", help="紙本問卷匯入、原始資料匯
                                           "de-identified responses out.")
 
 
+def _known(key: str) -> None:
+    if key not in instruments.published_keys():
+        fail(f"沒有「{key}」這份問卷；可用：{', '.join(instruments.fillable_surveys())}")
+
+
 @responses_cli.command("template")
-@click.argument("key", type=click.Choice(DEFAULT_KEYS))
+@click.argument("key")
 def responses_template(key: str) -> None:
-    """Print the CSV header for keying in paper questionnaires."""
+    """Print the CSV header for keying in paper questionnaires of survey KEY."""
+    _known(key)
     _version, instrument = instruments.current(key)
     click.echo(",".join(paper.header(instrument)))
 
 
 @responses_cli.command("import")
-@click.argument("key", type=click.Choice(DEFAULT_KEYS))
+@click.argument("key")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def responses_import(key: str, file: Path) -> None:
-    """Import keyed-in paper questionnaires: all rows or none."""
+    """Import keyed-in paper questionnaires of survey KEY: all rows or none."""
+    _known(key)
     try:
         result = paper.import_csv(key, file.read_bytes())
     except uploads.ImportFileError as error:

@@ -17,7 +17,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.validators import InputRequired
 
-from forms.catalogue import SURVEYS
 from forms.instrument import pick
 from forms.types import get_type
 from webapp.capture import store as storage
@@ -45,7 +44,8 @@ CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",
 
 
 def survey_choices():
-    return [(key, pick(instruments.current(key)[1].definition["title"], locale_code())) for key in SURVEYS]
+    return [(key, pick(instruments.current(key)[1].definition["title"], locale_code()))
+            for key in instruments.fillable_surveys()]
 
 
 class PaperForm(StrictForm):
@@ -79,7 +79,7 @@ def index():
 @bp.get("/template/<key>.<fmt>")
 @roles_required(*PROGRAMME)
 def template(key: str, fmt: str):
-    if key not in SURVEYS or fmt not in CONTENT_TYPES:
+    if key not in instruments.fillable_surveys() or fmt not in CONTENT_TYPES:
         abort(404)
     _version, instrument = instruments.current(key)
     body = blank.csv_bytes(instrument) if fmt == "csv" else blank.xlsx_bytes(instrument)
@@ -118,7 +118,7 @@ def upload():
 def preview_rows(checked: paper.Checked) -> dict:
     """The first rows as they will be stored, each answer as a reader sees it."""
     locale = locale_code()
-    questions = list(checked.instrument.questions())
+    questions = list(checked.instrument.answered())
     rows = []
     for line, office, day, answers in checked.pending[:SHOWN]:
         shown = [get_type(q["type"]).display(q, answers.get(q["key"]), lambda lbl: pick(lbl, locale))

@@ -8,17 +8,7 @@ import csv
 import io
 from datetime import datetime
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -33,6 +23,7 @@ from webapp.capture.staff.models import StaffRound
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.platform.web.security import PROGRAMME, roles_required
+from webapp.platform.web.site import site_base
 from webapp.platform.web.webforms import StrictForm
 from webapp.programme.offices import Office
 
@@ -119,15 +110,10 @@ def _codes_form(staff_round: StaffRound) -> CodesForm:
 
 
 def _page(staff_round: StaffRound, codes: CodesForm, status: int = 200):
-    base = qrsheet_base()
+    base = site_base()
     return render_template("staff/round.html", round=staff_round, codes=codes,
                            closing=CloseForm(), standing=rounds.standing(staff_round),
                            base=base, loopback=qrsheet.loopback(base)), status
-
-
-def qrsheet_base() -> str:
-    """The address staff phones reach, as for the citizens' slips."""
-    return current_app.config.get("PUBLIC_BASE_URL") or request.url_root
 
 
 @bp.get("/staff-rounds/<int:round_id>")
@@ -159,7 +145,7 @@ def codes(round_id: int):
     except rounds.RoundError as error:
         form.form_errors.append(str(error))
         return _page(staff_round, form, 409)
-    base = qrsheet_base()
+    base = site_base()
     urls = [answer_url(base, code) for code in plain]
     name = f"staff-{staff_round.period}-{office.code}"
     if form.shape.data == "csv":

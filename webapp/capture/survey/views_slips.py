@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import IntegerField, SelectChoice, SelectField, SubmitField
@@ -22,6 +22,7 @@ from webapp.capture.survey.views import bp
 from webapp.platform import audit
 from webapp.platform.extensions import db, limiter
 from webapp.platform.web.security import PROGRAMME, roles_required
+from webapp.platform.web.site import site_base
 from webapp.platform.web.webforms import StrictForm
 from webapp.programme.offices import Office
 
@@ -34,11 +35,6 @@ class SlipForm(StrictForm):
         InputRequired(message=_l("請填寫張數")),
         NumberRange(1, WEB_MAX, message=_l("一次可印 1 到 600 張"))])
     submit = SubmitField(_l("產生 PDF"))
-
-
-def base_url() -> str:
-    """``PUBLIC_BASE_URL``, else the address the admin is using (``make run PORT=5101``)."""
-    return current_app.config.get("PUBLIC_BASE_URL") or request.url_root
 
 
 def print_slips(office: Office, count: int, base: str, out) -> int:
@@ -55,7 +51,7 @@ def slips():
     form = SlipForm()
     offices = db.session.scalars(select(Office).where(Office.active).order_by(Office.code)).all()
     form.office.choices = [SelectChoice(o.code, f"{o.name}（{o.code}）") for o in offices]
-    base = base_url()
+    base = site_base()
     status = 200
     if form.validate_on_submit():
         office = next(o for o in offices if o.code == form.office.data)

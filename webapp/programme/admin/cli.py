@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from forms import compat
-from forms.instrument import DEFAULT_KEYS
+from forms.instrument import KINDS
 from webapp.platform import audit, uploads
 from webapp.platform.cli import fail
 from webapp.platform.db import too_long
@@ -59,14 +59,16 @@ def instruments_sync() -> None:
 
 
 @instruments_cli.command("export")
-@click.argument("key", type=click.Choice(DEFAULT_KEYS))
+@click.argument("key")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "json"]), default="xlsx", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="file to write (default: KEY-vN.xlsx / .json here)")
 def instruments_export(key: str, fmt: str, out: Path | None) -> None:
-    """Write the current version as an XLSForm-style workbook (or JSON) to edit and publish."""
+    """Write the current version of KEY as an XLSForm workbook (or JSON) to edit and publish."""
     import json
 
+    if key not in instruments.published_keys():
+        fail(f"沒有「{key}」這份問卷或查核表；可用：{', '.join(instruments.published_keys())}")
     row, _instrument = instruments.current(key)
     out = out or Path(f"{key}-v{row.version}.{fmt}")
     if fmt == "xlsx":
@@ -79,26 +81,33 @@ def instruments_export(key: str, fmt: str, out: Path | None) -> None:
 @instruments_cli.command("publish")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def instruments_publish(file: Path) -> None:
-    """Publish an edited instrument (.xlsx workbook or JSON); a change becomes a new version."""
+    """Publish an edited instrument (an XLSForm .xlsx, or JSON); a change becomes a new
+    version, and an XLSForm survey with a new form_id a new survey.  What the app has no
+    equivalent for is listed by sheet, row and column."""
     import json
 
     from forms.diff import compare
 
-    if file.suffix.lower() == ".xlsx":
+    raw = file.read_bytes()
+    if raw[:4] == b"PK\x03\x04" or file.suffix.lower() in (".xlsx", ".xls"):
         try:
-            definition, problems = workbooks.read(file.read_bytes())
+            read = workbooks.Upload(raw, file.name)
         except uploads.ImportFileError as error:
             fail(str(error))
-        if problems:
-            fail("\n".join(f"{p.sheet} 第 {p.row} 列" + (f" {p.column} 欄" if p.column else "")
-                           + f"：{p.message}" for p in problems) + "\n沒有發布任何內容。")
+        if read.ignored:
+            click.echo(workbooks.problem_lines(read.ignored), err=True)
+        if read.refusals:
+            fail(workbooks.problem_lines(read.refusals) + "\n沒有發布任何內容。")
+        definition = read.definition
     else:
         try:
-            definition = json.loads(file.read_text("utf-8"))
+            definition = json.loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as error:
-            fail(f"問卷定義有誤：{error}")
-    if not isinstance(definition, dict) or definition.get("key") not in DEFAULT_KEYS:
-        fail(f"問卷代碼必須是現有的問卷之一：{', '.join(DEFAULT_KEYS)}")
+            fail(f"問卷定義有誤（JSON 或 XLSForm .xlsx）：{error}")
+    if not isinstance(definition, dict) or not isinstance(definition.get("key"), str):
+        fail("問卷定義需要 key（問卷代碼）。")
+    if definition.get("kind") in KINDS and (reason := instruments.kind_refusal(definition)):
+        fail(reason + "\n沒有發布任何內容。")
     before = instruments.latest_version(definition["key"])
     try:
         row = instruments.publish(definition)

@@ -1,5 +1,6 @@
-"""Instruments edited in a spreadsheet: download the workbook, upload it edited, see the form as
-its users will and what changed, then publish it as a new version.
+"""Instruments edited in a spreadsheet: download the XLSForm workbook, upload it edited (or an
+XLSForm from Kobo or ODK, which becomes a new survey), see the form as its users will and what
+changed, then publish it as a new version.
 
 Nothing is published from the upload itself.  The checked definition travels to the preview page
 signed (it cannot be altered on the way) with the version it was compared against; publishing
@@ -18,6 +19,7 @@ from forms import compat
 from forms import diff as instrument_diff
 from forms.builder import build_form
 from forms.instrument import DEFAULT_KEYS, check, load_default
+from forms.workbook import Problem
 from webapp.platform import audit, uploads
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
@@ -51,10 +53,12 @@ def _versions():
 
 
 def _page(upload: UploadForm, problems=None, status: int = 200):
-    rows = [(p, workbooks.column_letter(p.sheet, p.column)) for p in problems or ()]
+    """``problems``: (problem, column letter) pairs to list above the upload."""
+    rows = list(problems or ())
     versions = _versions()
     unpublished = [k for k in DEFAULT_KEYS if k not in {v.key for v in versions}]
-    return render_template("admin/instruments.html", versions=versions, keys=DEFAULT_KEYS,
+    keys = [*DEFAULT_KEYS, *sorted({v.key for v in versions} - set(DEFAULT_KEYS))]
+    return render_template("admin/instruments.html", versions=versions, keys=keys,
                            upload=upload, problems=rows, unpublished=unpublished,
                            sync=SyncForm(formdata=None)), status
 
@@ -82,7 +86,7 @@ def sync_instruments():
 @bp.get("/instruments/<key>.xlsx")
 @roles_required(*PROGRAMME)
 def instrument_workbook(key: str):
-    if key not in DEFAULT_KEYS:
+    if key not in instruments.published_keys():
         abort(404)
     row, _instrument = instruments.current(key)
     number = request.args.get("version", "")
@@ -108,35 +112,47 @@ def upload_instrument():
         return refuse(upload, raw, "too_large",
                       _("檔案超過 1 MB，問卷活頁簿不會這麼大；請確認選對檔案。"), _page)
     try:
-        definition, problems = workbooks.read(raw)
+        read = workbooks.Upload(raw, upload.file.data.filename)
     except uploads.ImportFileError as error:
         return refuse(upload, raw, "unreadable", str(error), _page)
-    key = (definition or {}).get("key")
-    if definition is not None and key not in DEFAULT_KEYS:
-        problems = [workbooks.workbook.Problem("settings", 1, "", _(
-            "問卷代碼「%(key)s」不存在；只能編修現有的問卷：%(keys)s", key=key, keys="、".join(DEFAULT_KEYS)))]
-    elif definition is not None:
-        base, current = instruments.current(key)
-        if definition["kind"] != current.kind:
-            problems = [workbooks.workbook.Problem("settings", 1, "kind", _(
-                "問卷類別不能改變（目前是 %(kind)s）", kind=current.kind))]
-        else:
-            problems = workbooks.breaks_as_problems(definition, locale_code())
+    definition, problems = read.definition, read.refusals
+    base = current = None
+    if definition is not None:
+        problems = _refusals(read)
+        if not problems and instruments.latest_version(definition["key"]) is not None:
+            base, current = instruments.current(definition["key"])
     if problems:
         refused.upload_refused(raw, "problems", len(problems))
-        return _page(upload, problems, status=400)
-    audit.record("imported", "instrument_workbook", base.id, {"via": "web", "instrument": key})
+        return _page(upload, read.located(problems + read.ignored), status=400)
+    key = definition["key"]
+    audit.record("imported", "instrument_workbook", base.id if base else None,
+                 {"via": "web", "instrument": key, "new": base is None})
     db.session.commit()
-    draft = sign_preview("instrument-preview", {"definition": definition, "base": base.id})
-    return preview(definition, base, current, PublishForm(formdata=None, draft=draft))
+    draft = sign_preview("instrument-preview", {"definition": definition,
+                                                "base": base.id if base else None})
+    return preview(definition, base, current, PublishForm(formdata=None, draft=draft),
+                   ignored=read.located(read.ignored))
 
 
-def preview(definition: dict, base: InstrumentVersion, current, publish: PublishForm, status=200):
+def _refusals(read: workbooks.Upload) -> list[Problem]:
+    """Why a readable workbook cannot become a version: its kind (a new key that is not a
+    survey, a changed kind), or answers it would break."""
+    definition = read.definition
+    if reason := instruments.kind_refusal(definition):
+        return [Problem("settings", 2, "kind", reason)]
+    return read.breaks(locale_code())
+
+
+def preview(definition: dict, base: InstrumentVersion | None, current, publish: PublishForm,
+            status=200, ignored=()):
+    """The form as its users will see it, what changed (for a new survey: every question is
+    new), and what of the upload was left out."""
     instrument = check(definition)
     form = build_form(instrument, locale_code(), base=Form)()
-    changes = instrument_diff.compare(current.definition, definition, locale_code())
+    before = current.definition if current is not None else {**definition, "sections": []}
+    changes = instrument_diff.compare(before, definition, locale_code())
     return render_template("admin/instrument_preview.html", instrument=instrument, form=form,
-                           changes=changes, base=base, publish=publish), status
+                           changes=changes, base=base, publish=publish, ignored=ignored), status
 
 
 @bp.post("/instruments/publish")
@@ -150,8 +166,8 @@ def publish_instrument():
         flash(_("這份預覽已過期或無效，請重新上傳活頁簿。"), "error")
         return redirect(url_for(".instruments"))
     definition = draft["definition"]
-    latest, current = instruments.current(definition["key"])
-    if latest.id != draft["base"]:
+    latest = instruments.latest_version(definition["key"])
+    if (latest.id if latest else None) != draft["base"]:
         flash(_("在您預覽之後，已有人發布了 %(key)s v%(version)s。沒有發布任何內容；請下載最新版本，"
                 "重新修改後再上傳。", key=latest.key, version=latest.version), "error")
         return redirect(url_for(".instruments"))
@@ -160,7 +176,7 @@ def publish_instrument():
     except compat.Incompatible as error:   # checked at upload; a changed rule since is said
         flash(" ".join(b.message for b in error.breaks), "error")
         return redirect(url_for(".instruments"))
-    if row.id == latest.id:
+    if latest is not None and row.id == latest.id:
         flash(_("內容與目前版本相同，沒有產生新版本。"), "ok")
     else:
         flash(_("已發布 %(key)s v%(version)s；之後的紀錄使用新版本，已送出的紀錄保留原版本。",

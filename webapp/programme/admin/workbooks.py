@@ -1,28 +1,30 @@
-"""Instruments as XLSX workbooks: the file an admin downloads, edits and uploads again.
+"""Instruments as XLSForm workbooks: the file an admin downloads, edits (in Excel or Kobo) and
+uploads again, or an XLSForm written elsewhere that becomes a new survey.
 
-The sheets' content is ``forms.workbook`` (XLSForm's conventions, lossless both ways); this
-module adds what makes the file pleasant in Excel (frozen headers, widths, drop-downs for the
-question type and the yes / no columns) and reads an upload through ``uploads.read_xlsx``
-(by content, zip bombs and formulas refused).  The web page and ``flask instruments`` share it.
+The sheets' content is ``forms.workbook`` (writing) and ``forms.xlsform`` (reading); this module
+adds what makes the file pleasant in Excel (frozen headers, widths, drop-downs for the yes / no
+columns), reads an upload through ``uploads.read_xlsx`` (by content, zip bombs and formulas
+refused) and places each problem at its column's letter in the file as uploaded.  The web page
+and ``flask instruments`` share it.
 """
 
 from __future__ import annotations
 
 import io
+from pathlib import PurePath
 from typing import Any
 
-from forms import workbook
-from forms.types import REGISTRY
+from openpyxl.utils import get_column_letter
+
+from forms import workbook, xlsform
+from forms.workbook import Problem
 from webapp.platform import uploads
 from webapp.platform.spreadsheets import Column, Sheet, write_xlsx
 from webapp.programme import instruments
 
 YES_NO = ("yes", "no")
 #: the columns people choose rather than type, per sheet
-DROP_DOWNS = {
-    "items": {"type": tuple(sorted(REGISTRY)), "required": YES_NO, "allow_na": YES_NO},
-    "choices": {"not_applicable": YES_NO},
-}
+DROP_DOWNS = {"survey": {"required": YES_NO, "allow_na": YES_NO}, "choices": {"not_applicable": YES_NO}}
 #: empty rows below the data that still get the drop-downs, for items people add
 ROOM = 60
 
@@ -40,26 +42,57 @@ def xlsx_bytes(definition: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-def read(raw: bytes) -> tuple[dict | None, list[workbook.Problem]]:
-    """The definition in an uploaded workbook, or every problem with its sheet, row and column.
-    Raises ``uploads.ImportFileError`` when the file as a whole cannot be read."""
-    sheets = uploads.read_xlsx(raw, max_rows=2000)
-    return workbook.from_sheets({name: rows for name, rows in sheets.items() if name != "lists"})
+class Upload:
+    """An uploaded workbook read: the definition (``None`` when refused), every problem, and
+    where each question sits in the file as uploaded."""
+
+    def __init__(self, raw: bytes, filename: str | None = None):
+        self.sheets = uploads.read_xlsx(raw, max_rows=2000)
+        stem = PurePath(filename).stem if filename else None
+        self.definition, self.problems = xlsform.from_sheets(self.sheets, default_id=stem)
+
+    @property
+    def refusals(self) -> list[Problem]:
+        return [p for p in self.problems if not p.ignored]
+
+    @property
+    def ignored(self) -> list[Problem]:
+        return [p for p in self.problems if p.ignored]
+
+    def letter(self, problem: Problem) -> str:
+        """The problem's column letter (A, B, ...) in its sheet as uploaded, for the admin's eye."""
+        for title, rows in self.sheets.items():
+            if str(title).strip().lower() == problem.sheet and rows and problem.column:
+                for index, cell in enumerate(rows[0]):
+                    if cell is not None and str(cell).strip() == problem.column:
+                        return get_column_letter(index + 1)
+        return ""
+
+    def located(self, problems: list[Problem]) -> list[tuple[Problem, str]]:
+        return [(p, self.letter(p)) for p in problems]
+
+    def row_of(self, key: str) -> int | str:
+        rows = next((r for t, r in self.sheets.items() if str(t).strip().lower() == "survey"), [])
+        names = [str(c).strip().lower() if c is not None else "" for c in (rows[0] if rows else [])]
+        if "name" in names:
+            column = names.index("name")
+            for number, row in enumerate(rows[1:], start=2):
+                if column < len(row) and row[column] is not None and str(row[column]).strip() == key:
+                    return number
+        return "—"
+
+    def breaks(self, locale: str) -> list[Problem]:
+        """What the workbook changes that stored answers and the reports cannot follow
+        (``forms.compat``), each on its ``survey`` row: a retyped question at its type, a
+        dropped one at the row it no longer has (—)."""
+        found = []
+        for b in instruments.breaks(self.definition, locale):
+            row = self.row_of(b.key)
+            found.append(Problem("survey", row, "type" if row != "—" else "name", b.message))
+        return found
 
 
-def column_letter(sheet: str, column: str) -> str:
-    """Where a problem's column is in the downloaded layout (A, B, ...), for the admin's eye."""
-    from openpyxl.utils import get_column_letter
-
-    columns = workbook.SHEETS.get(sheet, ())
-    return get_column_letter(columns.index(column) + 1) if column in columns else ""
-
-
-def breaks_as_problems(definition: dict[str, Any], locale: str) -> list[workbook.Problem]:
-    """What the edited workbook changes that stored answers and the reports cannot follow
-    (``forms.compat``), each on its ``items`` row: a retyped question at its type, a dropped
-    one at the row it no longer has (—)."""
-    rows = {q["key"]: n for n, q in enumerate(
-        (q for s in definition["sections"] for q in s["questions"]), start=2)}
-    return [workbook.Problem("items", rows.get(b.key, "—"), "type" if b.key in rows else "key",
-                             b.message) for b in instruments.breaks(definition, locale)]
+def problem_lines(problems: list[Problem]) -> str:
+    """Problems as the command line prints them, one per line."""
+    return "\n".join(f"{p.sheet} 第 {p.row} 列" + (f" {p.column} 欄" if p.column else "")
+                     + ("（已略過）" if p.ignored else "") + f"：{p.message}" for p in problems)

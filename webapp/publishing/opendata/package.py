@@ -2,8 +2,9 @@
 an analyst's tool reads each CSV with its types instead of guessing them.
 
 One Table Schema per CSV: each column's type and description (the same words as
-``metadata.json``), a unit where a number counts or measures something, ranges where the value
-is bounded, the blank cell as the one missing value, and the suppression flag as an enum.
+``metadata.json``; every column its own, each grade column of ``inspections.csv`` too), a unit
+where a number counts or measures something, ranges where the value is bounded, the blank cell
+as the one missing value, and the suppression flag as an enum.
 """
 
 from __future__ import annotations
@@ -27,15 +28,17 @@ TYPES = {
                    "constraints": {"minimum": 0, "maximum": 100}},
     "commenters": COUNT, "mentions": COUNT, "complaints": COUNT, "praise": COUNT,
 }
+#: a grade column (``grade_`` and a grade name): how many checks got that grade
 GRADE = {"type": "integer", "unit": "次", "constraints": {"minimum": 0}}
 
 
 def schema(columns: list[str], described: dict[str, str]) -> dict:
+    """The Table Schema of a CSV with ``columns``; ``described`` gives each its description
+    (a column without one is a bug: KeyError)."""
     fields = []
     for name in columns:
         kind = TYPES.get(name) or (GRADE if name.startswith("grade_") else {"type": "string"})
-        text = described.get(name) or described.get("grade_*" if name.startswith("grade_") else "")
-        fields.append({"name": name, **kind, **({"description": text} if text else {})})
+        fields.append({"name": name, **kind, "description": described[name]})
     return {"fields": fields, "missingValues": [""]}
 
 

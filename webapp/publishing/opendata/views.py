@@ -28,6 +28,7 @@ from analysis.satisfaction import MAIN_ITEM
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
 from webapp.platform.web.security import private_cache, roles_required
+from webapp.platform.web.site import site_base
 from webapp.platform.web.webforms import StrictForm
 from webapp.publishing.opendata import files
 from webapp.publishing.opendata import publications as snapshot
@@ -69,7 +70,7 @@ def _download(publication, name: str):
     if name not in files.NAMES:
         abort(404)
     log = snapshot.log_until(publication)
-    body = files.file_bytes(name, publication, log)
+    body = files.file_bytes(name, publication, log, base=site_base())
     response = make_response(body)
     response.headers["Content-Type"] = TYPES[name[name.rindex("."):]]
     response.headers["Content-Disposition"] = (

@@ -8,11 +8,11 @@ import click
 from flask import current_app
 
 from analysis.periods import Period
-from forms.instrument import DEFAULT_KEYS
 from webapp.capture.paper.cli import responses_cli
 from webapp.platform import audit
 from webapp.platform.cli import fail
 from webapp.platform.extensions import db
+from webapp.programme import instruments
 from webapp.programme.offices import OFFICE_KINDS
 from webapp.reporting import exports, rollups
 from webapp.reporting.reports import build, files
@@ -65,7 +65,7 @@ def build_rollups(period: str | None) -> None:
 
 
 @responses_cli.command("export")
-@click.argument("key", type=click.Choice(DEFAULT_KEYS))
+@click.argument("key")
 @click.option("--period", required=True, help="2025H2 (half-year) or 2025Q3 (quarter)")
 @click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="csv",
               show_default=True)
@@ -78,7 +78,10 @@ def build_rollups(period: str | None) -> None:
                    "(no Unicode: Chinese labels come out garbled)")
 def responses_export(key: str, period: str, fmt: str, out: Path, lang: str,
                      stata_version: str) -> None:
-    """Write a period's de-identified responses (CSV, XLSX, SPSS .sav, Stata .dta)."""
+    """Write a period's de-identified responses (CSV, XLSX, SPSS .sav, Stata .dta) of KEY: a
+    shipped instrument or one made from an XLSForm."""
+    if key not in instruments.published_keys():
+        fail(f"沒有「{key}」這份問卷或查核表；可用：{', '.join(instruments.published_keys())}")
     try:
         period = str(Period.parse(period))
         data = exports.table(key, period, lang)

@@ -13,13 +13,13 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from analysis.periods import Period
-from forms.instrument import DEFAULT_KEYS
 from webapp.platform import audit, spreadsheets
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
 from webapp.platform.i18n import locale_code
 from webapp.platform.web import listing
 from webapp.platform.web.security import private_cache, roles_required
+from webapp.programme import instruments
 from webapp.programme.offices import OFFICE_KINDS
 from webapp.reporting import counts as aggregates
 from webapp.reporting import exports
@@ -163,7 +163,7 @@ def responses(fmt: str):
     if fmt not in exports.FORMATS:
         abort(404)
     key = request.args.get("instrument") or "satisfaction"
-    if key not in DEFAULT_KEYS:
+    if key not in instruments.published_keys():
         abort(400, description=_("沒有「%(key)s」這份問卷或查核表", key=key))
     period = listing.period(default="")
     try:
