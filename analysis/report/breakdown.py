@@ -43,16 +43,7 @@ def breakdown(by: str, groups: Sequence[tuple[str, str]], satisfied: Sequence[in
     if good.shape != n.shape or good.shape != (len(groups),):
         raise ValueError("satisfied and answered need one count per group")
     judged = n >= min_n
-    low, high = wilson_interval(good, n) if len(n) else (np.array([]), np.array([]))
-    rows = []
-    for i, (key, label) in enumerate(groups):
-        if n[i] == 0:
-            continue
-        row = {"key": key, "label": label, "n": int(n[i]), "judged": bool(judged[i])}
-        if judged[i]:
-            row |= {"satisfied": int(good[i]), "rate": clean(good[i] / n[i]),
-                    "ci": pair(low[i], high[i])}
-        rows.append(row)
+    rows = group_rows(groups, good, n, judged)
     english = locale.startswith("en")
     result = {"by": by, "rows": rows, "min_n": min_n,
               "note": NOTES["channel" if by == "channel" else "other"][
@@ -61,6 +52,23 @@ def breakdown(by: str, groups: Sequence[tuple[str, str]], satisfied: Sequence[in
     if test is not None:
         result["test"] = test
     return result
+
+
+def group_rows(groups: Sequence[tuple[str, str]], good: np.ndarray, n: np.ndarray,
+               judged: np.ndarray, more=None) -> list[dict]:
+    """A row per group with answers: its n, and for a judged group its rate and Wilson
+    interval, plus ``more(i)`` (what a breakdown adds to a judged row)."""
+    low, high = wilson_interval(good, n) if len(n) else (np.array([]), np.array([]))
+    rows = []
+    for i, (key, label) in enumerate(groups):
+        if n[i] == 0:
+            continue
+        row = {"key": key, "label": label, "n": int(n[i]), "judged": bool(judged[i])}
+        if judged[i]:
+            row |= {"satisfied": int(good[i]), "rate": clean(good[i] / n[i]),
+                    "ci": pair(low[i], high[i])} | (more(i) if more else {})
+        rows.append(row)
+    return rows
 
 
 def homogeneity(satisfied: np.ndarray, answered: np.ndarray) -> dict | None:

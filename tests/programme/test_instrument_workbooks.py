@@ -270,7 +270,7 @@ def test_bad_workbooks_on_the_web_list_the_problems_and_publish_nothing(app, adm
     page = upload(admin_client, edit(raw, broken))
     html = page.get_data(as_text=True)
     assert page.status_code == 400 and "沒有發布任何內容" in html
-    assert re.search(r"<td>survey</td><td>\d+</td><td>points \([A-Z]\)</td><td>需修正</td>", html)
+    assert re.search(r"<td>survey</td><td>\d+</td><td>points \([A-Z]\)</td><td class=\"nowrap\">需修正</td>", html)
     assert versions("phone") == 1
 
 

@@ -103,10 +103,12 @@ def scale_items(instrument) -> list[str]:
 
 
 def choice_items(instrument) -> list[str]:
-    """Single-choice items (service used, age band): the main item is crossed with each."""
+    """Single- and multiple-choice items (service used, age band, services used together):
+    the main item is crossed with each (a multiple choice by its stored bit pattern)."""
     from forms.types import get_type
 
-    return [q["key"] for q in instrument.questions() if get_type(q["type"]).stat_kind == "choice"]
+    return [q["key"] for q in instrument.questions()
+            if get_type(q["type"]).stat_kind in ("choice", "multi")]
 
 
 def enabled() -> bool:

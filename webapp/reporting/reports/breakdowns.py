@@ -8,6 +8,7 @@ numbers.
 from __future__ import annotations
 
 from analysis.report import breakdown as analysis_breakdown
+from analysis.report import options as analysis_options
 from forms.instrument import Instrument, pick
 from webapp.capture.store import CITIZEN_CHANNELS
 from webapp.capture.submissions import CHANNEL_LABELS
@@ -21,8 +22,9 @@ TITLES = {"channel": {"zh_TW": "填答管道", "en": "Channel"},
 
 
 def choice_questions(instrument: Instrument) -> list[dict]:
-    """The single-choice questions a survey is broken down by (service used, age band): the
-    ones the rollup crosses the main item with, so an ended period has their cells."""
+    """The choice questions a survey is broken down by (service used, age band, services used
+    together): the ones the rollup crosses the main item with, so an ended period has their
+    cells."""
     return [instrument.question(key) for key in rollups.choice_items(instrument)]
 
 
@@ -36,12 +38,19 @@ def breakdowns(instrument: Instrument, period: str, ids: list[int], locale: str,
     result.append(_one("channel", pick(TITLES["channel"], locale), groups, by_channel, locale,
                        min_n))
     for question in choice_questions(instrument):
+        title = pick(TITLES.get(question["key"]) or question.get("short", question["label"]),
+                     locale)
+        if question["type"] == "multiple_choice":   # overlapping groups: each against the rest
+            combinations = crosstabs.satisfied_by_combination(instrument.key, period, ids,
+                                                              question["key"])
+            groups = [(o["key"], pick(o["label"], locale)) for o in question["options"]]
+            result.append({"title": title, **analysis_options.option_breakdown(
+                question["key"], groups, combinations, min_n=min_n, locale=locale)})
+            continue
         options = [o["key"] for o in question["options"]]
         counts = crosstabs.satisfied_by(instrument.key, period, ids, question["key"], options)
         groups = [(o["key"], pick(o["label"], locale)) for o in question["options"]
                   if not o.get("not_applicable")]
-        title = pick(TITLES.get(question["key"]) or question.get("short", question["label"]),
-                     locale)
         result.append(_one(question["key"], title, groups, counts, locale, min_n))
     return result
 
