@@ -212,3 +212,17 @@ def test_pyxform_converts_the_new_types_and_they_read_back_unchanged(app, tmp_pa
         assert element in result.xform
     back = read("visit.xlsx", path.read_bytes())
     assert back.problems == [] and back.definition == definition
+
+
+def test_the_command_line_publishes_a_kobo_form_and_says_what_it_left_out(app, runner, tmp_path):
+    path = tmp_path / "visit.xlsx"
+    path.write_bytes(kobo_form())
+    result = runner.invoke(args=["instruments", "publish", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "survey 第 2 列 type 欄（已略過）：「start」" in result.output
+    assert "已發布 visit_survey v1" in result.output
+    old = tmp_path / "old.xls"          # an Excel 97 file: its own message, not a codec error
+    old.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 512)
+    result = runner.invoke(args=["instruments", "publish", str(old)])
+    assert result.exit_code == 1 and "舊版 Excel（.xls）" in result.output
+    assert "codec" not in result.output
