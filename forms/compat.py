@@ -8,7 +8,9 @@ A version may add questions, reword them, reweight them and reorder them.  It ma
 - drop the survey's main item (``overall``): the report ranks offices by it, the open data
   and the API publish it, and every period answered on an older version still has it;
 - drop a scored item of a reported inspection: earlier records were scored on it, and the
-  reports of their periods add it up.
+  reports of their periods add it up;
+- drop or reorder a multiple choice's options: each answer is stored as a bit per option
+  position, so options may only be added at the end.
 
 Whoever publishes (web, command line, ``sync``) hears every such change with the question's
 words and the reason, in their language, and nothing is published.
@@ -60,6 +62,11 @@ def breaks(old: Mapping[str, Any], new: Mapping[str, Any], *, kept: Collection[s
                 "「%(label)s」（%(key)s）的題型不能從 %(old)s 改成 %(new)s：已收到的回答是依原題型儲存"
                 "與統計的。要問不同的問題，請用新的題目代碼。", label=label, key=key,
                 old=question["type"], new=after[key]["type"])))
+        elif key in after and question["type"] == "multiple_choice" and not _appended(
+                question, after[key]):
+            found.append(Break(key, _(
+                "「%(label)s」（%(key)s）是複選題，選項只能加在最後，不能刪除或調換順序：已收到的回答"
+                "是依選項的位置儲存的。", label=label, key=key)))
         elif not drops:
             continue
         elif key not in after and key in kept:
@@ -71,6 +78,12 @@ def breaks(old: Mapping[str, Any], new: Mapping[str, Any], *, kept: Collection[s
                 "不能刪除計分題「%(label)s」（%(key)s）：以前的查核紀錄依這一題計分，各期報告也依它"
                 "加總。可以修改題目文字或配分。", label=label, key=key)))
     return found
+
+
+def _appended(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether ``new``'s options are ``old``'s, in order, with any new ones after them."""
+    before = [o["key"] for o in old.get("options") or ()]
+    return [o["key"] for o in new.get("options") or ()][:len(before)] == before
 
 
 def check_compatible(old: Mapping[str, Any] | None, new: Mapping[str, Any], *,

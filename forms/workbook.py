@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from .i18n import _
@@ -121,11 +122,17 @@ def list_name(question: Mapping[str, Any]) -> str:
     return question["key"] + ("_options" if question["key"] in BUILT_IN_LISTS else "")
 
 
+def _plain_number(number: int | float) -> str:
+    """A bound as XLSForm reads it: 0.00001, never 1e-05."""
+    return str(number) if isinstance(number, int) else format(Decimal(repr(number)), "f")
+
+
 def constraint(question: Mapping[str, Any]) -> str | None:
     """A number's bounds as XLSForm's constraint (``. >= 0 and . <= 20``)."""
     if question["type"] not in ("count", "decimal"):
         return None
-    parts = [f". {op} {question[k]}" for k, op in (("min", ">="), ("max", "<=")) if k in question]
+    parts = [f". {op} {_plain_number(question[k])}" for k, op in (("min", ">="), ("max", "<="))
+             if k in question]
     return " and ".join(parts) or None
 
 

@@ -42,6 +42,9 @@ SETTINGS_READ = {"form_id", "id_string", "form_title", "title", "version", "defa
 LANGUAGE_COLUMNS = {"label", "hint", "short", "unit", "intro"}
 #: columns whose content changes what is asked: a file using them is refused
 REFUSED_COLUMNS = {"choice_filter", "repeat_count"}
+#: what the database keeps of an instrument's key and a question's (instrument_versions.key,
+#: answers.item_key)
+KEY_LENGTH, NAME_LENGTH = 40, 64
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
 _BOUND = re.compile(r"^\.\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)$")
 _LENGTH = re.compile(r"^string-length\(\s*\.\s*\)\s*<=\s*(\d+)$")
@@ -219,9 +222,10 @@ def _settings(reader: _Reader) -> dict[str, Any]:
     values = {name: reader.value("settings", row, record, name) for name in
               ("kind", "scored", "grade_bands", "improvement_threshold")}
     form_id = (record.get("form_id") or record.get("id_string") or (None, reader.default_id))[1]
-    if not form_id or not form_id.isidentifier() or form_id.startswith("_"):
+    if not form_id or not form_id.isidentifier() or form_id.startswith("_") or len(form_id) > KEY_LENGTH:
         reader.problem("settings", row, "form_id", _(
-            "問卷代碼（form_id）「%(id)s」要以英文字母開頭，只用字母、數字與底線", id=form_id or ""))
+            "問卷代碼（form_id）「%(id)s」要以英文字母開頭，只用字母、數字與底線，最多 %(n)s 個字元",
+            id=form_id or "", n=KEY_LENGTH))
     if values["kind"] is not None and values["kind"] not in KINDS:
         reader.problem("settings", row, "kind", _("請填 survey 或 inspection"))
     title = {}
@@ -236,7 +240,7 @@ def _settings(reader: _Reader) -> dict[str, Any]:
         definition["intro"] = intro
     definition.update({k: v for k, v in values.items() if v is not None})
     version = record.get("version", (None, ""))[1]
-    if version.isdigit() and int(version) >= 1:
+    if version.isascii() and version.isdigit() and int(version) >= 1:
         definition["version"] = int(version)
     return definition
 
@@ -302,8 +306,9 @@ class _Survey:
 
     def question(self, row: int, record: dict, qtype: str, words: list[str], title: str) -> None:
         key = record.get("name", (None, ""))[1]
-        if not key.isidentifier() or key.startswith("_") or key in self.rows:
-            self.reader.problem("survey", row, "name", _("每一題需要不重複的代碼（字母、數字、底線）"))
+        if not key.isidentifier() or key.startswith("_") or key in self.rows or len(key) > NAME_LENGTH:
+            self.reader.problem("survey", row, "name", _(
+                "每一題需要不重複的代碼（字母、數字、底線，最多 %(n)s 個字元）", n=NAME_LENGTH))
             return
         self.rows[key] = row
         question: dict[str, Any] = {"key": key, "type": qtype}

@@ -18,12 +18,14 @@ MAX_MULTIPLE_OPTIONS = 30
 
 
 def _check_options(question, most: int | None = None) -> None:
+    """Unique keys; a multiple choice's (``most`` given) also without spaces, since several are
+    written space separated (a single choice published before that rule keeps loading)."""
     options = question.get("options") or []
     keys = [str(o.get("key") or "") for o in options]
-    if not options or len(set(keys)) != len(keys) or not all(keys) or any(
-            re.search(r"\s", k) for k in keys):
-        raise ValueError(f"choice question {question.get('key')!r} needs unique option keys "
-                         "without spaces")
+    if not options or len(set(keys)) != len(keys) or not all(keys):
+        raise ValueError(f"choice question {question.get('key')!r} needs unique option keys")
+    if most is not None and any(re.search(r"\s", k) for k in keys):
+        raise ValueError(f"choice question {question.get('key')!r} needs option keys without spaces")
     if most is not None and len(options) > most:
         raise ValueError(f"choice question {question.get('key')!r} has {len(options)} options; "
                          f"a multiple choice takes at most {most}")

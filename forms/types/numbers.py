@@ -8,10 +8,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from wtforms import DecimalField, IntegerField
-from wtforms.validators import NumberRange, ValidationError
+from wtforms.validators import NumberRange, StopValidation
 
 from ..i18n import _l
 from .base import QuestionType, Score, Stored, register, requirement
+
+#: the answers table's integer column holds a count (PostgreSQL's ``integer``)
+LARGEST = 2_147_483_647
 
 
 def _check_bounds(question, number_type) -> None:
@@ -19,6 +22,8 @@ def _check_bounds(question, number_type) -> None:
     if not isinstance(low, number_type) or (high is not None and (
             not isinstance(high, number_type) or low > high)):
         raise ValueError(f"{question.get('key')!r} needs numeric min <= max")
+    if abs(low) > LARGEST or (high is not None and abs(high) > LARGEST):
+        raise ValueError(f"{question.get('key')!r}: min and max must lie within ±{LARGEST}")
     bands = question.get("bands", [])
     if [b[0] for b in bands] != sorted(b[0] for b in bands):
         raise ValueError(f"{question.get('key')!r}: bands must ascend")
@@ -70,7 +75,8 @@ class Count(QuestionType):
 
     def field(self, question, label, text, required):
         low, high = question.get("min", 0), question.get("max")
-        validators = requirement(required) + [_range(low, high, whole=True)]
+        validators = requirement(required) + [_range(low, high, whole=True),
+                                              NumberRange(-LARGEST, LARGEST, message=_l("數字太大"))]
         return IntegerField(label, validators=validators,
                             render_kw={"inputmode": "numeric"} | _bounds_kw(low, high))
 
@@ -91,11 +97,13 @@ class Count(QuestionType):
 
 def _plain_number(form, field):
     """A typed decimal within what people mean by a number: finite, fifteen digits at most
-    before the point (NaN or 1e999999 would be stored as a million digits)."""
+    before the point and after it (NaN, 1e999999 or 1e-999999 would be stored as a million
+    digits); it stops the other checks, which cannot compare a NaN."""
     number = field.data
     if number is not None and (not number.is_finite() or abs(number) >= 10 ** 15
+                               or number.as_tuple().exponent < -15
                                or len(number.as_tuple().digits) > 30):
-        raise ValidationError(_l("請輸入一般的數字"))
+        raise StopValidation(_l("請輸入一般的數字"))
 
 
 def decimal_text(number: Decimal) -> str:

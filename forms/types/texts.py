@@ -23,6 +23,11 @@ class FreeText(QuestionType):
 
     name = "text"
 
+    def check_definition(self, question):
+        limit = question.get("max_length", 1000)
+        if not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"text question {question.get('key')!r}: max_length must be at least 1")
+
     def field(self, question, label, text, required):
         limit = int(question.get("max_length", 1000))
         validators = requirement(required) + [

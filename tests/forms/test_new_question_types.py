@@ -3,6 +3,7 @@ form a person fills, the stored answer, the draft it re-opens, the score and the
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from decimal import Decimal
 
@@ -107,7 +108,7 @@ def test_definitions_that_cannot_be_stored_are_refused_when_loaded():
     with pytest.raises(ValueError, match="at most"):
         check(with_options(MAX_MULTIPLE_OPTIONS + 1))          # one bit each in an integer
     with pytest.raises(ValueError, match="without spaces"):
-        check(with_options(2, key="a b"))                      # keys are space separated
+        check(with_options(2, key="a b"))                      # several keys: space separated
     with pytest.raises(ValueError, match="cannot carry points"):
         check({**DEFINITION, "sections": [{"key": "s", "title": {"zh_TW": "s"}, "questions": [
             {"key": "d", "type": "date", "label": {"zh_TW": "d"}, "points": 3}]}]})
@@ -120,3 +121,41 @@ def test_paper_cells_read_keys_or_labels_separated_as_people_write_them():
     assert several.from_csv(question, "move, transcript") == ["move", "transcript"]
     assert several.from_csv(question, " ") == []
     assert several.display(question, Stored(5, "transcript other"), lambda lbl: lbl["zh_TW"]) == "謄本、其他"
+
+
+@pytest.mark.parametrize("value", ["sNaN", "1e-999999", "Infinity", "1e999999"])
+def test_numbers_a_person_would_not_type_are_refused_before_any_range_check(value):
+    _instrument, filled = form([("services", "move"), ("distance_km", value)])
+    assert not filled.validate()
+    assert [str(e) for e in filled.errors["distance_km"]] == ["請輸入一般的數字"]
+
+
+def test_a_whole_number_without_an_upper_bound_still_fits_the_answers_column():
+    definition = {**DEFINITION, "sections": [{"key": "s", "title": {"zh_TW": "s"}, "questions": [
+        {"key": "n", "type": "count", "label": {"zh_TW": "人數"}}]}]}
+    instrument = check(definition)
+    filled = build_form(instrument, "zh_TW")(formdata=MultiDict([("n", "100000000000000000000")]))
+    assert not filled.validate() and "數字太大" in str(filled.errors["n"])
+    with pytest.raises(ValueError, match="within"):
+        check({**definition, "sections": [{"key": "s", "title": {"zh_TW": "s"}, "questions": [
+            {"key": "n", "type": "count", "label": {"zh_TW": "人數"}, "max": 10 ** 12}]}]})
+    with pytest.raises(ValueError, match="max_length"):
+        check({**definition, "sections": [{"key": "s", "title": {"zh_TW": "s"}, "questions": [
+            {"key": "t", "type": "text", "label": {"zh_TW": "意見"}, "max_length": -5}]}]})
+
+
+def test_a_condition_on_a_decimal_reads_it_as_stored():
+    definition = copy.deepcopy(DEFINITION)
+    definition["sections"][0]["questions"][-1]["relevant"] = "${distance_km} = '2.5'"
+    instrument = check(definition)
+    filled = build_form(instrument, "zh_TW")(formdata=MultiDict([
+        ("services", "move"), ("distance_km", "2.50"), ("filed_on", "2026-11-30")]))
+    assert filled.validate()
+    assert answers_from_form(instrument, filled)["filed_on"] == Stored(None, "2026-11-30")
+
+
+def test_a_single_choice_published_with_a_space_in_an_option_key_still_loads():
+    definition = {**DEFINITION, "sections": [{"key": "s", "title": {"zh_TW": "s"}, "questions": [
+        {"key": "c", "type": "single_choice", "label": {"zh_TW": "選"},
+         "options": [{"key": "a b", "label": {"zh_TW": "甲"}}]}]}]}
+    check(definition)

@@ -18,6 +18,7 @@ from support import factories
 from support.web import hidden_fields, login
 from test_instrument_workbooks import upload, versions
 
+from forms import compat, workbook, xlsform
 from forms.instrument import DEFAULT_KEYS, load_default
 from webapp.capture.submissions import Answer
 from webapp.platform import uploads
@@ -226,3 +227,34 @@ def test_the_command_line_publishes_a_kobo_form_and_says_what_it_left_out(app, r
     result = runner.invoke(args=["instruments", "publish", str(old)])
     assert result.exit_code == 1 and "舊版 Excel（.xls）" in result.output
     assert "codec" not in result.output
+
+
+def test_a_multiple_choice_may_only_gain_options_at_the_end(app):
+    visit = read("visit.xlsx", kobo_form()).definition
+    instruments.publish(visit)
+    swapped = copy.deepcopy(visit)
+    services = questions(swapped)["services"]
+    services["options"].reverse()                  # each stored answer is a bit per position
+    with pytest.raises(compat.Incompatible, match="選項只能加在最後"):
+        instruments.publish(swapped)
+    added = copy.deepcopy(visit)
+    questions(added)["services"]["options"].append({"key": "seal", "label": {"zh_TW": "印鑑"}})
+    assert instruments.publish(added).version == 2
+
+
+def test_names_the_database_cannot_keep_and_odd_versions_are_problems_not_errors(app):
+    sheets = {"survey": [["type", "name", "label"], ["text", "q" * 65, "太長"]],
+              "settings": [["form_id", "version"], ["f" * 41, "²"]]}
+    definition, problems = xlsform.from_sheets(sheets)
+    assert definition is None
+    assert {(p.sheet, p.column) for p in problems} == {("settings", "form_id"), ("survey", "name")}
+    assert all("最多" in p.message for p in problems)
+
+
+def test_a_fractional_bound_is_written_as_xlsform_reads_it(app):
+    definition = copy.deepcopy(read("visit.xlsx", kobo_form()).definition)
+    questions(definition)["distance"]["min"] = 0.00001
+    survey = workbook.to_sheets(definition)["survey"]
+    row = next(r for r in survey if r[1] == "distance")
+    assert row[survey[0].index("constraint")] == ". >= 0.00001 and . <= 300"
+    assert xlsform.from_sheets(workbook.to_sheets(definition))[0] == definition

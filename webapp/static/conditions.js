@@ -40,6 +40,8 @@
       var input = inputs[i];
       if (input.type === "radio" || input.type === "checkbox") {
         if (input.checked) chosen.push(input.value);  // several for a multiple choice
+      } else if (input.inputMode === "decimal" && input.value.trim() !== "" && isFinite(input.value)) {
+        return String(Number(input.value));  // 2.50 as the server keeps it: 2.5
       } else {
         return input.value.trim();
       }
