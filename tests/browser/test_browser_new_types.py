@@ -79,3 +79,44 @@ def test_checkboxes_a_note_a_hint_a_decimal_and_a_date_on_the_counter_tablet(
     assert given["distance_km"] == (None, "3.5") and given["applied_on"] == (None, "2026-11-30")
     assert "visit_note" not in given
     assert page.console_errors == []
+
+
+def test_an_inspectors_ticked_boxes_survive_a_lost_page_and_are_stored(open_page, office, live_server):
+    """The tablet's copy of an unsent checklist keeps every ticked box of a multiple choice."""
+    from support import factories
+    from support.browser import choice
+
+    definition = copy.deepcopy(load_default("phone").definition)
+    definition["sections"][-1]["questions"].append(
+        {"key": "channels_offered", "type": "multiple_choice",
+         "label": {"zh_TW": "承辦人提供哪些後續管道？", "en": "Follow-up channels offered"},
+         "options": [{"key": "callback", "label": {"zh_TW": "回電"}},
+                     {"key": "email", "label": {"zh_TW": "電子郵件"}},
+                     {"key": "online", "label": {"zh_TW": "線上申辦"}}]})
+    instruments.publish(definition)
+    inspector = factories.user("inspector")
+    page = open_page("/login", **browser.TABLET)
+    browser.sign_in(page, inspector.email, factories.PASSWORD)
+    page.goto("/inspect/new/phone")
+    boxes = page.locator("#q-channels_offered label.choice")
+    boxes.filter(has=page.get_by_text("回電", exact=True)).click()
+    boxes.filter(has=page.get_by_text("線上申辦", exact=True)).click()
+    page.get_by_label("受查機關").select_option(office.code)
+    page.reload()                                   # the page is lost before the server has it
+    page.get_by_role("button", name="恢復").click()
+    checked = page.locator("#q-channels_offered input:checked")
+    expect(checked).to_have_count(2)
+    assert sorted(checked.evaluate_all("els => els.map(e => e.value)")) == ["callback", "online"]
+    page.get_by_label(re.compile("^響鈴幾聲後接聽")).fill("3")
+    choice(page, "needs_transfer", "否").click()
+    for fieldset in page.locator("fieldset.yes_no_na:visible").all():
+        if fieldset.locator("input:checked").count() == 0:
+            fieldset.locator("label.choice").filter(has=page.get_by_text("是", exact=True)).click()
+    page.get_by_label(re.compile("^測試情境")).fill("詢問戶籍謄本申請應備文件")
+    page.get_by_role("button", name="送出").click()
+    page.wait_for_url(re.compile(r"/inspect/\d+$"))
+    [record] = stored()
+    given = {a.item_key: (a.value, a.text) for a in record.answers}
+    assert given["channels_offered"] == (0b101, "callback online")
+    expect(page.get_by_text("回電、線上申辦")).to_be_visible()     # the record reads as chosen
+    assert page.console_errors == []

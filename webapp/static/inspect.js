@@ -72,15 +72,12 @@
     } catch (e) { /* storage full or refused: the page still works */ }
   }
   function restore(copy) {
-    var byName = {};
-    copy.values.forEach(function (pair) { byName[pair[0]] = pair[1]; });
+    var byName = {};    // name -> every value saved under it (a multiple choice has several)
+    copy.values.forEach(function (pair) { (byName[pair[0]] = byName[pair[0]] || []).push(pair[1]); });
     fields().forEach(function (el) {
-      if (!Object.prototype.hasOwnProperty.call(byName, el.name)) {
-        if (el.type === "radio") { el.checked = false; }
-        return;
-      }
-      if (el.type === "radio") { el.checked = el.value === byName[el.name]; }
-      else { el.value = byName[el.name]; }
+      var saved = Object.prototype.hasOwnProperty.call(byName, el.name) ? byName[el.name] : null;
+      if (el.type === "radio" || el.type === "checkbox") { el.checked = !!saved && saved.indexOf(el.value) >= 0; }
+      else if (saved) { el.value = saved[0]; }
     });
   }
 
