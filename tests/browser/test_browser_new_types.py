@@ -120,3 +120,13 @@ def test_an_inspectors_ticked_boxes_survive_a_lost_page_and_are_stored(open_page
     assert given["channels_offered"] == (0b101, "callback online")
     expect(page.get_by_text("回電、線上申辦")).to_be_visible()     # the record reads as chosen
     assert page.console_errors == []
+
+
+def test_a_number_typed_alone_is_still_cleared_for_the_next_citizen(open_page, kiosk, survey_v2):
+    page = open_page(f"/kiosk/{kiosk.token}", clock=True, **browser.TABLET)
+    page.get_by_label(re.compile("從住處到這裡大約幾公里")).fill("12")
+    page.clock.run_for(155_000)
+    expect(page.get_by_role("alertdialog")).to_be_visible()     # a started survey: warned
+    page.clock.run_for(31_000)
+    page.wait_for_url(re.compile(r"\?lang="))
+    expect(page.get_by_label(re.compile("從住處到這裡大約幾公里"))).to_have_value("")

@@ -12,6 +12,8 @@
   var IDLE_MS = 180000;      // a survey untouched this long is cleared ...
   var WARN_MS = 30000;       // ... after a warning shown this long before
   var THANKS_MS = 20000;     // the thank-you page's pause before the next citizen's form
+  // what a citizen types besides comments: a name, a number, a day
+  var TYPED = "input[type=text], input[type=number], input[type=date], input[type=datetime-local]";
 
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) { window.location.reload(); }
@@ -21,7 +23,7 @@
       form.reset();
       // reset() brings back what the server wrote into a refused page; the next citizen must
       // not find a name or a phone number there
-      Array.prototype.forEach.call(form.querySelectorAll("input[type=text]"), function (field) {
+      Array.prototype.forEach.call(form.querySelectorAll(TYPED), function (field) {
         field.value = "";
       });
     });
@@ -86,7 +88,7 @@
   var resetTimer = null;
   function started() {
     return form.querySelector("input[type=radio]:checked, input[type=checkbox]:checked") !== null ||
-      Array.prototype.some.call(form.querySelectorAll("textarea, input[type=text]"), function (t) {
+      Array.prototype.some.call(form.querySelectorAll("textarea, " + TYPED), function (t) {
         return t.value.trim() !== "";
       });
   }
