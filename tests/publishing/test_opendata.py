@@ -132,7 +132,7 @@ def test_an_analyst_publishes_and_anyone_downloads_files_pandas_reads(app, offic
     for field in ("title", "description", "fields", "license", "update_frequency",
                   "temporal_coverage", "publisher", "contact"):
         assert field in meta, field
-    assert meta["license"] == "政府資料開放授權條款－第1版"
+    assert meta["license"] == "政府資料開放授權條款-第1版"   # as data.gov.tw writes it
     assert meta["temporal_coverage"] == {"start": "2025-07-01", "end": "2025-12-31"}
     assert set(meta["fields"]["survey.csv"]) == set(table.columns)
     pd.read_csv(io.BytesIO(download(public, "inspections.csv")))

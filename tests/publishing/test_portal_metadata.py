@@ -101,6 +101,7 @@ def test_the_offices_settings_flow_through_and_the_links_answer(app, offices):
     assert not {name for name, value in found.items() if not value} - BY_THE_PLATFORM
     meta = json.loads(download(anyone, "metadata.json"))
     assert (meta["publisher"], meta["contact"]) == ("臺北市政府民政局", "王小明")   # kept keys
+    assert meta["update_frequency"] == "不定期更新" and meta["license"] == found["授權方式"]
     # absolute links on the public address, each answering with the file itself
     base = f"https://open.example.gov.tw/open/{PERIOD}/"
     assert found["相關網址"] == base
@@ -114,13 +115,25 @@ def test_the_offices_settings_flow_through_and_the_links_answer(app, offices):
     assert anyone.get(found["相關網址"]).status_code == 200
 
 
-def test_without_a_public_address_the_links_are_the_address_the_harvester_used(app, offices):
+def test_without_a_public_address_the_links_are_the_address_the_harvester_used(app, offices, runner,
+                                                                                tmp_path):
     published(app, offices)
     anyone = app.test_client()
     app.config["PUBLIC_BASE_URL"] = None
     for link in portal_fields(anyone)["資料下載網址"].split(";"):
         assert link.startswith(f"http://localhost/open/{PERIOD}/"), link   # the test client's
         assert anyone.get(link).status_code == 200, link
+    other = anyone.get(f"/open/{PERIOD}/metadata.json", base_url="http://other.example")
+    assert "http://other.example/open/" in other.get_data(as_text=True)
+    assert "Host" in other.headers["Vary"]          # a shared cache keeps each address apart
+    exported = runner.invoke(args=["opendata", "export", "--period", PERIOD, "--out", str(tmp_path)])
+    assert exported.exit_code == 0 and "未設定 FLASK_PUBLIC_BASE_URL" in exported.output
+
+
+def test_a_grade_named_with_brackets_or_a_line_break_keeps_the_field_list_whole():
+    found = portal.field_list({"inspections.csv": {"grade_優(A)": "等第為「優(A)」的次數",
+                                                   "note": "第一行\n第二行; 第三行"}})
+    assert found == "grade_優[A](等第為「優[A]」的次數);note(第一行 第二行； 第三行)"
 
 
 def test_the_field_list_names_exactly_each_csvs_columns(app, offices):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from forms.catalogue import REPORTED
+from webapp.publishing.opendata.portal import LICENSE, LICENSE_URL
 
 NULLABLE_NUMBER = {"type": ["number", "null"]}
 NULLABLE_INT = {"type": ["integer", "null"]}
@@ -87,7 +88,7 @@ def document() -> dict:
                  "description": "Published, de-identified results of the household-registration "
                                 "and land-administration offices' service-quality checks, and "
                                 "de-identified responses for analysts.",
-                 "license": {"name": "政府資料開放授權條款－第1版", "url": "https://data.gov.tw/license"}},
+                 "license": {"name": LICENSE, "url": LICENSE_URL}},
         "servers": [{"url": "/api/v1"}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 
-from webapp.platform import audit
+from webapp.platform import audit, links
 from webapp.platform.cli import fail
 from webapp.platform.extensions import db
 from webapp.publishing.opendata import files
@@ -43,6 +44,9 @@ def export(period: str, version: int | None, out: Path) -> None:
         fail(f"{period}{f' v{version}' if version else ''} has not been published: "
              f"run `flask opendata publish --period {period}` first")
     log = snapshot.log_until(publication)
+    if not current_app.config.get("PUBLIC_BASE_URL"):
+        click.echo(f"注意：未設定 FLASK_PUBLIC_BASE_URL，metadata.json 的下載網址會指向 {links.LOCAL_URL}；"
+                   "上架前請設定網站的公開網址後重新匯出。", err=True)
     out.mkdir(parents=True, exist_ok=True)
     for name in files.NAMES:
         (out / name).write_bytes(files.file_bytes(name, publication, log))

@@ -25,6 +25,7 @@ from webapp.platform import links
 from webapp.platform.db import TAIPEI
 from webapp.platform.spreadsheets import safe_cell
 from webapp.publishing.opendata import package, portal
+from webapp.publishing.opendata.portal import LICENSE, LICENSE_URL
 from webapp.publishing.opendata.publications import (
     INSPECTION_COLUMNS,
     SURVEY_COLUMNS,
@@ -34,8 +35,6 @@ from webapp.publishing.opendata.publications import (
 )
 from webapp.publishing.opendata.themes import THEME_COLUMNS, THEME_FIELDS, theme_rows
 
-LICENSE = "政府資料開放授權條款－第1版"
-LICENSE_URL = "https://data.gov.tw/license"
 NAMES = ("survey.csv", "inspections.csv", "themes.csv", "results.json", "metadata.json",
          "datapackage.json")
 
@@ -120,7 +119,7 @@ def metadata(publication: Publication, log: list, base: str | None = None) -> di
         "fields": {name: described for name, (_columns, described, _rows) in found.items()},
         "license": LICENSE, "license_url": LICENSE_URL, "fee": "免費",
         "encoding": "UTF-8", "formats": ["CSV", "JSON"],
-        "update_frequency": "每半年", "temporal_coverage": {
+        "update_frequency": config["OPEN_DATA_UPDATE_FREQUENCY"], "temporal_coverage": {
             "start": period.start().isoformat(),
             "end": (period.end() - timedelta(days=1)).isoformat()},  # end() is the next start
         "publisher": config["OPEN_DATA_PUBLISHER"], "contact": config["OPEN_DATA_CONTACT"],

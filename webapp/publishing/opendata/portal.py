@@ -89,7 +89,9 @@ def taipei_time(moment: datetime) -> str:
 
 
 def _plain(text: str) -> str:
-    """A description that keeps the ``欄位名(說明);`` shape whole."""
+    """A name or description that keeps the ``欄位名(說明);`` shape whole: brackets as the
+    portal writes them inside, no semicolon, one line (a grade may be named 優(A))."""
+    text = " ".join(text.split())
     return text.replace("(", "[").replace(")", "]").replace(";", "；")
 
 
@@ -105,7 +107,7 @@ def field_list(tables: dict[str, dict[str, str]]) -> str:
     for column, texts in meanings.items():
         text = next(iter(texts)) if len(texts) == 1 else "；".join(
             f"{'、'.join(names)}：{text}" for text, names in texts.items())
-        parts.append(f"{column}({_plain(text)})")
+        parts.append(f"{_plain(column)}({_plain(text)})")
     return ";".join(parts)
 
 

@@ -72,6 +72,8 @@ def _download(publication, name: str):
     log = snapshot.log_until(publication)
     body = files.file_bytes(name, publication, log, base=site_base())
     response = make_response(body)
+    if not current_app.config.get("PUBLIC_BASE_URL"):
+        response.vary.add("Host")     # the metadata's links name the address that was asked
     response.headers["Content-Type"] = TYPES[name[name.rindex("."):]]
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{publication.period}-v{publication.version}-{name}"')
