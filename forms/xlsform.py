@@ -23,7 +23,8 @@ from typing import Any
 from . import conditions
 from .i18n import _
 from .instrument import KINDS, check
-from .workbook import BUILT_IN_LISTS, DEFAULT_LANGUAGE, Bad, Problem, read_value, text_of
+from .workbook import BUILT_IN_LISTS, DEFAULT_LANGUAGE, Problem
+from .xlsform_sheets import QUOTES, Reader, language, sheet_named
 
 SHEETS = ("survey", "choices", "settings")
 #: XLSForm types, by the app's type they become
@@ -39,114 +40,18 @@ SURVEY_READ = {"type", "name", "label", "hint", "required", "relevant", "constra
 CHOICE_READ = {"list_name", "name", "label", "fraction", "not_applicable", "office_kinds"}
 SETTINGS_READ = {"form_id", "id_string", "form_title", "title", "version", "default_language",
                  "title_en", "kind", "scored", "intro", "grade_bands", "improvement_threshold"}
-LANGUAGE_COLUMNS = {"label", "hint", "short", "unit", "intro"}
-#: columns whose content changes what is asked: a file using them is refused
-REFUSED_COLUMNS = {"choice_filter", "repeat_count"}
 #: what the database keeps of an instrument's key and a question's (instrument_versions.key,
 #: answers.item_key)
 KEY_LENGTH, NAME_LENGTH = 40, 64
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
 _BOUND = re.compile(r"^\.\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)$")
 _LENGTH = re.compile(r"^string-length\(\s*\.\s*\)\s*<=\s*(\d+)$")
 
 
-def language(suffix: str) -> str | None:
-    """``zh_TW``, ``en`` or ``None`` for a column's language: ``中文 (zh-TW)``, ``English (en)``,
-    ``English``, ``zh_TW``, ``Chinese`` all name one of the two the app speaks."""
-    found = re.search(r"\(([^)]+)\)\s*$", suffix)
-    code = (found[1] if found else suffix).strip().lower().replace("_", "-")
-    name = (suffix[:found.start()] if found else suffix).strip().lower()
-    if code.startswith("zh") or name in ("chinese", "中文", "繁體中文", "華語", "國語"):
-        return "zh_TW"
-    if code == "en" or code.startswith("en-") or name == "english":
-        return "en"
-    return None
-
-
-def _column(name: str) -> tuple[str, str | None]:
-    """A header as (base, language suffix): ``label::English (en)``, ``label:english``."""
-    base, sep, suffix = name.partition("::")
-    if not sep and ":" in name and not name.startswith("$"):
-        base, sep, suffix = name.partition(":")
-    return base.strip().lower().replace(" ", "_"), (suffix.strip() if sep else None)
-
-
-def _sheet(sheets: Mapping[str, Sequence[Sequence[Any]]], name: str) -> Sequence[Sequence[Any]]:
-    for title, rows in sheets.items():
-        if str(title).strip().lower() == name:
-            return rows
-    return []
-
-
-class _Reader:
-    def __init__(self, sheets: Mapping[str, Sequence[Sequence[Any]]], default_id: str | None):
-        self.sheets, self.default_id, self.problems = sheets, default_id, []
-        self.default_language = DEFAULT_LANGUAGE
-
-    def problem(self, sheet, row, column, message, ignored=False) -> None:
-        self.problems.append(Problem(sheet, row, column, message, ignored))
-
-    def records(self, sheet: str, known: set[str]) -> list[tuple[int, dict[str, Any]]]:
-        """Each non-empty row as {column: value}; a language column keyed ``base::lang``."""
-        rows = _sheet(self.sheets, sheet)
-        if not rows:
-            return []
-        columns: list[tuple[str, str] | None] = []
-        used = {i for row in rows[1:] for i, cell in enumerate(row) if text_of(cell) is not None}
-        for index, cell in enumerate(rows[0]):
-            title = text_of(cell)
-            columns.append(None)
-            if title is None:
-                continue
-            base, suffix = _column(title)
-            if base in REFUSED_COLUMNS and index in used:
-                self.problem(sheet, 1, title, _("「%(name)s」會改變題目或選項，本系統無法照做；請刪除這一欄",
-                                                name=title))
-            elif base not in known or (suffix is not None and base not in LANGUAGE_COLUMNS):
-                if index in used:
-                    self.problem(sheet, 1, title, _("本系統沒有對應的欄位，這一欄已略過"), ignored=True)
-            elif suffix is not None and language(suffix) is None:
-                if index in used:
-                    self.problem(sheet, 1, title, _("本系統只有中文與英文；「%(lang)s」這一欄已略過",
-                                                    lang=suffix), ignored=True)
-            else:
-                lang = language(suffix) if suffix is not None else None
-                columns[index] = (title, f"{base}::{lang}" if lang else base)
-        result = []
-        for number, row in enumerate(rows[1:], start=2):
-            record = {}
-            for place, cell in zip(columns, row, strict=False):
-                text = text_of(cell)
-                if place is None or text is None:
-                    continue
-                title, key = place
-                if key in LANGUAGE_COLUMNS:   # no language: the form's default one
-                    key = f"{key}::{self.default_language}"
-                record[key] = (title, text)
-            if record:
-                result.append((number, record))
-        return result
-
-    def value(self, sheet: str, row: int, record: dict, name: str) -> Any:
-        if name not in record:
-            return None
-        title, text = record[name]
-        try:
-            return read_value(name.partition("::")[0], text.translate(_QUOTES))
-        except Bad as error:
-            self.problem(sheet, row, title, str(error))
-            return None
-
-    def texts(self, record: dict, base: str) -> dict[str, str]:
-        return {key.partition("::")[2]: text for key, (_t, text) in record.items()
-                if key.startswith(base + "::")}
-
-
-def _expression(reader: _Reader, row: int, record: dict, name: str) -> str | None:
+def _expression(reader: Reader, row: int, record: dict, name: str) -> str | None:
     if name not in record:
         return None
     title, text = record[name]
-    text = text.translate(_QUOTES).strip()
+    text = text.translate(QUOTES).strip()
     try:
         conditions.parse(text)
     except ValueError:
@@ -157,11 +62,11 @@ def _expression(reader: _Reader, row: int, record: dict, name: str) -> str | Non
     return text
 
 
-def _bounds(reader: _Reader, row: int, record: dict, question: dict) -> None:
+def _bounds(reader: Reader, row: int, record: dict, question: dict) -> None:
     """``constraint`` as the app's bounds: a number's range, a text's length."""
     title, text = record["constraint"]
     whole = question["type"] == "count"
-    for part in re.split(r"\s+and\s+", text.translate(_QUOTES).strip(), flags=re.IGNORECASE):
+    for part in re.split(r"\s+and\s+", text.translate(QUOTES).strip(), flags=re.IGNORECASE):
         length, bound = _LENGTH.match(part), _BOUND.match(part)
         if length and question["type"] == "text":
             question["max_length"] = int(length[1])
@@ -180,7 +85,7 @@ def _bounds(reader: _Reader, row: int, record: dict, question: dict) -> None:
         return
 
 
-def _choices(reader: _Reader) -> dict[str, list[tuple[int, dict]]]:
+def _choices(reader: Reader) -> dict[str, list[tuple[int, dict]]]:
     lists: dict[str, list[tuple[int, dict]]] = {}
     for row, record in reader.records("choices", CHOICE_READ):
         name = record.get("list_name", (None, None))[1]
@@ -208,7 +113,7 @@ def _built_in(name: str, options: list[dict]) -> bool:
         for option, (key, label) in zip(options, fixed, strict=True))
 
 
-def _settings(reader: _Reader) -> dict[str, Any]:
+def _settings(reader: Reader) -> dict[str, Any]:
     records = reader.records("settings", SETTINGS_READ)
     if len(records) > 1:
         reader.problem("settings", records[1][0], "", _("settings 只能有一列設定（XLSForm 的格式）"))
@@ -250,8 +155,8 @@ def from_sheets(sheets: Mapping[str, Sequence[Sequence[Any]]], default_id: str |
     """The definition an XLSForm describes, and every problem found: ``None`` when any of them
     refuses the file.  ``default_id`` (the file's name) is the form id when settings gives none,
     as in pyxform."""
-    reader = _Reader(sheets, default_id)
-    if not _sheet(sheets, "survey"):
+    reader = Reader(sheets, default_id)
+    if not sheet_named(sheets, "survey"):
         names = "、".join(map(str, sheets)) or "—"
         hint = _("這是舊版的活頁簿（items 工作表），請重新下載") if "items" in sheets else \
             _("活頁簿裡的工作表：%(names)s", names=names)
@@ -267,7 +172,7 @@ def from_sheets(sheets: Mapping[str, Sequence[Sequence[Any]]], default_id: str |
 class _Survey:
     """The survey sheet's rows as sections of questions."""
 
-    def __init__(self, reader: _Reader, lists: dict, definition: dict):
+    def __init__(self, reader: Reader, lists: dict, definition: dict):
         self.reader, self.lists, self.definition = reader, lists, definition
         self.groups: list[tuple[int, str, dict, str | None]] = []   # row, key, title, relevant
         self.section: dict | None = None
@@ -379,7 +284,7 @@ class _Survey:
         return section
 
 
-def _finish(reader: _Reader, definition: dict, rows: dict[str, int]
+def _finish(reader: Reader, definition: dict, rows: dict[str, int]
             ) -> tuple[dict | None, list[Problem]]:
     if not definition["sections"] and not any(not p.ignored for p in reader.problems):
         reader.problem("survey", 1, "", _("survey 工作表沒有任何題目"))
