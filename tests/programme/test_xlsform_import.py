@@ -179,6 +179,12 @@ def test_a_kobo_form_becomes_a_new_survey_keyed_on_paper_and_exported(app, admin
     assert first["distance"] == 3.5 and meta.original_variable_types["filed_on"].startswith("DATE")
     assert frame["filed_on"].iloc[0] == date(2026, 10, 30)
     assert "welcome" not in frame.columns                # a note holds no answer
+    # and an analyst finds the download beside the reported instruments'
+    analyst = app.test_client()
+    assert login(analyst, factories.user("analyst").email, factories.PASSWORD).status_code == 302
+    page = analyst.get("/reports/?period=2026H2").get_data(as_text=True)
+    assert "來訪調查" in page and "instrument=visit_survey" in page
+    assert analyst.get("/reports/responses.csv?instrument=visit_survey&period=2026H2").status_code == 200
 
 
 def test_an_inspection_cannot_be_made_from_an_xlsform_and_a_shipped_kind_cannot_change(app, admin_client):

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from analysis.periods import Period
+from forms.instrument import pick
 from webapp.platform import audit, spreadsheets
 from webapp.platform.db import TAIPEI
 from webapp.platform.extensions import db
@@ -95,7 +96,9 @@ def index():
                            p=p, halves=halves, quarters=quarters, offices=offices,
                            comparable=comparable(p["period"], halves + quarters),
                            kinds=OFFICE_KINDS, office_links=True,
-                           keys=reporting.REPORT_KEYS, query=request.query_string.decode())
+                           keys=reporting.REPORT_KEYS, query=request.query_string.decode(),
+                           added=[(k, pick(instruments.current(k)[1].definition["title"], locale_code()))
+                                  for k in instruments.added_surveys()])
     # where the report came from: this process's memory, another server's build, or built now
     return page, status, {"Server-Timing": f'report;desc="{cache.source.get()}"'}
 
