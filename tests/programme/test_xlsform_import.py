@@ -144,6 +144,8 @@ def test_a_kobo_form_becomes_a_new_survey_keyed_on_paper_and_exported(app, admin
     assert admin_client.post("/admin/instruments/publish", data=hidden_fields(html)).status_code == 302
     row, survey = instruments.current("visit_survey")
     assert row.version == 1 and survey.kind == "survey"
+    listed = admin_client.get("/admin/instruments").get_data(as_text=True)
+    assert "<td>visit_survey</td><td>v1</td><td>來訪調查</td>\n<td>5</td>" in listed   # the note asks nothing
     asked = questions(row.definition)
     assert asked["distance"]["type"] == "decimal" and (asked["distance"]["min"], asked["distance"]["max"]) == (0, 300)
     assert asked["companions"]["min"] == 1                      # . > 0 for a whole number
