@@ -7,15 +7,14 @@ base class: the web layer passes its CSRF-protected form, a paper import a plain
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from wtforms import Form
 from wtforms.validators import Optional
 
-from .instrument import Instrument, pick
+from .instrument import Instrument, answer_text, pick
 from .messages import TranslatedMeta
-from .types import Stored, decimal_text, get_type
+from .types import Stored, get_type
 
 
 def build_form(
@@ -74,15 +73,6 @@ def not_applicable_in_form(instrument: Instrument, form: Form) -> set[str]:
     def answer_of(key: str) -> str:
         return answer_text(form[key].data)
     return instrument.not_applicable(answer_of)
-
-
-def answer_text(data: Any) -> str:
-    """A field's data as conditions read it: several chosen keys space separated, as XLSForm."""
-    if data is None:
-        return ""
-    if isinstance(data, Decimal):
-        return decimal_text(data)    # 2.50 as stored, 2.5
-    return " ".join(map(str, data)) if isinstance(data, list | tuple) else str(data)
 
 
 def answers_from_form(instrument: Instrument, form: Form) -> dict[str, Stored | None]:

@@ -12,13 +12,14 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 from importlib import resources
 from typing import Any
 
 from . import conditions
 from .catalogue import KEYS
-from .types import Stored, get_type
+from .types import Stored, decimal_text, get_type
 
 KINDS = ("survey", "inspection")
 #: the kinds of office an option can be limited to (``office_kinds`` on an option)
@@ -95,10 +96,7 @@ class Instrument:
             if stored is None:
                 return ""
             question = self.question(key)
-            value = get_type(question["type"]).to_form_value(question, stored)
-            if isinstance(value, list):
-                return " ".join(value)
-            return "" if value is None else str(value)
+            return answer_text(get_type(question["type"]).to_form_value(question, stored))
         return self.not_applicable(answer_of)
 
     def describe_condition(self, text: str, locale: str) -> str:
@@ -114,6 +112,16 @@ class Instrument:
         """Content hash without the version number: equal content means the same version."""
         body = {k: v for k, v in self.definition.items() if k != "version"}
         return hashlib.sha256(canonical_json(body).encode()).hexdigest()
+
+
+def answer_text(data: Any) -> str:
+    """An answer as conditions read it (a form's data, or a stored answer back as one): several
+    chosen keys space separated, as XLSForm writes them; a decimal as stored (2.50 as 2.5)."""
+    if data is None:
+        return ""
+    if isinstance(data, Decimal):
+        return decimal_text(data)
+    return " ".join(map(str, data)) if isinstance(data, list | tuple) else str(data)
 
 
 def canonical_json(data: Any) -> str:

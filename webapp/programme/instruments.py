@@ -10,13 +10,14 @@ from __future__ import annotations
 import copy
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from analysis.satisfaction import MAIN_ITEM
 from forms import compat
 from forms.builder import build_form
-from forms.catalogue import CATALOGUE
+from forms.catalogue import CATALOGUE, SURVEYS
 from forms.instrument import DEFAULT_KEYS, Instrument, check, load_default
 from webapp.platform import audit
 from webapp.platform.db import UTCDateTime, row_id, utcnow
@@ -104,8 +105,6 @@ def kind_refusal(definition: dict) -> str | None:
     """Why ``definition`` cannot be a version of its key by its kind, or ``None``: a shipped
     instrument keeps its kind, and a new key can only be a survey (an inspection needs plans,
     reviewers and a report, which only the shipped ones have)."""
-    from flask_babel import gettext as _
-
     entry = CATALOGUE.get(definition["key"])
     if entry is not None and definition["kind"] != entry.kind:
         return _("問卷類別不能改變（%(key)s 是 %(kind)s）", key=entry.key, kind=entry.kind)
@@ -130,8 +129,6 @@ def added_surveys() -> list[str]:
 
 def fillable_surveys() -> list[str]:
     """The surveys paper questionnaires are keyed for: the shipped ones, then the added."""
-    from forms.catalogue import SURVEYS
-
     return [*SURVEYS, *added_surveys()]
 
 

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from webapp.capture.paper import batches as paper
 from webapp.platform import audit, uploads
-from webapp.platform.cli import fail
+from webapp.platform.cli import fail, known
 from webapp.platform.extensions import db
 from webapp.programme import instruments
 
@@ -18,16 +18,11 @@ responses_cli = AppGroup("responses", help="紙本問卷匯入、原始資料匯
                                           "de-identified responses out.")
 
 
-def _known(key: str) -> None:
-    if key not in instruments.published_keys():
-        fail(f"沒有「{key}」這份問卷；可用：{', '.join(instruments.fillable_surveys())}")
-
-
 @responses_cli.command("template")
 @click.argument("key")
 def responses_template(key: str) -> None:
     """Print the CSV header for keying in paper questionnaires of survey KEY."""
-    _known(key)
+    known(key, instruments.published_keys(), "問卷", shown=instruments.fillable_surveys())
     _version, instrument = instruments.current(key)
     click.echo(",".join(paper.header(instrument)))
 
@@ -37,7 +32,7 @@ def responses_template(key: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def responses_import(key: str, file: Path) -> None:
     """Import keyed-in paper questionnaires of survey KEY: all rows or none."""
-    _known(key)
+    known(key, instruments.published_keys(), "問卷", shown=instruments.fillable_surveys())
     try:
         result = paper.import_csv(key, file.read_bytes())
     except uploads.ImportFileError as error:

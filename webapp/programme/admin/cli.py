@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from forms import compat
 from forms.instrument import KINDS
 from webapp.platform import audit, uploads
-from webapp.platform.cli import fail
+from webapp.platform.cli import fail, known
 from webapp.platform.db import too_long
 from webapp.platform.extensions import db
 from webapp.programme import instruments, office_registry
@@ -67,8 +67,7 @@ def instruments_export(key: str, fmt: str, out: Path | None) -> None:
     """Write the current version of KEY as an XLSForm workbook (or JSON) to edit and publish."""
     import json
 
-    if key not in instruments.published_keys():
-        fail(f"沒有「{key}」這份問卷或查核表；可用：{', '.join(instruments.published_keys())}")
+    known(key, instruments.published_keys(), "問卷或查核表")
     row, _instrument = instruments.current(key)
     out = out or Path(f"{key}-v{row.version}.{fmt}")
     if fmt == "xlsx":

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from forms import workbook, xlsform
 from forms.workbook import Problem
+from forms.xlsform_sheets import sheet_named
 from webapp.platform import uploads
 from webapp.platform.spreadsheets import Column, Sheet, write_xlsx
 from webapp.programme import instruments
@@ -61,18 +62,18 @@ class Upload:
 
     def letter(self, problem: Problem) -> str:
         """The problem's column letter (A, B, ...) in its sheet as uploaded, for the admin's eye."""
-        for title, rows in self.sheets.items():
-            if str(title).strip().lower() == problem.sheet and rows and problem.column:
-                for index, cell in enumerate(rows[0]):
-                    if cell is not None and str(cell).strip() == problem.column:
-                        return get_column_letter(index + 1)
+        rows = sheet_named(self.sheets, problem.sheet)
+        if rows and problem.column:
+            for index, cell in enumerate(rows[0]):
+                if cell is not None and str(cell).strip() == problem.column:
+                    return get_column_letter(index + 1)
         return ""
 
     def located(self, problems: list[Problem]) -> list[tuple[Problem, str]]:
         return [(p, self.letter(p)) for p in problems]
 
     def row_of(self, key: str) -> int | str:
-        rows = next((r for t, r in self.sheets.items() if str(t).strip().lower() == "survey"), [])
+        rows = sheet_named(self.sheets, "survey")
         names = [str(c).strip().lower() if c is not None else "" for c in (rows[0] if rows else [])]
         if "name" in names:
             column = names.index("name")

@@ -10,7 +10,7 @@ from flask import current_app
 from analysis.periods import Period
 from webapp.capture.paper.cli import responses_cli
 from webapp.platform import audit
-from webapp.platform.cli import fail
+from webapp.platform.cli import fail, known
 from webapp.platform.extensions import db
 from webapp.programme import instruments
 from webapp.programme.offices import OFFICE_KINDS
@@ -80,8 +80,7 @@ def responses_export(key: str, period: str, fmt: str, out: Path, lang: str,
                      stata_version: str) -> None:
     """Write a period's de-identified responses (CSV, XLSX, SPSS .sav, Stata .dta) of KEY: a
     shipped instrument or one made from an XLSForm."""
-    if key not in instruments.published_keys():
-        fail(f"沒有「{key}」這份問卷或查核表；可用：{', '.join(instruments.published_keys())}")
+    known(key, instruments.published_keys(), "問卷或查核表")
     try:
         period = str(Period.parse(period))
         data = exports.table(key, period, lang)
