@@ -11,7 +11,7 @@ import re
 
 import pytest
 from support import browser, factories
-from support.browser import choice, radio, stored, submit_button, tap
+from support.browser import answer_the_rest, choice, radio, stored, submit_button, tap
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[dev]')")
@@ -240,9 +240,7 @@ def test_inspector_saves_a_draft_comes_back_finishes_and_sees_score_and_grade(
     assert page.locator("#q-tone input:checked").count() == 0
 
     choice(page, "asks_surname", "否").click()
-    for fieldset in page.locator("fieldset.yes_no_na").all():
-        if fieldset.locator("input:checked").count() == 0:
-            fieldset.locator("label.choice").filter(has=page.get_by_text("是", exact=True)).click()
+    answer_the_rest(page, fieldsets="fieldset.yes_no_na")
     page.get_by_label(re.compile("^測試情境")).fill("詢問戶籍謄本申請應備文件")
     page.get_by_role("button", name="送出").click()
 

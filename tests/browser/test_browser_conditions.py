@@ -7,7 +7,7 @@ import re
 
 import pytest
 from support import browser, factories
-from support.browser import choice, stored
+from support.browser import answer_the_rest, choice, stored
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[dev]')")
@@ -37,9 +37,7 @@ def test_transfer_items_follow_the_answer_and_a_call_without_transfer_scores_ful
 
     page.get_by_label("受查機關").select_option(office.code)
     page.get_by_label(re.compile("^響鈴幾聲後接聽")).fill("3")
-    for fieldset in page.locator("fieldset.yes_no_na:visible").all():
-        if fieldset.locator("input:checked").count() == 0:
-            fieldset.locator("label.choice").filter(has=page.get_by_text("是", exact=True)).click()
+    answer_the_rest(page)
     page.get_by_role("button", name="送出").click()
     page.wait_for_url(re.compile(r"/inspect/\d+$"))
     [record] = stored()

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 from support import browser, factories
+from support.browser import answer_the_rest
 
 from webapp.capture import photo_files as photos
 from webapp.capture.evidence import Photo
@@ -93,9 +94,7 @@ def test_the_whole_cycle_from_plan_to_the_next_report(open_page, cast, tmp_path)
     field.get_by_label(re.compile("等候")).first.fill("5")
     for key in MISSED:
         answer(field, key, "否")
-    for fieldset in field.locator("fieldset.yes_no_na:visible").all():
-        if fieldset.locator("input:checked").count() == 0:
-            fieldset.locator("label.choice").filter(has=field.get_by_text("是", exact=True)).click()
+    answer_the_rest(field)
     notes = field.locator("#q-correct + details.evidence")
     notes.locator("summary").click()
     notes.get_by_label("備註").fill("承辦人說明的應備文件少了戶口名簿")

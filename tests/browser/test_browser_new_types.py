@@ -11,7 +11,7 @@ import re
 import pytest
 from support import browser
 from support.axe import AXE, axe_violations
-from support.browser import stored, submit_button, tap
+from support.browser import answer_the_rest, stored, submit_button, tap
 
 from forms.instrument import load_default
 from webapp.programme import instruments
@@ -109,9 +109,7 @@ def test_an_inspectors_ticked_boxes_survive_a_lost_page_and_are_stored(open_page
     assert sorted(checked.evaluate_all("els => els.map(e => e.value)")) == ["callback", "online"]
     page.get_by_label(re.compile("^響鈴幾聲後接聽")).fill("3")
     choice(page, "needs_transfer", "否").click()
-    for fieldset in page.locator("fieldset.yes_no_na:visible").all():
-        if fieldset.locator("input:checked").count() == 0:
-            fieldset.locator("label.choice").filter(has=page.get_by_text("是", exact=True)).click()
+    answer_the_rest(page)
     page.get_by_label(re.compile("^測試情境")).fill("詢問戶籍謄本申請應備文件")
     page.get_by_role("button", name="送出").click()
     page.wait_for_url(re.compile(r"/inspect/\d+$"))

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 from support import browser, factories
-from support.browser import queued
+from support.browser import answer_the_rest, queued
 
 from webapp.capture.submissions import Submission
 from webapp.cycle.plans.models import Assignment, CheckPlan
@@ -73,9 +73,7 @@ def fill_phone(page, office, when="2025-08-12T10:15") -> None:
     page.get_by_label(re.compile("^響鈴幾聲後接聽")).fill("3")
     page.locator("#q-needs_transfer label.choice").filter(                 # no transfer: the
         has=page.get_by_text("否", exact=True)).click()                   # transfer items go
-    for fieldset in page.locator("fieldset.yes_no_na:visible").all():
-        if fieldset.locator("input:checked").count() == 0:
-            fieldset.locator("label.choice").filter(has=page.get_by_text("是", exact=True)).click()
+    answer_the_rest(page)
 
 
 def test_a_checklist_sent_offline_reaches_the_server_once(open_page, office):

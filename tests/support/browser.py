@@ -111,6 +111,13 @@ def choice(page, question: str, answer: str):
         has=page.get_by_text(answer, exact=True))
 
 
+def answer_the_rest(page, answer: str = "是", fieldsets: str = "fieldset.yes_no_na:visible") -> None:
+    """Every checklist item of ``fieldsets`` nobody answered yet, answered ``answer``."""
+    for fieldset in page.locator(fieldsets).all():
+        if fieldset.locator("input:checked").count() == 0:
+            fieldset.locator("label.choice").filter(has=page.get_by_text(answer, exact=True)).click()
+
+
 def radio(page, question: str, answer: str):
     return page.locator(f"#q-{question}").get_by_label(answer, exact=True)
 
